@@ -1,0 +1,55 @@
+# Fangkong: `make demo` to try it, `make test` to test it. Everything goes into .venv
+# and node_modules; nothing is installed system-wide.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FANGKONG := $(BIN)/fangkong
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo install install-test test lint messages serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+install-test: $(VENV)/.installed-test node_modules/.installed
+
+demo: install
+	$(FANGKONG) migrate --noinput
+	$(FANGKONG) seed-demo
+	@echo ""
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	$(FANGKONG) serve --host $(HOST) --port $(PORT)
+
+serve: install
+	$(FANGKONG) serve --host $(HOST) --port $(PORT)
+
+test: install-test
+	$(FANGKONG) makemigrations --check --dry-run
+	$(BIN)/ruff check fangkong bench
+	$(BIN)/pytest -n 2 --dist loadfile
+
+lint: install-test
+	$(BIN)/ruff check fangkong bench
+	$(BIN)/ruff format --check fangkong bench
+
+messages: install-test
+	cd fangkong && ../$(FANGKONG) makemessages -l zh_Hans --no-obsolete && ../$(FANGKONG) compilemessages
+
+clean:
+	rm -rf $(VENV) node_modules var

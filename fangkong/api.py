@@ -1,0 +1,18 @@
+"""The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
+
+from ninja import NinjaAPI
+
+from fangkong.core.api import API_AUTH, install_error_handlers
+from fangkong.core.api import router as auth_router
+from fangkong.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="Fangkong API",
+    version="1",
+    urls_namespace="api",
+    auth=API_AUTH,
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("", auth_router)
+api.add_router("", orgs_router)

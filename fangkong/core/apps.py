@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "fangkong.core"
+    verbose_name = _("Core")
+
+    def ready(self):
+        from .nav import NavItem, register
+
+        register(
+            NavItem(
+                _("Access log"), "core:access_log", perm="read_access_log", icon="eye", order=90
+            )
+        )

@@ -1,0 +1,36 @@
+"""Access and audit logging, called by services and views (never by templates)."""
+
+from .models import AccessLog, AuditEntry
+
+
+def client_ip(request) -> str | None:
+    # Behind a reverse proxy, the proxy sets X-Forwarded-For; see docs/operations.md.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def log_access(request, action: str, object_type: str, object_id="", unit_path="", detail=""):
+    user = request.user if request.user.is_authenticated else None
+    AccessLog.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        unit_path=unit_path,
+        detail=detail[:255],
+        ip=client_ip(request),
+    )
+
+
+def record_change(actor, action: str, obj, unit_path: str = "", changes=None) -> None:
+    AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.model_name,
+        object_id=str(obj.pk),
+        unit_path=unit_path,
+        changes=changes or {},
+    )

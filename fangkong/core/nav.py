@@ -1,0 +1,40 @@
+"""Navigation by capability. Each app registers its entries in AppConfig.ready();
+core never imports the apps that register here."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from .scope import scope_of
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    perm: str = "view"
+    icon: str = "circle"
+    order: int = 100
+
+
+_items: list[NavItem] = []
+
+
+def register(item: NavItem) -> None:
+    if item not in _items:
+        _items.append(item)
+        _items.sort(key=lambda i: i.order)
+
+
+def items_for(request):
+    user = request.user
+    if not user.is_authenticated:
+        return []
+    current = request.path
+    result = []
+    for item in _items:
+        if scope_of(user, item.perm).empty:
+            continue
+        url = reverse(item.url_name)
+        result.append({"item": item, "url": url, "active": current.startswith(url) and url != "/"})
+    return result

@@ -1,0 +1,94 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import auth
+from .forms import LanguageForm, RateLimitedLoginForm, TokenForm
+from .models import AccessLog, UserProfile
+from .scope import scope_of
+
+
+class LoginView(auth_views.LoginView):
+    form_class = RateLimitedLoginForm
+    template_name = "core/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password has been changed."))
+        return super().form_valid(form)
+
+
+@login_required
+def tokens(request):
+    new_token = None
+    if request.method == "POST":
+        form = TokenForm(request.POST)
+        if form.is_valid():
+            _token, new_token = auth.create_token(request.user, form.cleaned_data["name"])
+            form = TokenForm()
+    else:
+        form = TokenForm()
+    return render(
+        request,
+        "core/tokens.html",
+        {"form": form, "new_token": new_token, "tokens": request.user.api_tokens.all()},
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, token_id: int):
+    if not auth.revoke_token(request.user, token_id):
+        raise Http404
+    messages.success(request, _("The token has been revoked."))
+    return redirect("core:tokens")
+
+
+@require_POST
+def set_language(request):
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        translation.activate(language)
+        if request.user.is_authenticated:
+            UserProfile.objects.update_or_create(user=request.user, defaults={"language": language})
+    target = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    if form.is_valid():
+        response.set_cookie("django_language", form.cleaned_data["language"], samesite="Lax")
+    return response
+
+
+@login_required
+def access_log(request):
+    scope = scope_of(request.user, "read_access_log")
+    if scope.empty:
+        raise Http404
+    entries = AccessLog.objects.filter(scope.q("unit_path") | _global_entries(scope))
+    username = request.GET.get("user", "").strip()
+    if username:
+        entries = entries.filter(username=username)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "core/access_log.html", {"page": page, "username": username})
+
+
+def _global_entries(scope):
+    """Entries with no unit (e.g. a province-wide export) are for whole-tree admins only."""
+    from django.db.models import Q
+
+    return Q(unit_path="") if scope.everything else Q(pk__in=[])

@@ -1,0 +1,256 @@
+"""Units and people over JSON. Every endpoint reads through the scoped queries:
+what the caller's roles do not cover is a 404."""
+
+from datetime import date
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+
+from fangkong.core.audit import log_access
+from fangkong.core.errors import InvalidInput
+
+from . import queries, services
+from .models import Person, Unit
+
+router = Router(tags=["orgs"])
+
+
+class LiaisonOut(Schema):
+    id: int
+    name: str
+    phone: str
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    kind: str
+    site_kind: str
+    parent: str | None = Field(None, alias="parent.code")
+    depth: int
+    is_key_unit: bool
+    timezone: str
+    active_from: date | None
+    active_to: date | None
+    hosts_epidemic_office: bool
+    liaison: LiaisonOut | None
+
+
+class UnitCreate(Schema):
+    code: str
+    name: str
+    kind: str
+    parent: str
+    site_kind: str = ""
+    is_key_unit: bool = False
+    timezone: str = "Asia/Shanghai"
+    active_from: date | None = None
+    active_to: date | None = None
+    hosts_epidemic_office: bool = False
+    liaison: int | None = None
+    sort_order: int = 0
+
+
+class UnitPatch(Schema):
+    code: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    site_kind: str | None = None
+    is_key_unit: bool | None = None
+    timezone: str | None = None
+    active_from: date | None = None
+    active_to: date | None = None
+    hosts_epidemic_office: bool | None = None
+    liaison: int | None = None
+    sort_order: int | None = None
+
+
+class MoveIn(Schema):
+    parent: str
+
+
+class UnitFilter(Schema):
+    parent: str | None = None
+    q: str = ""
+
+
+def _unit_in_scope(request, code: str, field: str) -> Unit:
+    """A unit named in a request body: unknown or out of scope is a field error."""
+    try:
+        return queries.get_unit_for(request.user, code)
+    except Http404 as exc:
+        raise InvalidInput({field: _("Unknown unit code.")}, code="unknown_unit") from exc
+
+
+def _person_in_scope(request, person_id: int | None, field: str) -> Person | None:
+    if person_id is None:
+        return None
+    try:
+        return queries.get_person_for(request.user, person_id)
+    except Http404 as exc:
+        raise InvalidInput({field: _("Unknown person.")}, code="unknown_person") from exc
+
+
+@router.get("/units", response=list[UnitOut], summary="Units in scope")
+def list_units(request, filters: Query[UnitFilter]):
+    parent = queries.get_unit_for(request.user, filters.parent) if filters.parent else None
+    units = queries.list_units(request.user, parent=parent, q=filters.q.strip())
+    return list(units.select_related("liaison")[:500])
+
+
+@router.get("/units/{code}", response=UnitOut)
+def get_unit(request, code: str):
+    return queries.get_unit_for(request.user, code)
+
+
+@router.get("/units/{code}/children", response=list[UnitOut])
+def unit_children(request, code: str):
+    unit = queries.get_unit_for(request.user, code)
+    return list(unit.children.select_related("parent", "liaison").order_by("sort_order", "code"))
+
+
+@router.post("/units", response={201: UnitOut}, summary="Create a unit (unit admins)")
+def create_unit(request, payload: UnitCreate):
+    data = payload.dict()
+    parent = _unit_in_scope(request, data.pop("parent"), "parent")
+    liaison = _person_in_scope(request, data.pop("liaison"), "liaison")
+    unit = services.create_unit(actor=request.user, parent=parent, liaison=liaison, **data)
+    return 201, Unit.objects.select_related("parent", "liaison").get(pk=unit.pk)
+
+
+@router.patch("/units/{code}", response=UnitOut)
+def update_unit(request, code: str, payload: UnitPatch):
+    unit = queries.get_unit_for(request.user, code)
+    data = payload.dict(exclude_unset=True)
+    if "liaison" in data:
+        data["liaison"] = _person_in_scope(request, data["liaison"], "liaison")
+    services.update_unit(actor=request.user, unit=unit, **data)
+    return Unit.objects.select_related("parent", "liaison").get(pk=unit.pk)
+
+
+@router.post("/units/{code}/move", response=UnitOut)
+def move_unit(request, code: str, payload: MoveIn):
+    unit = queries.get_unit_for(request.user, code)
+    new_parent = _unit_in_scope(request, payload.parent, "parent")
+    unit = services.move_unit(actor=request.user, unit=unit, new_parent=new_parent)
+    return Unit.objects.select_related("parent", "liaison").get(pk=unit.pk)
+
+
+class FamilyIn(Schema):
+    name: str
+    relation: str
+    phone: str = ""
+
+
+class FamilyOut(FamilyIn):
+    pass
+
+
+class PersonOut(Schema):
+    id: int
+    employee_no: str
+    name: str
+    gender: str
+    phone: str
+    id_number: str = Field(..., alias="id_number_masked")
+    is_party_member: bool
+    position: str
+    is_active: bool
+    unit: str = Field(..., alias="unit.code")
+    unit_name: str = Field(..., alias="unit.name")
+
+
+class PersonDetailOut(PersonOut):
+    family: list[FamilyOut] = Field(..., alias="family_list")
+
+
+class PersonCreate(Schema):
+    unit: str
+    employee_no: str
+    name: str
+    gender: str = ""
+    phone: str = ""
+    id_number: str = ""
+    is_party_member: bool = False
+    position: str = ""
+    family: list[FamilyIn] = []
+
+
+class PersonPatch(Schema):
+    unit: str | None = None
+    employee_no: str | None = None
+    name: str | None = None
+    gender: str | None = None
+    phone: str | None = None
+    id_number: str | None = None
+    is_party_member: bool | None = None
+    position: str | None = None
+    family: list[FamilyIn] | None = None
+
+
+class PeopleFilter(Schema):
+    unit: str | None = None
+    party: bool | None = None
+    position: str = ""
+    q: str = ""
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class PeoplePage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[PersonOut]
+
+
+def _detail(person: Person) -> Person:
+    person.family_list = list(person.family_members.all())
+    return person
+
+
+@router.get("/people", response=PeoplePage, summary="People in scope, paginated")
+def list_people(request, filters: Query[PeopleFilter]):
+    unit = queries.get_unit_for(request.user, filters.unit) if filters.unit else None
+    people = queries.list_people(
+        request.user, unit=unit, party=filters.party, position=filters.position.strip(),
+        q=filters.q.strip(),
+    )  # fmt: skip
+    page = Paginator(people, filters.page_size).get_page(filters.page)
+    log_access(request, "view", "people_list", unit_path=unit.path if unit else "",
+               detail=f"api page={page.number}")  # fmt: skip
+    return {
+        "count": page.paginator.count,
+        "page": page.number,
+        "page_size": filters.page_size,
+        "items": list(page.object_list),
+    }
+
+
+@router.get("/people/{person_id}", response=PersonDetailOut)
+def get_person(request, person_id: int):
+    person = queries.get_person_for(request.user, person_id)
+    log_access(request, "view", "person", person.pk, person.unit_path, "api")
+    return _detail(person)
+
+
+@router.post("/people", response={201: PersonDetailOut})
+def create_person(request, payload: PersonCreate):
+    data = payload.dict()
+    unit = _unit_in_scope(request, data.pop("unit"), "unit")
+    person = services.create_person(actor=request.user, unit=unit, **data)
+    return 201, _detail(queries.get_person_for(request.user, person.pk))
+
+
+@router.patch("/people/{person_id}", response=PersonDetailOut)
+def update_person(request, person_id: int, payload: PersonPatch):
+    person = queries.get_person_for(request.user, person_id)
+    data = payload.dict(exclude_unset=True)
+    if data.get("unit"):
+        data["unit"] = _unit_in_scope(request, data["unit"], "unit")
+    else:
+        data.pop("unit", None)
+    services.update_person(actor=request.user, person=person, **data)
+    return _detail(queries.get_person_for(request.user, person.pk))

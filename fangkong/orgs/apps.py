@@ -1,0 +1,24 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrgsConfig(AppConfig):
+    name = "fangkong.orgs"
+    verbose_name = _("Organization")
+
+    def ready(self):
+        from fangkong.core.scope import register_scope_resolver
+
+        from .access import scope_for
+
+        register_scope_resolver(scope_for)
+
+        from fangkong.core.nav import NavItem, register
+
+        register(NavItem(_("Units"), "orgs:unit_tree", icon="diagram-3", order=10))
+        register(NavItem(_("People"), "orgs:people_list", icon="people", order=20))
+        register(
+            NavItem(
+                _("Import / export"), "orgs:transfer", icon="file-earmark-spreadsheet", order=30
+            )
+        )

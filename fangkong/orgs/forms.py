@@ -1,0 +1,43 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Gender, SiteKind, UnitKind
+
+
+class UnitForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=64)
+    name = forms.CharField(label=_("name"), max_length=100)
+    kind = forms.ChoiceField(label=_("kind"), choices=UnitKind.choices)
+    site_kind = forms.ChoiceField(
+        label=_("site kind"), choices=[("", "—"), *SiteKind.choices], required=False
+    )
+    is_key_unit = forms.BooleanField(label=_("key unit (重点单位)"), required=False)
+    hosts_epidemic_office = forms.BooleanField(label=_("hosts the epidemic office"), required=False)
+    timezone = forms.CharField(label=_("time zone"), initial="Asia/Shanghai")
+    active_from = forms.DateField(
+        label=_("active from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    active_to = forms.DateField(
+        label=_("active to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class PersonForm(forms.Form):
+    employee_no = forms.CharField(label=_("employee number"), max_length=32)
+    name = forms.CharField(label=_("name"), max_length=50)
+    gender = forms.ChoiceField(
+        label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
+    )
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    id_number = forms.CharField(
+        label=_("ID number"),
+        max_length=18,
+        required=False,
+        help_text=_("Stored only as a keyed hash and a masked form; leave blank to keep it."),
+    )
+    is_party_member = forms.BooleanField(label=_("party member"), required=False)
+    position = forms.CharField(label=_("position"), max_length=50, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))

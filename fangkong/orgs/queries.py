@@ -1,0 +1,95 @@
+"""Scoped reads of the tree and the roster. Nothing here loads the tree into Python:
+subtree questions are prefix filters on `path` / `unit_path`."""
+
+from collections import Counter
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from fangkong.core.scope import get_object_for, scope_of
+
+from .models import Person, Unit
+
+
+def get_unit_for(user, code: str, perm: str = "view") -> Unit:
+    return get_object_for(user, Unit.objects.select_related("parent", "liaison"), perm, code=code)
+
+
+def get_person_for(user, person_id, perm: str = "view") -> Person:
+    try:
+        person_id = int(person_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    return get_object_for(user, Person.objects.select_related("unit", "group"), perm, pk=person_id)
+
+
+def list_root_units(user):
+    """The top units of the user's scope: the units their roles are held on."""
+    scope = scope_of(user)
+    if scope.everything:
+        return Unit.objects.filter(parent__isnull=True)
+    return Unit.objects.filter(path__in=scope.paths)
+
+
+def list_units(user, *, parent: Unit | None = None, q: str = ""):
+    units = Unit.objects.visible_to(user).select_related("parent")
+    if parent is not None:
+        units = units.filter(parent=parent)
+    if q:
+        units = units.filter(Q(name__icontains=q) | Q(code__icontains=q))
+    return units
+
+
+def get_breadcrumbs(user, unit: Unit) -> list[Unit]:
+    """The unit's ancestors the user may see, top first, then the unit."""
+    scope = scope_of(user)
+    ancestors = Unit.objects.filter(pk__in=unit.ancestor_ids).only("pk", "code", "name", "path")
+    return [u for u in ancestors if scope.covers(u.path)] + [unit]
+
+
+def head_count(unit: Unit) -> int:
+    return Person.objects.in_subtree(unit).filter(is_active=True).count()
+
+
+def list_children(unit: Unit) -> list[Unit]:
+    """Children of `unit`, each with `.head_count` (whole subtree) and `.child_count`.
+
+    Three queries whatever the size: the children, the child counts, and head counts
+    grouped by unit path, summed per child prefix.
+    """
+    children = list(
+        Unit.objects.filter(parent=unit)
+        .select_related("liaison")
+        .annotate(child_count=Count("children"))
+        .order_by("sort_order", "code")
+    )
+    per_path = (
+        Person.objects.in_subtree(unit)
+        .filter(is_active=True)
+        .values("unit_path")
+        .annotate(n=Count("id"))
+        .values_list("unit_path", "n")
+    )
+    cut = len(unit.path)
+    totals: Counter[str] = Counter()
+    for path, n in per_path:
+        segment = path[cut:].split("/", 1)[0]
+        if segment:
+            totals[segment] += n
+    for child in children:
+        child.head_count = totals[str(child.pk)]
+    return children
+
+
+def list_people(user, *, unit: Unit | None = None, party: bool | None = None,
+                position: str = "", q: str = ""):  # fmt: skip
+    people = Person.objects.visible_to(user).filter(is_active=True).select_related("unit")
+    if unit is not None:
+        people = people.in_subtree(unit)
+    if party is not None:
+        people = people.filter(is_party_member=party)
+    if position:
+        people = people.filter(position=position)
+    if q:
+        people = people.filter(Q(name__icontains=q) | Q(employee_no__iexact=q))
+    return people.order_by("unit_path", "employee_no")

@@ -1,0 +1,399 @@
+"""Writes to the organization tree and the roster. Each runs in one transaction,
+checks the actor's scope, validates, and leaves an audit entry."""
+
+import uuid
+import zoneinfo
+from datetime import date
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.audit import record_change
+from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
+from fangkong.core.fields import subtree_q
+from fangkong.core.scope import forget_scopes, scope_of
+
+from .choices import Gender, Role, SiteKind, UnitKind
+from .models import FamilyMember, Person, RoleAssignment, Unit
+from .validators import (
+    clean_code,
+    clean_id_number,
+    clean_phone,
+    hash_id_number,
+    mask_id_number,
+)
+
+UNIT_FIELDS = (
+    "code", "name", "kind", "site_kind", "is_key_unit", "timezone", "active_from",
+    "active_to", "hosts_epidemic_office", "sort_order",
+)  # fmt: skip
+PERSON_FIELDS = ("employee_no", "name", "gender", "phone", "is_party_member", "position")
+
+
+def require(actor, perm: str, path: str) -> None:
+    """Refuse a write the actor's roles do not cover (visibility is checked by the caller)."""
+    if not scope_of(actor, perm).covers(path):
+        raise PermissionDeniedInScope()
+
+
+# --- units -----------------------------------------------------------------------------
+
+
+def clean_unit_data(data: dict, *, instance: Unit | None = None) -> tuple[dict, dict]:
+    """Validate unit fields; returns (cleaned, errors). Only keys present are checked."""
+    cleaned, errors = {}, {}
+
+    def fail(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if "code" in data:
+        try:
+            cleaned["code"] = clean_code(data["code"])
+        except ValueError as exc:
+            fail("code", exc.args[0])
+        else:
+            clash = Unit.objects.filter(code=cleaned["code"])
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                fail("code", _("Another unit already has this code."))
+    if "name" in data:
+        name = str(data["name"] or "").strip()
+        if not name:
+            fail("name", _("A name is required."))
+        elif len(name) > 100:
+            fail("name", _("A name has at most 100 characters."))
+        cleaned["name"] = name
+    if "kind" in data:
+        if data["kind"] not in UnitKind.values:
+            fail("kind", _("Unknown unit kind."))
+        cleaned["kind"] = data["kind"]
+    if "site_kind" in data:
+        site_kind = data["site_kind"] or ""
+        if site_kind and site_kind not in SiteKind.values:
+            fail("site_kind", _("Unknown site kind."))
+        cleaned["site_kind"] = site_kind
+    kind = cleaned.get("kind", instance.kind if instance else None)
+    site_kind = cleaned.get("site_kind", instance.site_kind if instance else "")
+    if kind and kind != UnitKind.SITE and site_kind:
+        fail("site_kind", _("Only a site has a site kind."))
+    if "timezone" in data:
+        tz = data["timezone"] or "Asia/Shanghai"
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            fail("timezone", _("Unknown time zone."))
+        cleaned["timezone"] = tz
+    for field in ("active_from", "active_to"):
+        if field in data:
+            value = data[field]
+            if value in ("", None):
+                value = None
+            elif isinstance(value, str):
+                try:
+                    value = date.fromisoformat(value)
+                except ValueError:
+                    fail(field, _("A date is written YYYY-MM-DD."))
+                    value = None
+            cleaned[field] = value
+    start = cleaned.get("active_from", instance.active_from if instance else None)
+    end = cleaned.get("active_to", instance.active_to if instance else None)
+    if start and end and end < start:
+        fail("active_to", _("The unit cannot close before it opens."))
+    for field in ("is_key_unit", "hosts_epidemic_office"):
+        if field in data:
+            cleaned[field] = bool(data[field])
+    if "sort_order" in data:
+        try:
+            cleaned["sort_order"] = int(data["sort_order"] or 0)
+        except (TypeError, ValueError):
+            fail("sort_order", _("The order is a whole number."))
+    return cleaned, errors
+
+
+def groups_for(units) -> dict[int, Unit]:
+    """Map each unit's pk to its nearest group at or above it (its root when in no group).
+
+    One query for all ancestors, whatever the number of units.
+    """
+    units = list(units)
+    ancestor_ids = {i for u in units for i in u.ancestor_ids}
+    ancestors = {
+        u.pk: u
+        for u in Unit.objects.filter(pk__in=ancestor_ids).only(
+            "pk", "kind", "path", "depth", "code", "name"
+        )
+    }
+    result = {}
+    for unit in units:
+        chain = [ancestors[i] for i in unit.ancestor_ids if i in ancestors] + [unit]
+        groups = [u for u in chain if u.kind == UnitKind.GROUP]
+        result[unit.pk] = groups[-1] if groups else chain[0]
+    return result
+
+
+def group_of(unit: Unit) -> Unit:
+    return groups_for([unit])[unit.pk]
+
+
+@transaction.atomic
+def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **data) -> Unit:
+    if parent is None:
+        if not scope_of(actor, "manage_units").everything:
+            raise PermissionDeniedInScope(_("Only a superuser creates a top-level unit."))
+    else:
+        require(actor, "manage_units", parent.path)
+    data.setdefault("kind", UnitKind.DEPARTMENT)
+    cleaned, errors = clean_unit_data({"code": "", "name": "", **data})
+    if errors:
+        raise InvalidInput(errors)
+    unit = Unit(
+        parent=parent,
+        path=f"tmp-{uuid.uuid4().hex}",
+        depth=parent.depth + 1 if parent else 0,
+        liaison=liaison,
+        **cleaned,
+    )
+    unit.save()
+    unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
+    Unit.objects.filter(pk=unit.pk).update(path=unit.path)
+    record_change(actor, "create_unit", unit, unit.path, {"code": unit.code})
+    return unit
+
+
+@transaction.atomic
+def update_unit(*, actor, unit: Unit, **data) -> Unit:
+    require(actor, "manage_units", unit.path)
+    liaison = data.pop("liaison", unit.liaison)
+    if (
+        liaison is not None
+        and not liaison.unit_path.startswith(unit.path)
+        and not (unit.parent and liaison.unit_path.startswith(unit.parent.path))
+    ):
+        raise InvalidInput({"liaison": _("The liaison must belong to this unit or its parent.")})
+    cleaned, errors = clean_unit_data(data, instance=unit)
+    if errors:
+        raise InvalidInput(errors)
+    changes = {
+        k: [str(getattr(unit, k)), str(v)] for k, v in cleaned.items() if getattr(unit, k) != v
+    }
+    if liaison != unit.liaison:
+        changes["liaison"] = [unit.liaison_id, liaison.pk if liaison else None]
+    for key, value in cleaned.items():
+        setattr(unit, key, value)
+    unit.liaison = liaison
+    unit.save()
+    if changes:
+        record_change(actor, "update_unit", unit, unit.path, changes)
+    return unit
+
+
+@transaction.atomic
+def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
+    """Move `unit` with its whole subtree under `new_parent`; a cycle is refused."""
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    new_parent = Unit.objects.get(pk=new_parent.pk)
+    require(actor, "manage_units", unit.path)
+    require(actor, "manage_units", new_parent.path)
+    if unit.parent_id is None:
+        raise InvalidInput({"parent": _("A top-level unit cannot be moved.")})
+    if new_parent.path.startswith(unit.path):
+        raise InvalidInput(
+            {"parent": _("A unit cannot move under itself or one of its own descendants.")},
+            code="cycle",
+        )
+    if new_parent.pk == unit.parent_id:
+        return unit
+    old_path, old_parent_id = unit.path, unit.parent_id
+    new_path = f"{new_parent.path}{unit.pk}/"
+    old_group, new_group = group_of(unit), group_of(new_parent)
+    if unit.kind == UnitKind.GROUP:
+        new_group = old_group = unit
+    moved_people = Person.objects.filter(subtree_q("unit_path", old_path))
+    regroup = moved_people.filter(group=old_group) if old_group != new_group else None
+    if regroup is not None:
+        clashes = sorted(
+            Person.objects.filter(
+                group=new_group,
+                employee_no__in=regroup.values("employee_no"),
+            ).values_list("employee_no", flat=True)[:10]
+        )
+        if clashes:
+            raise InvalidInput(
+                {"parent": _("Employee numbers already used in the new group: %(numbers)s")
+                 % {"numbers": ", ".join(clashes)}},
+                code="duplicate_employee_no",
+            )  # fmt: skip
+        regroup.update(group=new_group)
+    cut = len(old_path) + 1
+    Unit.objects.filter(subtree_q("path", old_path)).update(
+        path=Concat(Value(new_path), Substr("path", cut)),
+        depth=F("depth") + (new_parent.depth + 1 - unit.depth),
+    )
+    moved_people.update(unit_path=Concat(Value(new_path), Substr("unit_path", cut)))
+    Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    unit.refresh_from_db()
+    record_change(actor, "move_unit", unit, unit.path, {"parent": [old_parent_id, new_parent.pk]})
+    return unit
+
+
+# --- people ----------------------------------------------------------------------------
+
+
+def clean_person_data(data: dict, *, group: Unit | None, instance: Person | None = None):
+    """Validate person fields; returns (cleaned, errors). `id_number` becomes hash + mask."""
+    cleaned, errors = {}, {}
+
+    def fail(field, message):
+        errors.setdefault(field, []).append(message)
+
+    if "employee_no" in data:
+        number = str(data["employee_no"] or "").strip()
+        if not number:
+            fail("employee_no", _("An employee number is required."))
+        elif len(number) > 32:
+            fail("employee_no", _("An employee number has at most 32 characters."))
+        elif group is not None:
+            clash = Person.objects.filter(group=group, employee_no=number)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                fail("employee_no", _("This employee number is already used in the group."))
+        cleaned["employee_no"] = number
+    if "name" in data:
+        name = str(data["name"] or "").strip()
+        if not name:
+            fail("name", _("A name is required."))
+        elif len(name) > 50:
+            fail("name", _("A name has at most 50 characters."))
+        cleaned["name"] = name
+    if "gender" in data:
+        gender = data["gender"] or ""
+        if gender and gender not in Gender.values:
+            fail("gender", _("Gender is male or female."))
+        cleaned["gender"] = gender
+    if "phone" in data:
+        try:
+            cleaned["phone"] = clean_phone(data["phone"])
+        except ValueError as exc:
+            fail("phone", exc.args[0])
+    if "id_number" in data:
+        try:
+            number = clean_id_number(data["id_number"])
+        except ValueError as exc:
+            fail("id_number", exc.args[0])
+        else:
+            cleaned["id_number_hash"] = hash_id_number(number) if number else ""
+            cleaned["id_number_masked"] = mask_id_number(number)
+    if "is_party_member" in data:
+        cleaned["is_party_member"] = bool(data["is_party_member"])
+    if "position" in data:
+        cleaned["position"] = str(data["position"] or "").strip()[:50]
+    return cleaned, errors
+
+
+def clean_family(family) -> tuple[list[FamilyMember], dict]:
+    members, errors = [], {}
+    for index, item in enumerate(family or [], start=1):
+        name = str(item.get("name") or "").strip()
+        relation = str(item.get("relation") or "").strip()
+        if not name or not relation:
+            errors.setdefault("family", []).append(
+                _("Family member %(n)s needs a name and a relation.") % {"n": index}
+            )
+            continue
+        try:
+            phone = clean_phone(item.get("phone"))
+        except ValueError as exc:
+            errors.setdefault("family", []).append(f"{index}: {exc.args[0]}")
+            continue
+        members.append(FamilyMember(name=name[:50], relation=relation[:20], phone=phone))
+    return members, errors
+
+
+@transaction.atomic
+def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
+    require(actor, "manage_people", unit.path)
+    group = group_of(unit)
+    cleaned, errors = clean_person_data({"employee_no": "", "name": "", **data}, group=group)
+    members, family_errors = clean_family(family)
+    errors.update(family_errors)
+    if errors:
+        raise InvalidInput(errors)
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(unit=unit, unit_path=unit.path, group=group, **cleaned)
+    except IntegrityError as exc:  # a concurrent insert of the same number
+        raise InvalidInput(
+            {"employee_no": _("This employee number is already used in the group.")}
+        ) from exc
+    for member in members:
+        member.person = person
+    FamilyMember.objects.bulk_create(members)
+    record_change(actor, "create_person", person, unit.path)
+    return person
+
+
+@transaction.atomic
+def update_person(*, actor, person: Person, unit: Unit | None = None, family=None, **data):
+    """Change fields of `person`; `family`, when given, replaces the family list."""
+    require(actor, "manage_people", person.unit_path)
+    target = unit or person.unit
+    if unit is not None and unit.pk != person.unit_id:
+        require(actor, "manage_people", unit.path)
+    group = group_of(target)
+    if "employee_no" not in data and group.pk != person.group_id:
+        data["employee_no"] = person.employee_no
+    cleaned, errors = clean_person_data(data, group=group, instance=person)
+    members, family_errors = clean_family(family) if family is not None else ([], {})
+    errors.update(family_errors)
+    if errors:
+        raise InvalidInput(errors)
+    changes = {
+        k: [getattr(person, k), v]
+        for k, v in cleaned.items()
+        if getattr(person, k) != v and k != "id_number_hash"
+    }
+    if target.pk != person.unit_id:
+        changes["unit"] = [person.unit_id, target.pk]
+    for key, value in cleaned.items():
+        setattr(person, key, value)
+    person.unit, person.unit_path, person.group = target, target.path, group
+    person.save()
+    if family is not None:
+        person.family_members.all().delete()
+        for member in members:
+            member.person = person
+        FamilyMember.objects.bulk_create(members)
+        changes["family"] = len(members)
+    if changes:
+        record_change(actor, "update_person", person, person.unit_path, changes)
+    return person
+
+
+# --- roles -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign_role(*, actor, user, unit: Unit, role: str, note: str = "") -> RoleAssignment:
+    require(actor, "manage_roles", unit.path)
+    if role not in Role.values:
+        raise InvalidInput({"role": _("Unknown role.")})
+    if role == Role.SYSTEM_ADMIN and not scope_of(actor, "manage_roles").everything:
+        raise PermissionDeniedInScope(_("Only a superuser makes system admins."))
+    assignment, _created = RoleAssignment.objects.get_or_create(
+        user=user, unit=unit, role=role, defaults={"note": note}
+    )
+    forget_scopes(user)
+    record_change(actor, "assign_role", assignment, unit.path, {"role": role})
+    return assignment
+
+
+@transaction.atomic
+def revoke_role(*, actor, assignment: RoleAssignment) -> None:
+    require(actor, "manage_roles", assignment.unit.path)
+    record_change(actor, "revoke_role", assignment, assignment.unit.path, {"role": assignment.role})
+    assignment.delete()
+    forget_scopes(assignment.user)

@@ -1,0 +1,267 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from fangkong.core.audit import log_access
+from fangkong.core.errors import ServiceError
+from fangkong.core.scope import scope_of
+
+from . import excel, queries, services
+from .forms import ImportForm, PersonForm, UnitForm
+
+PAGE_SIZE = 50
+
+
+def _form_errors(form, exc: ServiceError):
+    for field, messages_ in exc.fields.items():
+        for message in messages_:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def home(request):
+    roots = list(queries.list_root_units(request.user).order_by("path"))
+    for unit in roots:
+        unit.head_count = queries.head_count(unit)
+    return render(request, "orgs/home.html", {"roots": roots})
+
+
+@login_required
+def unit_tree(request):
+    q = request.GET.get("q", "").strip()
+    context = {"q": q}
+    if q:
+        page = Paginator(queries.list_units(request.user, q=q), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context["page"] = page
+    else:
+        context["roots"] = queries.list_root_units(request.user).order_by("path")
+    return render(request, "orgs/unit_tree.html", context)
+
+
+@login_required
+def unit_children(request, code: str):
+    """htmx partial: the children of one node, for expanding the tree in place."""
+    unit = queries.get_unit_for(request.user, code)
+    return render(request, "orgs/_unit_children.html", {"children": queries.list_children(unit)})
+
+
+@login_required
+def unit_detail(request, code: str):
+    unit = queries.get_unit_for(request.user, code)
+    children = queries.list_children(unit)
+    return render(
+        request,
+        "orgs/unit_detail.html",
+        {
+            "unit": unit,
+            "breadcrumbs": queries.get_breadcrumbs(request.user, unit),
+            "children": children,
+            "head_count": queries.head_count(unit),
+            "direct_count": unit.people.filter(is_active=True).count(),
+            "can_manage": scope_of(request.user, "manage_units").covers(unit.path),
+            "can_manage_people": scope_of(request.user, "manage_people").covers(unit.path),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request, code: str):
+    unit = queries.get_unit_for(request.user, code)
+    if not scope_of(request.user, "manage_units").covers(unit.path):
+        raise Http404
+    fields = list(UnitForm.base_fields)
+    form = UnitForm(request.POST or None, initial={f: getattr(unit, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_unit(actor=request.user, unit=unit, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The unit has been saved."))
+            return redirect("orgs:unit_detail", code=unit.code)
+    return render(
+        request,
+        "orgs/unit_form.html",
+        {"form": form, "unit": unit, "breadcrumbs": queries.get_breadcrumbs(request.user, unit)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_add_child(request, code: str):
+    parent = queries.get_unit_for(request.user, code)
+    if not scope_of(request.user, "manage_units").covers(parent.path):
+        raise Http404
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit = services.create_unit(actor=request.user, parent=parent, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The unit has been created."))
+            return redirect("orgs:unit_detail", code=unit.code)
+    return render(
+        request,
+        "orgs/unit_form.html",
+        {"form": form, "parent": parent,
+         "breadcrumbs": queries.get_breadcrumbs(request.user, parent)},
+    )  # fmt: skip
+
+
+def _people_filters(request):
+    unit_code = request.GET.get("unit", "").strip()
+    unit = queries.get_unit_for(request.user, unit_code) if unit_code else None
+    party = {"1": True, "0": False}.get(request.GET.get("party", ""))
+    return {
+        "unit": unit,
+        "party": party,
+        "position": request.GET.get("position", "").strip(),
+        "q": request.GET.get("q", "").strip(),
+    }
+
+
+@login_required
+def people_list(request):
+    filters = _people_filters(request)
+    people = queries.list_people(request.user, **filters)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    unit = filters["unit"]
+    log_access(request, "view", "people_list", unit_path=unit.path if unit else "",
+               detail=f"page={page.number}")  # fmt: skip
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "orgs/_people_table.html" if request.htmx else "orgs/people_list.html"
+    return render(
+        request,
+        template,
+        {"page": page, "filters": filters, "query": query.urlencode(),
+         "breadcrumbs": queries.get_breadcrumbs(request.user, unit) if unit else []},
+    )  # fmt: skip
+
+
+@login_required
+def person_detail(request, person_id: int):
+    person = queries.get_person_for(request.user, person_id)
+    log_access(request, "view", "person", person.pk, person.unit_path)
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "family": person.family_members.all(),
+            "breadcrumbs": queries.get_breadcrumbs(request.user, person.unit),
+            "can_manage": scope_of(request.user, "manage_people").covers(person.unit_path),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request, person_id: int):
+    person = queries.get_person_for(request.user, person_id)
+    if not scope_of(request.user, "manage_people").covers(person.unit_path):
+        raise Http404
+    fields = [f for f in PersonForm.base_fields if f != "id_number"]
+    form = PersonForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not data["id_number"]:
+            data.pop("id_number")
+        try:
+            services.update_person(actor=request.user, person=person, **data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The person has been saved."))
+            return redirect("orgs:person_detail", person_id=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_add(request, code: str):
+    unit = queries.get_unit_for(request.user, code)
+    if not scope_of(request.user, "manage_people").covers(unit.path):
+        raise Http404
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.create_person(actor=request.user, unit=unit, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The person has been added."))
+            return redirect("orgs:person_detail", person_id=person.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "unit": unit})
+
+
+# --- Excel in and out ------------------------------------------------------------------
+
+
+@login_required
+def transfer(request):
+    """The import/export page: templates, uploads and downloads for units and people."""
+    return render(
+        request,
+        "orgs/transfer.html",
+        {
+            "roots": queries.list_root_units(request.user).order_by("path"),
+            "form": ImportForm(),
+            "can_units": not scope_of(request.user, "manage_units").empty,
+            "can_people": not scope_of(request.user, "manage_people").empty,
+        },
+    )
+
+
+@login_required
+def template_download(request, kind: str):
+    if kind not in excel.SHEETS:
+        raise Http404
+    return _xlsx(excel.template_workbook(kind), f"fangkong-{kind}-template.xlsx")
+
+
+@login_required
+def export_download(request, kind: str):
+    if kind not in excel.SHEETS:
+        raise Http404
+    code = request.GET.get("unit", "")
+    unit = queries.get_unit_for(request.user, code) if code else None
+    data = excel.export_workbook(kind, request.user, unit)
+    log_access(request, "export", kind, unit_path=unit.path if unit else "",
+               detail=f"excel {code or '*'}")  # fmt: skip
+    return _xlsx(data, f"fangkong-{kind}-{code or 'all'}.xlsx")
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_upload(request, kind: str):
+    if kind not in excel.SHEETS:
+        raise Http404
+    form = ImportForm(request.POST, request.FILES)
+    result = None
+    if form.is_valid():
+        result = excel.import_workbook(kind, request.user, form.cleaned_data["file"])
+        if result.ok:
+            messages.success(request, _("Imported %(n)s rows.") % {"n": result.imported})
+    return render(
+        request, "orgs/_import_result.html" if request.htmx else "orgs/import_result.html",
+        {"form": form, "result": result, "kind": kind},
+    )  # fmt: skip
+
+
+def _xlsx(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fangkong.api import api
+from fangkong.core.urls import auth_urlpatterns
+from fangkong.orgs.views import home
+
+admin.site.site_header = "防控指挥平台 · 系统管理"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("", include(auth_urlpatterns)),
+    path("me/", include("fangkong.core.urls")),
+    path("orgs/", include("fangkong.orgs.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
