@@ -4,6 +4,7 @@ A secret may also be given as a file: FOO_FILE=/run/secrets/foo reads FOO from i
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -141,7 +142,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Before the first collectstatic (tests, development), serve straight from the finders.
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
+if WHITENOISE_USE_FINDERS:
+    warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 MEDIA_ROOT = DATA_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024

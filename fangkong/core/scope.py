@@ -54,7 +54,8 @@ def minimal_paths(paths) -> tuple[str, ...]:
     return tuple(sorted(result))
 
 
-ScopeResolver = Callable[[object, str], Scope]
+# Given a user, returns their Scope for every permission (one database round trip).
+ScopeResolver = Callable[[object], dict[str, Scope]]
 _resolver: ScopeResolver | None = None
 
 
@@ -67,15 +68,13 @@ def scope_of(user, perm: str = "view") -> Scope:
     """The subtree `user` may exercise `perm` on; cached on the user object for a request."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
-    cache = user.__dict__.setdefault("_fangkong_scopes", {})
-    if perm not in cache:
-        if user.is_superuser:
-            cache[perm] = Scope(everything=True)
-        elif _resolver is None:
-            cache[perm] = Scope()
-        else:
-            cache[perm] = _resolver(user, perm)
-    return cache[perm]
+    if user.is_superuser:
+        return Scope(everything=True)
+    scopes = user.__dict__.get("_fangkong_scopes")
+    if scopes is None:
+        scopes = _resolver(user) if _resolver is not None else {}
+        user.__dict__["_fangkong_scopes"] = scopes
+    return scopes.get(perm, Scope())
 
 
 def forget_scopes(user) -> None:

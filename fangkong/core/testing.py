@@ -1,14 +1,14 @@
 """Shared test fixtures: a small province with users of different scopes.
 
-    province (sasac)
-    ├── group-a (group)                  alice: unit admin;  olga: epidemic office
-    │   ├── a-hq (department)
-    │   └── a-sub (subsidiary, key unit)
-    │       ├── a-site-1 (site)          bob: liaison
-    │       └── a-site-2 (site)
-    └── group-b (group)                  charlie: unit admin (the outsider)
-        └── b-sub (subsidiary)
-    root: superuser on everything; sasac: office on the province
+province (sasac)
+├── group-a (group)                  alice: unit admin;  olga: epidemic office
+│   ├── a-hq (department)
+│   └── a-sub (subsidiary, key unit)
+│       ├── a-site-1 (site)          bob: liaison
+│       └── a-site-2 (site)
+└── group-b (group)                  charlie: unit admin (the outsider)
+    └── b-sub (subsidiary)
+root: superuser on everything; sasac: office on the province
 """
 
 from types import SimpleNamespace

@@ -79,16 +79,10 @@ def access_log(request):
     scope = scope_of(request.user, "read_access_log")
     if scope.empty:
         raise Http404
-    entries = AccessLog.objects.filter(scope.q("unit_path") | _global_entries(scope))
+    # Entries without a unit (a province-wide export) only appear for whole-tree admins.
+    entries = AccessLog.objects.filter(scope.q("unit_path"))
     username = request.GET.get("user", "").strip()
     if username:
         entries = entries.filter(username=username)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/access_log.html", {"page": page, "username": username})
-
-
-def _global_entries(scope):
-    """Entries with no unit (e.g. a province-wide export) are for whole-tree admins only."""
-    from django.db.models import Q
-
-    return Q(unit_path="") if scope.everything else Q(pk__in=[])

@@ -1,4 +1,4 @@
-"""Turns a user's role assignments into a Scope (registered with core.scope)."""
+"""Turns a user's role assignments into a Scope per permission (registered with core.scope)."""
 
 from fangkong.core.scope import Scope, minimal_paths
 
@@ -6,17 +6,9 @@ from .choices import PERMISSION_ROLES
 from .models import RoleAssignment
 
 
-def scope_for(user, perm: str) -> Scope:
-    roles = PERMISSION_ROLES.get(perm)
-    if roles is None:
-        raise ValueError(f"unknown permission {perm!r}")
-    paths = RoleAssignment.objects.filter(user=user, role__in=roles).values_list(
-        "unit__path", flat=True
-    )
-    return Scope(paths=minimal_paths(paths))
-
-
-def roles_of(user) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    return set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+def scopes_for(user) -> dict[str, Scope]:
+    held = list(RoleAssignment.objects.filter(user=user).values_list("role", "unit__path"))
+    return {
+        perm: Scope(paths=minimal_paths(path for role, path in held if role in roles))
+        for perm, roles in PERMISSION_ROLES.items()
+    }

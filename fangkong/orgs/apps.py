@@ -9,9 +9,9 @@ class OrgsConfig(AppConfig):
     def ready(self):
         from fangkong.core.scope import register_scope_resolver
 
-        from .access import scope_for
+        from .access import scopes_for
 
-        register_scope_resolver(scope_for)
+        register_scope_resolver(scopes_for)
 
         from fangkong.core.nav import NavItem, register
 

@@ -29,21 +29,39 @@ def _units_spec():
     """(code, name, kind, site_kind, parent_code, flags) in creation order."""
     spec = [
         ("SASAC", "某省人民政府国有资产监督管理委员会", UnitKind.SASAC, "", None, {}),
-        ("SASAC-DUTY", "省国资委应急值班室", UnitKind.DEPARTMENT, "", "SASAC", {"hosts_epidemic_office": True}),
+        (
+            "SASAC-DUTY",
+            "省国资委应急值班室",
+            UnitKind.DEPARTMENT,
+            "",
+            "SASAC",
+            {"hosts_epidemic_office": True},
+        ),
         # Seed 003: an industrial-investment group.
         ("CT", "某市产业投资集团有限公司", UnitKind.GROUP, "", "SASAC", {}),
         ("CT-HQ", "集团机关", UnitKind.DEPARTMENT, "", "CT", {}),
         ("CT-OFFICE", "办公室", UnitKind.DEPARTMENT, "", "CT-HQ", {}),
         ("CT-PARTY", "党群工作部", UnitKind.DEPARTMENT, "", "CT-HQ", {}),
-        ("CT-SAFETY", "安全环保部（疫情防控办公室）", UnitKind.DEPARTMENT, "", "CT-HQ", {"hosts_epidemic_office": True}),
+        (
+            "CT-SAFETY",
+            "安全环保部（疫情防控办公室）",
+            UnitKind.DEPARTMENT,
+            "",
+            "CT-HQ",
+            {"hosts_epidemic_office": True},
+        ),
         ("CT-FIN", "财务部", UnitKind.DEPARTMENT, "", "CT-HQ", {}),
         ("CT-INV", "投资发展部", UnitKind.DEPARTMENT, "", "CT-HQ", {}),
         ("CT-JD", "金盾护卫有限公司", UnitKind.SUBSIDIARY, "", "CT", {"is_key_unit": True}),
         ("CT-JD-DUTY", "集团总值班室（金盾护卫）", UnitKind.SITE, SiteKind.OFFICE, "CT-JD", {}),
     ]
     for i, name in enumerate(["一", "二", "三", "四"], start=1):
-        spec.append((f"CT-JD-B{i}", f"执勤{name}大队", UnitKind.SITE, SiteKind.DUTY_BRIGADE, "CT-JD", {}))
-    spec.append(("CT-JY", "金源物业管理有限公司", UnitKind.SUBSIDIARY, "", "CT", {"is_key_unit": True}))
+        spec.append(
+            (f"CT-JD-B{i}", f"执勤{name}大队", UnitKind.SITE, SiteKind.DUTY_BRIGADE, "CT-JD", {})
+        )
+    spec.append(
+        ("CT-JY", "金源物业管理有限公司", UnitKind.SUBSIDIARY, "", "CT", {"is_key_unit": True})
+    )
     communities = ["金源花园", "渭水苑", "东风小区", "朝阳小区", "南塘小区", "杜桥小区", "丰荫小区",
                    "乐天小区", "西岳小区", "信达小区", "华山小区", "秦东小区"]  # fmt: skip
     for i, name in enumerate(communities, start=1):
@@ -53,10 +71,28 @@ def _units_spec():
         ("CT-HEAT-OFFICE", "热力总公司综合办公室", UnitKind.SITE, SiteKind.OFFICE, "CT-HEAT", {}),
     ]
     for i in range(1, 14):
-        spec.append((f"CT-HEAT-S{i:02d}", f"第{i}热力站", UnitKind.SITE, SiteKind.HEAT_STATION, "CT-HEAT", {}))
+        spec.append(
+            (
+                f"CT-HEAT-S{i:02d}",
+                f"第{i}热力站",
+                UnitKind.SITE,
+                SiteKind.HEAT_STATION,
+                "CT-HEAT",
+                {},
+            )
+        )
     spec.append(("CT-HEAT-FLEET", "勤务车队", UnitKind.DEPARTMENT, "", "CT-HEAT", {}))
     for i in range(1, 101):
-        spec.append((f"CT-HEAT-V{i:03d}", f"勤务车 陕E·R{1000 + i}", UnitKind.SITE, SiteKind.VEHICLE, "CT-HEAT-FLEET", {}))
+        spec.append(
+            (
+                f"CT-HEAT-V{i:03d}",
+                f"勤务车 陕E·R{1000 + i}",
+                UnitKind.SITE,
+                SiteKind.VEHICLE,
+                "CT-HEAT-FLEET",
+                {},
+            )
+        )
     spec += [
         ("CT-MO", "金钼实业有限公司", UnitKind.SUBSIDIARY, "", "CT", {"is_key_unit": True}),
         ("CT-MO-OFFICE", "综合部", UnitKind.DEPARTMENT, "", "CT-MO", {}),
@@ -68,7 +104,14 @@ def _units_spec():
         ("WL", "某省文化旅游投资集团有限公司", UnitKind.GROUP, "", "SASAC", {}),
         ("WL-HQ", "集团各部室", UnitKind.DEPARTMENT, "", "WL", {}),
         ("WL-OFFICE", "党委办公室", UnitKind.DEPARTMENT, "", "WL-HQ", {}),
-        ("WL-SAFETY", "安全生产部（疫情防控办公室）", UnitKind.DEPARTMENT, "", "WL-HQ", {"hosts_epidemic_office": True}),
+        (
+            "WL-SAFETY",
+            "安全生产部（疫情防控办公室）",
+            UnitKind.DEPARTMENT,
+            "",
+            "WL-HQ",
+            {"hosts_epidemic_office": True},
+        ),
         ("WL-HOTEL", "文旅酒店管理有限公司", UnitKind.SUBSIDIARY, "", "WL", {"is_key_unit": True}),
         ("WL-HOTEL-H1", "迎宾酒店", UnitKind.SITE, SiteKind.HOTEL, "WL-HOTEL", {}),
         ("WL-HOTEL-H2", "汾河酒店", UnitKind.SITE, SiteKind.HOTEL, "WL-HOTEL", {}),
@@ -81,7 +124,14 @@ def _units_spec():
         # Seed 004: a property-rights exchange group.
         ("CQ", "某省产权交易集团有限公司", UnitKind.GROUP, "", "SASAC", {}),
         ("CQ-HQ", "集团本部", UnitKind.DEPARTMENT, "", "CQ", {}),
-        ("CQ-OFFICE", "综合办公室（应急处置领导小组办公室）", UnitKind.DEPARTMENT, "", "CQ-HQ", {"hosts_epidemic_office": True}),
+        (
+            "CQ-OFFICE",
+            "综合办公室（应急处置领导小组办公室）",
+            UnitKind.DEPARTMENT,
+            "",
+            "CQ-HQ",
+            {"hosts_epidemic_office": True},
+        ),
         ("CQ-RISK", "风险控制部", UnitKind.DEPARTMENT, "", "CQ-HQ", {}),
         ("CQ-EXCH", "产权交易中心", UnitKind.SUBSIDIARY, "", "CQ", {}),
         ("CQ-AUCTION", "拍卖有限公司", UnitKind.SUBSIDIARY, "", "CQ", {}),
@@ -117,7 +167,9 @@ class _People:
         return f"1{self.rng.choice('3578')}{self.rng.randrange(10**9):09d}"
 
     def id_number(self, region="610502"):
-        born = date(1960 + self.rng.randrange(40), 1 + self.rng.randrange(12), 1 + self.rng.randrange(28))
+        born = date(
+            1960 + self.rng.randrange(40), 1 + self.rng.randrange(12), 1 + self.rng.randrange(28)
+        )
         body = f"{region}{born:%Y%m%d}{self.rng.randrange(1000):03d}"
         return body + id_check_char(body)
 
@@ -126,7 +178,8 @@ class _People:
 def seed_demo(log=print) -> dict:
     User = get_user_model()
     admin, _ = User.objects.get_or_create(
-        username="admin", defaults={"is_superuser": True, "is_staff": True, "first_name": "系统管理员"}
+        username="admin",
+        defaults={"is_superuser": True, "is_staff": True, "first_name": "系统管理员"},
     )
     if not admin.password:
         admin.set_password(DEMO_PASSWORD)

@@ -54,20 +54,30 @@ def _required(kind):
     return [title.rstrip("*") for title, _f in SHEETS[kind] if title.endswith("*")]
 
 
+# The Chinese words of the sheets are part of the file format, not of the UI
+# translation: a file keeps importing whatever the catalogue says.
+SHEET_WORDS = {
+    UnitKind: {"sasac": "省国资委", "group": "集团", "subsidiary": "子公司",
+               "department": "部门", "site": "场所"},
+    SiteKind: {"office": "办公区", "heat_station": "热力站", "community": "居民小区",
+               "vehicle": "车辆", "checkpoint": "检查点", "canteen": "食堂", "warehouse": "仓库",
+               "duty_brigade": "执勤大队", "scenic_area": "景区", "hotel": "酒店",
+               "other": "其他场所"},
+    Gender: {"male": "男", "female": "女"},
+}  # fmt: skip
+
+
 def _choice_lookup(choices) -> dict[str, str]:
-    """Accept a choice by its value or by its label in either language."""
-    lookup = {}
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for value, label in choices.choices:
-                lookup[str(label).lower()] = value
+    """Accept a choice by its value, its sheet word, or its English label."""
+    lookup = {word: value for value, word in SHEET_WORDS[choices].items()}
+    with translation.override("en"):
+        lookup.update({str(label).lower(): value for value, label in choices.choices})
     lookup.update({value: value for value in choices.values})
     return lookup
 
 
 def _label(choices, value) -> str:
-    with translation.override("zh-hans"):
-        return str(choices(value).label) if value else ""
+    return SHEET_WORDS[choices].get(value, "") if value else ""
 
 
 def _yes(value: bool) -> str:

@@ -51,11 +51,12 @@ def head_count(unit: Unit) -> int:
     return Person.objects.in_subtree(unit).filter(is_active=True).count()
 
 
-def list_children(unit: Unit) -> list[Unit]:
-    """Children of `unit`, each with `.head_count` (whole subtree) and `.child_count`.
+def get_unit_summary(unit: Unit) -> tuple[list[Unit], int, int]:
+    """(children, head count of the subtree, head count directly in the unit).
 
-    Three queries whatever the size: the children, the child counts, and head counts
-    grouped by unit path, summed per child prefix.
+    Each child carries `.head_count` (its whole subtree) and `.child_count`. Two queries
+    whatever the size: the children, and head counts grouped by unit path, summed per
+    child prefix.
     """
     children = list(
         Unit.objects.filter(parent=unit)
@@ -73,12 +74,14 @@ def list_children(unit: Unit) -> list[Unit]:
     cut = len(unit.path)
     totals: Counter[str] = Counter()
     for path, n in per_path:
-        segment = path[cut:].split("/", 1)[0]
-        if segment:
-            totals[segment] += n
+        totals[path[cut:].split("/", 1)[0]] += n
     for child in children:
         child.head_count = totals[str(child.pk)]
-    return children
+    return children, sum(totals.values()), totals[""]
+
+
+def list_children(unit: Unit) -> list[Unit]:
+    return get_unit_summary(unit)[0]
 
 
 def list_people(user, *, unit: Unit | None = None, party: bool | None = None,

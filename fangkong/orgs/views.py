@@ -56,7 +56,7 @@ def unit_children(request, code: str):
 @login_required
 def unit_detail(request, code: str):
     unit = queries.get_unit_for(request.user, code)
-    children = queries.list_children(unit)
+    children, head_count, direct_count = queries.get_unit_summary(unit)
     return render(
         request,
         "orgs/unit_detail.html",
@@ -64,8 +64,8 @@ def unit_detail(request, code: str):
             "unit": unit,
             "breadcrumbs": queries.get_breadcrumbs(request.user, unit),
             "children": children,
-            "head_count": queries.head_count(unit),
-            "direct_count": unit.people.filter(is_active=True).count(),
+            "head_count": head_count,
+            "direct_count": direct_count,
             "can_manage": scope_of(request.user, "manage_units").covers(unit.path),
             "can_manage_people": scope_of(request.user, "manage_people").covers(unit.path),
         },

@@ -13,7 +13,9 @@ from fangkong.orgs.models import Person, Unit
 class TreeTests(ProvinceMixin, TestCase):
     def test_paths_and_depths(self):
         t = self.t
-        self.assertEqual(t.a_site_1.path, f"/{t.province.pk}/{t.group_a.pk}/{t.a_sub.pk}/{t.a_site_1.pk}/")
+        self.assertEqual(
+            t.a_site_1.path, f"/{t.province.pk}/{t.group_a.pk}/{t.a_sub.pk}/{t.a_site_1.pk}/"
+        )
         self.assertEqual(Unit.objects.get(pk=t.a_site_1.pk).depth, 3)
         self.assertEqual(t.a_site_1.ancestor_ids, [t.province.pk, t.group_a.pk, t.a_sub.pk])
 
@@ -34,7 +36,9 @@ class TreeTests(ProvinceMixin, TestCase):
         t = self.t
         services.move_unit(actor=t.root, unit=t.a_sub, new_parent=t.a_hq)
         site = Unit.objects.get(pk=t.a_site_1.pk)
-        self.assertEqual(site.path, f"/{t.province.pk}/{t.group_a.pk}/{t.a_hq.pk}/{t.a_sub.pk}/{t.a_site_1.pk}/")
+        self.assertEqual(
+            site.path, f"/{t.province.pk}/{t.group_a.pk}/{t.a_hq.pk}/{t.a_sub.pk}/{t.a_site_1.pk}/"
+        )
         self.assertEqual(site.depth, 4)
         self.assertEqual(Person.objects.get(pk=t.p_site_1.pk).unit_path, site.path)
         self.assertEqual(queries.head_count(Unit.objects.get(pk=t.a_hq.pk)), 3)
@@ -63,7 +67,9 @@ class TreeTests(ProvinceMixin, TestCase):
         t = self.t
         services.update_unit(actor=t.root, unit=t.a_site_2, active_from=date(2020, 1, 1),
                              active_to=date(2020, 2, 1))  # fmt: skip
-        open_codes = set(Unit.objects.subtree(t.a_sub).open_on(date(2020, 3, 1)).values_list("code", flat=True))
+        open_codes = set(
+            Unit.objects.subtree(t.a_sub).open_on(date(2020, 3, 1)).values_list("code", flat=True)
+        )
         self.assertEqual(open_codes, {"a-sub", "a-site-1"})
 
     def test_unit_validation_names_fields(self):
@@ -115,5 +121,7 @@ class ScopeTests(ProvinceMixin, TestCase):
     def test_id_number_is_never_stored_in_full(self):
         person = Person.objects.get(pk=self.t.p_site_1.pk)
         self.assertEqual(person.id_number_masked, "1101**********002X")
-        values = " ".join(str(v) for v in Person.objects.filter(pk=person.pk).values().get().values())
+        values = " ".join(
+            str(v) for v in Person.objects.filter(pk=person.pk).values().get().values()
+        )
         self.assertNotIn("11010519491231002X", values)
