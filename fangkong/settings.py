@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fangkong.core.context_processors.site",
+                "fangkong.orgs.context_processors.scope",
             ],
         },
     },

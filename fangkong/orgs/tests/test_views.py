@@ -55,7 +55,7 @@ class PageScopeTests(ProvinceMixin, TestCase):
 
     def test_unit_detail_shows_counts_and_breadcrumbs(self):
         self.login(self.t.alice)
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             response = self.client.get(reverse("orgs:unit_detail", args=["a-sub"]))
         page = response.content.decode()
         self.assertIn('data-testid="head-count">2', page)
@@ -90,7 +90,7 @@ class PeoplePageTests(ProvinceMixin, TestCase):
         for i in range(60):
             Person.objects.create(group=self.t.group_a, unit=self.t.a_hq, unit_path=self.t.a_hq.path,
                                   employee_no=f"X{i:03d}", name=f"X{i}")  # fmt: skip
-        with self.assertNumQueries(7):
+        with self.assertNumQueries(8):
             response = self.client.get(reverse("orgs:people_list") + "?page=2")
         self.assertContains(response, "X0")
 
