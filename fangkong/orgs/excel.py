@@ -160,6 +160,7 @@ def import_workbook(kind: str, user, upload) -> ImportResult:
                 raise _Rollback
     except _Rollback:
         result.imported = result.created = result.updated = 0
+        result.errors.sort(key=lambda e: e.row)
     return result
 
 

@@ -1,7 +1,7 @@
 import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import TestCase
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
@@ -25,6 +25,7 @@ def xlsx(titles, rows, name="data.xlsx"):
     return SimpleUploadedFile(name, out.getvalue())
 
 
+@override_settings(LANGUAGE_CODE="en")
 class ExcelTests(ProvinceMixin, TestCase):
     def upload(self, kind, file):
         return self.client.post(reverse("orgs:import_upload", args=[kind]), {"file": file})
@@ -99,6 +100,7 @@ class ExcelTests(ProvinceMixin, TestCase):
         result = self.upload("units", file).context["result"]
         self.assertFalse(result.ok)
         self.assertTrue(any("cycle" in e.message for e in result.errors))
+        self.assertEqual([e.row for e in result.errors], sorted(e.row for e in result.errors))
         self.assertEqual(self.snapshot(), before)
 
     def test_people_import_and_reimport_of_export(self):
