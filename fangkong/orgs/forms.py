@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Gender, SiteKind, UnitKind
+from .choices import Gender, Role, SiteKind, UnitKind
 
 
 class UnitForm(forms.Form):
@@ -20,6 +20,21 @@ class UnitForm(forms.Form):
     active_to = forms.DateField(
         label=_("active to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class UnitEditForm(UnitForm):
+    liaison_no = forms.CharField(
+        label=_("liaison's employee number"),
+        max_length=32,
+        required=False,
+        help_text=_("A person of this unit or of its parent unit; leave blank for none."),
+    )
+
+
+class RoleForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    note = forms.CharField(label=_("note"), max_length=100, required=False)
 
 
 class PersonForm(forms.Form):

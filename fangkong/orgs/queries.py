@@ -5,6 +5,7 @@ from collections import Counter
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.scope import get_object_for, scope_of
 
@@ -96,3 +97,21 @@ def list_people(user, *, unit: Unit | None = None, party: bool | None = None,
     if q:
         people = people.filter(Q(name__icontains=q) | Q(employee_no__iexact=q))
     return people.order_by("unit_path", "employee_no")
+
+
+def find_liaison(unit: Unit, employee_no: str) -> Person:
+    """The person with this employee number in the unit's group, or a field error."""
+    from fangkong.core.errors import InvalidInput
+
+    from .services import group_of
+
+    person = Person.objects.filter(group=group_of(unit), employee_no=employee_no).first()
+    if person is None:
+        raise InvalidInput({"liaison_no": _("No person with this employee number in the group.")})
+    return person
+
+
+def find_user(username: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username, is_active=True).first()

@@ -11,6 +11,12 @@ urlpatterns = [
     path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<str:code>/add-child/", views.unit_add_child, name="unit_add_child"),
     path("units/<str:code>/add-person/", views.person_add, name="person_add"),
+    path("units/<str:code>/roles/", views.unit_role_add, name="unit_role_add"),
+    path(
+        "units/<str:code>/roles/<int:assignment_id>/remove/",
+        views.unit_role_remove,
+        name="unit_role_remove",
+    ),
     path("people/", views.people_list, name="people_list"),
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("people/<int:person_id>/edit/", views.person_edit, name="person_edit"),

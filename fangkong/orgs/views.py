@@ -11,7 +11,7 @@ from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
 
 from . import excel, queries, services
-from .forms import ImportForm, PersonForm, UnitForm
+from .forms import ImportForm, PersonForm, RoleForm, UnitEditForm, UnitForm
 
 PAGE_SIZE = 50
 
@@ -68,8 +68,54 @@ def unit_detail(request, code: str):
             "direct_count": direct_count,
             "can_manage": scope_of(request.user, "manage_units").covers(unit.path),
             "can_manage_people": scope_of(request.user, "manage_people").covers(unit.path),
+            "can_manage_roles": scope_of(request.user, "manage_roles").covers(unit.path),
+            "roles": unit.role_assignments.select_related("user").order_by(
+                "role", "user__username"
+            ),
+            "role_form": RoleForm(),
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def unit_role_add(request, code: str):
+    """Give a user a role on this unit (e.g. leading group, 包抓包联 inspector)."""
+    unit = queries.get_unit_for(request.user, code)
+    if not scope_of(request.user, "manage_roles").covers(unit.path):
+        raise Http404
+    form = RoleForm(request.POST)
+    if form.is_valid():
+        user = queries.find_user(form.cleaned_data["username"])
+        if user is None:
+            messages.error(request, _("There is no user with this username."))
+        else:
+            try:
+                services.assign_role(actor=request.user, user=user, unit=unit,
+                                     role=form.cleaned_data["role"], note=form.cleaned_data["note"])  # fmt: skip
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The role has been assigned."))
+    else:
+        messages.error(request, _("Give a username and a role."))
+    return redirect("orgs:unit_detail", code=unit.code)
+
+
+@login_required
+@require_http_methods(["POST"])
+def unit_role_remove(request, code: str, assignment_id: int):
+    unit = queries.get_unit_for(request.user, code)
+    if not scope_of(request.user, "manage_roles").covers(unit.path):
+        raise Http404
+    assignment = (
+        unit.role_assignments.filter(pk=assignment_id).select_related("user", "unit").first()
+    )
+    if assignment is None:
+        raise Http404
+    services.revoke_role(actor=request.user, assignment=assignment)
+    messages.success(request, _("The role has been removed."))
+    return redirect("orgs:unit_detail", code=unit.code)
 
 
 @login_required
@@ -78,11 +124,15 @@ def unit_edit(request, code: str):
     unit = queries.get_unit_for(request.user, code)
     if not scope_of(request.user, "manage_units").covers(unit.path):
         raise Http404
-    fields = list(UnitForm.base_fields)
-    form = UnitForm(request.POST or None, initial={f: getattr(unit, f) for f in fields})
+    initial = {f: getattr(unit, f) for f in UnitForm.base_fields}
+    initial["liaison_no"] = unit.liaison.employee_no if unit.liaison else ""
+    form = UnitEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        liaison_no = data.pop("liaison_no").strip()
         try:
-            services.update_unit(actor=request.user, unit=unit, **form.cleaned_data)
+            data["liaison"] = queries.find_liaison(unit, liaison_no) if liaison_no else None
+            services.update_unit(actor=request.user, unit=unit, **data)
         except ServiceError as exc:
             _form_errors(form, exc)
         else:

@@ -55,7 +55,7 @@ class PageScopeTests(ProvinceMixin, TestCase):
 
     def test_unit_detail_shows_counts_and_breadcrumbs(self):
         self.login(self.t.alice)
-        with self.assertNumQueries(9):
+        with self.assertNumQueries(10):
             response = self.client.get(reverse("orgs:unit_detail", args=["a-sub"]))
         page = response.content.decode()
         self.assertIn('data-testid="head-count">2', page)
@@ -194,3 +194,55 @@ class AccountTests(ProvinceMixin, TestCase):
         self.assertEqual(self.client.get("/admin/").status_code, 302)
         self.login(self.t.root)
         self.assertEqual(self.client.get("/admin/orgs/unit/").status_code, 200)
+
+
+class RoleAndLiaisonPageTests(ProvinceMixin, TestCase):
+    def test_unit_admin_assigns_and_removes_a_role(self):
+        from fangkong.orgs.models import RoleAssignment
+
+        self.login(self.t.alice)
+        url = reverse("orgs:unit_role_add", args=["a-sub"])
+        self.client.post(url, {"username": "nobody", "role": "inspector", "note": "包抓包联"})
+        assignment = RoleAssignment.objects.get(user=self.t.nobody)
+        self.assertEqual((assignment.unit, assignment.role), (self.t.a_sub, "inspector"))
+        page = self.client.get(reverse("orgs:unit_detail", args=["a-sub"]))
+        self.assertContains(page, "包抓包联")
+        response = self.client.post(url, {"username": "ghost", "role": "viewer"}, follow=True)
+        self.assertEqual(len(list(response.context["messages"])), 1)
+        self.client.post(reverse("orgs:unit_role_remove", args=["a-sub", assignment.pk]))
+        self.assertFalse(RoleAssignment.objects.filter(user=self.t.nobody).exists())
+
+    def test_roles_are_not_managed_outside_scope_or_by_liaisons(self):
+        self.login(self.t.charlie)
+        url = reverse("orgs:unit_role_add", args=["a-sub"])
+        self.assertEqual(
+            self.client.post(url, {"username": "charlie", "role": "unit_admin"}).status_code, 404
+        )
+        self.login(self.t.bob)
+        url = reverse("orgs:unit_role_add", args=["a-site-1"])
+        self.assertEqual(
+            self.client.post(url, {"username": "bob", "role": "unit_admin"}).status_code, 404
+        )
+
+    def test_system_admin_role_is_for_superusers_only(self):
+        from fangkong.orgs.models import RoleAssignment
+
+        self.login(self.t.alice)
+        self.client.post(
+            reverse("orgs:unit_role_add", args=["a-sub"]),
+            {"username": "nobody", "role": "system_admin"},
+        )
+        self.assertFalse(RoleAssignment.objects.filter(user=self.t.nobody).exists())
+
+    def test_set_liaison_by_employee_number(self):
+        self.login(self.t.alice)
+        url = reverse("orgs:unit_edit", args=["a-site-1"])
+        data = {"code": "a-site-1", "name": "一站", "kind": "site", "site_kind": "heat_station",
+                "timezone": "Asia/Shanghai", "liaison_no": "A002"}  # fmt: skip
+        self.assertRedirects(
+            self.client.post(url, data), reverse("orgs:unit_detail", args=["a-site-1"])
+        )
+        self.assertEqual(Unit.objects.get(code="a-site-1").liaison, self.t.p_site_1)
+        bad = self.client.post(url, {**data, "liaison_no": "NOPE"})
+        self.assertContains(bad, "is-invalid")
+        self.assertEqual(Unit.objects.get(code="a-site-1").liaison, self.t.p_site_1)
