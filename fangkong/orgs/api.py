@@ -4,7 +4,7 @@ what the caller's roles do not cover is a 404."""
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
@@ -74,6 +74,8 @@ class MoveIn(Schema):
 class UnitFilter(Schema):
     parent: str | None = None
     q: str = ""
+    offset: int = Field(0, ge=0)
+    limit: int = Field(500, ge=1, le=5000)
 
 
 def _unit_in_scope(request, code: str, field: str) -> Unit:
@@ -94,10 +96,13 @@ def _person_in_scope(request, person_id: int | None, field: str) -> Person | Non
 
 
 @router.get("/units", response=list[UnitOut], summary="Units in scope")
-def list_units(request, filters: Query[UnitFilter]):
+def list_units(request, response: HttpResponse, filters: Query[UnitFilter]):
+    """Units in the caller's scope, in tree order; `X-Total-Count` gives the total."""
     parent = queries.get_unit_for(request.user, filters.parent) if filters.parent else None
     units = queries.list_units(request.user, parent=parent, q=filters.q.strip())
-    return list(units.select_related("liaison")[:500])
+    response["X-Total-Count"] = str(units.count())
+    window = units.select_related("liaison")[filters.offset : filters.offset + filters.limit]
+    return list(window)
 
 
 @router.get("/units/{code}", response=UnitOut)

@@ -75,6 +75,9 @@ class UnitApiTests(ApiTestBase):
         self.assertEqual(set(codes), {"group-a", "a-hq", "a-sub", "a-site-1", "a-site-2"})
         found = self.api("get", "/units?q=site-2", self.t.alice).json()
         self.assertEqual([u["code"] for u in found], ["a-site-2"])
+        window = self.api("get", "/units?limit=2&offset=1", self.t.alice)
+        self.assertEqual([u["code"] for u in window.json()], ["a-hq", "a-sub"])
+        self.assertEqual(window["X-Total-Count"], "5")
         children = self.api("get", "/units?parent=a-sub", self.t.alice).json()
         self.assertEqual({u["code"] for u in children}, {"a-site-1", "a-site-2"})
 
