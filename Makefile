@@ -49,7 +49,7 @@ lint: install-test
 	$(BIN)/ruff format --check fangkong bench
 
 messages: install-test
-	cd fangkong && ../$(FANGKONG) makemessages -l zh_Hans --no-obsolete && ../$(FANGKONG) compilemessages
+	cd fangkong && ../$(FANGKONG) makemessages -l zh_Hans --no-obsolete --ignore "tests/*" --ignore "*/tests/*" && ../$(FANGKONG) compilemessages
 
 clean:
 	rm -rf $(VENV) node_modules var

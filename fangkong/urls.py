@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.api import api
 from fangkong.core.urls import auth_urlpatterns
 from fangkong.orgs.views import home
 
-admin.site.site_header = "防控指挥平台 · 系统管理"
+admin.site.site_header = _("Fangkong administration")
 
 urlpatterns = [
     path("", home, name="home"),

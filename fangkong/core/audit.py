@@ -2,6 +2,17 @@
 
 from .models import AccessLog, AuditEntry
 
+# Labels of the record types named in the access log; apps register their own.
+_object_labels: dict[str, object] = {}
+
+
+def register_object_type(key: str, label) -> None:
+    _object_labels[key] = label
+
+
+def object_type_label(key: str):
+    return _object_labels.get(key, key)
+
 
 def client_ip(request) -> str | None:
     # Behind a reverse proxy, the proxy sets X-Forwarded-For; see docs/operations.md.

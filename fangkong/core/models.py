@@ -108,6 +108,12 @@ class AccessLog(models.Model):
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_type}"
 
+    @property
+    def object_type_label(self):
+        from .audit import object_type_label
+
+        return object_type_label(self.object_type)
+
 
 class AuditEntry(models.Model):
     """A write made through a service: who changed what, old → new."""

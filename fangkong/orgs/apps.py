@@ -13,7 +13,13 @@ class OrgsConfig(AppConfig):
 
         register_scope_resolver(scopes_for)
 
+        from fangkong.core.audit import register_object_type
         from fangkong.core.nav import NavItem, register
+
+        register_object_type("person", _("person"))
+        register_object_type("people_list", _("people list"))
+        register_object_type("people", _("people (Excel export)"))
+        register_object_type("units", _("units (Excel export)"))
 
         register(NavItem(_("Units"), "orgs:unit_tree", icon="diagram-3", order=10))
         register(NavItem(_("People"), "orgs:people_list", icon="people", order=20))

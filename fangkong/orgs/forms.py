@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Gender, Role, SiteKind, UnitKind
 
@@ -39,7 +40,7 @@ class RoleForm(forms.Form):
 
 class PersonForm(forms.Form):
     employee_no = forms.CharField(label=_("employee number"), max_length=32)
-    name = forms.CharField(label=_("name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "name"), max_length=50)
     gender = forms.ChoiceField(
         label=_("gender"), choices=[("", "—"), *Gender.choices], required=False
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.fields import PathField, subtree_q
 from fangkong.core.scope import ScopedQuerySet
@@ -114,7 +115,7 @@ class Person(models.Model):
     # Copy of unit.path, kept by services, so subtree filters and head counts need no join.
     unit_path = PathField(max_length=255, editable=False)
     employee_no = models.CharField(_("employee number"), max_length=32)
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     id_number_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
@@ -151,8 +152,10 @@ class Person(models.Model):
 
 
 class FamilyMember(models.Model):
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="family_members")
-    name = models.CharField(_("name"), max_length=50)
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="family_members"
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation"), max_length=20)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 

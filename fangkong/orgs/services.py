@@ -265,9 +265,9 @@ def clean_person_data(data: dict, *, group: Unit | None, instance: Person | None
     if "name" in data:
         name = str(data["name"] or "").strip()
         if not name:
-            fail("name", _("A name is required."))
+            fail("name", _("A person's name is required."))
         elif len(name) > 50:
-            fail("name", _("A name has at most 50 characters."))
+            fail("name", _("A person's name has at most 50 characters."))
         cleaned["name"] = name
     if "gender" in data:
         gender = data["gender"] or ""
@@ -307,7 +307,9 @@ def clean_family(family) -> tuple[list[FamilyMember], dict]:
         try:
             phone = clean_phone(item.get("phone"))
         except ValueError as exc:
-            errors.setdefault("family", []).append(f"{index}: {exc.args[0]}")
+            errors.setdefault("family", []).append(
+                _("Family member %(n)s: %(problem)s") % {"n": index, "problem": exc.args[0]}
+            )
             continue
         members.append(FamilyMember(name=name[:50], relation=relation[:20], phone=phone))
     return members, errors

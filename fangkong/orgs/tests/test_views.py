@@ -187,7 +187,7 @@ class AccountTests(ProvinceMixin, TestCase):
         self.client.get(reverse("orgs:person_detail", args=[self.t.p_hq.pk]))
         page = self.client.get(reverse("core:access_log"))
         self.assertContains(page, "root")
-        self.assertContains(page, f"person #{self.t.p_hq.pk}")
+        self.assertContains(page, f"#{self.t.p_hq.pk}")
 
     def test_admin_is_for_system_admins(self):
         self.login(self.t.alice)
