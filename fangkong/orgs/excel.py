@@ -306,19 +306,6 @@ def _apply_unit(user, unit, parent, code, data, result) -> Unit:
 # --- people ----------------------------------------------------------------------------
 
 
-def parse_family(value) -> list[dict]:
-    members = []
-    for chunk in text(value).replace(";", "；").split("；"):
-        if not chunk.strip():
-            continue
-        parts = [p.strip() for p in chunk.replace("／", "/").split("/")]
-        members.append(
-            {"name": parts[0], "relation": parts[1] if len(parts) > 1 else "",
-             "phone": parts[2] if len(parts) > 2 else ""}
-        )  # fmt: skip
-    return members
-
-
 def _import_people(user, rows, result: ImportResult) -> None:
     col = lambda field: _column("people", field)  # noqa: E731
     genders = _choice_lookup(Gender)
@@ -373,7 +360,9 @@ def _import_people(user, rows, result: ImportResult) -> None:
         if "*" not in id_number or person is None:  # a masked number from an export: keep
             data["id_number"] = id_number
         cleaned, errors = services.clean_person_data(data, group=None)
-        members, family_errors = services.clean_family(parse_family(raw.get("family")))
+        members, family_errors = services.clean_family(
+            services.parse_family_text(text(raw.get("family")))
+        )
         errors.update(family_errors)
         for field, messages in errors.items():
             for message in messages:

@@ -53,6 +53,12 @@ class PersonForm(forms.Form):
     )
     is_party_member = forms.BooleanField(label=_("party member"), required=False)
     position = forms.CharField(label=_("position"), max_length=50, required=False)
+    family = forms.CharField(
+        label=_("family members"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line: name/relation/phone, e.g. 张三/配偶/13800000000"),
+    )
 
 
 class ImportForm(forms.Form):

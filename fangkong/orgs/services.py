@@ -1,6 +1,7 @@
 """Writes to the organization tree and the roster. Each runs in one transaction,
 checks the actor's scope, validates, and leaves an audit entry."""
 
+import re
 import uuid
 import zoneinfo
 from datetime import date
@@ -292,6 +293,26 @@ def clean_person_data(data: dict, *, group: Unit | None, instance: Person | None
     if "position" in data:
         cleaned["position"] = str(data["position"] or "").strip()[:50]
     return cleaned, errors
+
+
+def parse_family_text(value: str) -> list[dict]:
+    """'姓名/关系/电话' entries separated by '；', ';' or new lines (the sheet format)."""
+    members = []
+    for chunk in re.split(r"[；;\n]", value or ""):
+        if not chunk.strip():
+            continue
+        parts = [p.strip() for p in chunk.replace("／", "/").split("/")]
+        members.append(
+            {"name": parts[0], "relation": parts[1] if len(parts) > 1 else "",
+             "phone": parts[2] if len(parts) > 2 else ""}
+        )  # fmt: skip
+    return members
+
+
+def format_family_text(person: Person) -> str:
+    return "\n".join(
+        "/".join(filter(None, (m.name, m.relation, m.phone))) for m in person.family_members.all()
+    )
 
 
 def clean_family(family) -> tuple[list[FamilyMember], dict]:

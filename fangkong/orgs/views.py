@@ -221,10 +221,13 @@ def person_edit(request, person_id: int):
     person = queries.get_person_for(request.user, person_id)
     if not scope_of(request.user, "manage_people").covers(person.unit_path):
         raise Http404
-    fields = [f for f in PersonForm.base_fields if f != "id_number"]
-    form = PersonForm(request.POST or None, initial={f: getattr(person, f) for f in fields})
+    fields = [f for f in PersonForm.base_fields if f not in ("id_number", "family")]
+    initial = {f: getattr(person, f) for f in fields}
+    initial["family"] = services.format_family_text(person)
+    form = PersonForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data["family"] = services.parse_family_text(data["family"])
         if not data["id_number"]:
             data.pop("id_number")
         try:
@@ -245,8 +248,10 @@ def person_add(request, code: str):
         raise Http404
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        data["family"] = services.parse_family_text(data["family"])
         try:
-            person = services.create_person(actor=request.user, unit=unit, **form.cleaned_data)
+            person = services.create_person(actor=request.user, unit=unit, **data)
         except ServiceError as exc:
             _form_errors(form, exc)
         else:

@@ -106,10 +106,16 @@ class PeoplePageTests(ProvinceMixin, TestCase):
         url = reverse("orgs:person_edit", args=[self.t.p_site_1.pk])
         bad = self.client.post(url, {"employee_no": "A002", "name": "改", "phone": "12"})
         self.assertContains(bad, "is-invalid")
-        ok = self.client.post(url, {"employee_no": "A002", "name": "改", "phone": "13800000009"})
+        form = self.client.get(url)
+        self.assertContains(form, "Kin/配偶/13900000000")
+        ok = self.client.post(url, {"employee_no": "A002", "name": "改", "phone": "13800000009",
+                                    "family": "Kin/配偶/13900000000\n小改/子女"})  # fmt: skip
         self.assertRedirects(ok, reverse("orgs:person_detail", args=[self.t.p_site_1.pk]))
         person = Person.objects.get(pk=self.t.p_site_1.pk)
         self.assertEqual((person.name, person.id_number_masked), ("改", "1101**********002X"))
+        self.assertEqual(list(person.family_members.values_list("name", flat=True)), ["Kin", "小改"])
+        bad = self.client.post(url, {"employee_no": "A002", "name": "改", "family": "无关系"})
+        self.assertContains(bad, "is-invalid")
 
     def test_add_child_unit_and_person(self):
         self.login(self.t.alice)
