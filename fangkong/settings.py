@@ -17,7 +17,8 @@ def env(name: str, default: str = "") -> str:
     path = os.environ.get(f"{name}_FILE")
     if path:
         return Path(path).read_text().strip()
-    return os.environ.get(name, default)
+    # An empty variable counts as unset: `FOO=` in a unit file must not blank a key.
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool = False) -> bool:
@@ -116,7 +117,8 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-if env_bool("FANGKONG_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("FANGKONG_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Login rate limiting: this many failures for one username (or one address)
@@ -152,6 +154,7 @@ MEDIA_ROOT = DATA_DIR / "media"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 IMPORT_MAX_ROWS = int(env("FANGKONG_IMPORT_MAX_ROWS", "50000"))
+IMPORT_MAX_BYTES = int(env("FANGKONG_IMPORT_MAX_MB", "20")) * 1024 * 1024
 
 EMAIL_BACKEND = env("FANGKONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("FANGKONG_EMAIL_HOST", "localhost")

@@ -84,7 +84,9 @@ class TokenOut(Schema):
 def obtain_token(request, payload: TokenIn):
     user, locked = check_credentials(request, payload.username, payload.password)
     if locked:
-        raise ServiceError("locked_out", _("Too many failed logins; try again later."))
+        exc = ServiceError("locked_out", _("Too many failed logins; try again later."))
+        exc.status = 429
+        raise exc
     if user is None:
         exc = ServiceError("bad_credentials", _("Wrong username or password."))
         exc.status = 401

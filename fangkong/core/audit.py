@@ -1,5 +1,7 @@
 """Access and audit logging, called by services and views (never by templates)."""
 
+from django.conf import settings
+
 from .models import AccessLog, AuditEntry
 
 # Labels of the record types named in the access log; apps register their own.
@@ -15,10 +17,12 @@ def object_type_label(key: str):
 
 
 def client_ip(request) -> str | None:
-    # Behind a reverse proxy, the proxy sets X-Forwarded-For; see docs/operations.md.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
+    # Only a trusted reverse proxy may name the client (FANGKONG_BEHIND_PROXY): anyone
+    # else could forge X-Forwarded-For to dodge the lockout or falsify the access log.
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
 
 

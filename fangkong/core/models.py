@@ -6,6 +6,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import PathField
+
 
 class UserProfile(models.Model):
     """Per-user preferences that are not part of Django's user model."""
@@ -95,7 +97,7 @@ class AccessLog(models.Model):
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("record type"), max_length=50)
     object_id = models.CharField(_("record"), max_length=50, blank=True)
-    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    unit_path = PathField(max_length=255, blank=True, db_index=True)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -124,7 +126,7 @@ class AuditEntry(models.Model):
     action = models.CharField(_("action"), max_length=50)
     object_type = models.CharField(_("record type"), max_length=50)
     object_id = models.CharField(_("record"), max_length=50)
-    unit_path = models.CharField(max_length=255, blank=True, db_index=True)
+    unit_path = PathField(max_length=255, blank=True, db_index=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 

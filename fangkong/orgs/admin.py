@@ -1,5 +1,8 @@
 from django.contrib import admin
 
+from fangkong.core.audit import log_access, record_change
+from fangkong.core.scope import forget_scopes
+
 from .models import FamilyMember, Person, RoleAssignment, Unit
 
 
@@ -11,8 +14,11 @@ class UnitAdmin(admin.ModelAdmin):
     raw_id_fields = ("parent", "liaison")
     readonly_fields = ("path", "depth")
 
+    # Units change through services (paths, moves, audit): the admin only reads them.
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
-        # Units change through services (paths, moves, audit); the admin only reads them.
         return False
 
 
@@ -31,8 +37,17 @@ class PersonAdmin(admin.ModelAdmin):
     exclude = ("id_number_hash",)
     inlines = [FamilyInline]
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
         return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        person = Person.objects.filter(pk=object_id).only("pk", "unit_path").first()
+        if person is not None:
+            log_access(request, "view", "person", person.pk, person.unit_path, "admin")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(RoleAssignment)
@@ -41,3 +56,12 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("user__username", "unit__code", "unit__name")
     raw_id_fields = ("user", "unit")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        forget_scopes(obj.user)
+        record_change(request.user, "admin_save_role", obj, obj.unit.path, {"role": obj.role})
+
+    def delete_model(self, request, obj):
+        record_change(request.user, "admin_delete_role", obj, obj.unit.path, {"role": obj.role})
+        super().delete_model(request, obj)

@@ -239,23 +239,25 @@ def _import_units(user, rows, result: ImportResult) -> None:
             result.add(number, col("code"), _("This code is already used by another unit."))
             continue
         if not parent_code:
-            if unit is None or unit.parent_id is not None:
+            # Only a whole-tree admin starts a new tree (e.g. the first unit of an install).
+            if (unit is None and not manage.everything) or (unit and unit.parent_id):
                 result.add(number, col("parent"), _("A parent code is required."))
-            continue
-        parent = existing.get(parent_code)
-        if parent_code not in in_file and (parent is None or not manage.covers(parent.path)):
+                continue
+        elif parent_code not in in_file and (
+            existing.get(parent_code) is None or not manage.covers(existing[parent_code].path)
+        ):
             result.add(number, col("parent"),
                        _("Unknown parent code: %(code)s") % {"code": parent_code})  # fmt: skip
             continue
         # Walk up the tree as it will be after the import: meeting `code` is a cycle.
-        step, hops = parent_code, 0
+        step, hops = parent_code or None, 0
         while step is not None and hops < 100:
             if step == code:
                 result.add(number, col("parent"),
                            _("Moving %(code)s under %(parent)s would make a cycle.")
                            % {"code": code, "parent": parent_code})  # fmt: skip
                 break
-            step, hops = final_parent(step), hops + 1
+            step, hops = final_parent(step) or None, hops + 1
         cleaned, errors = services.clean_unit_data(data, instance=unit)
         for field, messages in errors.items():
             for message in messages:

@@ -6,6 +6,7 @@ app_name = "orgs"
 
 urlpatterns = [
     path("units/", views.unit_tree, name="unit_tree"),
+    path("units/add/", views.unit_add_root, name="unit_add_root"),
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("units/<str:code>/children/", views.unit_children, name="unit_children"),
     path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),

@@ -43,6 +43,7 @@ def unit_tree(request):
         context["page"] = page
     else:
         context["roots"] = queries.list_root_units(request.user).order_by("path")
+    context["can_add_root"] = scope_of(request.user, "manage_units").everything
     return render(request, "orgs/unit_tree.html", context)
 
 
@@ -147,10 +148,23 @@ def unit_edit(request, code: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def unit_add_root(request):
+    """A top-level unit (a province's SASAC, or a group running Fangkong on its own)."""
+    if not scope_of(request.user, "manage_units").everything:
+        raise Http404
+    return _unit_create(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def unit_add_child(request, code: str):
     parent = queries.get_unit_for(request.user, code)
     if not scope_of(request.user, "manage_units").covers(parent.path):
         raise Http404
+    return _unit_create(request, parent)
+
+
+def _unit_create(request, parent):
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -164,7 +178,7 @@ def unit_add_child(request, code: str):
         request,
         "orgs/unit_form.html",
         {"form": form, "parent": parent,
-         "breadcrumbs": queries.get_breadcrumbs(request.user, parent)},
+         "breadcrumbs": queries.get_breadcrumbs(request.user, parent) if parent else []},
     )  # fmt: skip
 
 

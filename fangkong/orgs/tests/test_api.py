@@ -3,8 +3,8 @@ import json
 from django.test import TestCase, override_settings
 
 from fangkong.core.models import AccessLog, ApiToken, LoginFailure
-from fangkong.core.testing import PASSWORD, ProvinceMixin
 from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.testing import PASSWORD, ProvinceMixin
 
 
 class ApiTestBase(ProvinceMixin, TestCase):
@@ -48,7 +48,7 @@ class AuthApiTests(ApiTestBase):
             self.assertEqual(bad.json()["code"], "bad_credentials")
         locked = self.client.post("/api/v1/auth/token", {"username": "bob", "password": PASSWORD},
                                   content_type="application/json")  # fmt: skip
-        self.assertEqual(locked.status_code, 400)
+        self.assertEqual(locked.status_code, 429)
         self.assertEqual(locked.json()["code"], "locked_out")
         self.assertEqual(LoginFailure.objects.filter(username="bob").count(), 5)
 
@@ -215,8 +215,8 @@ class PeopleApiTests(ApiTestBase):
 
     @override_settings(LANGUAGE_CODE="en")
     def test_viewer_cannot_write_people(self):
-        from fangkong.core.testing import grant, make_user
         from fangkong.orgs.choices import Role
+        from fangkong.orgs.testing import grant, make_user
 
         viewer = make_user("vera")
         grant(viewer, self.t.group_a, Role.VIEWER)
@@ -224,3 +224,16 @@ class PeopleApiTests(ApiTestBase):
             "post", "/people", viewer, {"unit": "a-hq", "employee_no": "V1", "name": "v"}
         )
         self.assertEqual(response.status_code, 403)
+
+
+class ProxyTests(ApiTestBase):
+    def test_forwarded_for_is_ignored_unless_behind_a_proxy(self):
+        headers = {"X-Forwarded-For": "6.6.6.6"}
+        self.client.force_login(self.t.alice)
+        self.client.get(f"/api/v1/people/{self.t.p_hq.pk}", headers=headers)
+        with self.settings(BEHIND_PROXY=True):
+            self.client.get(f"/api/v1/people/{self.t.p_hq.pk}", headers=headers)
+        self.assertEqual(
+            list(AccessLog.objects.filter(object_type="person").order_by("id").values_list("ip", flat=True)),
+            ["127.0.0.1", "6.6.6.6"],
+        )

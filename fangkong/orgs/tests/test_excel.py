@@ -6,9 +6,9 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from fangkong.core.models import AccessLog
-from fangkong.core.testing import ProvinceMixin
 from fangkong.orgs.excel import PEOPLE_COLUMNS, UNIT_COLUMNS
 from fangkong.orgs.models import FamilyMember, Person, Unit
+from fangkong.orgs.testing import ProvinceMixin
 
 UNIT_TITLES = [t for t, _f in UNIT_COLUMNS]
 PEOPLE_TITLES = [t for t, _f in PEOPLE_COLUMNS]
@@ -169,3 +169,48 @@ class ExcelTests(ProvinceMixin, TestCase):
         result = self.upload("people", file).context["result"]
         self.assertEqual(result.errors[0].message, "Unknown unit code: a-hq")
         self.assertFalse(Person.objects.filter(employee_no="Z1").exists())
+
+
+@override_settings(LANGUAGE_CODE="en")
+class FirstInstallTests(TestCase):
+    """A fresh install has no unit: the superuser starts the tree from Excel or the UI."""
+
+    @classmethod
+    def setUpTestData(cls):
+        from fangkong.orgs.testing import make_user
+
+        cls.root = make_user("root", superuser=True)
+        cls.alice = make_user("alice")
+
+    def test_superuser_imports_a_whole_tree(self):
+        self.client.force_login(self.root)
+        file = xlsx(UNIT_TITLES, [
+            ["child", "子公司", "top", "子公司", "", "否", "", "", "", "否", ""],
+            ["top", "某集团", "", "集团", "", "否", "", "", "", "否", ""],
+        ])  # fmt: skip
+        result = self.client.post(reverse("orgs:import_upload", args=["units"]), {"file": file}).context["result"]
+        self.assertTrue(result.ok, result.errors)
+        self.assertEqual(Unit.objects.get(code="child").parent, Unit.objects.get(code="top"))
+        self.assertIsNone(Unit.objects.get(code="top").parent)
+
+    def test_others_cannot_start_a_tree(self):
+        self.client.force_login(self.alice)
+        file = xlsx(UNIT_TITLES, [["top", "某集团", "", "集团", "", "否", "", "", "", "否", ""]])
+        result = self.client.post(reverse("orgs:import_upload", args=["units"]), {"file": file}).context["result"]
+        self.assertEqual([(e.row, e.column) for e in result.errors], [(2, "上级编码")])
+        self.assertEqual(self.client.get(reverse("orgs:unit_add_root")).status_code, 404)
+
+    def test_superuser_adds_a_top_level_unit_in_the_ui(self):
+        self.client.force_login(self.root)
+        self.assertContains(self.client.get(reverse("orgs:unit_tree")), reverse("orgs:unit_add_root"))
+        response = self.client.post(reverse("orgs:unit_add_root"),
+                                    {"code": "P", "name": "省国资委", "kind": "sasac", "timezone": "Asia/Shanghai"})  # fmt: skip
+        self.assertRedirects(response, reverse("orgs:unit_detail", args=["P"]))
+
+    def test_oversized_upload_is_refused(self):
+        self.client.force_login(self.root)
+        with self.settings(IMPORT_MAX_BYTES=100):
+            response = self.client.post(reverse("orgs:import_upload", args=["units"]),
+                                        {"file": xlsx(UNIT_TITLES, [])})  # fmt: skip
+        self.assertIsNone(response.context["result"])
+        self.assertContains(response, "larger than")

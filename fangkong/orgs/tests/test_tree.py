@@ -4,10 +4,10 @@ from django.test import TestCase
 
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
 from fangkong.core.scope import scope_of
-from fangkong.core.testing import ProvinceMixin
 from fangkong.orgs import queries, services
 from fangkong.orgs.choices import UnitKind
 from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.testing import ProvinceMixin
 
 
 class TreeTests(ProvinceMixin, TestCase):

@@ -2,8 +2,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from fangkong.core.models import AccessLog, ApiToken, UserProfile
-from fangkong.core.testing import PASSWORD, ProvinceMixin
 from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.testing import PASSWORD, ProvinceMixin
 
 
 class PageScopeTests(ProvinceMixin, TestCase):
