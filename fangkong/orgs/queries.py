@@ -3,7 +3,7 @@ subtree questions are prefix filters on `path` / `unit_path`."""
 
 from collections import Counter
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -87,9 +87,17 @@ def list_children(unit: Unit) -> list[Unit]:
 
 def list_people(user, *, unit: Unit | None = None, party: bool | None = None,
                 position: str = "", q: str = ""):  # fmt: skip
-    people = Person.objects.visible_to(user).filter(is_active=True).select_related("unit")
-    if unit is not None:
+    # `is_active = true`, not Django's bare `WHERE is_active`: only an equality lets SQLite
+    # walk the (is_active, unit_path, employee_no) index in ORDER BY order (no sort).
+    people = Person.objects.filter(is_active=Value(True)).select_related("unit")
+    if unit is None:
+        people = people.visible_to(user)
+    elif scope_of(user).covers(unit.path):
+        # The unit's range alone: SQLite uses only the first range on unit_path it
+        # meets, and the scope's wider range would scan everyone in the scope.
         people = people.in_subtree(unit)
+    else:
+        people = people.none()
     if party is not None:
         people = people.filter(is_party_member=party)
     if position:

@@ -5,6 +5,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
@@ -195,6 +196,7 @@ def _people_filters(request):
 
 
 @login_required
+@vary_on_headers("HX-Request")
 def people_list(request):
     filters = _people_filters(request)
     people = queries.list_people(request.user, **filters)
@@ -204,7 +206,9 @@ def people_list(request):
                detail=f"page={page.number}")  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
-    template = "orgs/_people_table.html" if request.htmx else "orgs/people_list.html"
+    # The partial only for htmx swaps; a history restore needs the whole page again.
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "orgs/_people_table.html" if partial else "orgs/people_list.html"
     return render(
         request,
         template,

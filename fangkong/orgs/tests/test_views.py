@@ -252,3 +252,13 @@ class RoleAndLiaisonPageTests(ProvinceMixin, TestCase):
         bad = self.client.post(url, {**data, "liaison_no": "NOPE"})
         self.assertContains(bad, "is-invalid")
         self.assertEqual(Unit.objects.get(code="a-site-1").liaison, self.t.p_site_1)
+
+
+class NotFoundPageTests(ProvinceMixin, TestCase):
+    @override_settings(DEBUG=False)
+    def test_outsider_gets_the_layout_404_without_the_unit_name(self):
+        self.login(self.t.charlie)
+        response = self.client.get(reverse("orgs:unit_detail", args=["a-sub"]))
+        self.assertEqual(response.status_code, 404)
+        self.assertContains(response, 'data-testid="user-menu"', status_code=404)
+        self.assertNotContains(response, "Unit a-sub", status_code=404)
