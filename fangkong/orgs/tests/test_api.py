@@ -234,6 +234,10 @@ class ProxyTests(ApiTestBase):
         with self.settings(BEHIND_PROXY=True):
             self.client.get(f"/api/v1/people/{self.t.p_hq.pk}", headers=headers)
         self.assertEqual(
-            list(AccessLog.objects.filter(object_type="person").order_by("id").values_list("ip", flat=True)),
+            list(
+                AccessLog.objects.filter(object_type="person")
+                .order_by("id")
+                .values_list("ip", flat=True)
+            ),
             ["127.0.0.1", "6.6.6.6"],
         )

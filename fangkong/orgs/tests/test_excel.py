@@ -188,7 +188,9 @@ class FirstInstallTests(TestCase):
             ["child", "子公司", "top", "子公司", "", "否", "", "", "", "否", ""],
             ["top", "某集团", "", "集团", "", "否", "", "", "", "否", ""],
         ])  # fmt: skip
-        result = self.client.post(reverse("orgs:import_upload", args=["units"]), {"file": file}).context["result"]
+        result = self.client.post(
+            reverse("orgs:import_upload", args=["units"]), {"file": file}
+        ).context["result"]
         self.assertTrue(result.ok, result.errors)
         self.assertEqual(Unit.objects.get(code="child").parent, Unit.objects.get(code="top"))
         self.assertIsNone(Unit.objects.get(code="top").parent)
@@ -196,13 +198,17 @@ class FirstInstallTests(TestCase):
     def test_others_cannot_start_a_tree(self):
         self.client.force_login(self.alice)
         file = xlsx(UNIT_TITLES, [["top", "某集团", "", "集团", "", "否", "", "", "", "否", ""]])
-        result = self.client.post(reverse("orgs:import_upload", args=["units"]), {"file": file}).context["result"]
+        result = self.client.post(
+            reverse("orgs:import_upload", args=["units"]), {"file": file}
+        ).context["result"]
         self.assertEqual([(e.row, e.column) for e in result.errors], [(2, "上级编码")])
         self.assertEqual(self.client.get(reverse("orgs:unit_add_root")).status_code, 404)
 
     def test_superuser_adds_a_top_level_unit_in_the_ui(self):
         self.client.force_login(self.root)
-        self.assertContains(self.client.get(reverse("orgs:unit_tree")), reverse("orgs:unit_add_root"))
+        self.assertContains(
+            self.client.get(reverse("orgs:unit_tree")), reverse("orgs:unit_add_root")
+        )
         response = self.client.post(reverse("orgs:unit_add_root"),
                                     {"code": "P", "name": "省国资委", "kind": "sasac", "timezone": "Asia/Shanghai"})  # fmt: skip
         self.assertRedirects(response, reverse("orgs:unit_detail", args=["P"]))

@@ -113,7 +113,9 @@ class PeoplePageTests(ProvinceMixin, TestCase):
         self.assertRedirects(ok, reverse("orgs:person_detail", args=[self.t.p_site_1.pk]))
         person = Person.objects.get(pk=self.t.p_site_1.pk)
         self.assertEqual((person.name, person.id_number_masked), ("改", "1101**********002X"))
-        self.assertEqual(list(person.family_members.values_list("name", flat=True)), ["Kin", "小改"])
+        self.assertEqual(
+            list(person.family_members.values_list("name", flat=True)), ["Kin", "小改"]
+        )
         bad = self.client.post(url, {"employee_no": "A002", "name": "改", "family": "无关系"})
         self.assertContains(bad, "is-invalid")
 
