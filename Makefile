@@ -42,6 +42,7 @@ serve: install
 test: install-test
 	$(FANGKONG) makemigrations --check --dry-run
 	$(BIN)/ruff check fangkong bench
+	$(BIN)/ruff format --check --quiet fangkong bench
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install-test

@@ -85,6 +85,15 @@ def list_children(unit: Unit) -> list[Unit]:
     return get_unit_summary(unit)[0]
 
 
+def list_unit_choices(user, limit: int = 300) -> list[Unit]:
+    """Units for a subtree picker: the top three levels of the user's scope."""
+    scope = scope_of(user)
+    # A path "/1/7/" has depth path.count("/") - 2: no query to find the top of the scope.
+    shallowest = min((p.count("/") - 2 for p in scope.paths), default=0)
+    units = Unit.objects.visible_to(user).only("code", "name", "depth")
+    return list(units.filter(depth__lte=shallowest + 2).order_by("path")[:limit])
+
+
 def list_people(user, *, unit: Unit | None = None, party: bool | None = None,
                 position: str = "", q: str = ""):  # fmt: skip
     # `is_active = true`, not Django's bare `WHERE is_active`: only an equality lets SQLite

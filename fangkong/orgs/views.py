@@ -213,6 +213,7 @@ def people_list(request):
         request,
         template,
         {"page": page, "filters": filters, "query": query.urlencode(),
+         "unit_choices": [] if partial else queries.list_unit_choices(request.user),
          "breadcrumbs": queries.get_breadcrumbs(request.user, unit) if unit else []},
     )  # fmt: skip
 

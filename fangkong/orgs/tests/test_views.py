@@ -90,8 +90,9 @@ class PeoplePageTests(ProvinceMixin, TestCase):
         for i in range(60):
             Person.objects.create(group=self.t.group_a, unit=self.t.a_hq, unit_path=self.t.a_hq.path,
                                   employee_no=f"X{i:03d}", name=f"X{i}")  # fmt: skip
-        with self.assertNumQueries(8):
+        with self.assertNumQueries(9):
             response = self.client.get(reverse("orgs:people_list") + "?page=2")
+        self.assertContains(response, '<option value="a-sub">')
         self.assertContains(response, "X0")
 
     def test_person_detail_is_masked_and_logged(self):
