@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "ninja",
     "fangkong.core",
     "fangkong.orgs",
+    "fangkong.reporting",
 ]
 
 MIDDLEWARE = [

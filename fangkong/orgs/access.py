@@ -6,6 +6,11 @@ from .choices import PERMISSION_ROLES
 from .models import RoleAssignment
 
 
+def register_permission(name: str, roles) -> None:
+    """Let a later app define a permission by the roles that grant it (from its ready())."""
+    PERMISSION_ROLES[name] = frozenset(roles)
+
+
 def scopes_for(user) -> dict[str, Scope]:
     held = list(RoleAssignment.objects.filter(user=user).values_list("role", "unit__path"))
     return {

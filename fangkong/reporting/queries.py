@@ -1,0 +1,199 @@
+"""Roll-ups and completeness, computed from the report rows at read time: one aggregate
+over an index range (form, day, unit_path), so every figure is current on every write."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Count, F, FloatField, Max, Q, Sum, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, StrIndex, Substr
+from django.http import Http404
+from django.utils import timezone
+
+from fangkong.core.scope import get_object_for, scope_of
+from fangkong.orgs.models import Unit
+
+from .choices import ReportState, Rollup
+from .models import DailyReport, ReportForm
+
+
+def get_form(code: str) -> ReportForm:
+    form = ReportForm.objects.filter(code=code, is_active=True).first()
+    if form is None:
+        raise Http404
+    return form
+
+
+def get_report_for(user, form, unit, day, perm="view") -> DailyReport:
+    return get_object_for(
+        user, DailyReport.objects.select_related("unit", "filed_by", "version"), perm,
+        form=form, unit=unit, day=day,
+    )  # fmt: skip
+
+
+def _counts(now, prefix=""):
+    filed = Q(first_filed_at__isnull=False)
+    return {
+        f"{prefix}expected": Count("id"),
+        f"{prefix}filed": Count("id", filter=filed),
+        f"{prefix}on_time": Count("id", filter=Q(first_filed_at__lte=F("deadline_at"))),
+        f"{prefix}zero": Count("id", filter=Q(is_zero=True)),
+        f"{prefix}missing": Count("id", filter=Q(first_filed_at__isnull=True, deadline_at__lt=now)),
+        f"{prefix}corrected": Count("id", filter=Q(revision_count__gt=1)),
+        f"{prefix}corrected_late": Count("id", filter=Q(corrected_after_cutoff=True)),
+    }
+
+
+def _totals(fields, source="values"):
+    aggregates = {}
+    for f in fields:
+        if not f.is_numeric or f.rollup not in (Rollup.SUM, Rollup.MAX):
+            continue
+        value = Cast(KT(f"{source}__{f.code}"), FloatField())
+        aggregates[f"t_{f.code}"] = Sum(value) if f.rollup == Rollup.SUM else Max(value)
+    return aggregates
+
+
+def _finish(row: dict, fields) -> dict:
+    counts = {k: row[k] for k in ("expected", "filed", "on_time", "zero", "missing",
+                                  "corrected", "corrected_late")}  # fmt: skip
+    counts["late"] = counts["filed"] - counts["on_time"]
+    counts["pending"] = counts["expected"] - counts["filed"] - counts["missing"]
+    expected = counts["expected"] or 1
+    counts["filed_rate"] = (
+        round(100 * counts["filed"] / expected, 1) if counts["expected"] else None
+    )
+    counts["on_time_rate"] = (
+        round(100 * counts["on_time"] / expected, 1) if counts["expected"] else None
+    )
+    totals = {}
+    for f in fields:
+        value = row.get(f"t_{f.code}")
+        if value is not None and f.kind == "count":
+            value = int(round(value))
+        if f"t_{f.code}" in row:
+            totals[f.code] = value
+    return {**counts, "totals": totals}
+
+
+def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None) -> dict:
+    """Totals and completeness of `unit`'s subtree (itself included) for `day`."""
+    now = now or timezone.now()
+    fields = list(form.current_version().fields.all())
+    rows = DailyReport.objects.filter(form=form, day=day).in_subtree(unit)
+    source = "cutoff_values" if as_of_cutoff else "values"
+    row = rows.aggregate(**_counts(now), **_totals(fields, source))
+    summary = _finish(row, fields)
+    summary["fields"] = fields
+    for f in fields:
+        if f.rollup == Rollup.LATEST and f.is_numeric:
+            latest = (
+                rows.filter(**{f"{source}__{f.code}__isnull": False})
+                .order_by("-filed_at").values_list(f"{source}__{f.code}", flat=True).first()
+            )  # fmt: skip
+            summary["totals"][f.code] = latest
+    return summary
+
+
+def list_child_breakdown(form, unit: Unit, day: date, *, now=None) -> list[dict]:
+    """Completeness and totals per child of `unit` (drill-down one level at a time).
+
+    One grouped query: each row is attributed to the child whose path segment follows
+    the unit's own path. The unit's own report, if expected, comes first as "itself".
+    """
+    now = now or timezone.now()
+    fields = list(form.current_version().fields.all())
+    cut = len(unit.path) + 1
+    rest = Substr("unit_path", cut)
+    segment = Substr("unit_path", cut, StrIndex(rest, Value("/")) - 1)
+    grouped = (
+        DailyReport.objects.filter(form=form, day=day).in_subtree(unit, include_self=False)
+        .annotate(child=segment).values("child")
+        .annotate(**_counts(now), **_totals(fields))
+    )  # fmt: skip
+    by_child = {row["child"]: _finish(row, fields) for row in grouped}
+    children = list(
+        Unit.objects.filter(pk__in=[int(k) for k in by_child if k])
+        .select_related("liaison").order_by("sort_order", "code")
+    )  # fmt: skip
+    result = [{"unit": c, **by_child[str(c.pk)]} for c in children]
+    own = DailyReport.objects.filter(form=form, day=day, unit=unit)
+    own_row = own.aggregate(**_counts(now), **_totals(fields))
+    if own_row["expected"]:
+        result.insert(0, {"unit": unit, "itself": True, **_finish(own_row, fields)})
+    return result
+
+
+def list_missing(form, unit: Unit, day: date, *, late=False, now=None, limit=None):
+    """Reports missing after the cut-off (or filed late), with the unit and its liaison."""
+    now = now or timezone.now()
+    rows = DailyReport.objects.filter(form=form, day=day).in_subtree(unit)
+    if late:
+        rows = rows.filter(first_filed_at__gt=F("deadline_at"))
+    else:
+        rows = rows.filter(first_filed_at__isnull=True, deadline_at__lt=now)
+    rows = rows.select_related("unit", "unit__liaison").order_by("unit_path")
+    return rows[:limit] if limit else rows
+
+
+def get_trend(form, unit: Unit, end: date, days: int = 30, *, now=None) -> list[dict]:
+    """Per day, the totals and completeness of the subtree: the 30-day trend."""
+    now = now or timezone.now()
+    fields = list(form.current_version().fields.all())
+    start = end - timedelta(days=days - 1)
+    grouped = (
+        DailyReport.objects.filter(form=form, day__range=(start, end)).in_subtree(unit)
+        .values("day").annotate(**_counts(now), **_totals(fields)).order_by("day")
+    )  # fmt: skip
+    by_day = {row["day"]: _finish(row, fields) for row in grouped}
+    return [
+        {"day": start + timedelta(days=i), **by_day.get(start + timedelta(days=i), {})}
+        for i in range(days)
+    ]
+
+
+def get_matrix(form, unit: Unit, end: date, days: int = 14, *, now=None):
+    """Child units × the last `days` days: each cell the completeness of that child's
+    subtree (a leaf: its own state). Returns (days, rows)."""
+    now = now or timezone.now()
+    start = end - timedelta(days=days - 1)
+    cut = len(unit.path) + 1
+    segment = Substr("unit_path", cut, StrIndex(Substr("unit_path", cut), Value("/")) - 1)
+    grouped = (
+        DailyReport.objects.filter(form=form, day__range=(start, end))
+        .in_subtree(unit, include_self=False)
+        .annotate(child=segment).values("child", "day").annotate(**_counts(now))
+    )  # fmt: skip
+    cells: dict[str, dict] = defaultdict(dict)
+    for row in grouped:
+        cells[row["child"]][row["day"]] = _cell(_finish(row, []))
+    day_list = [start + timedelta(days=i) for i in range(days)]
+    children = Unit.objects.filter(parent=unit).order_by("sort_order", "code")
+    rows = [
+        {"unit": child, "cells": [cells[str(child.pk)].get(d) for d in day_list]}
+        for child in children
+        if str(child.pk) in cells
+    ]
+    return day_list, rows
+
+
+def _cell(counts: dict) -> dict:
+    """Colour a matrix cell: all on time, some late, some missing, or still open."""
+    if counts["missing"]:
+        state = ReportState.MISSING
+    elif counts["filed"] - counts["on_time"]:
+        state = ReportState.LATE
+    elif counts["filed"] < counts["expected"]:
+        state = ReportState.PENDING
+    else:
+        state = ReportState.ON_TIME
+    return {**counts, "state": state}
+
+
+def list_reports_to_file(user, day: date):
+    """The reports of `day` the user may file, pending ones first."""
+    scope = scope_of(user, "file_reports")
+    rows = DailyReport.objects.filter(day=day).filter(scope.q("unit_path"))
+    return rows.select_related("unit", "form").order_by(
+        F("first_filed_at").asc(nulls_first=True), "deadline_at", "unit_path"
+    )

@@ -1,0 +1,213 @@
+"""Filing daily reports and zero reports, and keeping the expected set of reports.
+
+Seed 000: 严格落实疫情防控日报告和零报告制度; seed 004: 日報告、零報告 … 嚴防緩報、瞞報、
+漏報、誤報和虛報. Every filing is a new revision; nothing is overwritten without a trace.
+"""
+
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.audit import record_change
+from fangkong.core.errors import Conflict, InvalidInput, ServiceError
+from fangkong.core.fields import subtree_q
+from fangkong.orgs.models import Unit
+from fangkong.orgs.services import require
+
+from . import hooks
+from .models import Assignment, DailyReport, ReportForm, ReportRevision
+from .validation import check_values
+
+
+class NeedsConfirmation(ServiceError):
+    """Soft warnings: file again with `confirm` and a comment to keep the values."""
+
+    status = 409
+
+    def __init__(self, warnings: dict):
+        super().__init__(
+            "needs_confirmation",
+            _("Some values are unusual for this unit: confirm them with a comment."),
+            warnings,
+        )
+
+
+@dataclass
+class Filing:
+    report: DailyReport
+    revision: ReportRevision
+    replayed: bool = False
+
+
+def deadline_for(assignment: Assignment, unit: Unit, day: date) -> datetime:
+    """The cut-off of `day`'s report in the unit's own time zone, grace included."""
+    local = datetime.combine(day, assignment.deadline, tzinfo=zoneinfo.ZoneInfo(unit.timezone))
+    return local + timedelta(minutes=assignment.grace_minutes)
+
+
+def local_today(unit: Unit, now=None) -> date:
+    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(unit.timezone)).date()
+
+
+def _matches(assignment: Assignment, unit: Unit) -> bool:
+    if unit.pk == assignment.root_id:
+        return assignment.include_root
+    if assignment.unit_kinds and unit.kind not in assignment.unit_kinds:
+        return False
+    return not (
+        unit.site_kind and assignment.site_kinds and unit.site_kind not in assignment.site_kinds
+    )
+
+
+def expected_assignment(form: ReportForm, unit: Unit, day: date) -> Assignment | None:
+    """The assignment that makes `unit` file `form` on `day` (earliest cut-off wins)."""
+    if not unit.is_open_on(day):
+        return None
+    candidates = [
+        a
+        for a in Assignment.objects.filter(form=form, root_id__in=[*unit.ancestor_ids, unit.pk])
+        if a.covers_day(day) and _matches(a, unit)
+    ]
+    return min(candidates, key=lambda a: (a.deadline, a.grace_minutes), default=None)
+
+
+def sync_expected(form: ReportForm, day: date) -> tuple[int, int]:
+    """Create the rows of the units expected to file `form` on `day`; drop unfiled rows
+    of units no longer expected (closed, moved out, assignment ended). Idempotent, and
+    safe from two workers at once. Returns (created, removed)."""
+    wanted: dict[int, DailyReport] = {}
+    for assignment in (
+        Assignment.objects.filter(form=form).select_related("root").order_by("deadline")
+    ):
+        if not assignment.covers_day(day):
+            continue
+        units = Unit.objects.filter(subtree_q("path", assignment.root.path)).open_on(day)
+        if not assignment.include_root:
+            units = units.exclude(pk=assignment.root_id)
+        if assignment.unit_kinds:
+            units = units.filter(kind__in=assignment.unit_kinds)
+        if assignment.site_kinds:
+            units = units.filter(Q(site_kind="") | Q(site_kind__in=assignment.site_kinds))
+        for unit in units.only("pk", "path", "timezone"):
+            if unit.pk not in wanted:
+                wanted[unit.pk] = DailyReport(
+                    form=form, unit=unit, unit_path=unit.path, day=day,
+                    deadline_at=deadline_for(assignment, unit, day),
+                )  # fmt: skip
+    existing = set(DailyReport.objects.filter(form=form, day=day).values_list("unit_id", flat=True))
+    new = [r for pk, r in wanted.items() if pk not in existing]
+    DailyReport.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    stale = DailyReport.objects.filter(form=form, day=day, first_filed_at__isnull=True).exclude(
+        unit_id__in=list(wanted)
+    )
+    removed = stale.delete()[0] if existing - set(wanted) else 0
+    return len(new), removed
+
+
+def _report_row(form: ReportForm, unit: Unit, day: date) -> DailyReport:
+    report = DailyReport.objects.select_for_update().filter(form=form, unit=unit, day=day).first()
+    if report is not None:
+        return report
+    assignment = expected_assignment(form, unit, day)
+    if assignment is None:
+        if not unit.is_open_on(day):
+            raise InvalidInput({"unit": _("This unit is closed on that day.")}, code="unit_closed")
+        raise InvalidInput(
+            {"unit": _("This unit is not expected to file this form on that day.")},
+            code="not_expected",
+        )
+    try:
+        with transaction.atomic():
+            DailyReport.objects.create(
+                form=form, unit=unit, unit_path=unit.path, day=day,
+                deadline_at=deadline_for(assignment, unit, day),
+            )  # fmt: skip
+    except IntegrityError:
+        pass  # created meanwhile by the sweep or a concurrent filing
+    return DailyReport.objects.select_for_update().get(form=form, unit=unit, day=day)
+
+
+@transaction.atomic
+def file_report(
+    *, actor, form: ReportForm, unit: Unit, day: date, values: dict | None = None,
+    zero: bool = False, reason: str = "", comment: str = "", confirm: bool = False,
+    idempotency_key: str | None = None, version: int | None = None, now=None,
+) -> Filing:  # fmt: skip
+    """File (or correct) the report of `unit` for `day`, or a zero report.
+
+    Guarantees: one new revision per call, none for a replay of the same idempotency
+    key; hard errors and unconfirmed warnings change nothing; the earlier version is
+    kept; a correction after the cut-off carries a reason and is flagged.
+    """
+    require(actor, "file_reports", unit.path)
+    now = now or timezone.now()
+    if day > local_today(unit, now):
+        raise InvalidInput({"day": _("A report cannot be filed for a day in the future.")})
+    if not form.is_active:
+        raise InvalidInput({"form": _("This form is no longer in use.")})
+    report = _report_row(form, unit, day)
+    if idempotency_key:
+        earlier = report.revisions.filter(idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            return Filing(report, earlier, replayed=True)
+    current = form.current_version()
+    if version is not None and version != current.number:
+        raise Conflict(
+            "version_conflict",
+            _("The form changed while you were filling it in (now version %(n)s): reload it.")
+            % {"n": current.number},
+        )
+    warnings: dict = {}
+    if zero:
+        clean = {f.code: 0 for f in current.fields.all() if f.zero_in_zero_report}
+    else:
+        history = list(
+            DailyReport.objects.filter(
+                form=form, unit=unit, day__gte=day - timedelta(days=14), day__lt=day,
+                first_filed_at__isnull=False, is_zero=False,
+            ).values_list("values", flat=True)
+        )  # fmt: skip
+        checked = check_values(current, values or {}, history=history)
+        if checked.errors:
+            raise InvalidInput(checked.errors)
+        warnings = checked.warnings
+        if warnings and not confirm:
+            raise NeedsConfirmation(warnings)
+        if warnings and not comment.strip():
+            raise InvalidInput({"comment": _("Say why these unusual values are right.")})
+        clean = checked.values
+    after_cutoff = now > report.deadline_at
+    correction = report.revision_count > 0
+    if correction and after_cutoff and not reason.strip():
+        raise InvalidInput(
+            {"reason": _("A correction after the cut-off needs a reason.")}, code="reason_required"
+        )
+    revision = ReportRevision.objects.create(
+        report=report, number=report.revision_count + 1, version=current, values=clean,
+        is_zero=zero, filed_at=now, filed_by=actor, reason=reason.strip()[:500],
+        after_cutoff=after_cutoff, warnings=[str(m) for ms in warnings.values() for m in ms],
+        comment=comment.strip()[:500], idempotency_key=(idempotency_key or "")[:100],
+    )  # fmt: skip
+    report.version, report.values, report.is_zero = current, clean, zero
+    report.filed_at, report.filed_by = now, actor
+    report.first_filed_at = report.first_filed_at or now
+    report.revision_count = revision.number
+    if not after_cutoff:
+        report.cutoff_values, report.cutoff_is_zero = clean, zero
+    if correction and after_cutoff:
+        report.corrected_after_cutoff = True
+    report.save()
+    record_change(actor, "file_report", report, unit.path,
+                  {"revision": revision.number, "zero": zero, "after_cutoff": after_cutoff})  # fmt: skip
+    transaction.on_commit(lambda: hooks.report_filed(report, revision))
+    return Filing(report, revision)
+
+
+def file_zero_report(*, actor, form: ReportForm, unit: Unit, day: date, **kwargs) -> Filing:
+    """零报告: one action, signed by the user with its time; a fact of its own."""
+    return file_report(actor=actor, form=form, unit=unit, day=day, zero=True, **kwargs)

@@ -1,0 +1,33 @@
+"""Test helpers: the province of orgs.testing with the shipped forms assigned."""
+
+from datetime import time
+
+from fangkong.orgs.testing import make_province
+
+from .models import Assignment, ReportForm
+
+
+def make_reporting_province():
+    t = make_province()
+    t.daily = ReportForm.objects.get(code="daily")
+    t.sasac_form = ReportForm.objects.get(code="sasac")
+    # Every unit under the two groups files the daily form by 09:00 local time.
+    t.assignment_a = Assignment.objects.create(
+        form=t.daily, root=t.group_a, deadline=time(9, 0), reminder_minutes=[60, 15]
+    )
+    Assignment.objects.create(form=t.daily, root=t.group_b, deadline=time(9, 0))
+    # The groups file the SASAC form.
+    Assignment.objects.create(form=t.sasac_form, root=t.province, unit_kinds=["group"])
+    return t
+
+
+def daily_values(**overrides):
+    values = {
+        "confirmed": 0, "suspected": 0, "close_contacts": 0, "under_observation": 0,
+        "fever_today": 0, "returned_from_risk": 0, "in_risk_areas": 0, "staff_total": 50,
+        "on_post": 40, "on_duty": 5, "party_on_post": 10, "volunteers_on_post": 2,
+        "remote": 5, "checkpoints": 1, "disinfections": 2, "masks_in_stock": 300,
+        "remarks": "",
+    }  # fmt: skip
+    values.update(overrides)
+    return values
