@@ -14,3 +14,9 @@ class ReportingConfig(AppConfig):
             "file_reports", {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.OFFICE, Role.LIAISON}
         )
         register_permission("manage_forms", {Role.SYSTEM_ADMIN, Role.OFFICE})
+
+        from fangkong.core.worker import register_sweep
+
+        from .sweeps import sync_expected_reports
+
+        register_sweep("reporting.sync_expected", sync_expected_reports, every=300)
