@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from fangkong.core.api import API_AUTH, install_error_handlers
 from fangkong.core.api import router as auth_router
 from fangkong.orgs.api import router as orgs_router
+from fangkong.reporting.api import router as reporting_router
 
 api = NinjaAPI(
     title="Fangkong API",
@@ -16,3 +17,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("", auth_router)
 api.add_router("", orgs_router)
+api.add_router("", reporting_router)

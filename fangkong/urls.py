@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include(auth_urlpatterns)),
     path("me/", include("fangkong.core.urls")),
     path("orgs/", include("fangkong.orgs.urls")),
+    path("reports/", include("fangkong.reporting.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -35,6 +35,9 @@ def items_for(request):
     for item in _items:
         if scope_of(user, item.perm).empty:
             continue
-        url = reverse(item.url_name)
-        result.append({"item": item, "url": url, "active": current.startswith(url) and url != "/"})
+        result.append({"item": item, "url": reverse(item.url_name), "active": False})
+    # The longest entry URL that prefixes the current path is the active one.
+    matches = [e for e in result if e["url"] != "/" and current.startswith(e["url"])]
+    if matches:
+        max(matches, key=lambda e: len(e["url"]))["active"] = True
     return result

@@ -45,7 +45,6 @@ def run_due(now: float | None = None, *, only: set[str] | None = None) -> dict[s
             continue
         if now < sweep.next_at:
             continue
-        close_old_connections()
         try:
             results[sweep.name] = sweep.run()
         except Exception:
@@ -58,5 +57,6 @@ def run_due(now: float | None = None, *, only: set[str] | None = None) -> dict[s
 def run_forever(tick: float = 1.0, stop: Callable[[], bool] = lambda: False) -> None:
     logger.info("worker started with sweeps: %s", ", ".join(sorted(_sweeps)) or "none")
     while not stop():
+        close_old_connections()  # a long-lived process: drop broken or expired connections
         run_due()
         time.sleep(tick)

@@ -152,6 +152,15 @@ LOGINS = [
 ]
 
 
+# Later capabilities add their demo data here (reporting history, …): fn(admin, log).
+DEMO_EXTENSIONS = []
+
+
+def register_demo(extension) -> None:
+    if extension not in DEMO_EXTENSIONS:
+        DEMO_EXTENSIONS.append(extension)
+
+
 class _People:
     """Deterministic fictional names, phones and valid ID numbers."""
 
@@ -261,6 +270,8 @@ def seed_demo(log=print) -> dict:
         RoleAssignment.objects.get_or_create(
             user=User.objects.get(username=username), unit=units["CT"], role=Role.LEADING_GROUP
         )
+    for extension in DEMO_EXTENSIONS:
+        extension(admin, log)
     log(f"Demo province: {created_units} units and {created_people} people created "
         f"({Unit.objects.count()} units, {Person.objects.count()} people, "
         f"{FamilyMember.objects.count()} family members in all).")  # fmt: skip

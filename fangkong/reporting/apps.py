@@ -15,8 +15,20 @@ class ReportingConfig(AppConfig):
         )
         register_permission("manage_forms", {Role.SYSTEM_ADMIN, Role.OFFICE})
 
+        from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
+
+        register(NavItem(_("Reports to file"), "reporting:my_reports", perm="file_reports",
+                         icon="pencil-square", order=5))  # fmt: skip
+        register(NavItem(_("Completeness"), "reporting:overview", icon="clipboard-check",
+                         order=6))  # fmt: skip
 
         from .sweeps import sync_expected_reports
 
         register_sweep("reporting.sync_expected", sync_expected_reports, every=300)
+
+        from fangkong.orgs.demo import register_demo
+
+        from .demo import seed_reports
+
+        register_demo(seed_reports)

@@ -35,6 +35,12 @@ class ReportForm(models.Model):
     def current_version(self) -> "FormVersion":
         return self.versions.order_by("-number").first()
 
+    def current_fields(self) -> list["FormField"]:
+        """The current version's fields, fetched once per form instance (a request)."""
+        if "_current_fields" not in self.__dict__:
+            self._current_fields = list(self.current_version().fields.all())
+        return self._current_fields
+
 
 class FormVersion(models.Model):
     """An immutable set of fields and rules; an edit makes a new version."""

@@ -31,6 +31,23 @@ def get_report_for(user, form, unit, day, perm="view") -> DailyReport:
     )  # fmt: skip
 
 
+def find_report(form, unit: Unit, day: date) -> DailyReport | None:
+    """The report row, or an unsaved one when the unit is expected but not yet synced."""
+    from .services import deadline_for, expected_assignment
+
+    report = (
+        DailyReport.objects.filter(form=form, unit=unit, day=day)
+        .select_related("unit", "form", "filed_by", "version").first()
+    )  # fmt: skip
+    if report is not None:
+        return report
+    assignment = expected_assignment(form, unit, day)
+    if assignment is None:
+        return None
+    return DailyReport(form=form, unit=unit, unit_path=unit.path, day=day,
+                       deadline_at=deadline_for(assignment, unit, day))  # fmt: skip
+
+
 def _counts(now, prefix=""):
     filed = Q(first_filed_at__isnull=False)
     return {
@@ -79,7 +96,7 @@ def _finish(row: dict, fields) -> dict:
 def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None) -> dict:
     """Totals and completeness of `unit`'s subtree (itself included) for `day`."""
     now = now or timezone.now()
-    fields = list(form.current_version().fields.all())
+    fields = form.current_fields()
     rows = DailyReport.objects.filter(form=form, day=day).in_subtree(unit)
     source = "cutoff_values" if as_of_cutoff else "values"
     row = rows.aggregate(**_counts(now), **_totals(fields, source))
@@ -102,7 +119,7 @@ def list_child_breakdown(form, unit: Unit, day: date, *, now=None) -> list[dict]
     the unit's own path. The unit's own report, if expected, comes first as "itself".
     """
     now = now or timezone.now()
-    fields = list(form.current_version().fields.all())
+    fields = form.current_fields()
     cut = len(unit.path) + 1
     rest = Substr("unit_path", cut)
     segment = Substr("unit_path", cut, StrIndex(rest, Value("/")) - 1)
@@ -139,7 +156,7 @@ def list_missing(form, unit: Unit, day: date, *, late=False, now=None, limit=Non
 def get_trend(form, unit: Unit, end: date, days: int = 30, *, now=None) -> list[dict]:
     """Per day, the totals and completeness of the subtree: the 30-day trend."""
     now = now or timezone.now()
-    fields = list(form.current_version().fields.all())
+    fields = form.current_fields()
     start = end - timedelta(days=days - 1)
     grouped = (
         DailyReport.objects.filter(form=form, day__range=(start, end)).in_subtree(unit)

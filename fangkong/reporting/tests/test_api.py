@@ -1,0 +1,84 @@
+import json
+from datetime import UTC, date, datetime
+
+import time_machine
+from django.test import TestCase
+
+from fangkong.reporting import services
+from fangkong.reporting.models import DailyReport
+from fangkong.reporting.testing import daily_values, make_reporting_province
+
+DAY = date(2020, 2, 3)
+BEFORE = datetime(2020, 2, 3, 0, 0, tzinfo=UTC)  # 08:00 local
+AFTER = datetime(2020, 2, 3, 2, 30, tzinfo=UTC)  # 10:30 local
+
+
+@time_machine.travel(BEFORE, tick=False)
+class ReportApiTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.t = make_reporting_province()
+        services.sync_expected(cls.t.daily, DAY)
+
+    def put(self, user, url, body, key=None):
+        self.client.force_login(user)
+        headers = {"Idempotency-Key": key} if key else {}
+        return self.client.put(f"/api/v1/reports/{url}", data=json.dumps(body),
+                               content_type="application/json", headers=headers)  # fmt: skip
+
+    def test_file_read_and_retry(self):
+        response = self.put(
+            self.t.bob, "daily/a-site-1/2020-02-03", {"values": daily_values()}, key="k1"
+        )
+        self.assertEqual(response.status_code, 200, response.content)
+        body = response.json()
+        self.assertEqual((body["state"], body["revision"], body["replayed"]), ("on_time", 1, False))
+        again = self.put(
+            self.t.bob, "daily/a-site-1/2020-02-03", {"values": daily_values()}, key="k1"
+        )
+        self.assertTrue(again.json()["replayed"])
+        self.assertEqual(DailyReport.objects.get(unit=self.t.a_site_1, day=DAY).revision_count, 1)
+        read = self.client.get("/api/v1/reports/daily/a-site-1/2020-02-03").json()
+        self.assertEqual(len(read["history"]), 1)
+        self.assertEqual(read["values"]["staff_total"], 50)
+
+    def test_zero_report_and_summary(self):
+        self.put(self.t.bob, "daily/a-site-1/2020-02-03", {"zero": True})
+        self.client.force_login(self.t.alice)
+        summary = self.client.get(
+            "/api/v1/reports/daily/summary?unit=group-a&day=2020-02-03"
+        ).json()
+        self.assertEqual((summary["expected"], summary["filed"], summary["zero"]), (4, 1, 1))
+        self.assertEqual(summary["missing"], [])
+        self.assertEqual(summary["totals"]["confirmed"], 0)
+        with time_machine.travel(AFTER, tick=False):
+            summary = self.client.get(
+                "/api/v1/reports/daily/summary?unit=group-a&day=2020-02-03"
+            ).json()
+        self.assertEqual(summary["missing"], ["a-hq", "a-sub", "a-site-2"])
+
+    def test_errors(self):
+        cases = [
+            ("daily/a-site-1/2020-02-03", {"values": daily_values(confirmed=-2)}, 400, "invalid"),
+            ("daily/a-site-1/2020-02-09", {"values": daily_values()}, 400, "invalid"),  # future
+            ("nope/a-site-1/2020-02-03", {"zero": True}, 404, "not_found"),
+            ("daily/no-unit/2020-02-03", {"zero": True}, 404, "not_found"),
+            ("daily/b-sub/2020-02-03", {"zero": True}, 404, "not_found"),  # outside bob's scope
+            ("daily/a-site-1/2020-13-40", {"zero": True}, 422, "invalid"),
+            ("daily/a-site-1/2020-02-03", {"values": "x"}, 422, "invalid"),
+            ("daily/a-site-1/2020-02-03", {"zero": True, "version": 7}, 409, "version_conflict"),
+        ]
+        for url, body, status, code in cases:
+            response = self.put(self.t.bob, url, body)
+            self.assertEqual(response.status_code, status, (url, response.content))
+            self.assertEqual(response.json()["code"], code, url)
+        self.assertFalse(DailyReport.objects.filter(first_filed_at__isnull=False).exists())
+        not_expected = self.put(self.t.alice, "daily/group-a/2020-02-03", {"zero": True})
+        self.assertEqual(not_expected.json()["code"], "not_expected")
+
+    def test_outsider_cannot_read(self):
+        self.put(self.t.bob, "daily/a-site-1/2020-02-03", {"zero": True})
+        self.client.force_login(self.t.charlie)
+        for url in ("/api/v1/reports/daily/a-site-1/2020-02-03",
+                    "/api/v1/reports/daily/summary?unit=group-a&day=2020-02-03"):  # fmt: skip
+            self.assertEqual(self.client.get(url).status_code, 404, url)
