@@ -14,7 +14,7 @@ from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.models import Person, Unit
 
 from .models import Assignment, DailyReport, ReportForm, ReportRevision
-from .services import sync_expected
+from .services import expected_reports
 
 HISTORY_DAYS = 30
 REPORTING_SITES = [k for k in SiteKind.values if k != SiteKind.VEHICLE]
@@ -66,16 +66,18 @@ def seed_reports(admin, log=print) -> None:
     staff = dict(Person.objects.filter(is_active=True).values_list("unit").annotate(n=Count("id")))
     filed = 0
     for form in forms:
+        version = form.current_version()
         for offset in range(HISTORY_DAYS, -1, -1):
             day = today - timedelta(days=offset)
-            sync_expected(form, day)
-            rows = list(
-                DailyReport.objects.filter(form=form, day=day, revision_count=0)
-                .select_related("unit").order_by("unit_path")
-            )  # fmt: skip
+            if DailyReport.objects.filter(form=form, day=day).exists():
+                continue  # seeded before (or synced by the worker): leave it as it is
+            rows = sorted(expected_reports(form, day).values(), key=lambda r: r.unit_path)
+            codes = dict(
+                Unit.objects.filter(pk__in=[r.unit_id for r in rows]).values_list("pk", "code")
+            )
             revisions = []
             for row in rows:
-                rng = random.Random(f"{form.code}:{row.unit.code}:{day}")
+                rng = random.Random(f"{form.code}:{codes[row.unit_id]}:{day}")
                 roll = rng.random()
                 if offset == 0:  # the demo morning: some filed, some zero, some not yet
                     if roll < 0.3:
@@ -96,7 +98,6 @@ def seed_reports(admin, log=print) -> None:
                     values = {k: 0 for k in ("confirmed", "suspected", "close_contacts",
                               "under_observation", "fever_today", "returned_from_risk",
                               "in_risk_areas")}  # fmt: skip
-                version = form.current_version()
                 row.version, row.values, row.is_zero = version, values, zero
                 row.first_filed_at = row.filed_at = when
                 row.filed_by, row.revision_count = admin, 1
@@ -106,11 +107,9 @@ def seed_reports(admin, log=print) -> None:
                     report=row, number=1, version=version, values=values, is_zero=zero,
                     filed_at=when, filed_by=admin, after_cutoff=when > row.deadline_at,
                 ))  # fmt: skip
-            DailyReport.objects.bulk_update(
-                [r.report for r in revisions],
-                ["version", "values", "is_zero", "first_filed_at", "filed_at", "filed_by",
-                 "revision_count", "cutoff_values", "cutoff_is_zero"], batch_size=500,
-            )  # fmt: skip
+            DailyReport.objects.bulk_create(rows, batch_size=500)
+            for revision in revisions:
+                revision.report_id = revision.report.pk
             ReportRevision.objects.bulk_create(revisions, batch_size=500)
             filed += len(revisions)
     log(f"Daily reports: {filed} filings over {HISTORY_DAYS} days and this morning.")

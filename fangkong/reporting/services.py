@@ -76,10 +76,8 @@ def expected_assignment(form: ReportForm, unit: Unit, day: date) -> Assignment |
     return min(candidates, key=lambda a: (a.deadline, a.grace_minutes), default=None)
 
 
-def sync_expected(form: ReportForm, day: date) -> tuple[int, int]:
-    """Create the rows of the units expected to file `form` on `day`; drop unfiled rows
-    of units no longer expected (closed, moved out, assignment ended). Idempotent, and
-    safe from two workers at once. Returns (created, removed)."""
+def expected_reports(form: ReportForm, day: date) -> dict[int, DailyReport]:
+    """Unsaved report rows, by unit id, of every unit expected to file `form` on `day`."""
     wanted: dict[int, DailyReport] = {}
     for assignment in (
         Assignment.objects.filter(form=form).select_related("root").order_by("deadline")
@@ -99,6 +97,14 @@ def sync_expected(form: ReportForm, day: date) -> tuple[int, int]:
                     form=form, unit=unit, unit_path=unit.path, day=day,
                     deadline_at=deadline_for(assignment, unit, day),
                 )  # fmt: skip
+    return wanted
+
+
+def sync_expected(form: ReportForm, day: date) -> tuple[int, int]:
+    """Create the rows of the units expected to file `form` on `day`; drop unfiled rows
+    of units no longer expected (closed, moved out, assignment ended). Idempotent, and
+    safe from two workers at once. Returns (created, removed)."""
+    wanted = expected_reports(form, day)
     existing = set(DailyReport.objects.filter(form=form, day=day).values_list("unit_id", flat=True))
     new = [r for pk, r in wanted.items() if pk not in existing]
     DailyReport.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
