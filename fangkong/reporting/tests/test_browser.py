@@ -1,0 +1,77 @@
+"""End-to-end: a liaison files a zero report and the epidemic office sees completeness
+change, through the real pages in headless Chromium (see fangkong.core.browser)."""
+
+from django.utils import timezone
+
+from fangkong.core.browser import BrowserTestCase
+from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.reporting.models import DailyReport
+
+
+def expect(*args, **kwargs):
+    from playwright.sync_api import expect as expect_
+
+    return expect_(*args, **kwargs)
+
+
+class ZeroReportBrowserTests(BrowserTestCase):
+    @classmethod
+    def setUpClassData(cls):
+        seed_demo(log=lambda *a: None)
+        cls.today = timezone.localdate()
+        # The demo morning may already have filed heat station no. 1: start it afresh.
+        report = DailyReport.objects.get(
+            form__code="daily", unit__code="CT-HEAT-S01", day=cls.today
+        )
+        report.revisions.all().delete()
+        DailyReport.objects.filter(pk=report.pk).update(
+            values=None, is_zero=False, first_filed_at=None, filed_at=None, filed_by=None,
+            revision_count=0, cutoff_values=None, version=None,
+        )  # fmt: skip
+
+    def counts(self, page):
+        return {
+            key: int(page.get_by_test_id(key).inner_text())
+            for key in ("expected", "filed", "zero", "missing")
+        }
+
+    def test_liaison_zero_report_changes_the_offices_completeness(self):
+        overview = f"/reports/overview/?form=daily&unit=CT-HEAT&day={self.today.isoformat()}"
+        office = self.new_page()
+        self.login(office, "office", DEMO_PASSWORD)
+        office.goto(overview)
+        before = self.counts(office)
+
+        liaison = self.login(self.page, "heat-liaison", DEMO_PASSWORD)
+        liaison.click("a.nav-link[href='/reports/']")
+        row = liaison.get_by_test_id("my-reports").locator("tr", has_text="CT-HEAT-S01")
+        row.get_by_role("link").click()
+        liaison.get_by_test_id("zero-report").click()
+        expect(liaison.get_by_test_id("zero-badge")).to_be_visible()
+        self.assertEqual(liaison.locator("table tbody tr").count(), 1)  # one version
+
+        office.reload()
+        after = self.counts(office)
+        self.assertEqual(after["expected"], before["expected"])
+        self.assertEqual(after["filed"], before["filed"] + 1)
+        self.assertEqual(after["zero"], before["zero"] + 1)
+        self.assertEqual(after["missing"], max(0, before["missing"] - 1))
+        expect(office.get_by_test_id("trend").locator("canvas")).to_have_count(1)
+
+    def test_inline_check_and_matrix(self):
+        page = self.login(self.page, "heat-liaison", DEMO_PASSWORD)
+        page.goto(f"/reports/daily/CT-HEAT-S01/{self.today.isoformat()}/")
+        page.fill("#f_confirmed", "-3")
+        page.locator("#f_suspected").focus()  # leaving the field fires the htmx check
+        expect(page.locator("#err-confirmed")).not_to_be_empty()
+        self.assertEqual(
+            DailyReport.objects.get(
+                form__code="daily", unit__code="CT-HEAT-S01", day=self.today
+            ).revision_count,
+            0,
+        )
+        office = self.new_page()
+        self.login(office, "group-admin", DEMO_PASSWORD)
+        office.goto(f"/reports/matrix/?form=daily&unit=CT&day={self.today.isoformat()}")
+        expect(office.get_by_test_id("matrix").locator("tbody tr")).not_to_have_count(0)
+        self.assertGreater(office.locator("td.fk-cell-on_time").count(), 0)
