@@ -15,6 +15,7 @@ class ReportingConfig(AppConfig):
         )
         register_permission("manage_forms", {Role.SYSTEM_ADMIN, Role.OFFICE})
 
+        from fangkong.core.audit import register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
@@ -22,10 +23,21 @@ class ReportingConfig(AppConfig):
                          icon="pencil-square", order=5))  # fmt: skip
         register(NavItem(_("Completeness"), "reporting:overview", icon="clipboard-check",
                          order=6))  # fmt: skip
+        register_object_type("report_rollup", _("daily report roll-up (Excel export)"))
+        register_object_type("report_matrix", _("completeness matrix (Excel export)"))
+        register(NavItem(_("Report setup"), "reporting:setup", perm="manage_forms",
+                         icon="sliders", order=80))  # fmt: skip
 
         from .sweeps import sync_expected_reports
 
         register_sweep("reporting.sync_expected", sync_expected_reports, every=300)
+
+        from django.apps import apps
+
+        if apps.is_installed("fangkong.notify"):  # reminders go through notify's outbox
+            from .reminders import send_reminders
+
+            register_sweep("reporting.reminders", send_reminders, every=30)
 
         from fangkong.orgs.demo import register_demo
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "reporting"
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("", views.my_reports, name="my_reports"),
     path("overview/", views.overview, name="overview"),
     path("matrix/", views.matrix, name="matrix"),
+    path("overview/export/", exports.rollup_export, name="rollup_export"),
+    path("matrix/export/", exports.matrix_export, name="matrix_export"),
+    path("setup/", views.setup_home, name="setup"),
+    path("setup/forms/<slug:form_code>/", views.form_edit, name="form_edit"),
+    path("setup/assignments/", views.assignment_create, name="assignment_create"),
+    path("setup/assignments/<int:assignment_id>/end/", views.assignment_end, name="assignment_end"),
     path("<slug:form_code>/<str:unit_code>/<str:day>/", views.report_detail, name="report"),
     path("<slug:form_code>/<str:unit_code>/<str:day>/check/", views.report_check, name="check"),
 ]

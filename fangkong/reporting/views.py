@@ -1,4 +1,6 @@
-from datetime import date, timedelta
+import re
+from datetime import date, time, timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,12 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
-from fangkong.core.scope import scope_of
+from fangkong.core.scope import get_object_for, scope_of
+from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
 
-from . import queries, services
-from .choices import ReportState
-from .models import ReportForm
+from . import queries, services, setup
+from .choices import FieldKind, ReportState, Rollup
+from .models import Assignment, ReportForm
 from .validation import check_values
 
 STATE_BADGES = {
@@ -183,3 +186,145 @@ def matrix(request):
         "forms": ReportForm.objects.filter(is_active=True),
         "breadcrumbs": get_breadcrumbs(request.user, unit),
     })  # fmt: skip
+
+
+# --- setting up: form versions and assignments -------------------------------------------
+
+
+def _require_setup(user):
+    if scope_of(user, "manage_forms").empty:
+        raise Http404
+
+
+@login_required
+def setup_home(request):
+    """Forms with their versions, and who must file them by when."""
+    _require_setup(request.user)
+    forms = list(ReportForm.objects.prefetch_related("versions"))
+    for form in forms:
+        form.editable = setup.can_manage_form(request.user, form)
+        form.current = form.current_version()
+    assignments = (
+        Assignment.objects.visible_to(request.user, "manage_forms")
+        .select_related("form", "root").order_by("form__code", "root__path")
+    )  # fmt: skip
+    return render(request, "reporting/setup.html", {
+        "forms": forms, "assignments": assignments, "unit_kinds": UnitKind.choices,
+        "site_kinds": SiteKind.choices,
+    })  # fmt: skip
+
+
+def _decimal(value):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return "bad"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def form_edit(request, form_code: str):
+    """Edit a form: saving publishes a new version; filed reports keep theirs."""
+    _require_setup(request.user)
+    form = queries.get_form(form_code)
+    if not setup.can_manage_form(request.user, form):
+        raise Http404
+    current = form.current_version()
+    errors: dict = {}
+    if request.method == "POST":
+        fields, rules_text = [], request.POST.get("rules", "")
+        for i in range(int(request.POST.get("rows", 0))):
+            code = request.POST.get(f"code_{i}", "").strip()
+            if not code or request.POST.get(f"remove_{i}"):
+                continue
+            low, high = (
+                _decimal(request.POST.get(f"min_{i}")),
+                _decimal(request.POST.get(f"max_{i}")),
+            )
+            if "bad" in (low, high):
+                errors.setdefault(f"field {len(fields) + 1}", []).append(
+                    _("Minimum and maximum are numbers.")
+                )
+                low = high = None
+            fields.append({
+                "code": code, "label": request.POST.get(f"label_{i}", ""),
+                "kind": request.POST.get(f"kind_{i}"), "unit_of_measure": request.POST.get(f"uom_{i}", ""),
+                "min_value": low, "max_value": high, "required": bool(request.POST.get(f"required_{i}")),
+                "rollup": request.POST.get(f"rollup_{i}"),
+                "zero_in_zero_report": bool(request.POST.get(f"zero_{i}")),
+            })  # fmt: skip
+        rules, problems = setup.parse_rules(rules_text)
+        if problems:
+            errors["rules"] = problems
+        if not errors:
+            try:
+                version = setup.publish_form_version(actor=request.user, form=form, fields=fields,
+                                                     rules=rules, note=request.POST.get("note", ""))  # fmt: skip
+            except ServiceError as exc:
+                errors = exc.fields or {"__all__": [exc.message]}
+            else:
+                messages.success(
+                    request,
+                    _("Version %(n)s of the form is in use from now on.") % {"n": version.number},
+                )
+                return redirect("reporting:setup")
+        rows, rules_value = fields, rules_text
+    else:
+        rows = [
+            {"code": f.code, "label": f.label, "kind": f.kind, "unit_of_measure": f.unit_of_measure,
+             "min_value": f.min_value, "max_value": f.max_value, "required": f.required,
+             "rollup": f.rollup, "zero_in_zero_report": f.zero_in_zero_report}
+            for f in current.fields.all()
+        ]  # fmt: skip
+        rules_value = setup.format_rules(current.rules)
+    rows = rows + [{"kind": "count", "rollup": "sum", "required": True} for _i in range(3)]
+    return render(request, "reporting/form_edit.html", {
+        "form": form, "current": current, "rows": rows, "rules": rules_value, "errors": errors,
+        "kinds": FieldKind.choices, "rollups": Rollup.choices,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def assignment_create(request):
+    _require_setup(request.user)
+    try:
+        form = queries.get_form(request.POST.get("form", ""))
+        root = get_unit_for(request.user, request.POST.get("root", "").strip())
+        deadline = time.fromisoformat(request.POST.get("deadline") or "09:00")
+        grace = int(request.POST.get("grace_minutes") or 0)
+        reminders = [int(m) for m in re.split(r"[,，\s]+", request.POST.get("reminders", "")) if m]
+    except (Http404, ValueError):
+        messages.error(
+            request,
+            _("Give a form, a unit code in your scope, a time like 09:00 and minutes as numbers."),
+        )
+        return redirect("reporting:setup")
+    try:
+        setup.create_assignment(
+            actor=request.user, form=form, root=root,
+            unit_kinds=request.POST.getlist("unit_kinds"), site_kinds=request.POST.getlist("site_kinds"),
+            deadline=deadline, grace_minutes=grace, reminder_minutes=reminders,
+            include_root=bool(request.POST.get("include_root")),
+        )  # fmt: skip
+    except ServiceError as exc:
+        messages.error(
+            request, " ".join(str(m) for ms in exc.fields.values() for m in ms) or exc.message
+        )
+    else:
+        messages.success(request, _("The assignment has been created."))
+    return redirect("reporting:setup")
+
+
+@login_required
+@require_POST
+def assignment_end(request, assignment_id: int):
+    _require_setup(request.user)
+    assignment = get_object_for(request.user, Assignment.objects.select_related("root"), "manage_forms",
+                                pk=assignment_id)  # fmt: skip
+    setup.end_assignment(actor=request.user, assignment=assignment)
+    messages.success(request, _("The assignment ends today."))
+    return redirect("reporting:setup")
