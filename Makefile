@@ -33,7 +33,8 @@ demo: install
 	$(FANGKONG) migrate --noinput
 	$(FANGKONG) seed-demo
 	@echo ""
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the worker (reminders, delivery) beside it  (Ctrl-C stops both)"
+	$(FANGKONG) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FANGKONG) serve --host $(HOST) --port $(PORT)
 
 serve: install

@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from fangkong.accountability.api import router as accountability_router
 from fangkong.core.api import API_AUTH, install_error_handlers
 from fangkong.core.api import router as auth_router
 from fangkong.orgs.api import router as orgs_router
@@ -18,3 +19,4 @@ install_error_handlers(api)
 api.add_router("", auth_router)
 api.add_router("", orgs_router)
 api.add_router("", reporting_router)
+api.add_router("", accountability_router)

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "fangkong.core",
     "fangkong.orgs",
     "fangkong.reporting",
+    "fangkong.notify",
+    "fangkong.accountability",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "fangkong.core.context_processors.site",
                 "fangkong.orgs.context_processors.scope",
+                "fangkong.notify.context_processors.inbox",
             ],
         },
     },
@@ -157,6 +160,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 IMPORT_MAX_ROWS = int(env("FANGKONG_IMPORT_MAX_ROWS", "50000"))
 IMPORT_MAX_BYTES = int(env("FANGKONG_IMPORT_MAX_MB", "20")) * 1024 * 1024
 
+# Accountability ledger: occurrences within 30 days up to the first number are graded
+# criticism (批评教育), up to the second circulated criticism (通报批评), then a proposal (问责建议).
+ACCOUNTABILITY_THRESHOLDS = [int(n) for n in env_list("FANGKONG_ACCOUNTABILITY_THRESHOLDS", "2,4")]
+
 EMAIL_BACKEND = env("FANGKONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("FANGKONG_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env("FANGKONG_EMAIL_PORT", "25"))
@@ -164,6 +171,13 @@ EMAIL_HOST_USER = env("FANGKONG_EMAIL_USER")
 EMAIL_HOST_PASSWORD = env("FANGKONG_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("FANGKONG_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("FANGKONG_EMAIL_FROM", "fangkong@localhost")
+
+# Notifications (fangkong.notify): the outbox is delivered by `fangkong worker`. A failed
+# message is retried after 30 s, 1 min, 2 min… and given up after this many attempts.
+NOTIFY_MAX_ATTEMPTS = int(env("FANGKONG_NOTIFY_MAX_ATTEMPTS", "6"))
+NOTIFY_BACKOFF_SECONDS = int(env("FANGKONG_NOTIFY_BACKOFF_SECONDS", "30"))
+# Seconds one robot call or mail may take: a hanging receiver stalls the worker no longer.
+NOTIFY_TIMEOUT = float(env("FANGKONG_NOTIFY_TIMEOUT", "5"))
 
 # Logs carry no personal data: person-level views log ids, never names or health values.
 LOGGING = {

@@ -13,7 +13,9 @@ urlpatterns = [
     path("", include(auth_urlpatterns)),
     path("me/", include("fangkong.core.urls")),
     path("orgs/", include("fangkong.orgs.urls")),
+    path("accountability/", include("fangkong.accountability.urls")),
     path("reports/", include("fangkong.reporting.urls")),
+    path("notify/", include("fangkong.notify.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -191,6 +191,16 @@ def update_unit(*, actor, unit: Unit, **data) -> Unit:
     return unit
 
 
+# Copies of unit paths kept by later apps (reports, ledger entries): (model, field) pairs
+# that move_unit rewrites with the tree, registered from those apps' ready().
+PATH_COPIES: list[tuple[type, str]] = []
+
+
+def register_path_copy(model, field: str) -> None:
+    if (model, field) not in PATH_COPIES:
+        PATH_COPIES.append((model, field))
+
+
 @transaction.atomic
 def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     """Move `unit` with its whole subtree under `new_parent`; a cycle is refused."""
@@ -234,6 +244,10 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
         depth=F("depth") + (new_parent.depth + 1 - unit.depth),
     )
     moved_people.update(unit_path=Concat(Value(new_path), Substr("unit_path", cut)))
+    for model, field in PATH_COPIES:
+        model.objects.filter(subtree_q(field, old_path)).update(
+            **{field: Concat(Value(new_path), Substr(field, cut))}
+        )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
     unit.refresh_from_db()
     record_change(actor, "move_unit", unit, unit.path, {"parent": [old_parent_id, new_parent.pk]})

@@ -40,6 +40,11 @@ class ReportingConfig(AppConfig):
             register_sweep("reporting.reminders", send_reminders, every=30)
 
         from fangkong.orgs.demo import register_demo
+        from fangkong.orgs.services import register_path_copy
+
+        from .models import DailyReport
+
+        register_path_copy(DailyReport, "unit_path")
 
         from .demo import seed_reports
 

@@ -33,6 +33,15 @@ class FilingTests(TestCase):
         self.assertEqual(row.deadline_at, datetime(2020, 2, 3, 1, 0, tzinfo=UTC))
         self.assertEqual(services.sync_expected(self.t.sasac_form, DAY), (2, 0))
 
+    def test_moving_a_unit_moves_its_reports(self):
+        services.sync_expected(self.t.daily, DAY)
+        org_services.move_unit(actor=self.t.root, unit=self.t.a_sub, new_parent=self.t.a_hq)
+        site = type(self.t.a_site_1).objects.get(pk=self.t.a_site_1.pk)
+        report = DailyReport.objects.get(form=self.t.daily, unit=site, day=DAY)
+        self.assertEqual(report.unit_path, site.path)
+        summary = queries.get_summary(self.t.daily, self.t.a_hq, DAY, now=BEFORE)
+        self.assertEqual(summary["expected"], 4)
+
     def test_closed_unit_is_not_expected_and_its_row_goes(self):
         services.sync_expected(self.t.daily, DAY)
         org_services.update_unit(

@@ -1,0 +1,102 @@
+"""The ledger over JSON: read only. There is no endpoint that creates or edits an entry."""
+
+from datetime import date, datetime
+
+from django.core.paginator import Paginator
+from ninja import Field, Query, Router, Schema
+from pydantic import ValidationInfo, field_validator
+
+from fangkong.orgs.queries import get_unit_for
+
+from . import kinds, queries
+from .choices import Grade
+
+router = Router(tags=["accountability"])
+
+
+class LedgerQuery(Schema):
+    unit: str | None = Field(None, description="a unit code: its whole subtree (default: scope)")
+    start: date | None = Field(
+        None, alias="from", description="first day (default: 29 days before `to`)"
+    )
+    end: date | None = Field(None, alias="to", description="last day (default: today)")
+    kind: str | None = None
+    grade: Grade | None = None
+    waived: bool | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+    @field_validator("kind")
+    @classmethod
+    def known_kind(cls, value):
+        if value and not kinds.is_known(value):
+            raise ValueError(
+                f"unknown kind; one of {', '.join(v for v, _l in kinds.kind_choices())}"
+            )
+        return value
+
+    @field_validator("end")
+    @classmethod
+    def after_start(cls, value, info: ValidationInfo):
+        start = info.data.get("start")
+        if value and start and value < start:
+            raise ValueError("the end of the period is before its start")
+        return value
+
+
+class AnnotationOut(Schema):
+    action: str
+    text: str
+    by: str = Field(..., alias="actor_name")
+    at: datetime
+
+
+class EntryOut(Schema):
+    id: int
+    unit: str = Field(..., alias="unit.code")
+    unit_name: str = Field(..., alias="unit.name")
+    kind: str
+    kind_label: str
+    day: date
+    grade: str
+    repetition: int
+    waived: bool
+    facts: dict
+    description: str
+    liaison_name: str
+    liaison_phone: str
+    object_type: str
+    object_id: int
+    created_at: datetime
+    annotations: list[AnnotationOut]
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj.get_kind_display()
+
+
+class EntryPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    period: dict[str, date] = Field(..., description='{"from": …, "to": …}')
+    items: list[EntryOut]
+
+
+@router.get("/accountability", response=EntryPage,
+            summary="Accountability ledger of a subtree and period")  # fmt: skip
+def list_entries(request, q: Query[LedgerQuery]):
+    """Entries made by the system (late filing, missing report, correction after the
+    cut-off, …) with their grade and repetition, newest day first. A unit outside the
+    caller's scope is a 404."""
+    unit = get_unit_for(request.user, q.unit) if q.unit else None
+    default_start, default_end = queries.default_period(q.end)
+    f = queries.LedgerFilter(unit=unit, start=q.start or default_start, end=default_end,
+                             kind=q.kind or "", grade=q.grade or "", waived=q.waived)  # fmt: skip
+    if f.start > f.end:  # only `from` given, after today
+        f.end = f.start
+    page = Paginator(queries.list_entries(request.user, f), q.page_size).get_page(q.page)
+    return {
+        "count": page.paginator.count, "page": page.number, "page_size": q.page_size,
+        "period": {"from": f.start, "to": f.end}, "items": list(page.object_list),
+    }  # fmt: skip

@@ -1,0 +1,45 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountabilityConfig(AppConfig):
+    name = "fangkong.accountability"
+    verbose_name = _("Accountability")
+
+    def ready(self):
+        from fangkong.orgs.access import register_permission
+        from fangkong.orgs.choices import Role
+
+        from . import checks  # noqa: F401 - registers the thresholds check
+        from .services import PERM
+
+        # Notes and waivers: the epidemic office (and system admins) over their subtree.
+        register_permission(PERM, {Role.SYSTEM_ADMIN, Role.OFFICE})
+
+        from fangkong.reporting.hooks import on_report_filed
+
+        from .services import record_from_filing
+
+        on_report_filed(record_from_filing)
+
+        from fangkong.core.worker import register_sweep
+
+        from .sweeps import record_overdue
+
+        register_sweep("accountability.record", record_overdue, every=60)
+
+        from fangkong.core.audit import register_object_type
+        from fangkong.core.nav import NavItem, register
+
+        register_object_type("accountability", _("accountability ledger (Excel export)"))
+        register(NavItem(_("Accountability"), "accountability:entry_list", icon="journal-text",
+                         order=8))  # fmt: skip
+
+        from fangkong.orgs.demo import register_demo
+        from fangkong.orgs.services import register_path_copy
+
+        from .models import Entry
+        from .sweeps import seed_ledger
+
+        register_demo(seed_ledger)
+        register_path_copy(Entry, "unit_path")

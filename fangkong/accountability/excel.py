@@ -1,0 +1,43 @@
+"""The ledger as an Excel file: the page's filter, every row, a watermark."""
+
+import json
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.core.xlsx import build_workbook, watermark_line
+
+from . import queries
+from .choices import AnnotationAction, Grade
+
+
+def columns() -> list[str]:
+    return [
+        _("Day"), _("Unit code"), _("Unit"), _("Kind"), _("Facts"), _("Grade"),
+        _("Occurrence within 30 days"), _("Waived"), _("Liaison"), _("Liaison phone"),
+        _("Notes and waivers"), _("Recorded at"), _("Facts (data)"),
+    ]  # fmt: skip
+
+
+def _notes(entry) -> str:
+    return "\n".join(
+        f"{timezone.localtime(a.at):%Y-%m-%d %H:%M} {a.actor_name} "
+        f"{AnnotationAction(a.action).label}: {a.text}"
+        for a in entry.annotations.all()
+    )
+
+
+def export_workbook(user, f: queries.LedgerFilter) -> bytes:
+    scope = f.unit.name if f.unit else _("everything visible")
+    watermark = watermark_line(user, f"{scope} {f.start}–{f.end}")
+    rows = (
+        [
+            e.day.isoformat(), e.unit.code, e.unit.name, e.get_kind_display(), e.description,
+            str(Grade(e.grade).label), e.repetition, _("yes") if e.waived else _("no"),
+            e.liaison_name, e.liaison_phone, _notes(e),
+            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+            json.dumps(e.facts, ensure_ascii=False, sort_keys=True),
+        ]
+        for e in queries.list_entries(user, f)
+    )  # fmt: skip
+    return build_workbook(_("Accountability"), columns(), rows, watermark=watermark)

@@ -1,0 +1,99 @@
+"""Reads of the outbox and inbox, and who or what a message about a unit should reach."""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from fangkong.core.scope import get_object_for
+from fangkong.orgs.models import RoleAssignment, Unit
+
+from .choices import Channel, State
+from .models import Message, UnitChannel
+
+
+def _inbox(user) -> QuerySet[Message]:
+    return Message.objects.filter(recipient=user, channel=Channel.INAPP, state=State.SENT)
+
+
+def count_unread(user) -> int:
+    return _inbox(user).filter(read_at__isnull=True).count()
+
+
+def list_inbox(user, *, unread_only=False) -> QuerySet[Message]:
+    """The user's in-app messages, newest first (delivered ones: the worker marks them)."""
+    messages = _inbox(user)
+    if unread_only:
+        messages = messages.filter(read_at__isnull=True)
+    return messages.order_by("-created_at", "-id")
+
+
+def get_inbox_message_for(user, pk: int) -> Message:
+    """One of the user's own in-app messages; anybody else's is a 404."""
+    return get_object_or_404(_inbox(user), pk=pk)
+
+
+def list_messages_for(user, *, state: str = "", channel: str = "") -> QuerySet[Message]:
+    """The delivery log: every message about a unit in the user's `read_access_log` scope
+    (messages about no unit only for whole-tree admins), newest first."""
+    messages = Message.objects.visible_to(user, "read_access_log")
+    if state:
+        messages = messages.filter(state=state)
+    if channel:
+        messages = messages.filter(channel=channel)
+    return messages.select_related("recipient", "endpoint", "unit").order_by("-created_at", "-id")
+
+
+def get_message_for(user, pk: int, *, for_update=False) -> Message:
+    messages = Message.objects.select_for_update() if for_update else Message.objects.all()
+    return get_object_for(user, messages, "read_access_log", pk=pk)
+
+
+def _lineage(unit: Unit) -> list[int]:
+    """The unit and its ancestors, nearest first."""
+    return [unit.pk, *reversed(unit.ancestor_ids)]
+
+
+def list_channels_for_units(units: Iterable[Unit]) -> dict[int, list[UnitChannel]]:
+    """For each unit, the active channels of the nearest unit (itself or an ancestor) that
+    has any. One query, whatever the number of units."""
+    units = list(units)
+    lineage_ids = {pk for unit in units for pk in _lineage(unit)}
+    by_unit: dict[int, list[UnitChannel]] = defaultdict(list)
+    channels = UnitChannel.objects.filter(unit_id__in=lineage_ids, is_active=True)
+    for channel in channels.select_related("unit").order_by("id"):
+        by_unit[channel.unit_id].append(channel)
+    result = {}
+    for unit in units:
+        nearest = next((pk for pk in _lineage(unit) if pk in by_unit), None)
+        result[unit.pk] = by_unit[nearest] if nearest is not None else []
+    return result
+
+
+def list_channels_for(unit: Unit) -> list[UnitChannel]:
+    return list_channels_for_units([unit])[unit.pk]
+
+
+def nearest_role_holders(
+    units: Iterable[Unit], role: str, *, strict: bool = False
+) -> dict[int, tuple[int, list[int]]]:
+    """For each unit, the nearest unit on its line (itself and its ancestors; only the
+    ancestors if `strict`) where some active user holds `role`, and those users' ids:
+    {unit id: (holder unit id, [user ids])}. Units with nobody up the line are left out.
+    One query."""
+    units = list(units)
+    lineage_ids = {pk for unit in units for pk in _lineage(unit)}
+    holders: dict[int, list[int]] = defaultdict(list)
+    rows = RoleAssignment.objects.filter(
+        unit_id__in=lineage_ids, role=role, user__is_active=True
+    ).order_by("user_id")
+    for unit_id, user_id in rows.values_list("unit_id", "user_id"):
+        holders[unit_id].append(user_id)
+    result = {}
+    for unit in units:
+        line = _lineage(unit)[1:] if strict else _lineage(unit)
+        nearest = next((pk for pk in line if pk in holders), None)
+        if nearest is not None:
+            result[unit.pk] = (nearest, holders[nearest])
+    return result

@@ -1,0 +1,95 @@
+"""Two workers at once, each a thread with its own database connection (on PostgreSQL:
+DATABASE_URL=postgres://…; the claim uses FOR UPDATE SKIP LOCKED there)."""
+
+import threading
+from collections import Counter
+from unittest import skipIf
+
+from django.db import connection
+from django.test import TransactionTestCase
+
+from fangkong.notify import services
+from fangkong.notify.choices import Channel, State
+from fangkong.notify.models import Message, UnitChannel
+from fangkong.notify.testing import WebhookReceiver
+from fangkong.orgs.testing import make_province
+from fangkong.reporting import shipped
+from fangkong.reporting.models import FormField, FormVersion, ReportForm
+
+
+def run_in_threads(target, count=2):
+    """Start `count` threads together on `target(n)`; re-raise the first error."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(n):
+        try:
+            barrier.wait(10)
+            target(n)
+        except Exception as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise errors[0]
+
+
+@skipIf(
+    connection.vendor == "sqlite",
+    "the in-memory SQLite test database shares one cache between threads, where a second "
+    "writer fails at once (SQLITE_LOCKED) instead of waiting as on a database file",
+)
+class ConcurrentWorkerTests(TransactionTestCase):
+    @classmethod
+    def tearDownClass(cls):
+        # The flush after each test also removed the report forms the migrations ship,
+        # which the tests after this class expect to find.
+        shipped.install(ReportForm, FormVersion, FormField)
+        super().tearDownClass()
+
+    def test_two_workers_never_send_one_message_twice(self):
+        t = make_province()
+        with WebhookReceiver(delay=0.01) as robot:
+            channels = [
+                UnitChannel.objects.create(
+                    unit=t.group_a, kind=Channel.WECOM, target=robot.url(f"/hook/{i}")
+                )  # fmt: skip
+                for i in range(4)
+            ]
+            for i in range(80):
+                services.queue(key=f"m{i}", subject=f"m{i}", channels=[channels[i % 4]],
+                               users=[t.bob] if i % 5 == 0 else [], unit=t.a_site_1)  # fmt: skip
+            done: dict[int, Counter] = {}
+
+            def worker(n):
+                total: Counter = Counter()
+                while (result := services.deliver_due(batch=7))["claimed"]:
+                    total.update(result)
+                done[n] = total
+
+            run_in_threads(worker)
+        contents = Counter(r.json["text"]["content"] for r in robot.requests)
+        self.assertEqual(contents, Counter({f"m{i}": 1 for i in range(80)}))
+        self.assertEqual(Message.objects.filter(state=State.SENT, attempts=1).count(), 96)
+        self.assertEqual(done[0]["sent"] + done[1]["sent"], 96)
+        self.assertFalse(done[0]["lost"] or done[1]["lost"])
+
+    def test_two_sweeps_queueing_the_same_key_make_one_row_per_target(self):
+        t = make_province()
+        channel = UnitChannel.objects.create(
+            unit=t.group_a, kind=Channel.WECOM, target="https://x/y"
+        )
+
+        def sweep(n):
+            for i in range(20):
+                services.queue(key=f"remind:{i}", subject="s", users=[t.bob, t.olga],
+                               channels=[channel], unit=t.a_site_1)  # fmt: skip
+
+        run_in_threads(sweep)
+        self.assertEqual(Message.objects.count(), 60)
