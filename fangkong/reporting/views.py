@@ -170,6 +170,7 @@ def overview(request):
         "rows": queries.list_child_breakdown(form, unit, day),
         "missing": queries.list_missing(form, unit, day, limit=200),
         "late": queries.list_missing(form, unit, day, late=True, limit=200),
+        "corrected": queries.list_corrected_after_cutoff(form, unit, day),
         "forms": ReportForm.objects.filter(is_active=True),
         "breadcrumbs": get_breadcrumbs(request.user, unit), "chart": chart,
         "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),

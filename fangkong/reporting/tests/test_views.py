@@ -74,6 +74,13 @@ class ReportPageTests(TestCase):
                                                      "reason": "补报外包人员"}, follow=True)  # fmt: skip
         self.assertContains(response, "corrected after the cut-off")
         self.assertContains(response, "补报外包人员")
+        self.client.force_login(self.t.olga)  # the superior's office sees it flagged
+        with time_machine.travel(AFTER, tick=False):
+            overview = self.client.get(
+                reverse("reporting:overview") + "?unit=group-a&day=2020-02-03"
+            )
+        self.assertContains(overview, "Corrected after the cut-off")
+        self.assertContains(overview, "补报外包人员")
 
     def test_future_day_and_outsiders(self):
         self.client.force_login(self.t.bob)
@@ -116,6 +123,7 @@ class OverviewPageTests(TestCase):
         self.assertIn('data-testid="missing">2<', page)
         self.assertIn("Unit a-site-2", page)  # in the missing list
         self.assertIn('id="trend-data"', page)
+        self.assertIn('data-testid="corrected-list"', page)
         cutoff = self.client.get(
             reverse("reporting:overview") + "?unit=group-a&day=2020-02-03&as_of=cutoff"
         )
@@ -123,7 +131,7 @@ class OverviewPageTests(TestCase):
 
     def test_overview_query_count_is_flat(self):
         self.client.force_login(self.t.sasac)
-        with self.assertNumQueries(17):
+        with self.assertNumQueries(18):
             self.client.get(reverse("reporting:overview") + "?unit=province&day=2020-02-03")
 
     def test_matrix(self):
