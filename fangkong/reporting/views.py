@@ -167,7 +167,7 @@ def overview(request):
     }
     return render(request, "reporting/overview.html", {
         "form": form, "unit": unit, "day": day, "summary": summary, "as_of_cutoff": as_of_cutoff,
-        "rows": queries.list_child_breakdown(form, unit, day),
+        "rows": queries.list_child_breakdown(form, unit, day, as_of_cutoff=as_of_cutoff),
         "missing": queries.list_missing(form, unit, day, limit=200),
         "late": queries.list_missing(form, unit, day, late=True, limit=200),
         "corrected": queries.list_corrected_after_cutoff(form, unit, day),
