@@ -183,10 +183,13 @@ def list_missing(form, unit: Unit, day: date, *, late=False, now=None, limit=Non
     return rows[:limit] if limit else rows
 
 
-def get_trend(form, unit: Unit, end: date, days: int = 30, *, now=None) -> list[dict]:
-    """Per day, the totals and completeness of the subtree: the 30-day trend."""
+def get_trend(form, unit: Unit, end: date, days: int = 30, *, fields=None, now=None) -> list[dict]:
+    """Per day, the completeness and the totals of `fields` (default: all) of the subtree.
+
+    Summing every field over a province's 30 days is the costly part, so the page asks
+    for completeness only and fetches one field's series when it is chosen."""
     now = now or timezone.now()
-    fields = form.current_fields()
+    fields = form.current_fields() if fields is None else fields
     start = end - timedelta(days=days - 1)
     # `day IN (…)`, not a range: with a range on `day` the (form, day, unit_path) index
     # cannot also bound the path, and every unit's rows of those days are read.

@@ -7,6 +7,7 @@ app_name = "reporting"
 urlpatterns = [
     path("", views.my_reports, name="my_reports"),
     path("overview/", views.overview, name="overview"),
+    path("overview/trend/", views.trend_series, name="trend_series"),
     path("matrix/", views.matrix, name="matrix"),
     path("overview/export/", exports.rollup_export, name="rollup_export"),
     path("matrix/export/", exports.matrix_export, name="matrix_export"),

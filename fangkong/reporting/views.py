@@ -5,8 +5,9 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -157,13 +158,13 @@ def overview(request):
     form, unit, day = _overview_params(request)
     as_of_cutoff = request.GET.get("as_of") == "cutoff"
     summary = queries.get_summary(form, unit, day, as_of_cutoff=as_of_cutoff)
-    trend = queries.get_trend(form, unit, day)
-    numeric = [f for f in summary["fields"] if f.is_numeric]
+    trend = queries.get_trend(form, unit, day, fields=[])
     chart = {
         "days": [t["day"].strftime("%m-%d") for t in trend],
         "filed_rate": [t.get("filed_rate") for t in trend],
         "on_time_rate": [t.get("on_time_rate") for t in trend],
-        "series": {f.label: [t.get("totals", {}).get(f.code) for t in trend] for f in numeric},
+        "series_url": reverse("reporting:trend_series"),
+        "query": {"form": form.code, "unit": unit.code, "day": day.isoformat()},
     }
     return render(request, "reporting/overview.html", {
         "form": form, "unit": unit, "day": day, "summary": summary, "as_of_cutoff": as_of_cutoff,
@@ -175,6 +176,19 @@ def overview(request):
         "breadcrumbs": get_breadcrumbs(request.user, unit), "chart": chart,
         "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
     })  # fmt: skip
+
+
+@login_required
+def trend_series(request):
+    """JSON: one field's 30-day series for the overview chart, fetched when it is chosen."""
+    form, unit, day = _overview_params(request)
+    field = next((f for f in form.current_fields() if f.code == request.GET.get("field")), None)
+    if field is None or not field.is_numeric:
+        raise Http404
+    trend = queries.get_trend(form, unit, day, fields=[field])
+    return JsonResponse(
+        {"label": field.label, "data": [t.get("totals", {}).get(field.code) for t in trend]}
+    )
 
 
 @login_required

@@ -134,6 +134,15 @@ class OverviewPageTests(TestCase):
         with self.assertNumQueries(18):
             self.client.get(reverse("reporting:overview") + "?unit=province&day=2020-02-03")
 
+    def test_trend_series_on_demand(self):
+        self.client.force_login(self.t.alice)
+        url = reverse("reporting:trend_series") + "?form=daily&unit=group-a&day=2020-02-03"
+        body = self.client.get(url + "&field=staff_total").json()
+        self.assertEqual((len(body["data"]), body["data"][-1]), (30, 50))
+        self.assertEqual(self.client.get(url + "&field=remarks").status_code, 404)
+        self.client.force_login(self.t.charlie)
+        self.assertEqual(self.client.get(url + "&field=staff_total").status_code, 404)
+
     def test_matrix(self):
         self.client.force_login(self.t.alice)
         response = self.client.get(reverse("reporting:matrix") + "?unit=group-a&day=2020-02-03")
