@@ -12,14 +12,15 @@ corrections; the rest missing). Then it times, over `--runs` runs after a warm-u
 the summary of the root and of the largest group for the last day, the 14-day matrix of
 that group's largest subsidiary, filing one report through `services.file_report`, and,
 in the same run, the floor: the same aggregate written as one plain SQL statement. Pages
-go through Django's test Client, logged in as a user whose role (epidemic office) covers
-the whole synthetic province. Figures are printed (a Markdown table); timing never fails.
+(the overview of the root and of the group, one field's 30-day series of the root as the
+overview chart fetches it (JSON, `--field`), the matrix, the Excel roll-up) go through
+Django's test Client, logged in as a user whose role (epidemic office) covers the whole
+synthetic province. Figures are printed (a Markdown table); timing never fails.
 `--explain` prints the plan of every query of every scenario.
 """
 
 import argparse
 import json
-import os
 import random
 import sys
 import time
@@ -28,7 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orgs_scale import explain, measure  # noqa: E402  (bench/ is the script's directory)
+from orgs_scale import explain, measure, setup  # noqa: E402  (bench/ is the script's directory)
 
 HISTORY_END = date(2020, 4, 30)  # the synthetic units are open from 2020-01-25
 UNIT_KINDS = ["subsidiary", "department", "site"]
@@ -45,17 +46,10 @@ def parse_args():
     parser.add_argument("--people", type=int, default=100_000, help="with --prepare")
     parser.add_argument("--days", type=int, default=90, help="with --prepare: days of history")
     parser.add_argument("--no-pages", action="store_true", help="skip the page scenarios")
+    parser.add_argument("--field", default="staff_total",
+                        help="the field whose series the trend JSON endpoint returns")  # fmt: skip
     parser.add_argument("--explain", action="store_true", help="print query plans")
     return parser.parse_args()
-
-
-def setup(args):
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
-    import django
-
-    django.setup()
 
 
 # --- data ------------------------------------------------------------------------------
@@ -99,22 +93,9 @@ def prepare(args):
 
 
 def _values(staff: int, rng: random.Random) -> dict:
-    """A plausible daily statistics form for a unit with `staff` people (demo.py's rules)."""
-    on_post = max(0, staff - rng.randint(0, max(1, staff // 5)))
-    return {
-        "confirmed": 0, "suspected": rng.choice([0] * 40 + [1]),
-        "close_contacts": rng.choice([0] * 15 + [1, 2]),
-        "under_observation": rng.choice([0] * 8 + [1]),
-        "fever_today": rng.choice([0] * 10 + [1]),
-        "returned_from_risk": rng.choice([0] * 6 + [1, 2]),
-        "in_risk_areas": rng.choice([0] * 10 + [1]),
-        "staff_total": staff, "on_post": on_post, "on_duty": min(on_post, rng.randint(1, 3)),
-        "party_on_post": min(on_post, rng.randint(0, max(1, on_post // 3))),
-        "volunteers_on_post": min(on_post, rng.randint(0, 2)),
-        "remote": min(staff - on_post, rng.randint(0, 2)),
-        "checkpoints": rng.choice([0, 1, 1, 2]), "disinfections": rng.choice([1, 2, 2, 3]),
-        "masks_in_stock": rng.randint(50, 400), "remarks": "",
-    }  # fmt: skip
+    from fangkong.reporting.demo import daily_values
+
+    return daily_values(staff, rng)
 
 
 def _history_rows(form, version, units, staff, user, days: int, seed: int = 3):
@@ -432,10 +413,12 @@ def main():
 
         q = f"?form=daily&day={day.isoformat()}"
         overview, matrix = reverse("reporting:overview"), reverse("reporting:matrix")
-        export = reverse("reporting:rollup_export")
+        export, series = reverse("reporting:rollup_export"), reverse("reporting:trend_series")
         scenarios += [
             (f"GET {overview}?unit={root.code}", get(f"{overview}{q}&unit={root.code}")),
             (f"GET {overview}?unit={group.code}", get(f"{overview}{q}&unit={group.code}")),
+            (f"GET {series}?unit={root.code}&field={args.field} (JSON)",
+             get(f"{series}{q}&unit={root.code}&field={args.field}")),
             (f"GET {matrix}?unit={subsidiary.code}", get(f"{matrix}{q}&unit={subsidiary.code}")),
             (f"GET {export}?unit={root.code} (xlsx)", get(f"{export}{q}&unit={root.code}")),
         ]  # fmt: skip

@@ -44,6 +44,11 @@ def _assignments():
 def _values(form, staff: int, rng: random.Random) -> dict:
     if form.code == "sasac":
         return {"confirmed": 0, "suspected": rng.choice([0] * 12 + [1]), "remarks": ""}
+    return daily_values(staff, rng)
+
+
+def daily_values(staff: int, rng: random.Random) -> dict:
+    """A plausible daily statistics form for a unit with `staff` people (also the bench's)."""
     on_post = max(0, staff - rng.randint(0, max(1, staff // 5)))
     return {
         "confirmed": 0, "suspected": rng.choice([0] * 40 + [1]),
