@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orgs_scale import explain, measure, setup  # noqa: E402  (bench/ is the script's directory)
+from orgs_scale import explain, measure, setup, targets  # noqa: E402  (bench/ is the script's directory)
 
 HISTORY_END = date(2020, 4, 30)  # the synthetic units are open from 2020-01-25
 UNIT_KINDS = ["subsidiary", "department", "site"]
@@ -243,30 +243,6 @@ def seed_history(form, root, user, days: int) -> None:
 # --- scenarios -------------------------------------------------------------------------
 
 
-def targets():
-    """The synthetic root, its largest group (by units) and that group's largest subsidiary."""
-    from django.db.models import Count
-
-    from fangkong.core.fields import subtree_q
-    from fangkong.orgs.choices import UnitKind
-    from fangkong.orgs.models import Unit
-    from fangkong.orgs.synthetic import ROOT_CODE
-
-    root = Unit.objects.filter(code=ROOT_CODE).first()
-    if root is None:
-        sys.exit(f"No synthetic province ({ROOT_CODE}) in this database: run with --prepare.")
-
-    def largest(kind, under):
-        candidates = list(Unit.objects.subtree(under).filter(kind=kind))
-        sizes = Unit.objects.aggregate(
-            **{f"n{u.pk}": Count("pk", filter=subtree_q("path", u.path)) for u in candidates}
-        )
-        return max(candidates, key=lambda u: (sizes[f"n{u.pk}"], u.code))
-
-    group = largest(UnitKind.GROUP, root)
-    return root, group, largest(UnitKind.SUBSIDIARY, group)
-
-
 def floor_sql(form, unit, day, now):
     """The summary as one hand-written aggregate: what the database alone costs."""
     from django.db import connection
@@ -379,7 +355,7 @@ def main():
     if args.prepare:
         prepare(args)
     settings.DEBUG = False
-    root, group, subsidiary = targets()
+    root, group, subsidiary, _user, _counts = targets()
     user = bench_user(root)
     day = HISTORY_END
     now = timezone.now()
