@@ -55,14 +55,30 @@ def prepare(args):
         call_command("seed_demo", units=args.units, people=args.people)
 
 
+def bench_user(root):
+    """A non-superuser whose epidemic-office role covers the province: scope filters apply."""
+    from django.contrib.auth import get_user_model
+
+    from fangkong.orgs.choices import Role
+    from fangkong.orgs.models import RoleAssignment
+
+    user, created = get_user_model().objects.get_or_create(
+        username="bench-province", defaults={"first_name": "benchmark"}
+    )
+    if created:
+        user.set_unusable_password()
+        user.save()
+    RoleAssignment.objects.get_or_create(user=user, unit=root, role=Role.OFFICE)
+    return user
+
+
 def targets():
     """The synthetic root, its largest group (by units) and that group's largest subsidiary."""
-    from django.contrib.auth import get_user_model
     from django.db.models import Count, Q
 
     from fangkong.core.fields import subtree_q
-    from fangkong.orgs.choices import Role, UnitKind
-    from fangkong.orgs.models import RoleAssignment, Unit
+    from fangkong.orgs.choices import UnitKind
+    from fangkong.orgs.models import Unit
     from fangkong.orgs.synthetic import ROOT_CODE
 
     root = Unit.objects.filter(code=ROOT_CODE).first()
@@ -78,13 +94,7 @@ def targets():
 
     group = largest(UnitKind.GROUP, root)
     subsidiary = largest(UnitKind.SUBSIDIARY, group)
-    user, created = get_user_model().objects.get_or_create(
-        username="bench-province", defaults={"first_name": "benchmark"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    RoleAssignment.objects.get_or_create(user=user, unit=root, role=Role.OFFICE)
+    user = bench_user(root)
     counts = Unit.objects.aggregate(
         group_units=Count("pk", filter=subtree_q("path", group.path)),
         sub_children=Count("pk", filter=Q(parent=subsidiary)),

@@ -29,7 +29,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orgs_scale import explain, measure, setup, targets  # noqa: E402  (bench/ is the script's directory)
+from orgs_scale import bench_user, explain, measure, setup, targets  # noqa: E402  (bench/ is the script's directory)
 
 HISTORY_END = date(2020, 4, 30)  # the synthetic units are open from 2020-01-25
 UNIT_KINDS = ["subsidiary", "department", "site"]
@@ -53,22 +53,6 @@ def parse_args():
 
 
 # --- data ------------------------------------------------------------------------------
-
-
-def bench_user(root):
-    from django.contrib.auth import get_user_model
-
-    from fangkong.orgs.choices import Role
-    from fangkong.orgs.models import RoleAssignment
-
-    user, created = get_user_model().objects.get_or_create(
-        username="bench-province", defaults={"first_name": "benchmark"}
-    )
-    if created:
-        user.set_unusable_password()
-        user.save()
-    RoleAssignment.objects.get_or_create(user=user, unit=root, role=Role.OFFICE)
-    return user
 
 
 def prepare(args):
@@ -355,8 +339,7 @@ def main():
     if args.prepare:
         prepare(args)
     settings.DEBUG = False
-    root, group, subsidiary, _user, _counts = targets()
-    user = bench_user(root)
+    root, group, subsidiary, user, _counts = targets()
     day = HISTORY_END
     now = timezone.now()
 
