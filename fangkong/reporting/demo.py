@@ -13,9 +13,9 @@ from django.utils import timezone
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.models import Person, Unit
 
-from .models import Assignment, DailyReport, FormField, FormVersion, ReportForm, ReportRevision
+from .models import Assignment, DailyReport, ReportForm, ReportRevision
 from .services import expected_reports
-from .shipped import install
+from .shipped import install_current
 
 HISTORY_DAYS = 30
 REPORTING_SITES = [k for k in SiteKind.values if k != SiteKind.VEHICLE]
@@ -23,7 +23,7 @@ REPORTING_SITES = [k for k in SiteKind.values if k != SiteKind.VEHICLE]
 
 def _assignments():
     # The shipped forms come with a migration; a test database flushed since has lost them.
-    install(ReportForm, FormVersion, FormField)
+    install_current()
     daily = ReportForm.objects.get(code="daily")
     sasac = ReportForm.objects.get(code="sasac")
     for code in ("CT", "WL", "CQ"):

@@ -41,6 +41,14 @@ FORMS = [
 ]  # fmt: skip
 
 
+def install_current() -> None:
+    """Install the shipped forms with the current models (idempotent): for a database
+    flushed since its migrations ran, as TransactionTestCase does."""
+    from .models import FormField, FormVersion, ReportForm
+
+    install(ReportForm, FormVersion, FormField)
+
+
 def install(ReportForm, FormVersion, FormField):
     for code, name, description, fields, rules in FORMS:
         form, created = ReportForm.objects.get_or_create(

@@ -5,6 +5,21 @@ from datetime import time
 from fangkong.orgs.testing import make_province
 
 from .models import Assignment, ReportForm
+from .shipped import install_current
+
+
+class ShippedFormsMixin:
+    """For a TransactionTestCase: its flush also removes the forms the data migration
+    ships. Put them back before each test, and after each flush for the tests that follow."""
+
+    @classmethod
+    def _fixture_setup(cls):
+        super()._fixture_setup()
+        install_current()
+
+    def _fixture_teardown(self):
+        super()._fixture_teardown()
+        install_current()
 
 
 def make_reporting_province():

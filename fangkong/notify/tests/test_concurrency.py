@@ -1,43 +1,19 @@
 """Two workers at once, each a thread with its own database connection (on PostgreSQL:
 DATABASE_URL=postgres://…; the claim uses FOR UPDATE SKIP LOCKED there)."""
 
-import threading
 from collections import Counter
 from unittest import skipIf
 
 from django.db import connection
 from django.test import TransactionTestCase
 
+from fangkong.core.testing import run_in_threads
 from fangkong.notify import services
 from fangkong.notify.choices import Channel, State
 from fangkong.notify.models import Message, UnitChannel
 from fangkong.notify.testing import WebhookReceiver
 from fangkong.orgs.testing import make_province
-from fangkong.reporting import shipped
-from fangkong.reporting.models import FormField, FormVersion, ReportForm
-
-
-def run_in_threads(target, count=2):
-    """Start `count` threads together on `target(n)`; re-raise the first error."""
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(n):
-        try:
-            barrier.wait(10)
-            target(n)
-        except Exception as exc:  # noqa: BLE001 - handed to the test thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    if errors:
-        raise errors[0]
+from fangkong.reporting.testing import ShippedFormsMixin
 
 
 @skipIf(
@@ -45,14 +21,7 @@ def run_in_threads(target, count=2):
     "the in-memory SQLite test database shares one cache between threads, where a second "
     "writer fails at once (SQLITE_LOCKED) instead of waiting as on a database file",
 )
-class ConcurrentWorkerTests(TransactionTestCase):
-    @classmethod
-    def tearDownClass(cls):
-        # The flush after each test also removed the report forms the migrations ship,
-        # which the tests after this class expect to find.
-        shipped.install(ReportForm, FormVersion, FormField)
-        super().tearDownClass()
-
+class ConcurrentWorkerTests(ShippedFormsMixin, TransactionTestCase):
     def test_two_workers_never_send_one_message_twice(self):
         t = make_province()
         with WebhookReceiver(delay=0.01) as robot:

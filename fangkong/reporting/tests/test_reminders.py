@@ -1,6 +1,5 @@
 """Reminders before the cut-off and the missing list after it, through the notify outbox."""
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from unittest import skipIf
 
@@ -9,6 +8,7 @@ from django.db import connection
 from django.test import TestCase, TransactionTestCase
 
 from fangkong.core import worker
+from fangkong.core.testing import run_in_threads
 from fangkong.notify import queries as inbox
 from fangkong.notify import services as notify
 from fangkong.notify.choices import Channel
@@ -18,10 +18,10 @@ from fangkong.orgs import services as org_services
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.testing import grant, make_user
-from fangkong.reporting import services, shipped
-from fangkong.reporting.models import DailyReport, FormField, FormVersion, ReportForm
+from fangkong.reporting import services
+from fangkong.reporting.models import DailyReport
 from fangkong.reporting.reminders import send_reminders
-from fangkong.reporting.testing import daily_values, make_reporting_province
+from fangkong.reporting.testing import ShippedFormsMixin, daily_values, make_reporting_province
 
 DAY = date(2020, 2, 3)
 
@@ -189,37 +189,14 @@ class ReminderTests(TestCase):
 
 
 @skipIf(connection.vendor == "sqlite", "threads share the in-memory SQLite test database")
-class TwoWorkerTests(TransactionTestCase):
-    @classmethod
-    def tearDownClass(cls):
-        shipped.install(ReportForm, FormVersion, FormField)  # flushed with the rest
-        super().tearDownClass()
-
+class TwoWorkerTests(ShippedFormsMixin, TransactionTestCase):
     def test_two_workers_sweeping_at_once_queue_each_message_once(self):
-        # An earlier TransactionTestCase may have flushed the forms the migration ships.
-        shipped.install(ReportForm, FormVersion, FormField)
         t = make_reporting_province()
         build(t)
         services.sync_expected(t.daily, DAY)
         services.sync_expected(t.sasac_form, DAY)
-        barrier = threading.Barrier(2)
-        errors = []
-
-        def sweep():
-            try:
-                barrier.wait(10)
-                send_reminders(now=local(9, 1))  # time_machine is process-wide: no travel here
-            except Exception as exc:  # noqa: BLE001 - handed to the test thread
-                errors.append(exc)
-            finally:
-                connection.close()
-
         send_reminders(now=local(8, 0))
-        threads = [threading.Thread(target=sweep) for _ in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(60)
-        self.assertEqual(errors, [])
+        # time_machine is process-wide: the threads pass `now`, they do not travel.
+        run_in_threads(lambda n: send_reminders(now=local(9, 1)))
         self.assertEqual(Message.objects.filter(topic="missing").count(), 3)
         self.assertEqual(Message.objects.filter(topic="reminder").count(), 3)

@@ -1,0 +1,29 @@
+"""Test helpers with no domain in them."""
+
+import threading
+
+from django.db import connection
+
+
+def run_in_threads(target, count=2):
+    """Start `count` threads together on `target(n)` (a barrier lines them up), each with
+    its own database connection; re-raise the first error in the test's thread."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(n):
+        try:
+            barrier.wait(10)
+            target(n)
+        except Exception as exc:  # noqa: BLE001 - handed to the test thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise errors[0]
