@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fangkong.reporting",
     "fangkong.notify",
     "fangkong.accountability",
+    "fangkong.health",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +164,16 @@ IMPORT_MAX_BYTES = int(env("FANGKONG_IMPORT_MAX_MB", "20")) * 1024 * 1024
 # Accountability ledger: occurrences within 30 days up to the first number are graded
 # criticism (批评教育), up to the second circulated criticism (通报批评), then a proposal (问责建议).
 ACCOUNTABILITY_THRESHOLDS = [int(n) for n in env_list("FANGKONG_ACCOUNTABILITY_THRESHOLDS", "2,4")]
+
+# Staff health (M3–M5): the fever threshold in °C, the symptoms that open a case on their
+# own, how long a personal check-in link lives, and the day the check-in reminder goes out.
+HEALTH_FEVER_THRESHOLD = float(env("FANGKONG_FEVER_THRESHOLD", "37.3"))
+HEALTH_RED_FLAG_SYMPTOMS = env_list("FANGKONG_RED_FLAG_SYMPTOMS", "fever,short_breath,taste_smell")
+HEALTH_LINK_DAYS = int(env("FANGKONG_CHECKIN_LINK_DAYS", "365"))
+HEALTH_REMINDER_TIME = env("FANGKONG_CHECKIN_REMINDER_TIME", "10:00")
+HEALTH_OBSERVATION_DAYS = int(env("FANGKONG_OBSERVATION_DAYS", "14"))
+# The liaison's grid posts a whole unit at once (about 7 fields a person).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 
 EMAIL_BACKEND = env("FANGKONG_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("FANGKONG_EMAIL_HOST", "localhost")

@@ -15,6 +15,7 @@ urlpatterns = [
     path("orgs/", include("fangkong.orgs.urls")),
     path("accountability/", include("fangkong.accountability.urls")),
     path("reports/", include("fangkong.reporting.urls")),
+    path("health/", include("fangkong.health.urls")),
     path("notify/", include("fangkong.notify.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -8,7 +8,11 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from . import checks  # noqa: F401 - registers the deploy checks
+        from .idempotency import purge
         from .nav import NavItem, register
+        from .worker import register_sweep
+
+        register_sweep("core.idempotency_purge", purge, every=3600)
 
         register(
             NavItem(

@@ -137,3 +137,24 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+class IdempotentRequest(models.Model):
+    """A write that carried an `Idempotency-Key`: its result is kept so a retry from a
+    flaky network gets the same answer instead of a second write (see core.idempotency)."""
+
+    owner = models.CharField(max_length=64)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64)
+    response = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "key"], name="idempotent_request_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.owner} {self.key}"

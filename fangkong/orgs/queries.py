@@ -1,7 +1,7 @@
 """Scoped reads of the tree and the roster. Nothing here loads the tree into Python:
 subtree questions are prefix filters on `path` / `unit_path`."""
 
-from collections import Counter
+from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, Value
 from django.http import Http404
@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.scope import get_object_for, scope_of
 
-from .models import Person, Unit
+from .choices import Role
+from .models import Person, RoleAssignment, Unit
 
 
 def get_unit_for(user, code: str, perm: str = "view") -> Unit:
@@ -132,3 +133,41 @@ def find_user(username: str):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username=username, is_active=True).first()
+
+
+def list_liaison_user_ids(units) -> dict[int, set[int]]:
+    """Users to tell about each unit's own business: liaisons by role on exactly that
+    unit, and the login of the person named as the unit's liaison (联络员)."""
+    ids = [u.pk for u in units]
+    result: dict[int, set[int]] = defaultdict(set)
+    by_role = RoleAssignment.objects.filter(
+        unit_id__in=ids, role=Role.LIAISON, user__is_active=True
+    )
+    for unit_id, user_id in by_role.values_list("unit_id", "user_id"):
+        result[unit_id].add(user_id)
+    named = Unit.objects.filter(
+        pk__in=ids, liaison__is_active=True, liaison__user__is_active=True
+    ).values_list("pk", "liaison__user_id")
+    for unit_id, user_id in named:
+        result[unit_id].add(user_id)
+    return result
+
+
+LEADER_ROLES = (Role.UNIT_ADMIN, Role.LEADING_GROUP)
+
+
+def list_leader_user_ids(unit: Unit) -> set[int]:
+    """The unit's leaders: admins or leading-group members of the nearest unit, going up
+    from `unit`, that has any (a department without its own admin answers to the one
+    above it)."""
+    lineage = [*unit.ancestor_ids, unit.pk]
+    rows = RoleAssignment.objects.filter(
+        unit_id__in=lineage, role__in=LEADER_ROLES, user__is_active=True
+    ).values_list("unit_id", "user_id")
+    by_unit: dict[int, set[int]] = defaultdict(set)
+    for unit_id, user_id in rows:
+        by_unit[unit_id].add(user_id)
+    for unit_id in reversed(lineage):
+        if by_unit.get(unit_id):
+            return by_unit[unit_id]
+    return set()

@@ -13,6 +13,7 @@ from fangkong.core.scope import scope_of
 
 from . import excel, queries, services
 from .forms import ImportForm, PersonForm, RoleForm, UnitEditForm, UnitForm
+from .panels import render_panels
 
 PAGE_SIZE = 50
 
@@ -75,6 +76,7 @@ def unit_detail(request, code: str):
                 "role", "user__username"
             ),
             "role_form": RoleForm(),
+            "panels": render_panels("unit", request, unit),
         },
     )
 
@@ -230,6 +232,7 @@ def person_detail(request, person_id: int):
             "family": person.family_members.all(),
             "breadcrumbs": queries.get_breadcrumbs(request.user, person.unit),
             "can_manage": scope_of(request.user, "manage_people").covers(person.unit_path),
+            "panels": render_panels("person", request, person),
         },
     )
 

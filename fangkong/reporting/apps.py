@@ -39,6 +39,11 @@ class ReportingConfig(AppConfig):
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 
+            from .hooks import on_report_filed
+            from .prefill import notify_mismatch
+
+            on_report_filed(notify_mismatch)
+
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy
 

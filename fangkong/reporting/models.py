@@ -165,6 +165,10 @@ class DailyReport(models.Model):
     cutoff_values = models.JSONField(null=True, blank=True)
     cutoff_is_zero = models.BooleanField(default=False)
     corrected_after_cutoff = models.BooleanField(_("corrected after the cut-off"), default=False)
+    # Enter once (prefill.py): what other records gave for this report when it was filed,
+    # and the fields whose filed figure differs.
+    derived_values = models.JSONField(_("derived figures"), null=True, blank=True)
+    mismatched_fields = models.JSONField(_("figures that differ"), default=list, blank=True)
 
     objects = DailyReportQuerySet.as_manager()
 

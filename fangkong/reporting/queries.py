@@ -266,3 +266,20 @@ def list_corrected_after_cutoff(form, unit: Unit, day: date, limit=200):
     for row in rows:
         row.correction_reason = reasons.get(row.pk, "")
     return rows
+
+
+def list_mismatched(form, unit: Unit, day: date, limit=200):
+    """Filed reports whose figures differ from what other records derive (prefill.py):
+    shown to the superior, each with its (label, filed, derived) differences."""
+    rows = list(
+        DailyReport.objects.filter(form=form, day=day)
+        .exclude(mismatched_fields=[])
+        .in_subtree(unit).select_related("unit").order_by("unit_path")[:limit]
+    )  # fmt: skip
+    labels = {f.code: f.label for f in form.current_fields()}
+    for row in rows:
+        row.differences = [
+            (labels.get(code, code), (row.values or {}).get(code), row.derived_values.get(code))
+            for code in row.mismatched_fields
+        ]
+    return rows

@@ -26,7 +26,8 @@ from django.utils.translation import ngettext, pgettext
 from fangkong.notify import queries as notify_queries
 from fangkong.notify.services import queue
 from fangkong.orgs.choices import Role
-from fangkong.orgs.models import RoleAssignment, Unit
+from fangkong.orgs.models import Unit
+from fangkong.orgs.queries import list_liaison_user_ids
 
 from .models import Assignment, DailyReport
 from .services import _matches
@@ -77,24 +78,6 @@ def _assignment_for(report: DailyReport, assignments: list[Assignment]) -> Assig
     return min(candidates, key=lambda a: (a.deadline, a.grace_minutes), default=None)
 
 
-def _liaisons(units) -> dict[int, set[int]]:
-    """Users to remind for each unit: liaisons by role on exactly that unit, and the login
-    of the person named as the unit's liaison (联络员)."""
-    ids = [u.pk for u in units]
-    result: dict[int, set[int]] = defaultdict(set)
-    by_role = RoleAssignment.objects.filter(
-        unit_id__in=ids, role=Role.LIAISON, user__is_active=True
-    )
-    for unit_id, user_id in by_role.values_list("unit_id", "user_id"):
-        result[unit_id].add(user_id)
-    named = Unit.objects.filter(
-        pk__in=ids, liaison__is_active=True, liaison__user__is_active=True
-    ).values_list("pk", "liaison__user_id")
-    for unit_id, user_id in named:
-        result[unit_id].add(user_id)
-    return result
-
-
 def remind_before_cutoff(now: datetime) -> int:
     """For each report not filed yet, the latest of its reminder points (`reminder_minutes`
     before the cut-off) that has passed: a worker that was down for the 60-minute point
@@ -125,7 +108,7 @@ def remind_before_cutoff(now: datetime) -> int:
     if not due:
         return 0
     units = [report.unit for report, _m, _c in due]
-    liaisons = _liaisons(units)
+    liaisons = list_liaison_user_ids(units)
     channels = notify_queries.list_channels_for_units(units)
     queued = 0
     digests: dict[tuple, list] = defaultdict(list)

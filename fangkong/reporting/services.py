@@ -19,7 +19,7 @@ from fangkong.core.fields import subtree_q
 from fangkong.orgs.models import Unit
 from fangkong.orgs.services import require
 
-from . import hooks
+from . import hooks, prefill
 from .models import Assignment, DailyReport, ReportForm, ReportRevision
 from .validation import check_values
 
@@ -207,6 +207,8 @@ def file_report(
         report.cutoff_values, report.cutoff_is_zero = clean, zero
     if correction and after_cutoff:
         report.corrected_after_cutoff = True
+    report.derived_values = prefill.derived_values(form, unit, day) or None
+    report.mismatched_fields = prefill.mismatches(clean, report.derived_values)
     report.save()
     record_change(actor, "file_report", report, unit.path,
                   {"revision": revision.number, "zero": zero, "after_cutoff": after_cutoff})  # fmt: skip

@@ -17,7 +17,7 @@ from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
 
-from . import queries, services, setup
+from . import prefill, queries, services, setup
 from .choices import FieldKind, ReportState, Rollup
 from .models import Assignment, ReportForm
 from .validation import check_values
@@ -111,12 +111,17 @@ def report_detail(request, form_code: str, unit_code: str, day: str):
             messages.success(request, _("The zero report has been filed.") if zero
                              else _("The report has been filed."))  # fmt: skip
             return redirect("reporting:report", form.code, unit.code, day.isoformat())
-    values = submitted or (context["report"].values or {})
+    report = context["report"]
+    derived = prefill.derived_values(form, unit, day) if context["can_file"] else {}
+    derived = derived or report.derived_values or {}
+    values = submitted or report.values or derived
     warning_list = [(f.label, warnings[f.code]) for f in context["fields"] if f.code in warnings]
     context.update(
         errors=errors, warnings=warning_list,
         rows=[{"f": f, "value": values.get(f.code), "previous": context["previous"].get(f.code),
-               "errors": errors.get(f.code, [])} for f in context["fields"]],
+               "errors": errors.get(f.code, []), "derived": derived.get(f.code),
+               "mismatch": f.code in report.mismatched_fields} for f in context["fields"]],
+        derived=derived,
         general_errors=[m for k in ("__all__", "day", "unit", "form", "values", "comment")
                         for m in errors.get(k, [])],
         reason_errors=errors.get("reason", []),
@@ -172,6 +177,7 @@ def overview(request):
         "missing": queries.list_missing(form, unit, day, limit=200),
         "late": queries.list_missing(form, unit, day, late=True, limit=200),
         "corrected": queries.list_corrected_after_cutoff(form, unit, day),
+        "mismatched": queries.list_mismatched(form, unit, day),
         "forms": ReportForm.objects.filter(is_active=True),
         "breadcrumbs": get_breadcrumbs(request.user, unit), "chart": chart,
         "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),

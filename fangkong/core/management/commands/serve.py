@@ -30,6 +30,8 @@ class Command(BaseCommand):
             "--access-logfile", "-",
             # The access log prints the path only: query strings may carry names.
             "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            # …and never the token of a personal check-in link.
+            "--logger-class", "fangkong.core.gunicorn_logger.RedactingLogger",
         ]  # fmt: skip
         self.stdout.write(f"Fangkong on http://{options['host']}:{options['port']}/ "
                           f"({options['workers']} workers, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")  # fmt: skip

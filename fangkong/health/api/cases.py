@@ -1,0 +1,102 @@
+"""Health cases over JSON: the list of a subtree, one case with its steps, moving it on."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.core.paginator import Paginator
+from ninja import Field, Query, Router, Schema
+
+from fangkong.core.audit import log_access
+
+from ..queries import cases as queries
+from ..queries.checkins import get_unit_for_health
+from ..services import cases as services
+
+router = Router(tags=["health"])
+
+
+class EventOut(Schema):
+    state: str
+    result: str
+    at: datetime
+    actor: str | None
+    note: str
+
+
+class CaseOut(Schema):
+    id: int
+    person: int
+    employee_no: str
+    name: str
+    unit: str
+    trigger: str
+    temperature: Decimal | None
+    symptoms: list[str]
+    state: str
+    result: str
+    opened_at: datetime
+    closed_at: datetime | None
+    events: list[EventOut] = []
+
+
+class CasePage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[CaseOut]
+
+
+class CaseFilter(Schema):
+    unit: str | None = None
+    state: str = Field("open", description="open (default), closed, all, or one state")
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class AdvanceIn(Schema):
+    state: str = Field(description="isolated, diagnosing, result or closed")
+    result: str = Field("", description="excluded, suspected or confirmed (with state=result)")
+    note: str = ""
+
+
+def _out(case, events=False) -> dict:
+    data = {
+        "id": case.pk, "person": case.person_id, "employee_no": case.person.employee_no,
+        "name": case.person.name, "unit": case.unit.code, "trigger": case.trigger,
+        "temperature": case.temperature, "symptoms": case.symptoms, "state": case.state,
+        "result": case.result, "opened_at": case.opened_at, "closed_at": case.closed_at,
+    }  # fmt: skip
+    if events:
+        data["events"] = [
+            {"state": e.state, "result": e.result, "at": e.at, "note": e.note,
+             "actor": e.actor.get_username() if e.actor else None}
+            for e in case.events.select_related("actor")
+        ]  # fmt: skip
+    return data
+
+
+@router.get("/health-cases", response=CasePage, summary="Health cases of a subtree")
+def list_cases(request, filters: Query[CaseFilter]):
+    unit = get_unit_for_health(request.user, filters.unit) if filters.unit else None
+    page = Paginator(queries.list_cases(request.user, unit=unit, state=filters.state),
+                     filters.page_size)  # fmt: skip
+    current = page.get_page(filters.page)
+    log_access(request, "list", "health_case", "", unit.path if unit else "", detail="api")
+    return {"count": page.count, "page": current.number, "pages": page.num_pages,
+            "results": [_out(c) for c in current]}  # fmt: skip
+
+
+@router.get("/health-cases/{case_id}", response=CaseOut, summary="A health case and its steps")
+def get_case(request, case_id: int):
+    case = queries.get_case_for(request.user, case_id)
+    log_access(request, "view", "health_case", case.pk, case.unit_path, detail="api")
+    return _out(case, events=True)
+
+
+@router.post("/health-cases/{case_id}/advance", response=CaseOut,
+             summary="Move a case to its next step")  # fmt: skip
+def advance_case(request, case_id: int, payload: AdvanceIn):
+    case = queries.get_case_for(request.user, case_id)
+    case = services.advance_case(actor=request.user, case=case, state=payload.state,
+                                 result=payload.result, note=payload.note)  # fmt: skip
+    return _out(queries.get_case_for(request.user, case.pk), events=True)

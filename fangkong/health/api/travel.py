@@ -1,0 +1,220 @@
+"""Trips (出行登记) and risk areas over JSON. Trips are read through the caller's
+`view_health` scope (a 404 outside it, reads logged); risk areas are shared by all and
+kept by system admins and the epidemic office."""
+
+from datetime import date, datetime
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema
+
+from fangkong.core.audit import log_access
+from fangkong.core.errors import InvalidInput
+from fangkong.core.scope import scope_of
+from fangkong.orgs.models import FamilyMember
+from fangkong.orgs.queries import get_person_for, get_unit_for
+
+from ..queries import observation as observation_queries
+from ..queries import travel as queries
+from ..queries.travel import TripFilter
+from ..services import travel as services
+from .observation import ObservationDetailOut, detail_out
+
+router = Router(tags=["health"])
+
+
+class TripOut(Schema):
+    id: int
+    person: int
+    person_name: str
+    employee_no: str
+    family_member: int | None
+    traveller: str
+    unit: str
+    origin: str
+    destination: str
+    via: str
+    depart_on: date
+    return_on: date | None
+    transport: str
+    transport_no: str
+    purpose: str
+    risk_level: str
+    risk_areas: list[str]
+    created_at: datetime
+
+
+class TripPage(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[TripOut]
+
+
+class TripQuery(Schema):
+    unit: str | None = None
+    flagged: bool = False
+    start: date | None = Field(None, description="trips still travelling on or after")
+    end: date | None = Field(None, description="trips that left on or before")
+    q: str = ""
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+class TripIn(Schema):
+    person: int
+    family_member: int | None = None
+    origin: str
+    destination: str
+    via: str = ""
+    depart_on: date
+    return_on: date | None = None
+    transport: str
+    transport_no: str = ""
+    purpose: str = ""
+
+
+class TripPatch(Schema):
+    family_member: int | None = None
+    origin: str | None = None
+    destination: str | None = None
+    via: str | None = None
+    depart_on: date | None = None
+    return_on: date | None = None
+    transport: str | None = None
+    transport_no: str | None = None
+    purpose: str | None = None
+
+
+class RiskAreaOut(Schema):
+    id: int
+    name: str
+    level: str
+    effective_from: date
+    effective_to: date | None
+    note: str
+
+
+class RiskAreaIn(Schema):
+    name: str
+    level: str
+    effective_from: date
+    effective_to: date | None = None
+    note: str = ""
+
+
+class RiskAreaSaved(RiskAreaOut):
+    reflagged: int
+
+
+class EndAreaIn(Schema):
+    effective_to: date | None = None
+
+
+def _out(trip) -> dict:
+    return {
+        "id": trip.pk, "person": trip.person_id, "person_name": trip.person.name,
+        "employee_no": trip.person.employee_no, "family_member": trip.family_member_id,
+        "traveller": trip.traveller, "unit": trip.unit.code, "origin": trip.origin,
+        "destination": trip.destination, "via": trip.via, "depart_on": trip.depart_on,
+        "return_on": trip.return_on, "transport": trip.transport,
+        "transport_no": trip.transport_no, "purpose": trip.purpose,
+        "risk_level": trip.risk_level, "risk_areas": list(trip.risk_areas),
+        "created_at": trip.created_at,
+    }  # fmt: skip
+
+
+def _family_member(member_id: int | None) -> FamilyMember | None:
+    if member_id is None:
+        return None
+    member = FamilyMember.objects.filter(pk=member_id).first()
+    if member is None:
+        raise InvalidInput(
+            {"family_member": _("This family member is not registered with this person.")}
+        )
+    return member
+
+
+@router.get("/trips", response=TripPage, summary="Trips in scope")
+def list_trips(request, filters: Query[TripQuery]):
+    unit = get_unit_for(request.user, filters.unit, queries.VIEW) if filters.unit else None
+    f = TripFilter(unit=unit, flagged=filters.flagged, start=filters.start, end=filters.end,
+                   q=filters.q.strip())  # fmt: skip
+    page = Paginator(queries.list_trips(request.user, f), filters.page_size).get_page(filters.page)
+    log_access(request, "view", "trip_list", unit_path=unit.path if unit else "",
+               detail=f"api {filters.unit or '*'} page={page.number}")  # fmt: skip
+    return {"count": page.paginator.count, "page": page.number,
+            "page_size": filters.page_size, "items": [_out(t) for t in page.object_list]}  # fmt: skip
+
+
+@router.get("/trips/{trip_id}", response=TripOut)
+def get_trip(request, trip_id: int):
+    trip = queries.get_trip_for(request.user, trip_id)
+    log_access(request, "view", "trip", trip.pk, trip.unit_path, "api")
+    return _out(trip)
+
+
+@router.post("/trips", response={201: TripOut}, summary="Register a trip")
+def create_trip(request, payload: TripIn):
+    data = payload.dict()
+    try:
+        person = get_person_for(request.user, data.pop("person"), queries.VIEW)
+    except Http404 as exc:
+        raise InvalidInput({"person": _("Unknown person.")}, code="unknown_person") from exc
+    data["family_member"] = _family_member(data["family_member"])
+    trip = services.record_trip(actor=request.user, person=person, **data)
+    return 201, _out(queries.get_trip_for(request.user, trip.pk))
+
+
+@router.patch("/trips/{trip_id}", response=TripOut)
+def update_trip(request, trip_id: int, payload: TripPatch):
+    trip = queries.get_trip_for(request.user, trip_id)
+    data = payload.dict(exclude_unset=True)
+    if "family_member" in data:
+        data["family_member"] = _family_member(data["family_member"])
+    services.update_trip(actor=request.user, trip=trip, **data)
+    return _out(queries.get_trip_for(request.user, trip_id))
+
+
+@router.post("/trips/{trip_id}/observation", response={201: ObservationDetailOut},
+             summary="Start an observation from a flagged trip")  # fmt: skip
+def observation_from_trip(request, trip_id: int):
+    trip = queries.get_trip_for(request.user, trip_id)
+    observation = services.start_observation_from_trip(actor=request.user, trip=trip)
+    return 201, detail_out(observation_queries.get_observation_for(request.user, observation.pk))
+
+
+def _require_areas_visible(request) -> None:
+    user = request.user
+    if scope_of(user, queries.VIEW).empty and scope_of(user, services.AREA_PERM).empty:
+        raise Http404
+
+
+@router.get("/risk-areas", response=list[RiskAreaOut], summary="Risk areas")
+def list_risk_areas(request, current_on: date | None = None):
+    """Every risk area, newest first; `current_on` keeps those in force that day."""
+    _require_areas_visible(request)
+    return list(queries.list_risk_areas(current_on=current_on))
+
+
+@router.post("/risk-areas", response={201: RiskAreaSaved},
+             summary="Add a risk area (system admins, epidemic office)")  # fmt: skip
+def create_risk_area(request, payload: RiskAreaIn):
+    area = services.save_risk_area(actor=request.user, **payload.dict())
+    return 201, area
+
+
+@router.put("/risk-areas/{area_id}", response=RiskAreaSaved)
+def update_risk_area(request, area_id: int, payload: RiskAreaIn):
+    _require_areas_visible(request)
+    area = queries.get_risk_area(area_id)
+    return services.save_risk_area(actor=request.user, area=area, **payload.dict())
+
+
+@router.post("/risk-areas/{area_id}/end", response=RiskAreaSaved)
+def end_risk_area(request, area_id: int, payload: EndAreaIn):
+    _require_areas_visible(request)
+    area = queries.get_risk_area(area_id)
+    return services.end_risk_area(actor=request.user, area=area,
+                                  effective_to=payload.effective_to)  # fmt: skip

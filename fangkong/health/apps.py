@@ -1,0 +1,83 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HealthConfig(AppConfig):
+    name = "fangkong.health"
+    verbose_name = _("Staff health")
+
+    def ready(self):
+        from fangkong.orgs.access import register_permission
+        from fangkong.orgs.choices import Role
+        from fangkong.orgs.services import register_path_copy
+
+        from . import models
+
+        # Person-level health data: roles that cover the person's unit, not mere viewers.
+        register_permission(
+            "view_health",
+            {Role.SYSTEM_ADMIN, Role.LEADING_GROUP, Role.OFFICE, Role.UNIT_ADMIN, Role.LIAISON,
+             Role.INSPECTOR},
+        )  # fmt: skip
+        register_permission(
+            "manage_health", {Role.SYSTEM_ADMIN, Role.OFFICE, Role.UNIT_ADMIN, Role.LIAISON}
+        )
+        for model in (models.CheckIn, models.CheckInTally, models.HealthCase, models.Trip,
+                      models.Observation):  # fmt: skip
+            register_path_copy(model, "unit_path")
+
+        from fangkong.core.audit import register_object_type
+        from fangkong.core.nav import NavItem, register
+        from fangkong.orgs.panels import register_person_panel, register_unit_panel
+
+        from .views.checkins import person_panel, unit_panel
+
+        register(NavItem(_("Check-ins"), "health:checkins", perm="view_health",
+                         icon="thermometer-half", order=10))  # fmt: skip
+        register(NavItem(_("Health cases"), "health:case_list", perm="view_health",
+                         icon="heart-pulse", order=11))  # fmt: skip
+        register_unit_panel(unit_panel)
+
+        from fangkong.reporting.prefill import register_prefill
+
+        from .prefill import derive
+
+        register_prefill(derive)
+
+        from fangkong.core.worker import register_sweep
+
+        from .sweeps import remind_missing_checkins
+
+        register_sweep("health.checkin_reminders", remind_missing_checkins, every=300)
+
+        from fangkong.orgs.demo import register_demo
+
+        from .demo import seed_health
+
+        register_demo(seed_health)
+        register_person_panel(person_panel)
+        for key, label in (
+            ("checkin", _("check-ins of a unit")), ("checkin_link", _("personal check-in links")),
+            ("health_record", _("a person's health record")), ("health_case", _("health case")),
+        ):  # fmt: skip
+            register_object_type(key, label)
+
+        # --- observation and travel: nav items, sweeps, object types ---
+        from fangkong.core.audit import register_object_type
+        from fangkong.core.nav import NavItem, register
+        from fangkong.core.worker import register_sweep
+
+        from .services.observation import flag_missing_follow_ups
+
+        # Risk areas apply to everyone: system admins and the epidemic office keep them.
+        register_permission("manage_risk_areas", {Role.SYSTEM_ADMIN, Role.OFFICE})
+        register_object_type("observation", _("observation"))
+        register_object_type("observation_list", _("observation list"))
+        register_object_type("trip", _("trip"))
+        register_object_type("trip_list", _("trip register"))
+        register(NavItem(_("Observation"), "health:observation_list", perm="view_health",
+                         icon="thermometer-half", order=12))  # fmt: skip
+        register(NavItem(_("Travel"), "health:trip_list", perm="view_health",
+                         icon="airplane", order=13))  # fmt: skip
+        register_sweep("health.follow_ups", flag_missing_follow_ups, every=300)
+        # --- end of observation and travel ---

@@ -1,0 +1,83 @@
+"""The check-in sheet: a template listing a unit's people, and its upload (all or
+nothing, errors by sheet row), and the export of a day's check-ins (watermarked)."""
+
+from datetime import date
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from fangkong.core.xlsx import NotExcel, build_workbook, read_rows, text, watermark_line
+from fangkong.orgs.models import Person, Unit
+
+from .choices import Category, Source, Symptom, Whereabouts
+from .models import CheckIn
+from .services import checkins as services
+
+COLUMNS = [
+    ("employee_no", "工号"), ("name", "姓名"), ("temperature", "体温(℃)"),
+    ("symptoms", "症状"), ("whereabouts", "今日所在"), ("risk_contact", "14天内接触风险地区人员"),
+    ("case_contact", "14天内接触确诊或疑似病例"), ("category", "人员类别"),
+]  # fmt: skip
+REQUIRED = ["工号", "体温(℃)"]
+
+
+def _label(choices, code) -> str:
+    return str(dict(choices.choices).get(code, code))
+
+
+def template_workbook(unit: Unit, day: date) -> bytes:
+    """The unit's active people (its whole subtree), one row each, the usual answers
+    filled in: only the temperature and the exceptions are left to type."""
+    people = (
+        Person.objects.in_subtree(unit).filter(is_active=True).order_by("unit_path", "employee_no")
+    )
+    defaults = services.default_categories(list(people), day)
+    rows = [
+        (p.employee_no, p.name, "", "无", _label(Whereabouts, Whereabouts.AT_POST), "否", "否",
+         _label(Category, defaults[p.pk]))
+        for p in people
+    ]  # fmt: skip
+    notes = [
+        _("Health check-ins of %(unit)s for %(day)s. Type each person's temperature in °C "
+          "(for example 36.5) and change only what is not as usual.") % {"unit": unit.name,
+                                                                          "day": day},
+        _("Symptoms: none, or several of %(list)s, separated by commas.")
+        % {"list": "、".join(str(label) for _c, label in Symptom.choices)},
+        _("Where today: %(list)s.") % {"list": "、".join(str(lb) for _c, lb in Whereabouts.choices)},
+        _("Category: %(list)s.") % {"list": "、".join(str(lb) for _c, lb in Category.choices)},
+        _("The upload is all or nothing: if one row is wrong, nothing is saved and every "
+          "wrong row is listed."),
+    ]  # fmt: skip
+    return build_workbook(_("Check-ins"), [title for _f, title in COLUMNS], rows, notes=notes)
+
+
+def import_workbook(*, actor, unit: Unit, day: date, upload) -> services.Outcome:
+    """Raises NotExcel for an unreadable sheet, InvalidInput (by row) for bad rows."""
+    rows = read_rows(upload, {title: f for f, title in COLUMNS}, REQUIRED, settings.IMPORT_MAX_ROWS)
+    if not rows:
+        raise NotExcel(_("The sheet has no rows."))
+    batch = []
+    for number, values in rows:
+        raw = {k: text(v) for k, v in values.items() if k != "name"}
+        raw["_row"] = number
+        batch.append(raw)
+    return services.check_in_unit(actor=actor, unit=unit, day=day, rows=batch,
+                                  source=Source.EXCEL, limit=settings.IMPORT_MAX_ROWS)  # fmt: skip
+
+
+def export_workbook(*, user, unit: Unit, day: date) -> bytes:
+    checkins = (
+        CheckIn.objects.in_subtree(unit).filter(day=day).select_related("person", "unit")
+        .order_by("unit_path", "person__employee_no")
+    )  # fmt: skip
+    rows = [
+        (c.person.employee_no, c.person.name, float(c.temperature),
+         "、".join(_label(Symptom, s) for s in c.symptoms) or "无",
+         _label(Whereabouts, c.whereabouts), "是" if c.risk_contact else "否",
+         "是" if c.case_contact else "否", _label(Category, c.category), c.unit.name,
+         c.checked_in_at.strftime("%Y-%m-%d %H:%M"))
+        for c in checkins
+    ]  # fmt: skip
+    columns = [title for _f, title in COLUMNS] + ["单位", "填报时间"]
+    scope = f"{unit.name} {day}"
+    return build_workbook(_("Check-ins"), columns, rows, watermark=watermark_line(user, scope))

@@ -1,0 +1,1 @@
+"""Scoped reads of staff health, one module per capability (see services/)."""

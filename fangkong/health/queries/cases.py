@@ -1,0 +1,31 @@
+"""Reads of health cases, scoped to "view_health"."""
+
+from django.http import Http404
+
+from fangkong.core.scope import get_object_for
+
+from ..choices import CaseState
+from ..models import HealthCase
+
+
+def list_cases(user, *, unit=None, state: str = "open"):
+    """Cases in the user's scope (or `unit`'s subtree): "open" (default), "closed", "all",
+    or one state."""
+    qs = HealthCase.objects.visible_to(user, "view_health").select_related("person", "unit")
+    if unit is not None:
+        qs = qs.in_subtree(unit)
+    if state == "open":
+        qs = qs.exclude(state=CaseState.CLOSED)
+    elif state in CaseState.values:
+        qs = qs.filter(state=state)
+    elif state != "all":
+        qs = qs.exclude(state=CaseState.CLOSED)
+    return qs.order_by("-opened_at", "-id")
+
+
+def get_case_for(user, case_id, perm: str = "view_health") -> HealthCase:
+    try:
+        pk = int(case_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_for(user, HealthCase.objects.select_related("person", "unit"), perm, pk=pk)

@@ -1,0 +1,133 @@
+"""Reads of the daily check-in: completeness and counts from the tallies (never a count
+over a million check-ins), and the person-level lists, scoped to "view_health"."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.db.models import Exists, OuterRef, Sum
+
+from fangkong.core.scope import get_object_for
+from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.queries import get_unit_summary, head_count
+
+from ..choices import Category
+from ..models import CheckIn, CheckInLink, CheckInTally
+
+COUNTS = CheckInTally.COUNTS
+
+
+def _empty() -> dict:
+    return {name: 0 for name in COUNTS} | {"by_category": {c: 0 for c in Category.values}}
+
+
+def _add(total: dict, category: str, row) -> None:
+    for name, value in zip(COUNTS, row, strict=True):
+        total[name] += value or 0
+    total["by_category"][category] += row[0] or 0
+
+
+def _finish(total: dict, expected: int) -> dict:
+    total["expected"] = expected
+    total["missing"] = max(expected - total["checked_in"], 0)
+    total["rate"] = round(100 * total["checked_in"] / expected, 1) if expected else None
+    return total
+
+
+def get_checkin_summary(unit: Unit, day: date) -> dict:
+    """Expected (active people of the subtree), checked in, missing, fever, whereabouts and
+    the count per category, for `unit`'s subtree on `day`. Two queries."""
+    total = _empty()
+    rows = (
+        CheckInTally.objects.in_subtree(unit)
+        .filter(day=day)
+        .values("category")
+        .annotate(*[Sum(n) for n in COUNTS])
+        .values_list("category", *[f"{n}__sum" for n in COUNTS])
+    )
+    for category, *counts in rows:
+        _add(total, category, counts)
+    return _finish(total, head_count(unit))
+
+
+def list_child_summaries(unit: Unit, day: date) -> tuple[list[Unit], dict]:
+    """`unit`'s children, each with `.checkins` (its subtree's summary), and the summary of
+    the people placed directly in `unit`. Three queries whatever the size."""
+    children, _total, direct = get_unit_summary(unit)
+    cut = len(unit.path)
+    per_child: dict[str, dict] = defaultdict(_empty)
+    rows = (
+        CheckInTally.objects.in_subtree(unit)
+        .filter(day=day)
+        .values("unit_path", "category")
+        .annotate(*[Sum(n) for n in COUNTS])
+        .values_list("unit_path", "category", *[f"{n}__sum" for n in COUNTS])
+    )
+    for path, category, *counts in rows:
+        _add(per_child[path[cut:].split("/", 1)[0]], category, counts)
+    for child in children:
+        child.checkins = _finish(per_child[str(child.pk)], child.head_count)
+    return children, _finish(per_child[""], direct)
+
+
+def list_not_checked_in(unit: Unit, day: date):
+    """Active people of the subtree with no check-in on `day` (a queryset, for paging)."""
+    done = CheckIn.objects.filter(person=OuterRef("pk"), day=day)
+    return (
+        Person.objects.in_subtree(unit)
+        .filter(is_active=True)
+        .filter(~Exists(done))
+        .select_related("unit")
+        .order_by("unit_path", "employee_no")
+    )
+
+
+def list_checkins(unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):
+    qs = CheckIn.objects.in_subtree(unit).filter(day=day).select_related("person", "unit")
+    if fever is not None:
+        qs = qs.filter(is_fever=fever)
+    if category:
+        qs = qs.filter(category=category)
+    return qs.order_by("unit_path", "person__employee_no")
+
+
+def get_unit_for_health(user, code: str, perm: str = "view_health") -> Unit:
+    return get_object_for(user, Unit.objects, perm, code=code)
+
+
+def get_person_for_health(user, person_id, perm: str = "view_health") -> Person:
+    try:
+        pk = int(person_id)
+    except (TypeError, ValueError):
+        from django.http import Http404
+
+        raise Http404 from None
+    return get_object_for(user, Person.objects.select_related("unit"), perm, pk=pk)
+
+
+def list_person_checkins(person: Person, limit: int = 30):
+    return list(person.checkins.order_by("-day").prefetch_related("revisions")[:limit])
+
+
+def list_grid(unit: Unit, day: date) -> list[Person]:
+    """The people directly in `unit` for the liaison's grid, each with `.checkin` (today's,
+    or None) and `.default_category`."""
+    from ..services.checkins import default_categories
+
+    people = list(Person.objects.filter(unit=unit, is_active=True).order_by("employee_no"))
+    today = {c.person_id: c for c in CheckIn.objects.filter(unit=unit, day=day)}
+    defaults = default_categories(people, day)
+    for person in people:
+        person.checkin = today.get(person.pk)
+        person.default_category = defaults[person.pk]
+    return people
+
+
+def live_links(people) -> dict[int, CheckInLink]:
+    return {
+        link.person_id: link
+        for link in CheckInLink.objects.filter(
+            person_id__in=[p.pk for p in people], revoked_at__isnull=True
+        )
+    }

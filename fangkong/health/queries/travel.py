@@ -1,0 +1,86 @@
+"""Scoped reads of trips (出行登记) and the risk areas list."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.http import Http404
+
+from fangkong.core.scope import get_object_for
+from fangkong.orgs.models import Unit
+
+from ..models import RiskArea, Trip
+
+VIEW = "view_health"
+RETURN_DAYS = 7
+
+
+@dataclass
+class TripFilter:
+    unit: Unit | None = None
+    flagged: bool = False
+    start: date | None = None  # trips whose dates overlap [start, end]
+    end: date | None = None
+    q: str = ""
+
+
+def get_trip_for(user, trip_id, perm: str = VIEW) -> Trip:
+    try:
+        trip_id = int(trip_id)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    queryset = Trip.objects.select_related("person", "family_member", "unit", "created_by")
+    return get_object_for(user, queryset, perm, pk=trip_id)
+
+
+def list_trips(user, f: TripFilter):
+    trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
+    if f.unit is not None:
+        trips = trips.in_subtree(f.unit)
+    if f.flagged:
+        trips = trips.exclude(risk_level="")
+    if f.end is not None:
+        trips = trips.filter(depart_on__lte=f.end)
+    if f.start is not None:
+        trips = trips.filter(
+            Q(return_on__gte=f.start) | Q(return_on__isnull=True, depart_on__gte=f.start)
+        )
+    if f.q:
+        trips = trips.filter(
+            Q(person__name__icontains=f.q)
+            | Q(person__employee_no__iexact=f.q)
+            | Q(family_member__name__icontains=f.q)
+        )
+    return trips.order_by("-depart_on", "unit_path", "id")
+
+
+def list_returns(user, unit: Unit | None, first: date, days: int = RETURN_DAYS):
+    """[(day, [trips returning that day])] for `days` days from `first`, flagged first."""
+    trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
+    if unit is not None:
+        trips = trips.in_subtree(unit)
+    last = first + timedelta(days=days - 1)
+    trips = trips.filter(return_on__gte=first, return_on__lte=last)
+    by_day: dict[date, list[Trip]] = {first + timedelta(days=i): [] for i in range(days)}
+    for trip in trips.order_by("return_on", "unit_path", "id"):
+        by_day[trip.return_on].append(trip)
+    for day_trips in by_day.values():
+        day_trips.sort(key=lambda t: not t.risk_level)
+    return list(by_day.items())
+
+
+def list_risk_areas(*, current_on: date | None = None):
+    """Every risk area, newest first; with `current_on`, only those in force that day."""
+    areas = RiskArea.objects.select_related("created_by")
+    if current_on is not None:
+        areas = areas.filter(effective_from__lte=current_on).filter(
+            Q(effective_to__isnull=True) | Q(effective_to__gte=current_on)
+        )
+    return areas.order_by("-effective_from", "name")
+
+
+def get_risk_area(area_id) -> RiskArea:
+    try:
+        return RiskArea.objects.get(pk=int(area_id))
+    except (TypeError, ValueError, RiskArea.DoesNotExist) as exc:
+        raise Http404 from exc

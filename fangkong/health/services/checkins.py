@@ -1,0 +1,435 @@
+"""Daily check-ins (晨检, seed 003/004) and the personal links people check in with.
+
+Three ways in share one write, `save_checkins`: the phone page (one person, through their
+link), the liaison's grid (a whole unit in one request) and the Excel upload or API batch.
+Guarantees of every path:
+- all-or-nothing: every row is checked first; one bad row and nothing is written, the
+  errors come back row by row;
+- one check-in per person and day: a second one replaces the values and keeps the
+  replaced ones as a revision; the same values again change nothing;
+- the unit's counts (`CheckInTally`) change in the same transaction;
+- a fever or red-flag symptom opens a health case (services.cases) in the same
+  transaction, and its notifications are queued there too.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import connection, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fangkong.core.errors import InvalidInput
+from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.services import require
+
+from ..choices import Category, Source, Whereabouts
+from ..models import CheckIn, CheckInLink, CheckInRevision, CheckInTally, Observation
+from ..validation import is_alarming, parse_symptoms, parse_temperature
+from . import cases
+
+BATCH_MAX = 1000
+TOKEN_SALT = "fangkong.health.checkin-link"
+
+
+# --- checking what came in ----------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """One validated check-in, not yet saved."""
+
+    person: Person
+    temperature: object
+    symptoms: list[str] = field(default_factory=list)
+    whereabouts: str = Whereabouts.AT_POST
+    risk_contact: bool = False
+    case_contact: bool = False
+    category: str = Category.ON_POST
+
+    @property
+    def alarming(self) -> bool:
+        return is_alarming(self.temperature, self.symptoms)
+
+    def values(self) -> tuple:
+        return (self.temperature, self.symptoms, self.whereabouts, self.risk_contact,
+                self.case_contact, self.category)  # fmt: skip
+
+
+def _flag(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value or "").strip().lower()
+    if text in ("", "0", "false", "no", "off", "否", "无", "没有"):
+        return False
+    if text in ("1", "true", "yes", "on", "是", "有"):
+        return True
+    raise ValueError(_("Answer yes or no."))
+
+
+def _choice(value, choices, default):
+    """A code, or its label in either language (a sheet made in Chinese, read in English)."""
+    text = str(value or "").strip()
+    if not text:
+        return default
+    if text in choices.values:
+        return text
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            by_label = {str(label): code for code, label in choices.choices}
+        if text in by_label:
+            return by_label[text]
+    raise ValueError(_("Unknown value: %(value)s.") % {"value": text})
+
+
+def clean_entry(person: Person, raw: dict, *, default_category: str | None = None):
+    """(Entry, {}) or (None, {field: [message]}) for one person's raw input."""
+    errors: dict[str, list] = {}
+    values = {}
+    for name, parse in (
+        ("temperature", parse_temperature),
+        ("symptoms", parse_symptoms),
+        ("risk_contact", _flag),
+        ("case_contact", _flag),
+        ("whereabouts", lambda v: _choice(v, Whereabouts, Whereabouts.AT_POST)),
+        ("category", lambda v: _choice(v, Category, default_category or Category.ON_POST)),
+    ):
+        try:
+            values[name] = parse(raw.get(name))
+        except ValueError as exc:
+            errors[name] = [str(exc)]
+    if errors:
+        return None, errors
+    return Entry(person=person, **values), {}
+
+
+def default_categories(people, day: date) -> dict[int, str]:
+    """The category each person had at their latest check-in before `day`; otherwise
+    under observation if they are in one, a party member at post if they are one, else at
+    work. The liaison's grid starts from these (清单式管理 changes rarely)."""
+    ids = [p.pk for p in people]
+    latest = dict(
+        CheckIn.objects.filter(person_id__in=ids, day__lt=day, day__gte=day - timedelta(days=30))
+        .order_by("person_id", "day")
+        .values_list("person_id", "category")
+    )  # later days overwrite earlier ones in the dict
+    observed = set(
+        Observation.objects.filter(person_id__in=ids, released_at__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    result = {}
+    for person in people:
+        if person.pk in observed:
+            result[person.pk] = Category.OBSERVATION
+        elif person.pk in latest:
+            result[person.pk] = latest[person.pk]
+        else:
+            result[person.pk] = Category.PARTY if person.is_party_member else Category.ON_POST
+    return result
+
+
+# --- saving -------------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    cases_opened: int = 0
+    checkins: list = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+                "cases_opened": self.cases_opened}  # fmt: skip
+
+
+def _tally_key(c: CheckIn) -> tuple:
+    return (c.unit_id, c.unit_path, c.day, c.category)
+
+
+def _tally_counts(c: CheckIn, sign: int) -> list[int]:
+    w = c.whereabouts
+    return [sign, sign * c.is_fever, sign * (w == Whereabouts.AT_POST),
+            sign * (w == Whereabouts.REMOTE), sign * (w == Whereabouts.TRAVELLING),
+            sign * (w == Whereabouts.OBSERVATION)]  # fmt: skip
+
+
+def _apply_tally(deltas: dict[tuple, list[int]]) -> None:
+    """Add `deltas` to the tallies with one upsert per row (the same statement on SQLite and
+    PostgreSQL). Rows are taken in key order, so two batches never wait on each other in a
+    circle."""
+    rows = [
+        (unit_id, path, day, category, *counts)
+        for (unit_id, path, day, category), counts in sorted(deltas.items(), key=lambda kv: kv[0])
+        if any(counts)
+    ]
+    if not rows:
+        return
+    table = CheckInTally._meta.db_table
+    names = CheckInTally.COUNTS
+    columns = ", ".join(("unit_id", "unit_path", "day", "category", *names))
+    updates = ", ".join(f"{n} = {table}.{n} + excluded.{n}" for n in names)
+    placeholders = ", ".join(["%s"] * (4 + len(names)))
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({placeholders}) "
+        f"ON CONFLICT (unit_id, day, category) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def save_checkins(
+    entries: list[Entry], *, day: date, source: str, actor=None, key: str = "",
+    now: datetime | None = None,
+) -> Outcome:  # fmt: skip
+    """Save validated entries for `day` (see the module docstring). The caller has checked
+    permission and that each person may be checked in by this actor."""
+    now = now or timezone.now()
+    outcome = Outcome()
+    if not entries:
+        return outcome
+    with transaction.atomic():
+        by_person = {e.person.pk: e for e in entries}
+        existing = {
+            c.person_id: c
+            for c in CheckIn.objects.select_for_update()
+            .filter(person_id__in=list(by_person), day=day)
+            .order_by("person_id")
+        }
+        new, changed, revisions, alarms = [], [], [], []
+        deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CheckInTally.COUNTS))
+        for person_id, entry in by_person.items():
+            fever = entry.alarming
+            current = existing.get(person_id)
+            if current is not None:
+                same = (current.temperature, current.symptoms, current.whereabouts,
+                        current.risk_contact, current.case_contact, current.category)  # fmt: skip
+                if same == entry.values() or (key and current.idempotency_key == key):
+                    outcome.unchanged += 1
+                    outcome.checkins.append(current)
+                    continue
+                revisions.append(CheckInRevision(
+                    checkin=current, number=current.revision_count, values=current.snapshot()
+                ))  # fmt: skip
+                bucket = deltas[_tally_key(current)]
+                for i, n in enumerate(_tally_counts(current, -1)):
+                    bucket[i] += n
+                was_fever = current.is_fever
+                checkin = current
+                checkin.revision_count += 1
+                changed.append(checkin)
+            else:
+                was_fever = False
+                checkin = CheckIn(person=entry.person, day=day)
+                new.append(checkin)
+            (checkin.temperature, checkin.symptoms, checkin.whereabouts, checkin.risk_contact,
+             checkin.case_contact, checkin.category) = entry.values()  # fmt: skip
+            checkin.unit_id, checkin.unit_path = entry.person.unit_id, entry.person.unit_path
+            checkin.is_fever, checkin.source, checkin.checked_in_at = fever, source, now
+            checkin.entered_by = actor if actor is not None and actor.is_authenticated else None
+            checkin.idempotency_key = key[:100]
+            bucket = deltas[_tally_key(checkin)]
+            for i, n in enumerate(_tally_counts(checkin, 1)):
+                bucket[i] += n
+            if fever and not was_fever:
+                alarms.append(checkin)
+            outcome.checkins.append(checkin)
+        CheckIn.objects.bulk_create(new)
+        if changed:
+            CheckIn.objects.bulk_update(changed, [
+                "temperature", "symptoms", "whereabouts", "risk_contact", "case_contact",
+                "category", "is_fever", "source", "entered_by", "idempotency_key",
+                "checked_in_at", "revision_count", "unit", "unit_path",
+            ])  # fmt: skip
+        CheckInRevision.objects.bulk_create(revisions)
+        _apply_tally(deltas)
+        outcome.created, outcome.updated = len(new), len(changed)
+        if alarms:
+            outcome.cases_opened = cases.open_cases_for(alarms, actor=actor, now=now)
+    return outcome
+
+
+# --- the three ways in --------------------------------------------------------------------
+
+
+def local_today(unit: Unit, now: datetime) -> date:
+    import zoneinfo
+
+    return now.astimezone(zoneinfo.ZoneInfo(unit.timezone)).date()
+
+
+def _check_day(day: date, unit: Unit, now: datetime) -> None:
+    if day > local_today(unit, now):
+        raise InvalidInput({"day": _("The day cannot be in the future.")})
+
+
+def check_in_self(
+    *, link: CheckInLink, raw: dict, key: str = "", now: datetime | None = None
+) -> Outcome:
+    """A person checks in through their own link, for today in their unit's time zone."""
+    now = now or timezone.now()
+    person = link.person
+    entry, errors = clean_entry(person, raw)
+    if errors:
+        raise InvalidInput(errors)
+    day = local_today(person.unit, now)
+    outcome = save_checkins([entry], day=day, source=Source.LINK, key=key, now=now)
+    CheckInLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    return outcome
+
+
+def check_in_unit(
+    *, actor, unit: Unit, day: date, rows: list[dict], source: str = Source.PROXY,
+    key: str = "", now: datetime | None = None, limit: int = BATCH_MAX,
+) -> Outcome:  # fmt: skip
+    """Check in a batch of people of `unit`'s subtree for `day` (the liaison's grid, the
+    Excel upload, the API). Each row names its person by `person` (id) or `employee_no`.
+    All-or-nothing: InvalidInput with fields "row N" if any row is wrong (N: the row's
+    "_row" if it has one, such as its line in a sheet, else its place, from 1)."""
+    now = now or timezone.now()
+    require(actor, "manage_health", unit.path)
+    _check_day(day, unit, now)
+    if not rows:
+        raise InvalidInput({"rows": _("There is nothing to check in.")})
+    if len(rows) > limit:
+        raise InvalidInput({"rows": _("At most %(max)s check-ins in one batch.") % {"max": limit}})
+    people = _people_for_rows(unit, rows)
+    categories = default_categories(list({p.pk: p for p in people.values()}.values()), day)
+    entries, errors, seen = [], {}, {}
+    for number, raw in enumerate(rows, start=1):
+        number = raw.get("_row", number)
+        label = _("row %(n)s") % {"n": number}
+        ref = _person_ref(raw)
+        person = people.get(ref)
+        if person is None:
+            errors[label] = [_("No person %(ref)s on the roster of %(unit)s.")
+                             % {"ref": ref[1], "unit": unit.name}]  # fmt: skip
+            continue
+        if person.pk in seen:
+            errors[label] = [_("%(name)s is already in row %(n)s.")
+                             % {"name": person.name, "n": seen[person.pk]}]  # fmt: skip
+            continue
+        seen[person.pk] = number
+        entry, row_errors = clean_entry(person, raw, default_category=categories.get(person.pk))
+        if row_errors:
+            errors[label] = [f"{name}: {m}" for name, msgs in row_errors.items() for m in msgs]
+        else:
+            entries.append(entry)
+    if errors:
+        raise InvalidInput(errors, message=_("Nothing was saved: %(n)s rows need correcting.")
+                           % {"n": len(errors)})  # fmt: skip
+    return save_checkins(entries, day=day, source=source, actor=actor, key=key, now=now)
+
+
+def _person_ref(raw: dict) -> tuple[str, str]:
+    if raw.get("person") not in (None, ""):
+        return ("id", str(raw["person"]).strip())
+    return ("no", str(raw.get("employee_no") or "").strip())
+
+
+def _people_for_rows(unit: Unit, rows: list[dict]) -> dict[tuple, Person]:
+    """The active people of `unit`'s subtree named by the rows, in two queries at most."""
+    ids, numbers = set(), set()
+    for raw in rows:
+        kind, value = _person_ref(raw)
+        if kind == "id" and value.isdigit():
+            ids.add(int(value))
+        elif kind == "no" and value:
+            numbers.add(value)
+    base = Person.objects.in_subtree(unit).filter(is_active=True).select_related("unit")
+    found: dict[tuple, Person] = {}
+    if ids:
+        for p in base.filter(pk__in=ids):
+            found[("id", str(p.pk))] = p
+    if numbers:
+        # Employee numbers are unique within a group; a unit lies inside one group.
+        for p in base.filter(employee_no__in=numbers):
+            found[("no", p.employee_no)] = p
+    return found
+
+
+# --- personal links ------------------------------------------------------------------------
+
+
+def _signer() -> signing.Signer:
+    return signing.Signer(salt=TOKEN_SALT)
+
+
+def link_token(link: CheckInLink) -> str:
+    return _signer().sign(f"{link.person_id}.{link.nonce}")
+
+
+class LinkError(Exception):
+    """A link that cannot be used: `reason` is "invalid", "revoked" or "expired"."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def resolve_link(token: str, now: datetime | None = None) -> CheckInLink:
+    """The live link behind a token, with its person and unit, or LinkError."""
+    try:
+        person_id, nonce = _signer().unsign(token).split(".", 1)
+    except (signing.BadSignature, ValueError):
+        raise LinkError("invalid") from None
+    link = (
+        CheckInLink.objects.select_related("person__unit")
+        .filter(nonce=nonce, person_id=person_id)
+        .first()
+    )
+    if link is None or not link.person.is_active:
+        raise LinkError("invalid")
+    if link.revoked_at is not None:
+        raise LinkError("revoked")
+    if link.expires_at <= (now or timezone.now()):
+        raise LinkError("expired")
+    return link
+
+
+@transaction.atomic
+def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[CheckInLink]:
+    """A live link for each person (kept if they have one, unless `reissue`: then the old
+    one is revoked and a new one made). Returns the live links, in the order given."""
+    now = now or timezone.now()
+    people = list(people)
+    for person in people:
+        require(actor, "manage_health", person.unit_path)
+    ids = [p.pk for p in people]
+    live = {
+        link.person_id: link
+        for link in CheckInLink.objects.select_for_update().filter(
+            person_id__in=ids, revoked_at__isnull=True
+        )
+    }
+    if reissue and live:
+        CheckInLink.objects.filter(pk__in=[link.pk for link in live.values()]).update(
+            revoked_at=now, revoked_by=actor
+        )
+        live = {}
+    expires = now + timedelta(days=settings.HEALTH_LINK_DAYS)
+    fresh = [
+        CheckInLink(person=p, nonce=secrets.token_urlsafe(9), created_by=actor,
+                    created_at=now, expires_at=expires)
+        for p in people if p.pk not in live
+    ]  # fmt: skip
+    CheckInLink.objects.bulk_create(fresh)
+    live.update({link.person_id: link for link in fresh})
+    return [live[p.pk] for p in people]
+
+
+@transaction.atomic
+def revoke_link(*, actor, person: Person, now=None) -> int:
+    """Revoke a person's live link: the URL and QR code stop working at once."""
+    require(actor, "manage_health", person.unit_path)
+    return CheckInLink.objects.filter(person=person, revoked_at__isnull=True).update(
+        revoked_at=now or timezone.now(), revoked_by=actor
+    )

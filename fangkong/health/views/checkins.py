@@ -1,0 +1,409 @@
+"""Pages of the daily check-in: the phone page behind a personal link, the liaison's grid,
+the Excel upload, completeness of a subtree, personal links and QR codes, a person's
+health record. Person-level health data is shown only under "view_health" and every
+view or export of it goes into the access log."""
+
+import uuid
+from datetime import date
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fangkong.core.audit import log_access
+from fangkong.core.errors import InvalidInput
+from fangkong.core.scope import scope_of
+from fangkong.core.xlsx import NotExcel
+from fangkong.orgs.models import Person
+from fangkong.orgs.queries import get_breadcrumbs, list_root_units
+
+from .. import excel
+from ..choices import Category, Symptom, Whereabouts
+from ..models import CheckIn, HealthCase
+from ..queries import checkins as queries
+from ..services import checkins as services
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _day(request, unit) -> date:
+    today = services.local_today(unit, timezone.now())
+    try:
+        day = date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
+    except ValueError:
+        return today
+    return min(day, today)
+
+
+def _unit(request, code: str | None, perm: str = "view_health"):
+    if code:
+        return queries.get_unit_for_health(request.user, code, perm)
+    roots = list_root_units(request.user)
+    if not roots or not scope_of(request.user, perm).covers(roots[0].path):
+        raise Http404
+    return roots[0]
+
+
+# --- completeness ------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def checkin_overview(request):
+    """Today's check-ins of a subtree: counts, each child, and who has not checked in."""
+    unit = _unit(request, (request.GET.get("unit") or "").strip())
+    day = _day(request, unit)
+    tab = request.GET.get("tab") or "missing"
+    children, direct = queries.list_child_summaries(unit, day)
+    summary = queries.get_checkin_summary(unit, day)
+    if tab == "fever":
+        rows = queries.list_checkins(unit, day, fever=True)
+    elif tab == "all":
+        rows = queries.list_checkins(unit, day)
+    else:
+        tab, rows = "missing", queries.list_not_checked_in(unit, day)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    log_access(request, "list", "checkin", "", unit.path, detail=f"{day} {tab}")
+    return render(request, "health/checkin_overview.html", {
+        "unit": unit, "day": day, "summary": summary, "children": children, "direct": direct,
+        "categories": Category.choices, "tab": tab, "page": page,
+        "query": urlencode({"unit": unit.code, "day": day.isoformat(), "tab": tab}),
+        "can_manage": scope_of(request.user, "manage_health").covers(unit.path),
+        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Check-ins"),
+    })  # fmt: skip
+
+
+@login_required
+@require_GET
+def checkin_export(request, code: str):
+    unit = _unit(request, code)
+    day = _day(request, unit)
+    log_access(request, "export", "checkin", "", unit.path, detail=str(day))
+    response = HttpResponse(excel.export_workbook(user=request.user, unit=unit, day=day),
+                            content_type=XLSX)  # fmt: skip
+    response["Content-Disposition"] = f'attachment; filename="checkins-{unit.code}-{day}.xlsx"'
+    return response
+
+
+# --- the liaison's grid -----------------------------------------------------------------
+
+
+def _grid_rows(post, people) -> list[dict]:
+    rows = []
+    for person in people:
+        pid = person.pk
+        if post.get(f"x_{pid}"):
+            continue  # not checked in today (on leave, not reached)
+        symptom = post.get(f"s_{pid}", "")
+        rows.append({
+            "person": pid, "temperature": post.get(f"t_{pid}", ""),
+            "symptoms": [symptom] if symptom else [],
+            "whereabouts": post.get(f"w_{pid}", ""), "category": post.get(f"c_{pid}", ""),
+            "risk_contact": bool(post.get(f"rc_{pid}")), "case_contact": bool(post.get(f"cc_{pid}")),
+        })  # fmt: skip
+    return rows
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_grid(request, code: str):
+    """All the staff placed directly in a unit on one page, prefilled "normal" (or with
+    today's check-in): the liaison types only the exceptions and saves once."""
+    unit = _unit(request, code, "manage_health")
+    day = _day(request, unit)
+    people = queries.list_grid(unit, day)
+    errors, submitted = {}, None
+    if request.method == "POST":
+        submitted = request.POST
+        try:
+            outcome = services.check_in_unit(
+                actor=request.user, unit=unit, day=day, rows=_grid_rows(request.POST, people),
+                key=request.POST.get("idempotency_key", ""),
+            )  # fmt: skip
+        except InvalidInput as exc:
+            errors = exc.fields
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _(
+                "Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
+                "%(cases)s health cases opened."
+            ) % {"created": outcome.created, "updated": outcome.updated,
+                 "unchanged": outcome.unchanged, "cases": outcome.cases_opened})  # fmt: skip
+            url = reverse("health:checkin_grid", args=[unit.code])
+            return redirect(f"{url}?day={day.isoformat()}")
+    row_label = _("row %(n)s")
+    for number, person in enumerate(people, start=1):
+        c = person.checkin
+        if submitted is not None:
+            pid = person.pk
+            person.form = {
+                "t": submitted.get(f"t_{pid}", ""), "s": submitted.get(f"s_{pid}", ""),
+                "w": submitted.get(f"w_{pid}", ""), "c": submitted.get(f"c_{pid}", ""),
+                "rc": bool(submitted.get(f"rc_{pid}")), "cc": bool(submitted.get(f"cc_{pid}")),
+                "x": bool(submitted.get(f"x_{pid}")),
+            }  # fmt: skip
+        elif c is not None:
+            person.form = {"t": c.temperature, "s": (c.symptoms or [""])[0], "w": c.whereabouts,
+                           "c": c.category, "rc": c.risk_contact, "cc": c.case_contact}  # fmt: skip
+        else:
+            person.form = {"t": "36.5", "s": "", "w": Whereabouts.AT_POST,
+                           "c": person.default_category}  # fmt: skip
+        person.errors = errors.get(row_label % {"n": number}, [])
+    # Rows are numbered in the order of the grid, as check_in_unit numbers them.
+    return render(request, "health/checkin_grid.html", {
+        "unit": unit, "day": day, "people": people, "symptoms": Symptom.choices,
+        "whereabouts": Whereabouts.choices, "categories": Category.choices,
+        "general_errors": errors.get("rows", []) + errors.get("day", []),
+        "idempotency_key": uuid.uuid4().hex,
+        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Enter check-ins"),
+    })  # fmt: skip
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def checkin_template(request, code: str):
+    unit = _unit(request, code, "manage_health")
+    day = _day(request, unit)
+    response = HttpResponse(excel.template_workbook(unit, day), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="checkin-template-{unit.code}.xlsx"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_upload(request, code: str):
+    unit = _unit(request, code, "manage_health")
+    day = _day(request, unit)
+    row_errors, general = [], []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            general.append(_("Choose the filled-in sheet to upload."))
+        else:
+            try:
+                outcome = excel.import_workbook(actor=request.user, unit=unit, day=day,
+                                                upload=upload)  # fmt: skip
+            except NotExcel as exc:
+                general.append(str(exc))
+            except InvalidInput as exc:
+                general.append(str(exc.message))
+                row_errors = [(k, m) for k, msgs in exc.fields.items() for m in msgs]
+            else:
+                messages.success(request, _(
+                    "Uploaded: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
+                    "%(cases)s health cases opened."
+                ) % {"created": outcome.created, "updated": outcome.updated,
+                     "unchanged": outcome.unchanged, "cases": outcome.cases_opened})  # fmt: skip
+                url = reverse("health:checkins")
+                return redirect(f"{url}?{urlencode({'unit': unit.code, 'day': day.isoformat()})}")
+    return render(request, "health/checkin_upload.html", {
+        "unit": unit, "day": day, "row_errors": row_errors, "general_errors": general,
+        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Upload check-ins"),
+    })  # fmt: skip
+
+
+# --- personal links ------------------------------------------------------------------------
+
+
+def _link_url(request, link) -> str:
+    return request.build_absolute_uri(
+        reverse("health:self_checkin", args=[services.link_token(link)])
+    )
+
+
+@login_required
+@require_GET
+def link_list(request, code: str):
+    """The staff of a subtree with their personal check-in links and QR codes (printable)."""
+    unit = _unit(request, code, "manage_health")
+    people = Person.objects.in_subtree(unit).filter(is_active=True).select_related("unit")
+    page = Paginator(people.order_by("unit_path", "employee_no"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    links = queries.live_links(page)
+    for person in page:
+        link = links.get(person.pk)
+        person.link = link
+        if link is not None:
+            person.url = _link_url(request, link)
+            person.qr = segno.make(person.url, error="m").svg_inline(scale=3)
+    log_access(request, "list", "checkin_link", "", unit.path)
+    return render(request, "health/link_list.html", {
+        "unit": unit, "page": page, "query": urlencode({"unit": unit.code}),
+        "without": people.exclude(checkin_links__revoked_at__isnull=True).count(),
+        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Check-in links"),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def link_issue_all(request, code: str):
+    unit = _unit(request, code, "manage_health")
+    people = Person.objects.in_subtree(unit).filter(is_active=True)
+    missing = list(people.exclude(checkin_links__revoked_at__isnull=True))
+    services.issue_links(actor=request.user, people=missing)
+    messages.success(request, _("%(n)s links issued.") % {"n": len(missing)})
+    return redirect("health:link_list", unit.code)
+
+
+@login_required
+@require_POST
+def link_change(request, person_id: int):
+    """Reissue (the old QR code stops working) or revoke a person's link."""
+    person = queries.get_person_for_health(request.user, person_id, "manage_health")
+    if request.POST.get("action") == "revoke":
+        services.revoke_link(actor=request.user, person=person)
+        messages.success(
+            request, _("The link of %(name)s no longer works.") % {"name": person.name}
+        )
+    else:
+        services.issue_links(actor=request.user, people=[person], reissue=True)
+        messages.success(request, _("A new link for %(name)s is ready; the old one no longer works.")
+                         % {"name": person.name})  # fmt: skip
+    return redirect(
+        request.POST.get("next") or reverse("health:link_list", args=[person.unit.code])
+    )
+
+
+# --- the phone page ------------------------------------------------------------------------
+
+
+LINK_PROBLEMS = {  # lazy: read in the visitor's language
+    "invalid": gettext_lazy(
+        "This check-in link is not valid. Ask your liaison for your personal link."
+    ),
+    "revoked": gettext_lazy(
+        "This check-in link has been replaced. Ask your liaison for the new one."
+    ),
+    "expired": gettext_lazy("This check-in link has expired. Ask your liaison for a new one."),
+}
+
+
+# No CSRF token here: the secret is in the URL, not in a cookie, so another site cannot make
+# a visitor's browser post with it (there is no ambient credential to ride on).
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def self_checkin(request, token: str):
+    """A person checks in from their phone through their personal link: no password, no
+    login, light enough for the WeChat browser on a weak network."""
+    now = timezone.now()
+    try:
+        link = services.resolve_link(token, now)
+    except services.LinkError as exc:
+        return _unlogged(render(request, "health/self_checkin.html",
+                                {"problem": LINK_PROBLEMS[exc.reason]}, status=404))  # fmt: skip
+    person = link.person
+    day = services.local_today(person.unit, now)
+    errors, done, raw = {}, None, {}
+    if request.method == "POST":
+        raw = {
+            "temperature": request.POST.get("temperature", ""),
+            "symptoms": request.POST.getlist("symptoms"),
+            "whereabouts": request.POST.get("whereabouts", ""),
+            "category": request.POST.get("category", ""),
+            "risk_contact": request.POST.get("risk_contact", ""),
+            "case_contact": request.POST.get("case_contact", ""),
+        }
+        try:
+            services.check_in_self(link=link, raw=raw, key=request.POST.get("key", ""), now=now)
+        except InvalidInput as exc:
+            errors = exc.fields
+        else:
+            return redirect(f"{reverse('health:self_checkin', args=[token])}?done=1")
+    current = CheckIn.objects.filter(person=person, day=day).first()
+    if current is not None and request.GET.get("done"):
+        done = current
+    if not raw:
+        default = services.default_categories([person], day)[person.pk]
+        raw = {"temperature": "", "symptoms": [], "whereabouts": Whereabouts.AT_POST,
+               "category": default, "risk_contact": "", "case_contact": ""}  # fmt: skip
+        if current is not None:
+            raw = {"temperature": current.temperature, "symptoms": current.symptoms,
+                   "whereabouts": current.whereabouts, "category": current.category,
+                   "risk_contact": "1" if current.risk_contact else "",
+                   "case_contact": "1" if current.case_contact else ""}  # fmt: skip
+    return _unlogged(render(request, "health/self_checkin.html", {
+        "person": person, "day": day, "current": current, "done": done, "errors": errors,
+        "raw": raw, "symptoms": Symptom.choices, "whereabouts": Whereabouts.choices,
+        "categories": Category.choices, "key": uuid.uuid4().hex,
+        "fever": done is not None and done.is_fever,
+    }, status=400 if errors else 200))  # fmt: skip
+
+
+def _unlogged(response):
+    """Django logs every 4xx with its path ("Bad Request: /health/c/<token>/"): the token is
+    a credential, so these responses are marked as logged already."""
+    response._has_been_logged = True
+    return response
+
+
+# --- a person's health record ----------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def person_health(request, person_id: int):
+    person = queries.get_person_for_health(request.user, person_id)
+    log_access(request, "view", "health_record", person.pk, person.unit_path)
+    can_manage = scope_of(request.user, "manage_health").covers(person.unit_path)
+    link = queries.live_links([person]).get(person.pk) if can_manage else None
+    return render(request, "health/person.html", {
+        "person": person, "checkins": queries.list_person_checkins(person),
+        "cases": HealthCase.objects.filter(person=person).order_by("-opened_at")[:20],
+        "observations": person.observations.order_by("-start_on")[:20],
+        "trips": person.trips.select_related("family_member").order_by("-depart_on")[:20],
+        "can_manage": can_manage, "link": link,
+        "link_url": _link_url(request, link) if link else "",
+        "symptoms": Symptom.choices,
+        "breadcrumbs": get_breadcrumbs(request.user, person.unit), "breadcrumb_tail": person.name,
+    })  # fmt: skip
+
+
+# --- panels on the unit and person pages ------------------------------------------------------
+
+
+def unit_panel(request, unit) -> str:
+    """Today's check-ins on a unit's page (counts only: no person-level data)."""
+    if not scope_of(request.user, "view").covers(unit.path):
+        return ""
+    day = services.local_today(unit, timezone.now())
+    return render_to_string("health/_unit_panel.html", {
+        "unit": unit, "day": day, "summary": queries.get_checkin_summary(unit, day),
+        "can_view": scope_of(request.user, "view_health").covers(unit.path),
+        "can_manage": scope_of(request.user, "manage_health").covers(unit.path),
+    }, request=request)  # fmt: skip
+
+
+def person_panel(request, person) -> str:
+    if not scope_of(request.user, "view_health").covers(person.unit_path):
+        return ""
+    return render_to_string("health/_person_panel.html", {"person": person}, request=request)
+
+
+urlpatterns = [
+    path("checkins/", checkin_overview, name="checkins"),
+    path("checkins/<str:code>/grid/", checkin_grid, name="checkin_grid"),
+    path("checkins/<str:code>/upload/", checkin_upload, name="checkin_upload"),
+    path("checkins/<str:code>/template.xlsx", checkin_template, name="checkin_template"),
+    path("checkins/<str:code>/export.xlsx", checkin_export, name="checkin_export"),
+    path("checkins/<str:code>/links/", link_list, name="link_list"),
+    path("checkins/<str:code>/links/issue/", link_issue_all, name="link_issue_all"),
+    path("people/<int:person_id>/", person_health, name="person"),
+    path("people/<int:person_id>/link/", link_change, name="link_change"),
+    path("c/<str:token>/", self_checkin, name="self_checkin"),
+]

@@ -1,0 +1,106 @@
+"""Enter once: figures of a unit's daily report that other capabilities can derive from
+their own records (staff health: check-ins, cases, observations, trips). The report page
+starts from them, the liaison confirms or corrects, and a filed figure that differs from
+the derived one is flagged to the superior.
+
+A unit's report counts its own people: those placed in the unit or in a descendant that
+files no report of its own that day (so a subsidiary and its heat stations never count a
+person twice when the subtree is summed). Providers get the unit, the day and the paths
+to leave out, and return {field code: value} for the fields they know.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from fangkong.core.scope import minimal_paths
+
+from .models import DailyReport
+
+Provider = Callable[..., dict]
+_providers: list[Provider] = []
+
+
+def register_prefill(provider: Provider) -> Provider:
+    """Register `provider(unit, day, exclude: tuple[str, ...]) -> {field: value}`."""
+    _providers.append(provider)
+    return provider
+
+
+def excluded_paths(form, unit, day: date) -> tuple[str, ...]:
+    """The subtrees inside `unit` that file their own report of `form` on `day`."""
+    paths = (
+        DailyReport.objects.filter(form=form, day=day)
+        .in_subtree(unit, include_self=False)
+        .values_list("unit_path", flat=True)
+    )
+    return minimal_paths(paths)
+
+
+def derived_values(form, unit, day: date) -> dict:
+    """What the providers derive for the form's numeric fields ({} without providers)."""
+    if not _providers:
+        return {}
+    codes = {f.code for f in form.current_fields() if f.is_numeric}
+    exclude = excluded_paths(form, unit, day)
+    values: dict = {}
+    for provider in _providers:
+        values.update(provider(unit, day, exclude))
+    return {k: v for k, v in values.items() if k in codes}
+
+
+def mismatches(filed: dict | None, derived: dict | None) -> list[str]:
+    """Fields whose filed figure differs from the derived one."""
+    if not filed or not derived:
+        return []
+    out = []
+    for code, value in derived.items():
+        got = filed.get(code)
+        if got is None:
+            continue
+        try:
+            if float(got) != float(value):
+                out.append(code)
+        except (TypeError, ValueError):
+            continue
+    return out
+
+
+def is_outside(path: str, exclude: tuple[str, ...]) -> bool:
+    return not any(path.startswith(p) for p in exclude)
+
+
+def notify_mismatch(report, revision) -> None:
+    """After a filing whose figures differ from the derived ones, tell the epidemic office
+    above the unit (a hook of reporting.hooks; one message per revision)."""
+    if not report.mismatched_fields:
+        return
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext as _
+
+    from fangkong.notify.queries import nearest_role_holders
+    from fangkong.notify.services import queue
+    from fangkong.orgs.choices import Role
+
+    offices = nearest_role_holders([report.unit], Role.OFFICE, strict=True)
+    if report.unit_id not in offices:
+        return
+    labels = {f.code: f.label for f in report.form.current_fields()}
+    with translation.override(settings.LANGUAGE_CODE):
+        differences = "; ".join(
+            f"{labels.get(code, code)} {report.values.get(code)} / {report.derived_values.get(code)}"
+            for code in report.mismatched_fields
+        )
+        queue(
+            key=f"mismatch:{report.pk}:{revision.number}",
+            subject=_("%(unit)s filed figures that differ from its health data (%(day)s)")
+            % {"unit": report.unit.name, "day": report.day.isoformat()},
+            body=_("Filed / derived from check-ins, cases, observations and trips: %(list)s")
+            % {"list": differences},
+            users=offices[report.unit_id][1], unit=report.unit, topic="mismatch",
+            url=reverse("reporting:report",
+                        args=[report.form.code, report.unit.code, report.day.isoformat()]),
+        )  # fmt: skip
