@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 from fangkong.accountability.api import router as accountability_router
 from fangkong.core.api import API_AUTH, install_error_handlers
 from fangkong.core.api import router as auth_router
+from fangkong.duty.api import router as duty_router
 from fangkong.health.api import router as health_router
+from fangkong.incidents.api import router as incidents_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
 
@@ -22,3 +24,5 @@ api.add_router("", orgs_router)
 api.add_router("", reporting_router)
 api.add_router("", accountability_router)
 api.add_router("", health_router)
+api.add_router("", incidents_router)
+api.add_router("", duty_router)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "fangkong.notify",
     "fangkong.accountability",
     "fangkong.health",
+    "fangkong.duty",
+    "fangkong.incidents",
 ]
 
 MIDDLEWARE = [
@@ -189,6 +191,20 @@ NOTIFY_MAX_ATTEMPTS = int(env("FANGKONG_NOTIFY_MAX_ATTEMPTS", "6"))
 NOTIFY_BACKOFF_SECONDS = int(env("FANGKONG_NOTIFY_BACKOFF_SECONDS", "30"))
 # Seconds one robot call or mail may take: a hanging receiver stalls the worker no longer.
 NOTIFY_TIMEOUT = float(env("FANGKONG_NOTIFY_TIMEOUT", "5"))
+# How long a worker holds the messages it claimed; a killed worker's messages are sent
+# again after it. 0: automatic (12 timeouts, at least 60 s). Shorter than two timeouts
+# risks a slow send being taken over and sent twice.
+NOTIFY_LEASE_SECONDS = float(env("FANGKONG_NOTIFY_LEASE_SECONDS", "0"))
+# Absolute links in mail, SMS and robot texts (messages keep relative ones), e.g.
+# "https://fk.example.org"; empty: those texts carry no link.
+NOTIFY_BASE_URL = env("FANGKONG_BASE_URL").rstrip("/")
+# Non-urgent SMS and email wait out these hours (in each unit's time zone); "off": never.
+NOTIFY_QUIET_HOURS = env("FANGKONG_QUIET_HOURS", "22:00-07:00")
+# SMS: the gateway (dotted path of a callable or class, see notify/sms.py); the console
+# gateway only logs the masked number and the length. The HTTP gateway posts JSON to the URL.
+SMS_GATEWAY = env("FANGKONG_SMS_GATEWAY", "fangkong.notify.sms.ConsoleGateway")
+SMS_URL = env("FANGKONG_SMS_URL")
+SMS_TOKEN = env("FANGKONG_SMS_TOKEN")
 
 # Logs carry no personal data: person-level views log ids, never names or health values.
 LOGGING = {

@@ -16,7 +16,9 @@ urlpatterns = [
     path("accountability/", include("fangkong.accountability.urls")),
     path("reports/", include("fangkong.reporting.urls")),
     path("health/", include("fangkong.health.urls")),
+    path("incidents/", include("fangkong.incidents.urls")),
     path("notify/", include("fangkong.notify.urls")),
+    path("duty/", include("fangkong.duty.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

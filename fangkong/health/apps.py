@@ -76,7 +76,7 @@ class HealthConfig(AppConfig):
         register_object_type("trip", _("trip"))
         register_object_type("trip_list", _("trip register"))
         register(NavItem(_("Observation"), "health:observation_list", perm="view_health",
-                         icon="thermometer-half", order=12))  # fmt: skip
+                         icon="hospital", order=12))  # fmt: skip
         register(NavItem(_("Travel"), "health:trip_list", perm="view_health",
                          icon="airplane", order=13))  # fmt: skip
         register_sweep("health.follow_ups", flag_missing_follow_ups, every=300)

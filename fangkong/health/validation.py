@@ -49,25 +49,39 @@ def parse_temperature(value) -> Decimal:
     return number.quantize(Decimal("0.1"))
 
 
+SYMPTOM_CODES = tuple(c.value for c in Symptom)
+
+
+def _symptom_labels() -> dict[str, str]:
+    """Labels in both languages → code (a sheet made in Chinese, read in English). Built
+    only when a label, not a code, came in: it costs more than the rest of a row."""
+    known = {}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            known |= {str(c.label): c.value for c in Symptom}
+    return known
+
+
 def parse_symptoms(values) -> list[str]:
     """Symptom codes, in a stable order; "none" or empty means no symptom."""
-    if values is None:
+    if not values:
         return []
     if isinstance(values, str):
         values = [v for v in values.replace("，", ",").replace("、", ",").split(",")]
-    known = {c.value: c.value for c in Symptom}
-    for language in ("zh-hans", "en"):  # a sheet made in Chinese, read in English
-        with translation.override(language):
-            known |= {str(c.label): c.value for c in Symptom}
-    chosen = set()
+    chosen, labels = set(), None
     for raw in values:
         item = str(raw).strip()
         if not item or item.lower() in ("none", "无", "没有"):
             continue
-        if item not in known:
+        if item in SYMPTOM_CODES:
+            chosen.add(item)
+            continue
+        if labels is None:
+            labels = _symptom_labels()
+        if item not in labels:
             raise ValueError(_("Unknown symptom: %(value)s.") % {"value": item})
-        chosen.add(known[item])
-    return [c for c in Symptom.values if c in chosen]
+        chosen.add(labels[item])
+    return [c for c in SYMPTOM_CODES if c in chosen]
 
 
 def is_alarming(temperature: Decimal | None, symptoms) -> bool:

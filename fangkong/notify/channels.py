@@ -9,6 +9,13 @@ dependency) and a short timeout so a hanging robot never stalls the worker:
 - Feishu:   {"msg_type": "text", "content": {"text": …}}; with a secret, `timestamp` (s)
   and `sign` = base64(HMAC-SHA256(key="{timestamp}\\n{secret}", msg="")) in the body.
 Each answers HTTP 200 with an error code in the body when it refuses a message.
+Every webhook call also carries `X-Fangkong-Message: <delivery key>`, the same on every
+attempt of one message, so a receiver that wants exactly-once can drop a repeat (a
+worker killed after a send and before recording it sends that message again).
+
+SMS goes to the recipient's phone (their roster entry's) through the gateway of
+`sms.py`. Mail, SMS and robot texts end with the message's link made absolute with
+FANGKONG_BASE_URL (none when it is not set); the inbox keeps the relative link.
 """
 
 import base64
@@ -23,6 +30,7 @@ from collections.abc import Callable
 from urllib.parse import quote_plus, urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.mail import EmailMessage, get_connection
 
 from .choices import Channel
@@ -36,8 +44,29 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+SMS_MAX_CHARS = 500  # a longer body would be cut into many short messages
+
+
+def absolute_url(url: str) -> str:
+    """The link for texts read outside the site: absolute, or "" without a base URL."""
+    if not url or urlsplit(url).scheme in ("http", "https"):
+        return url
+    base = settings.NOTIFY_BASE_URL
+    return f"{base}/{url.lstrip('/')}" if base else ""
+
+
 def text_of(message) -> str:
-    return f"{message.subject}\n{message.body}" if message.body else message.subject
+    lines = [message.subject]
+    if message.body:
+        lines.append(message.body)
+    if link := absolute_url(message.url):
+        lines.append(link)
+    return "\n".join(lines)
+
+
+def delivery_key(message) -> str:
+    """The same for every attempt of one message, and for no other message."""
+    return hashlib.sha256(message.dedupe_key.encode()).hexdigest()[:32]
 
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
@@ -60,14 +89,14 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
-def post_json(url: str, payload: dict, *, timeout: float) -> dict:
+def post_json(url: str, payload: dict, *, timeout: float, headers: dict | None = None) -> dict:
     """POST `payload`; return the JSON answer ({} if none). Any failure is DeliveryError."""
     if urlsplit(url).scheme not in ("http", "https"):
         raise DeliveryError("not an http(s) URL", permanent=True)
     request = urllib.request.Request(
         url,
         data=json.dumps(payload, ensure_ascii=False).encode(),
-        headers={"Content-Type": "application/json; charset=utf-8"},
+        headers={"Content-Type": "application/json; charset=utf-8", **(headers or {})},
         method="POST",
     )
     try:
@@ -86,13 +115,18 @@ def post_json(url: str, payload: dict, *, timeout: float) -> dict:
     return answer if isinstance(answer, dict) else {}
 
 
-def _check_code(answer: dict, *keys: str) -> None:
+def check_code(answer: dict, *keys: str) -> None:
+    """A robot (or gateway) that answers 200 may still refuse: a non-zero code."""
     for key in keys:
         if key in answer:
             if answer[key] not in (0, "0"):
                 message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage")
                 raise DeliveryError(f"robot refused: {answer[key]} {message or ''}".strip())
             return
+
+
+def _key_header(message) -> dict:
+    return {"X-Fangkong-Message": delivery_key(message)}
 
 
 def send_dingtalk(message, *, timeout: float) -> None:
@@ -103,12 +137,14 @@ def send_dingtalk(message, *, timeout: float) -> None:
         sign = quote_plus(dingtalk_sign(channel.secret, timestamp))
         url += f"{'&' if '?' in url else '?'}timestamp={timestamp}&sign={sign}"
     payload = {"msgtype": "text", "text": {"content": text_of(message)}}
-    _check_code(post_json(url, payload, timeout=timeout), "errcode")
+    check_code(post_json(url, payload, timeout=timeout, headers=_key_header(message)), "errcode")
 
 
 def send_wecom(message, *, timeout: float) -> None:
     payload = {"msgtype": "text", "text": {"content": text_of(message)}}
-    _check_code(post_json(message.endpoint.target, payload, timeout=timeout), "errcode")
+    answer = post_json(message.endpoint.target, payload, timeout=timeout,
+                       headers=_key_header(message))  # fmt: skip
+    check_code(answer, "errcode")
 
 
 def send_feishu(message, *, timeout: float) -> None:
@@ -118,7 +154,8 @@ def send_feishu(message, *, timeout: float) -> None:
         timestamp = int(time.time())
         payload = {"timestamp": str(timestamp), "sign": feishu_sign(channel.secret, timestamp),
                    **payload}  # fmt: skip
-    _check_code(post_json(channel.target, payload, timeout=timeout), "code", "StatusCode")
+    answer = post_json(channel.target, payload, timeout=timeout, headers=_key_header(message))
+    check_code(answer, "code", "StatusCode")
 
 
 def send_email(message, *, timeout: float) -> None:
@@ -130,11 +167,35 @@ def send_email(message, *, timeout: float) -> None:
         raise DeliveryError("no email address", permanent=True)
     connection = get_connection(timeout=timeout)
     subject = " ".join(message.subject.split())  # a header holds no line breaks
+    body = message.body
+    if link := absolute_url(message.url):
+        body = f"{body}\n\n{link}" if body else link
     try:
-        EmailMessage(subject, message.body, settings.DEFAULT_FROM_EMAIL, [address],
+        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address],
                      connection=connection).send()  # fmt: skip
     except OSError as exc:  # smtplib's errors, refused connections and timeouts
         raise DeliveryError(str(exc) or type(exc).__name__) from None
+
+
+def phone_of(user) -> str:
+    """The phone number of the user's roster entry, or "" (no entry, no number)."""
+    try:
+        person = user.person
+    except ObjectDoesNotExist:
+        return ""
+    return person.phone.strip() if person is not None else ""
+
+
+def send_sms(message, *, timeout: float) -> None:
+    from .sms import get_gateway
+
+    phone = phone_of(message.recipient) if message.recipient_id else ""
+    if not phone:
+        raise DeliveryError("no phone number", permanent=True)
+    text = text_of(message)
+    if len(text) > SMS_MAX_CHARS:
+        text = text[: SMS_MAX_CHARS - 1] + "…"
+    get_gateway()(phone, text, timeout=timeout, key=delivery_key(message))
 
 
 def send_inapp(message, *, timeout: float) -> None:
@@ -145,6 +206,7 @@ Sender = Callable[..., None]
 _senders: dict[str, Sender] = {
     Channel.INAPP: send_inapp,
     Channel.EMAIL: send_email,
+    Channel.SMS: send_sms,
     Channel.DINGTALK: send_dingtalk,
     Channel.WECOM: send_wecom,
     Channel.FEISHU: send_feishu,

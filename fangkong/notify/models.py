@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
+from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
 
-from .choices import CLAIMABLE, ENDPOINT_KINDS, WEBHOOK_KINDS, Channel, State
+from .choices import CLAIMABLE, ENDPOINT_KINDS, USER_CHANNELS, WEBHOOK_KINDS, Channel, State
 
 
 class UnitChannel(models.Model):
@@ -159,3 +160,45 @@ class Message(models.Model):
         if self.endpoint_id is not None:
             return str(self.endpoint)
         return self.recipient.get_username() if self.recipient_id else ""
+
+
+class RoutingRule(models.Model):
+    """Who of a unit's line hears about a topic, and how: the holders of `role`, on
+    `channels`. See queries.route for how rules are chosen."""
+
+    scope_field = "unit__path"
+
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="routing_rules"
+    )
+    topic = models.CharField(_("topic"), max_length=40, help_text=_('"*" for every topic.'))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    channels = models.JSONField(_("channels"), default=list)
+    applies_to_subtree = models.BooleanField(
+        _("applies to the units below"), default=True,
+        help_text=_("Otherwise only messages about this unit itself follow the rule."),
+    )  # fmt: skip
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        ordering = ["unit", "topic", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "topic", "role"], condition=Q(is_active=True),
+                name="notify_rule_unique_active",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return f"{self.unit} · {self.topic} · {self.get_role_display()}"
+
+    @property
+    def channel_labels(self) -> list[str]:
+        labels = dict(USER_CHANNELS)
+        return [str(labels.get(c, c)) for c in self.channels]

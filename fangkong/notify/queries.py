@@ -3,14 +3,16 @@
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import RoleAssignment, Unit
 
-from .choices import Channel, State
-from .models import Message, UnitChannel
+from .choices import ANY_TOPIC, Channel, State
+from .models import Message, RoutingRule, UnitChannel
 
 
 def _inbox(user) -> QuerySet[Message]:
@@ -97,3 +99,73 @@ def nearest_role_holders(
         if nearest is not None:
             result[unit.pk] = (nearest, holders[nearest])
     return result
+
+
+# --- routing ----------------------------------------------------------------------------
+
+
+def route(*, topic: str, unit: Unit) -> dict[int, set[str]]:
+    """Who hears about `topic` for a message about `unit`, and on which channels:
+    {user id: {"inapp", "email", "sms"}}. Two queries.
+
+    1. The rules: those of the nearest unit on `unit`'s line (itself, then its parent, up
+       to the root) that has an active rule for `topic` or for "*" — a unit's rules replace
+       those above it. A rule not marked "applies to the units below" counts only for
+       messages about its own unit.
+    2. Each rule names a role: its holders on the nearest unit on `unit`'s line where
+       somebody active holds it (a group's rule for liaisons reaches the liaison of the
+       site the message is about; a site's rule for the epidemic office reaches the
+       group's office). Channels of several rules add up.
+    """
+    line = _lineage(unit)
+    rules = RoutingRule.objects.filter(
+        unit_id__in=line, is_active=True, topic__in=[topic, ANY_TOPIC]
+    ).order_by("id")
+    by_unit: dict[int, list[RoutingRule]] = defaultdict(list)
+    for rule in rules:
+        if rule.unit_id == unit.pk or rule.applies_to_subtree:
+            by_unit[rule.unit_id].append(rule)
+    nearest = next((pk for pk in line if pk in by_unit), None)
+    if nearest is None:
+        return {}
+    chosen = by_unit[nearest]
+    holders: dict[tuple[int, str], list[int]] = defaultdict(list)
+    assignments = RoleAssignment.objects.filter(
+        unit_id__in=line, role__in={rule.role for rule in chosen}, user__is_active=True
+    ).order_by("user_id")
+    for unit_id, role, user_id in assignments.values_list("unit_id", "role", "user_id"):
+        holders[(unit_id, role)].append(user_id)
+    result: dict[int, set[str]] = defaultdict(set)
+    for rule in chosen:
+        found = next((holders[(pk, rule.role)] for pk in line if (pk, rule.role) in holders), [])
+        for user_id in found:
+            result[user_id] |= set(rule.channels)
+    return dict(result)
+
+
+def recipient_details(user_ids: Iterable[int]) -> dict[int, tuple[str, str, str]]:
+    """For each active user among `user_ids`: (email, phone, language). The phone is their
+    roster entry's; the language their own choice, else the site's. One query."""
+    rows = get_user_model().objects.filter(pk__in=list(user_ids), is_active=True)
+    result = {}
+    for pk, email, phone, language in rows.values_list(
+        "pk", "email", "person__phone", "profile__language"
+    ):
+        result[pk] = ((email or "").strip(), (phone or "").strip(),
+                      language or settings.LANGUAGE_CODE)  # fmt: skip
+    return result
+
+
+def list_rules_for(user, *, active_only: bool = True) -> QuerySet[RoutingRule]:
+    """Routing rules on units in the user's `manage_routing` scope."""
+    rules = RoutingRule.objects.visible_to(user, "manage_routing").select_related("unit")
+    if active_only:
+        rules = rules.filter(is_active=True)
+    return rules.order_by("unit__path", "topic", "role", "id")
+
+
+def get_rule_for(user, pk: int, *, for_update=False) -> RoutingRule:
+    rules = RoutingRule.objects.select_related("unit")
+    if for_update:
+        rules = rules.select_for_update(of=("self",))
+    return get_object_for(user, rules, "manage_routing", pk=pk)

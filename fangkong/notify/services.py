@@ -9,34 +9,45 @@ Delivery (`deliver_due`, run by `fangkong worker` every 2 s) works in three step
 2. send, outside any transaction (no lock is held while a robot answers);
 3. record each result with `UPDATE … WHERE claim_token = <ours>`: a result is kept only
    while the claim is still ours.
+Results are recorded as the sends finish (each chunk of finished sends in one short
+transaction), not at the end of the batch: a worker killed mid-batch re-sends at most the
+messages whose sends had finished but were not yet recorded — in practice the one or two
+in flight — and robots get a stable `X-Fangkong-Message` key to drop such a repeat.
 A worker killed between 1 and 3 leaves `sending` rows whose lease runs out; the next
-claim takes them again. The lease (LEASE_SECONDS) is far longer than a sweep can take, so
-only a worker that really died loses its claim.
+claim takes them again. The lease (`lease_seconds`) is far longer than a sweep can take,
+so only a worker that really died loses its claim.
 """
 
 import logging
+import queue as queues
 import time
 import uuid
+import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from datetime import time as clock
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
-from fangkong.core.errors import Conflict
+from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
+from fangkong.orgs.services import require
 
 from . import channels as delivery
-from .choices import CLAIMABLE, Channel, State
-from .models import Message, UnitChannel
+from . import queries
+from .choices import CLAIMABLE, QUIET_CHANNELS, USER_CHANNELS, Channel, State, topic_choices
+from .models import Message, RoutingRule, UnitChannel
 from .queries import get_message_for
+from .recipients import on_duty_user_ids
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +59,8 @@ MAX_BACKOFF_SECONDS = 3600
 def lease_seconds() -> float:
     # A sweep starts no send after NOTIFY_TIMEOUT and each send (SMTP: a few round trips,
     # each bounded by the timeout) ends well within 10 timeouts.
+    if settings.NOTIFY_LEASE_SECONDS > 0:
+        return settings.NOTIFY_LEASE_SECONDS
     return max(60.0, 12 * settings.NOTIFY_TIMEOUT)
 
 
@@ -86,6 +99,11 @@ def queue(
         rows[f"{key}|u{user_id}"] = Message(channel=Channel.INAPP, recipient_id=user_id, **common)
     for channel in channels:
         rows[f"{key}|c{channel.pk}"] = Message(channel=channel.kind, endpoint=channel, **common)
+    return _insert(rows)
+
+
+def _insert(rows: dict[str, Message]) -> int:
+    """Insert the rows whose dedupe key (the dict's key) is new; the number inserted."""
     if not rows:
         return 0
     existing = set(
@@ -98,6 +116,119 @@ def queue(
             new.append(message)
     Message.objects.bulk_create(new, ignore_conflicts=True)
     return len(new)
+
+
+# Dedupe-key letter of a message to a user on each channel ("u": the inbox, as `queue`).
+_USER_KEY = {Channel.INAPP: "u", Channel.EMAIL: "e", Channel.SMS: "s"}
+
+
+def quiet_window() -> tuple[clock, clock] | None:
+    """FANGKONG_QUIET_HOURS as (start, end), or None. A malformed value holds nothing (a
+    typo must not stop an alert; the `notify.E001` system check reports it)."""
+    value = settings.NOTIFY_QUIET_HOURS.strip().lower()
+    if value in ("", "off", "none"):
+        return None
+    try:
+        start, end = (clock.fromisoformat(part.strip()) for part in value.split("-"))
+    except ValueError:
+        logger.error("FANGKONG_QUIET_HOURS is not HH:MM-HH:MM: %r", value)
+        return None
+    return None if start == end else (start, end)
+
+
+def quiet_until(unit: Unit | None, at: datetime) -> datetime:
+    """When a non-urgent SMS or mail due at `at` may go: the end of the quiet hours
+    (FANGKONG_QUIET_HOURS, in the unit's time zone) if `at` falls in them, else `at`."""
+    window = quiet_window()
+    if window is None:
+        return at
+    start, end = window
+    zone = zoneinfo.ZoneInfo(unit.timezone if unit is not None else settings.TIME_ZONE)
+    local = at.astimezone(zone)
+    now = local.time()
+    if start < end:  # "12:00-14:00"
+        if not start <= now < end:
+            return at
+        day = local.date()
+    else:  # over midnight, "22:00-07:00"
+        if end <= now < start:
+            return at
+        day = local.date() + timedelta(days=1) if now >= start else local.date()
+    return datetime.combine(day, end, tzinfo=zone)
+
+
+Text = str | Callable[[], str]
+
+
+def _render(value: Text) -> str:
+    return str(value() if callable(value) else value)
+
+
+def queue_routed(
+    *, key: str, topic: str, unit: Unit, subject: Text, body: Text = "", url: str = "",
+    users: Iterable = (), urgent: bool = False, include_on_duty: bool = False,
+    not_before: datetime | None = None,
+) -> int:  # fmt: skip
+    """Queue a message about `unit` to everybody who should hear of `topic`:
+    - `users` (users or ids): their in-app inbox;
+    - the users the unit's routing rules name (`queries.route`), on the rules' channels;
+    - when `include_on_duty`, the people on duty for the unit (`recipients`): inbox and SMS;
+    - the unit's robots and mailboxes (`UnitChannel`, the nearest configured unit up its
+      line, as `queue`).
+    A user gets one row per channel (keys `{key}|u…`, `|e…`, `|s…`, `|c…`): email only with
+    an address, SMS only with a phone number on their roster entry; inactive users none.
+
+    `subject` and `body` are strings, lazy translations or callables returning a string;
+    each user's copy is rendered in their language (UserProfile.language, else
+    LANGUAGE_CODE), robots and mailboxes get LANGUAGE_CODE. Unless `urgent`, SMS and mail
+    that fall in the quiet hours wait for their end (`quiet_until`); in-app never waits.
+    Like `queue`: rows only, inside the caller's transaction, idempotent per target.
+    Returns the number of new rows.
+    """
+    start = not_before or timezone.now()
+    held = start if urgent else quiet_until(unit, start)
+    plan: dict[int, set[str]] = defaultdict(set)
+    for user in users:
+        plan[getattr(user, "pk", user)].add(Channel.INAPP)
+    for user_id, wanted in queries.route(topic=topic, unit=unit).items():
+        plan[user_id] |= wanted
+    if include_on_duty:
+        for user_id in on_duty_user_ids(unit):
+            plan[user_id] |= {Channel.INAPP, Channel.SMS}
+    details = queries.recipient_details(plan) if plan else {}
+    texts: dict[str, tuple[str, str]] = {}
+
+    def texts_in(language: str) -> tuple[str, str]:
+        if language not in texts:
+            with translation.override(language):
+                texts[language] = (" ".join(_render(subject).split())[:200], _render(body))
+        return texts[language]
+
+    common = {"unit": unit, "unit_path": unit.path, "topic": topic, "url": url}
+    rows: dict[str, Message] = {}
+    for user_id in sorted(plan):
+        if user_id not in details:
+            continue
+        email, phone, language = details[user_id]
+        subject_text, body_text = texts_in(language)
+        for channel in sorted(plan[user_id]):
+            if channel not in _USER_KEY or (channel == Channel.EMAIL and not email):
+                continue
+            if channel == Channel.SMS and not phone:
+                continue
+            rows[f"{key}|{_USER_KEY[channel]}{user_id}"] = Message(
+                channel=channel, recipient_id=user_id, subject=subject_text, body=body_text,
+                next_attempt_at=held if channel in QUIET_CHANNELS else start, **common,
+            )  # fmt: skip
+    endpoints = queries.list_channels_for(unit)
+    if endpoints:
+        subject_text, body_text = texts_in(settings.LANGUAGE_CODE)
+        for endpoint in endpoints:
+            rows[f"{key}|c{endpoint.pk}"] = Message(
+                channel=endpoint.kind, endpoint=endpoint, subject=subject_text, body=body_text,
+                next_attempt_at=held if endpoint.kind in QUIET_CHANNELS else start, **common,
+            )  # fmt: skip
+    return _insert(rows)
 
 
 # --- delivery ---------------------------------------------------------------------------
@@ -120,7 +251,7 @@ def claim(batch: int = BATCH, *, now: datetime | None = None) -> tuple[str, list
             next_attempt_at=now + timedelta(seconds=lease_seconds()),
         )  # fmt: skip
         claimed = Message.objects.filter(pk__in=ids, claim_token=token)
-        return token, list(claimed.select_related("endpoint", "recipient").order_by("id"))
+        return token, list(claimed.select_related("endpoint", "recipient__person").order_by("id"))
 
 
 @dataclass
@@ -134,58 +265,90 @@ def _target(message: Message) -> tuple:
     return (message.channel, message.endpoint_id, message.recipient_id)
 
 
-def _send_group(group: list[Message], deadline: float, timeout: float) -> dict[int, _Outcome]:
-    """Send messages to one target in order. After a failure the rest of the group waits
-    (a robot that hangs costs one timeout per sweep, not one per message); after the
-    deadline nothing more is started."""
-    outcomes: dict[int, _Outcome] = {}
+Emit = Callable[[tuple[Message, "_Outcome"]], None]
+
+
+def _send_group(group: list[Message], deadline: float, timeout: float, emit: Emit) -> None:
+    """Send messages to one target in order, emitting each outcome as it is known. After a
+    failure the rest of the group waits (a robot that hangs costs one timeout per sweep,
+    not one per message); after the deadline nothing more is started."""
     for index, message in enumerate(group):
         if time.monotonic() >= deadline:
             for rest in group[index:]:
-                outcomes[rest.pk] = _Outcome(attempted=False)
-            break
+                emit((rest, _Outcome(attempted=False)))
+            return
         try:
             delivery.send(message, timeout=timeout)
         except delivery.DeliveryError as exc:
-            outcomes[message.pk] = _Outcome(error=exc)
+            emit((message, _Outcome(error=exc)))
         except Exception as exc:  # a bug in a sender fails the message, not the sweep
             logger.exception("sender for %s failed on message %s", message.channel, message.pk)
-            outcomes[message.pk] = _Outcome(error=delivery.DeliveryError(type(exc).__name__))
+            emit((message, _Outcome(error=delivery.DeliveryError(type(exc).__name__))))
         else:
-            outcomes[message.pk] = _Outcome()
+            emit((message, _Outcome()))
             continue
         for rest in group[index + 1 :]:
-            outcomes[rest.pk] = _Outcome(attempted=False, follow=message.pk)
-        break
-    return outcomes
+            emit((rest, _Outcome(attempted=False, follow=message.pk)))
+        return
 
 
-def _send_all(messages: list[Message], timeout: float) -> dict[int, _Outcome]:
+def _send_all(messages: list[Message], timeout: float) -> Iterator[list[tuple[Message, _Outcome]]]:
+    """Send the batch; yield the outcomes in chunks as they come (whatever has finished
+    since the last chunk), in each target's order. Remote targets are sent in threads,
+    in parallel; the caller (one thread, one database connection) records each chunk."""
     groups: dict[tuple, list[Message]] = defaultdict(list)
     for message in messages:
         groups[_target(message)].append(message)
-    deadline = time.monotonic() + timeout
-    outcomes: dict[int, _Outcome] = {}
+    local: list[tuple[Message, _Outcome]] = []
     remote = []
     for target, group in groups.items():
         if target[0] == Channel.INAPP:  # nothing to wait for
-            outcomes.update(_send_group(group, float("inf"), timeout))
+            _send_group(group, float("inf"), timeout, local.append)
         else:
             remote.append(group)
-    if len(remote) == 1:
-        outcomes.update(_send_group(remote[0], deadline, timeout))
-    elif remote:
-        with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(remote))) as pool:
-            for result in pool.map(lambda g: _send_group(g, deadline, timeout), remote):
-                outcomes.update(result)
-    return outcomes
+    if local:
+        yield local
+    if not remote:
+        return
+    deadline = time.monotonic() + timeout
+    results: queues.SimpleQueue = queues.SimpleQueue()
+
+    def run(group):
+        try:
+            _send_group(group, deadline, timeout, results.put)
+        finally:
+            results.put(None)  # this group is done
+
+    with ThreadPoolExecutor(max_workers=min(SEND_THREADS, len(remote))) as pool:
+        for group in remote:
+            pool.submit(run, group)
+        pending = len(remote)
+        while pending:
+            chunk = []
+            item = results.get()
+            while True:
+                if item is None:
+                    pending -= 1
+                else:
+                    chunk.append(item)
+                try:
+                    item = results.get_nowait()
+                except queues.Empty:
+                    break
+            if chunk:
+                yield chunk
 
 
-def _record(messages: list[Message], outcomes: dict[int, _Outcome], token: str) -> Counter:
+def _record(
+    messages: list[Message], outcomes: dict[int, _Outcome], token: str,
+    retry_at: dict[int, datetime] | None = None,
+) -> Counter:  # fmt: skip
+    """Record outcomes, each only while the claim is still ours. `retry_at` carries the
+    retry times of failed messages from chunk to chunk (their followers wait as long)."""
     now = timezone.now()
     counts: Counter = Counter()
     mine = Message.objects.filter(claim_token=token, state=State.SENDING)
-    retry_at: dict[int, datetime] = {}
+    retry_at = {} if retry_at is None else retry_at
     with transaction.atomic():
         sent = [m.pk for m in messages if outcomes[m.pk].attempted and not outcomes[m.pk].error]
         if sent:
@@ -224,9 +387,6 @@ def _record(messages: list[Message], outcomes: dict[int, _Outcome], token: str) 
                 counts["deferred"] += 1
             else:
                 counts["lost"] += 1
-    if counts["lost"]:
-        logger.warning("%s messages were re-claimed before their results were recorded",
-                       counts["lost"])  # fmt: skip
     return counts
 
 
@@ -235,7 +395,8 @@ def deliver_due(batch: int = BATCH, *, now: datetime | None = None) -> dict[str,
 
     Guarantees: two workers at once never hold the same message, so none is sent twice
     unless a send outlives the lease; a worker killed mid-batch loses nothing (its
-    messages are claimable again when the lease ends); a failure is retried with
+    messages are claimable again when the lease ends) and sends again only the messages
+    in flight when it died (same `X-Fangkong-Message` key, for the receiver); a failure is retried with
     exponential back-off and after FANGKONG_NOTIFY_MAX_ATTEMPTS failures (or one that
     retrying cannot fix) the message is `dead`. A hanging target costs at most about one
     FANGKONG_NOTIFY_TIMEOUT per sweep: no send starts after it, and each send times out.
@@ -243,8 +404,14 @@ def deliver_due(batch: int = BATCH, *, now: datetime | None = None) -> dict[str,
     token, messages = claim(batch, now=now)
     if not messages:
         return {"claimed": 0}
-    outcomes = _send_all(messages, settings.NOTIFY_TIMEOUT)
-    counts = _record(messages, outcomes, token)
+    counts: Counter = Counter()
+    retry_at: dict[int, datetime] = {}
+    for chunk in _send_all(messages, settings.NOTIFY_TIMEOUT):
+        outcomes = {message.pk: outcome for message, outcome in chunk}
+        counts.update(_record([m for m, _ in chunk], outcomes, token, retry_at))
+    if counts["lost"]:
+        logger.warning("%s messages were re-claimed before their results were recorded",
+                       counts["lost"])  # fmt: skip
     return {"claimed": len(messages), **{k: v for k, v in counts.items() if v}}
 
 
@@ -290,3 +457,99 @@ def retry_message(*, actor, message_id: int) -> Message:
     record_change(actor, "retry_message", message, message.unit_path,
                   {"attempts": old_attempts, "error": message.last_error})  # fmt: skip
     return message
+
+
+@transaction.atomic
+def retry_dead_messages(*, actor, message_ids: Iterable[int]) -> int:
+    """`retry_message` for each of these ids that is dead and in the actor's scope (others
+    are skipped, not refused: the page they were listed on may be stale). Audited per
+    message. Returns how many were given a fresh series of attempts."""
+    dead = Message.objects.visible_to(actor, "read_access_log").filter(
+        pk__in=list(message_ids), state=State.DEAD
+    )
+    retried = 0
+    for message in dead.select_for_update().order_by("id"):
+        old_attempts = message.attempts
+        message.state, message.attempts = State.QUEUED, 0
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["state", "attempts", "next_attempt_at"])
+        record_change(actor, "retry_message", message, message.unit_path,
+                      {"attempts": old_attempts, "error": message.last_error})  # fmt: skip
+        retried += 1
+    return retried
+
+
+# --- routing rules ----------------------------------------------------------------------
+
+
+def _clean_rule(data: dict) -> dict:
+    errors: dict[str, list] = {}
+    topic = str(data.get("topic", "")).strip()
+    if topic not in dict(topic_choices()):
+        errors["topic"] = [_("Choose a topic from the list.")]
+    role = data.get("role", "")
+    if role not in Role.values:
+        errors["role"] = [_("Choose a role from the list.")]
+    allowed = [value for value, _label in USER_CHANNELS]
+    channels = [c for c in allowed if c in set(data.get("channels") or ())]
+    if not channels or len(channels) != len(set(data.get("channels") or ())):
+        errors["channels"] = [_("Choose at least one of in-app, email and SMS.")]
+    if errors:
+        raise InvalidInput(errors)
+    return {"topic": topic, "role": role, "channels": channels,
+            "applies_to_subtree": bool(data.get("applies_to_subtree", True))}  # fmt: skip
+
+
+def _check_unique(rule: RoutingRule) -> None:
+    twins = RoutingRule.objects.filter(
+        unit=rule.unit, topic=rule.topic, role=rule.role, is_active=True
+    ).exclude(pk=rule.pk)
+    if twins.exists():
+        raise InvalidInput({"role": [_("This unit already has a rule for this topic and role.")]})
+
+
+@transaction.atomic
+def create_routing_rule(
+    *, actor, unit: Unit, topic: str, role: str, channels: Iterable[str],
+    applies_to_subtree: bool = True,
+) -> RoutingRule:  # fmt: skip
+    """A rule on `unit` (the actor's `manage_routing` scope must cover it); one active
+    rule per (unit, topic, role). Audited."""
+    require(actor, "manage_routing", unit.path)
+    cleaned = _clean_rule({"topic": topic, "role": role, "channels": list(channels),
+                           "applies_to_subtree": applies_to_subtree})  # fmt: skip
+    rule = RoutingRule(unit=unit, **cleaned)
+    _check_unique(rule)
+    rule.save()
+    record_change(actor, "create_routing_rule", rule, unit.path, cleaned)
+    return rule
+
+
+@transaction.atomic
+def update_routing_rule(*, actor, rule: RoutingRule, **data) -> RoutingRule:
+    """Change a rule's topic, role, channels or reach (not its unit). Audited."""
+    require(actor, "manage_routing", rule.unit.path)
+    old = {f: getattr(rule, f) for f in ("topic", "role", "channels", "applies_to_subtree")}
+    cleaned = _clean_rule({**old, **data})
+    for field, value in cleaned.items():
+        setattr(rule, field, value)
+    if rule.is_active:
+        _check_unique(rule)
+    rule.updated_at = timezone.now()
+    rule.save()
+    changes = {f: [old[f], cleaned[f]] for f in cleaned if old[f] != cleaned[f]}
+    record_change(actor, "update_routing_rule", rule, rule.unit.path, changes)
+    return rule
+
+
+@transaction.atomic
+def deactivate_routing_rule(*, actor, rule: RoutingRule) -> RoutingRule:
+    """Stop a rule (it is kept, inactive, for the record). Idempotent. Audited."""
+    require(actor, "manage_routing", rule.unit.path)
+    if rule.is_active:
+        rule.is_active = False
+        rule.updated_at = timezone.now()
+        rule.save(update_fields=["is_active", "updated_at"])
+        record_change(actor, "deactivate_routing_rule", rule, rule.unit.path,
+                      {"topic": rule.topic, "role": rule.role})  # fmt: skip
+    return rule

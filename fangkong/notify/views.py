@@ -7,15 +7,17 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
+from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
 from .choices import Channel, State
+from .forms import RuleForm
 
 
 class InboxLabel:
@@ -84,6 +86,8 @@ def delivery_log(request):
         {
             "page": page, "state": state, "channel": channel, "states": State.choices,
             "channels": Channel.choices, "dead": State.DEAD,
+            "dead_ids": [m.pk for m in page if m.state == State.DEAD],
+            "can_route": not scope_of(request.user, "manage_routing").empty,
             "query": urlencode({k: v for k, v in (("state", state), ("channel", channel)) if v}),
         },
     )  # fmt: skip
@@ -98,6 +102,105 @@ def message_retry(request, message_id: int):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("The message will be sent again."))
+    return _back_to_log(request)
+
+
+def _back_to_log(request):
     back = request.POST.get("next", "")
     log = reverse("notify:log")
     return redirect(back if back.startswith(log) else log)
+
+
+@login_required
+@require_POST
+def retry_dead(request):
+    """Retry every dead message listed on the page the admin is looking at."""
+    if scope_of(request.user, "read_access_log").empty:
+        raise Http404
+    ids = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
+    count = services.retry_dead_messages(actor=request.user, message_ids=ids)
+    text = ngettext("%(count)s message will be sent again.",
+                    "%(count)s messages will be sent again.", count)  # fmt: skip
+    messages.success(request, text % {"count": count})
+    return _back_to_log(request)
+
+
+# --- routing rules ----------------------------------------------------------------------
+
+
+def _require_routing(user):
+    if scope_of(user, "manage_routing").empty:
+        raise Http404
+
+
+def _form_errors(form, exc: ServiceError):
+    for field, errors in exc.fields.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+    if not exc.fields:
+        form.add_error(None, exc.message)
+
+
+@login_required
+def rule_list(request):
+    _require_routing(request.user)
+    show_all = request.GET.get("all") == "1"
+    rules = queries.list_rules_for(request.user, active_only=not show_all)
+    page = Paginator(rules, 50).get_page(request.GET.get("page"))
+    return render(request, "notify/rules.html", {
+        "page": page, "show_all": show_all, "query": "all=1" if show_all else "",
+    })  # fmt: skip
+
+
+@login_required
+def rule_create(request):
+    _require_routing(request.user)
+    form = RuleForm(request.POST or None, initial={"unit": request.GET.get("unit", "")})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = get_unit_for(request.user, data["unit"].strip(), "manage_routing")
+        except Http404:
+            form.add_error("unit", _("No such unit in your scope."))
+        else:
+            try:
+                services.create_routing_rule(
+                    actor=request.user, unit=unit, topic=data["topic"], role=data["role"],
+                    channels=data["channels"], applies_to_subtree=data["applies_to_subtree"],
+                )  # fmt: skip
+            except ServiceError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("The routing rule was saved."))
+                return redirect("notify:rule_list")
+    return render(request, "notify/rule_form.html", {"form": form, "rule": None})
+
+
+@login_required
+def rule_edit(request, rule_id: int):
+    rule = queries.get_rule_for(request.user, rule_id)
+    fields = ("topic", "role", "channels", "applies_to_subtree")
+    form = RuleForm(request.POST or None, editing=True,
+                    initial={f: getattr(rule, f) for f in fields})  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_routing_rule(actor=request.user, rule=rule, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The routing rule was saved."))
+            return redirect("notify:rule_list")
+    return render(request, "notify/rule_form.html", {"form": form, "rule": rule})
+
+
+@login_required
+@require_POST
+def rule_deactivate(request, rule_id: int):
+    rule = queries.get_rule_for(request.user, rule_id)
+    try:
+        services.deactivate_routing_rule(actor=request.user, rule=rule)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The routing rule was switched off."))
+    return redirect("notify:rule_list")

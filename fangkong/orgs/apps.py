@@ -21,6 +21,12 @@ class OrgsConfig(AppConfig):
         register_object_type("people", _("people (Excel export)"))
         register_object_type("units", _("units (Excel export)"))
 
+        from fangkong.core.worker import register_sweep
+
+        from .services import refresh_all_head_counts
+
+        register_sweep("orgs.head_counts", refresh_all_head_counts, every=3600)
+
         register(NavItem(_("Units"), "orgs:unit_tree", icon="diagram-3", order=10))
         register(NavItem(_("People"), "orgs:people_list", icon="people", order=20))
         register(

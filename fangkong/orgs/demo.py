@@ -270,6 +270,9 @@ def seed_demo(log=print) -> dict:
         RoleAssignment.objects.get_or_create(
             user=User.objects.get(username=username), unit=units["CT"], role=Role.LEADING_GROUP
         )
+    from .services import refresh_head_counts
+
+    refresh_head_counts()
     for extension in DEMO_EXTENSIONS:
         extension(admin, log)
     log(f"Demo province: {created_units} units and {created_people} people created "

@@ -378,12 +378,15 @@ def _import_people(user, rows, result: ImportResult) -> None:
             for key_, value in cleaned.items():
                 setattr(person, key_, value)
             to_update.append(person)
+        if person.pk:  # the unit it leaves needs its head count again
+            person._loaded_unit_id = person.unit_id
         person.unit, person.unit_path, person.group = unit, unit.path, group
         if text(raw.get("family")):
             families[id(person)] = (person, members)
     if result.errors:
         return
     Person.objects.bulk_create(to_create, batch_size=1000)
+    moved_from = {getattr(p, "_loaded_unit_id", None) for p in to_update} - {None}
     if to_update:
         Person.objects.bulk_update(
             to_update,
@@ -391,6 +394,7 @@ def _import_people(user, rows, result: ImportResult) -> None:
              "position", "id_number_hash", "id_number_masked"],
             batch_size=1000,
         )  # fmt: skip
+    services.refresh_head_counts(moved_from | {p.unit_id for p in [*to_create, *to_update]})
     FamilyMember.objects.filter(person__in=[p for p, _m in families.values() if p.pk]).delete()
     new_members = []
     for person, members in families.values():

@@ -62,6 +62,9 @@ class Unit(models.Model):
     )
     hosts_epidemic_office = models.BooleanField(_("hosts the epidemic office"), default=False)
     sort_order = models.IntegerField(_("order"), default=0)
+    # Active people placed directly in the unit, kept by orgs.services (refresh_head_counts):
+    # a subtree's head count is a sum over its units, not a count over a million people.
+    head_count = models.PositiveIntegerField(_("people placed here"), default=0, editable=False)
 
     objects = UnitQuerySet.as_manager()
 

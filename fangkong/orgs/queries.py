@@ -3,7 +3,7 @@ subtree questions are prefix filters on `path` / `unit_path`."""
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q, Value
+from django.db.models import Count, Q, Sum, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -50,15 +50,16 @@ def get_breadcrumbs(user, unit: Unit) -> list[Unit]:
 
 
 def head_count(unit: Unit) -> int:
-    return Person.objects.in_subtree(unit).filter(is_active=True).count()
+    """Active people of the subtree: a sum of the units' kept counts (Unit.head_count)."""
+    return Unit.objects.subtree(unit).aggregate(n=Sum("head_count"))["n"] or 0
 
 
 def get_unit_summary(unit: Unit) -> tuple[list[Unit], int, int]:
     """(children, head count of the subtree, head count directly in the unit).
 
     Each child carries `.head_count` (its whole subtree) and `.child_count`. Two queries
-    whatever the size: the children, and head counts grouped by unit path, summed per
-    child prefix.
+    whatever the size: the children, and the kept head counts of the subtree's units,
+    summed per child prefix.
     """
     children = list(
         Unit.objects.filter(parent=unit)
@@ -66,13 +67,7 @@ def get_unit_summary(unit: Unit) -> tuple[list[Unit], int, int]:
         .annotate(child_count=Count("children"))
         .order_by("sort_order", "code")
     )
-    per_path = (
-        Person.objects.in_subtree(unit)
-        .filter(is_active=True)
-        .values("unit_path")
-        .annotate(n=Count("id"))
-        .values_list("unit_path", "n")
-    )
+    per_path = Unit.objects.subtree(unit).filter(head_count__gt=0).values_list("path", "head_count")
     cut = len(unit.path)
     totals: Counter[str] = Counter()
     for path, n in per_path:

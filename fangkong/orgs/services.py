@@ -7,8 +7,8 @@ import zoneinfo
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Value
-from django.db.models.functions import Concat, Substr
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
@@ -196,6 +196,22 @@ def update_unit(*, actor, unit: Unit, **data) -> Unit:
 PATH_COPIES: list[tuple[type, str]] = []
 
 
+def refresh_head_counts(unit_ids=None) -> int:
+    """Recount the active people placed directly in each unit (every unit if None), in one
+    UPDATE. Services call it for the units they change; bulk loads call it at their end;
+    the `orgs.head_counts` sweep runs it hourly for changes made behind the services' back."""
+    people = (
+        Person.objects.filter(unit=OuterRef("pk"), is_active=True)
+        .order_by().values("unit").annotate(n=Count("pk")).values("n")
+    )  # fmt: skip
+    units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=list(unit_ids))
+    return units.update(head_count=Coalesce(Subquery(people), 0))
+
+
+def refresh_all_head_counts(now=None) -> dict:
+    return {"units": refresh_head_counts()}
+
+
 def register_path_copy(model, field: str) -> None:
     if (model, field) not in PATH_COPIES:
         PATH_COPIES.append((model, field))
@@ -369,6 +385,7 @@ def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
     for member in members:
         member.person = person
     FamilyMember.objects.bulk_create(members)
+    refresh_head_counts([unit.pk])
     record_change(actor, "create_person", person, unit.path)
     return person
 
@@ -397,8 +414,10 @@ def update_person(*, actor, person: Person, unit: Unit | None = None, family=Non
         changes["unit"] = [person.unit_id, target.pk]
     for key, value in cleaned.items():
         setattr(person, key, value)
+    old_unit_id = person.unit_id
     person.unit, person.unit_path, person.group = target, target.path, group
     person.save()
+    refresh_head_counts({old_unit_id, target.pk})
     if family is not None:
         person.family_members.all().delete()
         for member in members:

@@ -353,6 +353,9 @@ def seed_synthetic(units: int, people: int, *, seed: int = 1, log=print) -> dict
                     )
         t0 = time.perf_counter()
     t_commit = time.perf_counter() - t0
+    from .services import refresh_head_counts
+
+    refresh_head_counts()  # people went in with COPY, behind the services' back
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
         if vendor == "postgresql":

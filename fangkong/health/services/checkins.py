@@ -14,6 +14,7 @@ Guarantees of every path:
 
 from __future__ import annotations
 
+import functools
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -73,12 +74,17 @@ def _flag(value) -> bool:
     raise ValueError(_("Answer yes or no."))
 
 
+@functools.cache
+def _codes(choices) -> frozenset:
+    return frozenset(choices.values)
+
+
 def _choice(value, choices, default):
     """A code, or its label in either language (a sheet made in Chinese, read in English)."""
     text = str(value or "").strip()
     if not text:
         return default
-    if text in choices.values:
+    if text in _codes(choices):
         return text
     for language in ("zh-hans", "en"):
         with translation.override(language):
@@ -243,12 +249,15 @@ def save_checkins(
                 alarms.append(checkin)
             outcome.checkins.append(checkin)
         CheckIn.objects.bulk_create(new)
-        if changed:
-            CheckIn.objects.bulk_update(changed, [
-                "temperature", "symptoms", "whereabouts", "risk_contact", "case_contact",
-                "category", "is_fever", "source", "entered_by", "idempotency_key",
-                "checked_in_at", "revision_count", "unit", "unit_path",
-            ])  # fmt: skip
+        updated_fields = [
+            "temperature", "symptoms", "whereabouts", "risk_contact", "case_contact",
+            "category", "is_fever", "source", "entered_by", "idempotency_key",
+            "checked_in_at", "revision_count", "unit", "unit_path",
+        ]  # fmt: skip
+        if len(changed) == 1:  # bulk_update's CASE expressions cost more than one UPDATE
+            changed[0].save(update_fields=updated_fields)
+        elif changed:
+            CheckIn.objects.bulk_update(changed, updated_fields)
         CheckInRevision.objects.bulk_create(revisions)
         _apply_tally(deltas)
         outcome.created, outcome.updated = len(new), len(changed)
@@ -281,8 +290,9 @@ def check_in_self(
     if errors:
         raise InvalidInput(errors)
     day = local_today(person.unit, now)
-    outcome = save_checkins([entry], day=day, source=Source.LINK, key=key, now=now)
-    CheckInLink.objects.filter(pk=link.pk).update(last_used_at=now)
+    with transaction.atomic():  # one commit for the check-in and the link's last use
+        outcome = save_checkins([entry], day=day, source=Source.LINK, key=key, now=now)
+        CheckInLink.objects.filter(pk=link.pk).update(last_used_at=now)
     return outcome
 
 
@@ -302,11 +312,14 @@ def check_in_unit(
     if len(rows) > limit:
         raise InvalidInput({"rows": _("At most %(max)s check-ins in one batch.") % {"max": limit}})
     people = _people_for_rows(unit, rows)
-    categories = default_categories(list({p.pk: p for p in people.values()}.values()), day)
+    # The usual category only for rows that do not give one (a query per batch otherwise).
+    need_default = {p.pk: p for raw in rows if not str(raw.get("category") or "").strip()
+                    and (p := people.get(_person_ref(raw))) is not None}  # fmt: skip
+    categories = default_categories(list(need_default.values()), day) if need_default else {}
     entries, errors, seen = [], {}, {}
     for number, raw in enumerate(rows, start=1):
         number = raw.get("_row", number)
-        label = _("row %(n)s") % {"n": number}
+        label = _RowLabel(number)  # made into text only if the batch is refused
         ref = _person_ref(raw)
         person = people.get(ref)
         if person is None:
@@ -324,9 +337,15 @@ def check_in_unit(
         else:
             entries.append(entry)
     if errors:
+        errors = {_("row %(n)s") % {"n": k.number}: v for k, v in errors.items()}
         raise InvalidInput(errors, message=_("Nothing was saved: %(n)s rows need correcting.")
                            % {"n": len(errors)})  # fmt: skip
     return save_checkins(entries, day=day, source=source, actor=actor, key=key, now=now)
+
+
+@dataclass(frozen=True)
+class _RowLabel:
+    number: object
 
 
 def _person_ref(raw: dict) -> tuple[str, str]:
@@ -344,7 +363,8 @@ def _people_for_rows(unit: Unit, rows: list[dict]) -> dict[tuple, Person]:
             ids.add(int(value))
         elif kind == "no" and value:
             numbers.add(value)
-    base = Person.objects.in_subtree(unit).filter(is_active=True).select_related("unit")
+    # No select_related("unit"): a batch needs each person's unit id and path only.
+    base = Person.objects.in_subtree(unit).filter(is_active=True)
     found: dict[tuple, Person] = {}
     if ids:
         for p in base.filter(pk__in=ids):

@@ -33,6 +33,7 @@ class GridAndUploadTests(ProvinceMixin, TestCase):
                    name=f"Worker {i}")
             for i in range(300)
         ])  # fmt: skip
+        orgs.refresh_head_counts([cls.big.pk])
         cls.grid = reverse("health:checkin_grid", args=["a-big"])
 
     def test_the_liaison_checks_in_300_people_with_one_save(self):
@@ -134,9 +135,7 @@ class PhonePageTests(ShippedFormsMixin, ProvinceMixin, TestCase):
         self.assertNotIn(b"<script", page.content)
         response = self.client.post(self.url, {"temperature": "37.8", "whereabouts": "at_post",
                                                "category": "on_post", "key": "k"})  # fmt: skip
-        self.assertEqual(response.status_code, 302)
-        done = self.client.get(response["Location"])
-        self.assertContains(done, 'data-testid="fever-advice"')
+        self.assertContains(response, 'data-testid="fever-advice"')
         # A retry of the same submission (same key) changes nothing.
         self.client.post(self.url, {"temperature": "37.8", "key": "k"})
         self.assertEqual(CheckIn.objects.get().revision_count, 1)

@@ -320,14 +320,15 @@ def self_checkin(request, token: str):
             "case_contact": request.POST.get("case_contact", ""),
         }
         try:
-            services.check_in_self(link=link, raw=raw, key=request.POST.get("key", ""), now=now)
+            outcome = services.check_in_self(link=link, raw=raw, key=request.POST.get("key", ""),
+                                             now=now)  # fmt: skip
         except InvalidInput as exc:
             errors = exc.fields
         else:
-            return redirect(f"{reverse('health:self_checkin', args=[token])}?done=1")
-    current = CheckIn.objects.filter(person=person, day=day).first()
-    if current is not None and request.GET.get("done"):
-        done = current
+            # Answered at once, not redirected: a phone on a weak network makes one request
+            # instead of two; a resubmission carries the same key and changes nothing.
+            done = outcome.checkins[0]
+    current = done or CheckIn.objects.filter(person=person, day=day).first()
     if not raw:
         default = services.default_categories([person], day)[person.pk]
         raw = {"temperature": "", "symptoms": [], "whereabouts": Whereabouts.AT_POST,

@@ -1,0 +1,5 @@
+from .views import log, roster
+
+app_name = "duty"
+
+urlpatterns = [*roster.urlpatterns, *log.urlpatterns]

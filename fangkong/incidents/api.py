@@ -1,0 +1,198 @@
+"""Incidents over JSON: filing, the phone and written reports, acknowledgements, the board
+and one incident with its timeline."""
+
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from ninja import Field, Query, Router, Schema
+from pydantic import AwareDatetime
+
+from fangkong.core.audit import log_access
+from fangkong.core.errors import InvalidInput
+from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.queries import get_unit_for
+
+from . import queries, services
+from .choices import IncidentKind
+
+router = Router(tags=["incidents"])
+
+
+class PhoneIn(Schema):
+    called_at: AwareDatetime
+    caller: str
+    callee: str
+    note: str = ""
+
+
+class IncidentIn(Schema):
+    unit: str = Field(description="code of the unit where it happened")
+    kind: IncidentKind
+    title: str = Field(max_length=200)
+    discovered_at: AwareDatetime
+    discovered_by: str = ""
+    place: str = ""
+    site: str | None = Field(None, description="code of the site (a unit of the unit)")
+    people: list[str] = Field(default_factory=list, description="employee numbers")
+    actions_taken: str = ""
+    description: str = ""
+    phone: PhoneIn | None = Field(None, description="the phone report, if already made")
+
+
+class WrittenIn(Schema):
+    text: str
+
+
+class AckIn(Schema):
+    unit: str | None = Field(None, description="the receiving level (default: yours)")
+    note: str = Field("", description="an instruction passed down with the acknowledgement")
+
+
+class EventOut(Schema):
+    kind: str
+    at: datetime
+    unit: str | None
+    actor: str | None
+    text: str
+
+
+class ReceiptOut(Schema):
+    unit: str
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+
+
+class ClockOut(Schema):
+    kind: str
+    unit: str
+    due_at: datetime
+    met_at: datetime | None
+    escalated_at: datetime | None
+
+
+class IncidentOut(Schema):
+    id: int
+    unit: str
+    kind: str
+    title: str
+    state: str
+    discovered_at: datetime
+    filed_at: datetime
+    target: str
+    late_discovery: bool
+    overdue: bool = False
+    receipts: list[ReceiptOut] = []
+    clocks: list[ClockOut] = []
+    timeline: list[EventOut] = []
+
+
+class IncidentPage(Schema):
+    count: int
+    page: int
+    pages: int
+    results: list[IncidentOut]
+
+
+class BoardFilter(Schema):
+    unit: str | None = None
+    state: str = Field("open", pattern="^(open|overdue|closed|all)$")
+    kind: IncidentKind | None = None
+    page: int = Field(1, ge=1)
+    page_size: int = Field(50, ge=1, le=500)
+
+
+def _out(incident, full=False) -> dict:
+    data = {
+        "id": incident.pk, "unit": incident.unit.code, "kind": incident.kind,
+        "title": incident.title, "state": incident.state, "discovered_at": incident.discovered_at,
+        "filed_at": incident.filed_at, "target": incident.target_unit.code,
+        "late_discovery": incident.late_discovery, "overdue": getattr(incident, "overdue", False),
+    }  # fmt: skip
+    if full:
+        t = queries.get_timeline(incident)
+        data["receipts"] = [
+            {"unit": r.unit.code, "acknowledged_at": r.acknowledged_at,
+             "acknowledged_by": r.acknowledged_by.get_username() if r.acknowledged_by else None}
+            for r in t["receipts"]
+        ]  # fmt: skip
+        data["clocks"] = [
+            {"kind": c.kind, "unit": c.unit.code, "due_at": c.due_at, "met_at": c.met_at,
+             "escalated_at": c.escalated_at} for c in t["clocks"]
+        ]  # fmt: skip
+        data["timeline"] = [
+            {"kind": e.kind, "at": e.at, "unit": e.unit.code if e.unit else None,
+             "actor": e.actor.get_username() if e.actor else None, "text": e.text}
+            for e in t["events"]
+        ]  # fmt: skip
+    return data
+
+
+def _get(request, incident_id: int):
+    return queries.get_incident_for(request.user, incident_id)
+
+
+@router.post("/incidents", response={201: IncidentOut}, summary="File an incident")
+def post_incident(request, payload: IncidentIn):
+    """Starts the clock from `discovered_at` (refused in the future; days old: accepted and
+    flagged). The levels above are told at once, their on-duty people included."""
+    unit = get_unit_for(request.user, payload.unit, services.PERM)
+    site = None
+    if payload.site:
+        site = Unit.objects.filter(code=payload.site).first()
+        if site is None:
+            raise InvalidInput({"site": [f"unknown unit {payload.site}"]}, code="unknown_unit")
+    people = list(Person.objects.visible_to(request.user)
+                  .filter(employee_no__in=payload.people).values_list("pk", flat=True))  # fmt: skip
+    if len(people) != len(set(payload.people)):
+        raise InvalidInput({"people": ["some employee numbers are not on your roster"]},
+                           code="unknown_person")  # fmt: skip
+    incident = services.file_incident(
+        actor=request.user, unit=unit, kind=payload.kind, title=payload.title,
+        discovered_at=payload.discovered_at, discovered_by=payload.discovered_by,
+        place=payload.place, site=site, people=people, actions_taken=payload.actions_taken,
+        description=payload.description, phone=payload.phone.dict() if payload.phone else None,
+    )  # fmt: skip
+    return 201, _out(queries.get_incident_for(request.user, incident.pk), full=True)
+
+
+@router.post("/incidents/{incident_id}/phone-report", response=IncidentOut,
+             summary="Record the phone report")  # fmt: skip
+def post_phone(request, incident_id: int, payload: PhoneIn):
+    incident = _get(request, incident_id)
+    services.record_phone_report(actor=request.user, incident=incident, **payload.dict())
+    return _out(_get(request, incident_id), full=True)
+
+
+@router.post("/incidents/{incident_id}/written-report", response=IncidentOut,
+             summary="File the written report (attachments: through the page)")  # fmt: skip
+def post_written(request, incident_id: int, payload: WrittenIn):
+    incident = _get(request, incident_id)
+    services.file_written_report(actor=request.user, incident=incident, text=payload.text)
+    return _out(_get(request, incident_id), full=True)
+
+
+@router.post("/incidents/{incident_id}/ack", response=IncidentOut,
+             summary="Acknowledge for a receiving level")  # fmt: skip
+def post_ack(request, incident_id: int, payload: AckIn):
+    incident = _get(request, incident_id)
+    unit = get_unit_for(request.user, payload.unit) if payload.unit else None
+    services.acknowledge(actor=request.user, incident=incident, unit=unit, note=payload.note)
+    return _out(_get(request, incident_id), full=True)
+
+
+@router.get("/incidents", response=IncidentPage, summary="The incident board of a subtree")
+def list_incidents(request, filters: Query[BoardFilter]):
+    unit = get_unit_for(request.user, filters.unit) if filters.unit else None
+    page = Paginator(queries.list_incidents(request.user, unit=unit, state=filters.state,
+                                            kind=filters.kind or ""), filters.page_size)  # fmt: skip
+    current = page.get_page(filters.page)
+    return {"count": page.count, "page": current.number, "pages": page.num_pages,
+            "results": [_out(i) for i in current]}  # fmt: skip
+
+
+@router.get("/incidents/{incident_id}", response=IncidentOut,
+            summary="An incident with its levels, clocks and timeline")  # fmt: skip
+def get_incident(request, incident_id: int):
+    incident = _get(request, incident_id)
+    log_access(request, "view", "incident", incident.pk, incident.unit_path, detail="api")
+    return _out(incident, full=True)

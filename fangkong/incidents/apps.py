@@ -1,0 +1,41 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "fangkong.incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self):
+        from fangkong.accountability.kinds import register_kind
+        from fangkong.core.nav import NavItem, register
+        from fangkong.core.worker import register_sweep
+        from fangkong.health.hooks import on_case_result
+        from fangkong.orgs.access import register_permission
+        from fangkong.orgs.choices import Role
+        from fangkong.orgs.services import register_path_copy
+
+        from . import services
+        from .models import Incident
+
+        register_permission(
+            services.PERM,
+            {Role.SYSTEM_ADMIN, Role.LEADING_GROUP, Role.OFFICE, Role.UNIT_ADMIN, Role.LIAISON},
+        )
+        register_path_copy(Incident, "unit_path")
+        register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
+        register_sweep("incidents.escalate", services.escalate_due, every=15)
+        register_kind(
+            services.LATE_KIND, _("incident reported or acknowledged late"),
+            describe=lambda e: str(_("%(clock)s of incident #%(id)s, due %(due)s") % {
+                "clock": e.facts.get("clock"), "id": e.facts.get("incident"),
+                "due": (e.facts.get("due_at") or "")[:16].replace("T", " ")}),
+            link=lambda e: f"/incidents/{e.facts.get('incident')}/",
+        )  # fmt: skip
+        on_case_result(services.open_from_case)
+
+        from fangkong.orgs.demo import register_demo
+
+        from .demo import seed_incidents
+
+        register_demo(seed_incidents)

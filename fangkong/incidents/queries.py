@@ -1,0 +1,60 @@
+"""Scoped reads of incidents: the board of a subtree and one incident's timeline."""
+
+from django.db.models import Exists, OuterRef, Q
+from django.http import Http404
+from django.utils import timezone
+
+from fangkong.core.scope import get_object_for
+
+from .choices import IncidentState
+from .models import Clock, Incident
+
+
+def _overdue(now):
+    """Incidents with a clock past its deadline and not met (escalated or not yet)."""
+    return Exists(Clock.objects.filter(incident=OuterRef("pk"), met_at__isnull=True,
+                                       due_at__lt=now))  # fmt: skip
+
+
+def list_incidents(user, *, unit=None, state: str = "open", kind: str = "", now=None):
+    """The incidents of the user's scope (or `unit`'s subtree) — and those reported up to
+    a unit of the scope, which is the same thing: a level above covers the subtree."""
+    now = now or timezone.now()
+    qs = Incident.objects.visible_to(user).select_related("unit").annotate(overdue=_overdue(now))
+    if unit is not None:
+        qs = qs.in_subtree(unit)
+    if state == "overdue":
+        qs = qs.filter(state=IncidentState.OPEN, overdue=True)
+    elif state in IncidentState.values:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-discovered_at", "-id")
+
+
+def count_board(user, *, unit=None, now=None) -> dict:
+    qs = list_incidents(user, unit=unit, state="all", now=now)
+    return {
+        "open": qs.filter(state=IncidentState.OPEN).count(),
+        "overdue": qs.filter(Q(state=IncidentState.OPEN) & Q(overdue=True)).count(),
+    }
+
+
+def get_incident_for(user, incident_id) -> Incident:
+    try:
+        pk = int(incident_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    return get_object_for(user, Incident.objects.select_related("unit", "target_unit", "site"),
+                          pk=pk)  # fmt: skip
+
+
+def get_timeline(incident: Incident) -> dict:
+    return {
+        "events": list(incident.events.select_related("actor", "unit")),
+        "receipts": list(incident.receipts.select_related("unit", "acknowledged_by")),
+        "clocks": list(incident.clocks.select_related("unit").order_by("due_at")),
+        "phone_reports": list(incident.phone_reports.select_related("to_unit")),
+        "written_reports": list(incident.written_reports.prefetch_related("attachments")),
+        "people": list(incident.people.all()),
+    }

@@ -1,0 +1,470 @@
+"""Filing incidents and running their clocks (先电话、后书面; seed 004: 如發現疫情或疑似疫情，
+領導小組要將事件發生的詳細情況在30分鐘內報告上級領導機關; seed 000: 在上报省国资委应急值班室的
+同时，快速反应、果断处置).
+
+Guarantees:
+- a filing creates, in one transaction, the incident, a receipt for each level up to the
+  level its kind must reach, a clock for the phone report, the written report and each
+  level's acknowledgement, its first timeline events, and the urgent messages to each
+  level's on-duty people (queued in the outbox: they exist if and only if the filing does);
+- a clock met late, or found overdue by the sweep, makes one accountability entry for the
+  late party (once: the ledger's unique key is the clock);
+- the sweep escalates each overdue clock once, to the level above the late party and its
+  on-duty people (带班领导 included), safe to run from two workers at once.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from fangkong.accountability.services import record_entry
+from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
+from fangkong.core.scope import scope_of
+from fangkong.notify import services as notify
+from fangkong.notify.recipients import on_duty_user_ids
+from fangkong.orgs.choices import Role, UnitKind
+from fangkong.orgs.models import Person, RoleAssignment, Unit
+from fangkong.orgs.queries import list_liaison_user_ids
+from fangkong.orgs.services import require
+
+from .choices import (
+    ACK_MINUTES,
+    CLOCKS,
+    LATE_DISCOVERY_HOURS,
+    ClockKind,
+    EventKind,
+    IncidentKind,
+    IncidentState,
+    Level,
+)
+from .models import Attachment, Clock, Incident, IncidentEvent, PhoneReport, Receipt, WrittenReport
+
+PERM = "file_incidents"
+LATE_KIND = "incident_late"
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+CLOCK_SKEW = timedelta(minutes=2)  # a phone's clock a little ahead is not "the future"
+
+
+# --- levels --------------------------------------------------------------------------------
+
+
+def lineage(unit: Unit) -> list[Unit]:
+    """`unit` and its ancestors, nearest first."""
+    return list(Unit.objects.filter(pk__in=[*unit.ancestor_ids, unit.pk]).order_by("-depth"))
+
+
+def target_of(unit: Unit, level: str) -> Unit:
+    """The unit whose duty room an incident of `level` must reach: the group above `unit`
+    (or the SASAC above it); the top of the line when there is none."""
+    line = lineage(unit)
+    wanted = UnitKind.SASAC if level == Level.SASAC else UnitKind.GROUP
+    return next((u for u in line if u.kind == wanted), line[-1])
+
+
+def receiving_levels(unit: Unit, target: Unit) -> list[Unit]:
+    """The units above `unit` up to `target`, nearest first (none if `unit` is the target)."""
+    line = lineage(unit)[1:]
+    levels = []
+    for u in line:
+        levels.append(u)
+        if u.pk == target.pk:
+            break
+    return levels if target.pk != unit.pk else []
+
+
+# --- notifications ----------------------------------------------------------------------------
+
+
+COMMAND_ROLES = (Role.OFFICE, Role.LEADING_GROUP, Role.UNIT_ADMIN)
+
+
+def _command(unit: Unit) -> list[int]:
+    """The officers of a level: epidemic office, leading group and admins of exactly that
+    unit (its routing rules and its on-duty people are added by notify)."""
+    return list(
+        RoleAssignment.objects.filter(unit=unit, role__in=COMMAND_ROLES, user__is_active=True)
+        .values_list("user_id", flat=True).distinct()
+    )  # fmt: skip
+
+
+def _notify_level(
+    incident: Incident, unit: Unit, key: str, subject: str, body: str, extra=()
+) -> None:
+    notify.queue_routed(
+        key=key, topic="incident", unit=unit, subject=subject, body=body,
+        users=[*_command(unit), *extra],
+        url=reverse("incidents:detail", args=[incident.pk]), urgent=True, include_on_duty=True,
+    )  # fmt: skip
+
+
+def _describe(incident: Incident) -> dict:
+    return {"kind": incident.get_kind_display(), "unit": incident.unit.name,
+            "title": incident.title,
+            "discovered": timezone.localtime(incident.discovered_at).strftime("%m-%d %H:%M")}  # fmt: skip
+
+
+def _notify_filed(incident: Incident, levels: list[Unit]) -> None:
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = _describe(incident)
+        subject = _("[Incident] %(kind)s at %(unit)s: %(title)s") % facts
+        body = _("Discovered %(discovered)s. Acknowledge it on the incident page; the clock "
+                 "runs from discovery.") % facts  # fmt: skip
+        for unit in levels:
+            _notify_level(incident, unit, f"incident:{incident.pk}:filed:{unit.pk}", subject, body)
+
+
+# --- filing ----------------------------------------------------------------------------------
+
+
+def _clean_people(actor, people) -> list[Person]:
+    ids = []
+    for p in people or ():
+        ids.append(getattr(p, "pk", p))
+    if not ids:
+        return []
+    found = (
+        list(Person.objects.visible_to(actor).filter(pk__in=ids))
+        if actor
+        else list(Person.objects.filter(pk__in=ids))
+    )
+    if len(found) != len(set(ids)):
+        raise InvalidInput({"people": _("Some of the people named are not on your roster.")})
+    return found
+
+
+@transaction.atomic
+def file_incident(
+    *, actor, unit: Unit, kind: str, title: str, discovered_at: datetime,
+    discovered_by: str = "", place: str = "", site: Unit | None = None, people=(),
+    actions_taken: str = "", description: str = "", phone: dict | None = None,
+    health_case=None, now: datetime | None = None,
+) -> Incident:  # fmt: skip
+    """File an incident at `unit` (see the module docstring). `actor` None: the system
+    (a health case with a suspected or confirmed result). `phone`: the phone report
+    already made, {"called_at", "caller", "callee"}."""
+    now = now or timezone.now()
+    if actor is not None:
+        require(actor, PERM, unit.path)
+    errors: dict[str, list] = {}
+    if kind not in IncidentKind.values:
+        errors["kind"] = [_("Choose the kind of incident.")]
+    title = " ".join((title or "").split())[:200]
+    if not title:
+        errors["title"] = [_("Say in a few words what happened.")]
+    if discovered_at is None:
+        errors["discovered_at"] = [_("Enter when it was discovered.")]
+    elif timezone.is_naive(discovered_at):
+        errors["discovered_at"] = [_("Give the time with its time zone.")]
+    elif discovered_at > now + CLOCK_SKEW:
+        errors["discovered_at"] = [_("The discovery time cannot be in the future.")]
+    if site is not None and not site.path.startswith(unit.path):
+        errors["site"] = [_("The site must be the unit itself or one of its units.")]
+    if errors:
+        raise InvalidInput(errors)
+    people = _clean_people(actor, people)
+    phone_minutes, written_minutes, level = CLOCKS[kind]
+    target = target_of(unit, level)
+    late = now - discovered_at > timedelta(hours=LATE_DISCOVERY_HOURS)
+    incident = Incident.objects.create(
+        unit=unit, unit_path=unit.path, kind=kind, title=title, discovered_at=discovered_at,
+        discovered_by=(discovered_by or (actor.get_full_name() or actor.get_username()
+                                         if actor else "")).strip()[:100],
+        place=place.strip()[:200], site=site, actions_taken=actions_taken.strip(),
+        description=description.strip(), level=level, target_unit=target, late_discovery=late,
+        filed_at=now, filed_by=actor, health_case=health_case,
+    )  # fmt: skip
+    incident.people.set(people)
+    levels = receiving_levels(unit, target)
+    Receipt.objects.bulk_create(
+        [Receipt(incident=incident, unit=u, order=i) for i, u in enumerate(levels, start=1)]
+    )
+    clocks = [
+        Clock(incident=incident, kind=ClockKind.PHONE, unit=unit,
+              due_at=discovered_at + timedelta(minutes=phone_minutes)),
+        Clock(incident=incident, kind=ClockKind.WRITTEN, unit=unit,
+              due_at=discovered_at + timedelta(minutes=written_minutes)),
+    ] + [
+        Clock(incident=incident, kind=ClockKind.ACK, unit=u,
+              due_at=now + timedelta(minutes=ACK_MINUTES))
+        for u in levels
+    ]  # fmt: skip
+    Clock.objects.bulk_create(clocks)
+    _event(incident, EventKind.FILED, actor, now, unit,
+           _("Filed; must reach %(target)s.") % {"target": target.name})  # fmt: skip
+    if late:
+        _event(incident, EventKind.LATE_DISCOVERY, actor, now, unit,
+               _("Discovered more than %(hours)s hours before it was filed.")
+               % {"hours": LATE_DISCOVERY_HOURS})  # fmt: skip
+    _notify_filed(incident, levels)
+    if phone:
+        record_phone_report(actor=actor, incident=incident, now=now, **phone)
+    return incident
+
+
+def _event(incident, kind, actor, at, unit=None, text="") -> IncidentEvent:
+    return IncidentEvent.objects.create(
+        incident=incident, kind=kind, actor=actor if actor is not None and actor.is_authenticated
+        else None, at=at, unit=unit, text=text,
+    )  # fmt: skip
+
+
+def _meet(incident: Incident, kind: str, unit: Unit, at: datetime) -> Clock | None:
+    """Stop a clock at `at`; a clock met after its deadline that the sweep has not yet
+    escalated makes its accountability entry now."""
+    clock = (
+        Clock.objects.select_for_update()
+        .filter(incident=incident, kind=kind, unit=unit, met_at__isnull=True)
+        .first()
+    )
+    if clock is None:
+        return None
+    clock.met_at = at
+    clock.save(update_fields=["met_at"])
+    if at > clock.due_at and clock.escalated_at is None:
+        _record_late(clock, at)
+    return clock
+
+
+def _require_open(incident: Incident) -> Incident:
+    incident = Incident.objects.select_for_update().select_related("unit").get(pk=incident.pk)
+    if incident.state == IncidentState.CLOSED:
+        raise Conflict("incident_closed", _("The incident is closed."))
+    return incident
+
+
+@transaction.atomic
+def record_phone_report(
+    *, actor, incident: Incident, called_at: datetime, caller: str, callee: str,
+    to_unit: Unit | None = None, note: str = "", now: datetime | None = None,
+) -> PhoneReport:  # fmt: skip
+    """先电话: who called whom, when. Stops the phone clock at the time of the call."""
+    now = now or timezone.now()
+    incident = _require_open(incident)
+    if actor is not None:
+        require(actor, PERM, incident.unit_path)
+    errors = {}
+    if not (caller or "").strip():
+        errors["caller"] = [_("Enter who called.")]
+    if not (callee or "").strip():
+        errors["callee"] = [_("Enter who was called.")]
+    if called_at is None or called_at > now + CLOCK_SKEW:
+        errors["called_at"] = [_("The time of the call cannot be in the future.")]
+    elif called_at < incident.discovered_at:
+        errors["called_at"] = [_("The call cannot be before the discovery.")]
+    if errors:
+        raise InvalidInput(errors)
+    if to_unit is None:
+        first = incident.receipts.select_related("unit").first()
+        to_unit = first.unit if first else incident.target_unit
+    report = PhoneReport.objects.create(
+        incident=incident, called_at=called_at, caller=caller.strip()[:100],
+        callee=callee.strip()[:100], to_unit=to_unit, note=note.strip()[:500],
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )  # fmt: skip
+    _meet(incident, ClockKind.PHONE, incident.unit, called_at)
+    _event(incident, EventKind.PHONE, actor, called_at, to_unit,
+           _("%(caller)s called %(callee)s (%(unit)s).")
+           % {"caller": report.caller, "callee": report.callee, "unit": to_unit.name})  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def file_written_report(
+    *, actor, incident: Incident, text: str, files=(), now: datetime | None = None
+) -> WrittenReport:
+    """后书面: the written report with its attachments; stops the written clock."""
+    now = now or timezone.now()
+    incident = _require_open(incident)
+    require(actor, PERM, incident.unit_path)
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput({"text": _("Write the report.")})
+    files = list(files or ())
+    for f in files:
+        if f.size > MAX_ATTACHMENT_BYTES:
+            raise InvalidInput({"files": _("%(name)s is larger than 20 MB.") % {"name": f.name}})
+    report = WrittenReport.objects.create(incident=incident, text=text, filed_at=now,
+                                          filed_by=actor)  # fmt: skip
+    for f in files:
+        Attachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
+    _meet(incident, ClockKind.WRITTEN, incident.unit, now)
+    _event(incident, EventKind.WRITTEN, actor, now, incident.unit,
+           _("Written report filed (%(n)s attachments).") % {"n": len(files)})  # fmt: skip
+    with translation.override(settings.LANGUAGE_CODE):
+        facts = _describe(incident)
+        for receipt in incident.receipts.select_related("unit"):
+            _notify_level(incident, receipt.unit, f"incident:{incident.pk}:written:{report.pk}:{receipt.unit_id}",
+                          _("[Incident] Written report: %(title)s (%(unit)s)") % facts,
+                          text[:500])  # fmt: skip
+    return report
+
+
+def receipts_for(user, incident: Incident) -> list[Receipt]:
+    """The receiving levels `user` may acknowledge for: those where they hold a role other
+    than viewer on exactly that unit, or are on duty (a superuser: every level)."""
+    receipts = list(incident.receipts.select_related("unit"))
+    if user is None or not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return receipts
+    units = set(
+        RoleAssignment.objects.filter(user=user, unit_id__in=[r.unit_id for r in receipts])
+        .exclude(role=Role.VIEWER).values_list("unit_id", flat=True)
+    )  # fmt: skip
+    return [r for r in receipts if r.unit_id in units or user.pk in on_duty_user_ids(r.unit)]
+
+
+@transaction.atomic
+def acknowledge(
+    *, actor, incident: Incident, unit: Unit | None = None, note: str = "",
+    now: datetime | None = None,
+) -> Receipt:  # fmt: skip
+    """A receiving level acknowledges (and may pass an instruction down with `note`). Only
+    someone of that level may: anyone else is refused."""
+    now = now or timezone.now()
+    incident = _require_open(incident)
+    mine = [r for r in receipts_for(actor, incident) if unit is None or r.unit_id == unit.pk]
+    if not mine:
+        raise PermissionDeniedInScope(
+            _("Only the duty room or the officers of a receiving level may acknowledge.")
+        )
+    pending = [r for r in mine if r.acknowledged_at is None]
+    if not pending:
+        raise Conflict("already_acknowledged", _("Your level has already acknowledged."))
+    receipt = pending[0]
+    receipt.acknowledged_at, receipt.acknowledged_by = now, actor
+    receipt.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    _meet(incident, ClockKind.ACK, receipt.unit, now)
+    _event(incident, EventKind.ACK, actor, now, receipt.unit, note.strip()[:1000])
+    if note.strip():
+        pass_instruction(actor=actor, incident=incident, text=note, unit=receipt.unit, now=now,
+                         logged=True)  # fmt: skip
+    return receipt
+
+
+@transaction.atomic
+def pass_instruction(
+    *, actor, incident: Incident, text: str, unit: Unit | None = None,
+    now: datetime | None = None, logged: bool = False,
+) -> None:  # fmt: skip
+    """上情下达: an instruction from a receiving level to the reporting unit."""
+    now = now or timezone.now()
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput({"text": _("Write the instruction.")})
+    if unit is None:
+        levels = receipts_for(actor, incident)
+        if not levels:
+            raise PermissionDeniedInScope(
+                _("Only the duty room or the officers of a receiving level may instruct.")
+            )
+        unit = levels[0].unit
+    if not logged:
+        _event(incident, EventKind.INSTRUCTION, actor, now, unit, text[:1000])
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("[Instruction] %(unit)s on “%(title)s”") % {"unit": unit.name,
+                                                                "title": incident.title}  # fmt: skip
+    # 上情下达: to the reporting unit's officers, liaisons and on-duty people, and the filer.
+    liaisons = list_liaison_user_ids([incident.unit]).get(incident.unit_id, set())
+    filer = [incident.filed_by_id] if incident.filed_by_id else []
+    _notify_level(incident, incident.unit, f"incident:{incident.pk}:instruction:{now.timestamp()}",
+                  subject, text[:500], extra=[*liaisons, *filer])  # fmt: skip
+
+
+@transaction.atomic
+def close_incident(*, actor, incident: Incident, note: str = "", now=None) -> Incident:
+    now = now or timezone.now()
+    incident = _require_open(incident)
+    if not (actor.is_superuser or scope_of(actor, PERM).covers(incident.target_unit.path)
+            or scope_of(actor, PERM).covers(incident.unit_path)):  # fmt: skip
+        raise PermissionDeniedInScope()
+    incident.state, incident.closed_at = IncidentState.CLOSED, now
+    incident.save(update_fields=["state", "closed_at"])
+    Clock.objects.filter(incident=incident, met_at__isnull=True, escalated_at__isnull=True).update(
+        met_at=now
+    )
+    _event(incident, EventKind.CLOSED, actor, now, incident.unit, note.strip()[:1000])
+    return incident
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+def _local_day(unit: Unit, at: datetime):
+    return at.astimezone(zoneinfo.ZoneInfo(unit.timezone)).date()
+
+
+def _record_late(clock: Clock, at: datetime) -> None:
+    record_entry(
+        kind=LATE_KIND, unit=clock.unit, day=_local_day(clock.unit, clock.due_at),
+        object_type="incident_clock", object_id=clock.pk,
+        facts={"incident": clock.incident_id, "clock": clock.kind,
+               "due_at": clock.due_at.isoformat(), "met_at": clock.met_at.isoformat()
+               if clock.met_at else None},
+        now=at,
+    )  # fmt: skip
+
+
+def escalate_due(now: datetime | None = None, batch: int = 500) -> dict:
+    """Escalate every clock that is due, unmet and not yet escalated (see the module
+    docstring). Rows are claimed with SKIP LOCKED on PostgreSQL, so two workers escalate
+    disjoint clocks; a clock is marked escalated in the same transaction as its messages
+    and its ledger entry."""
+    now = now or timezone.now()
+    escalated = 0
+    while True:
+        with transaction.atomic():
+            running = Clock.objects.filter(
+                met_at__isnull=True, escalated_at__isnull=True, due_at__lte=now
+            ).order_by("due_at")
+            if connection.features.has_select_for_update_skip_locked:
+                running = running.select_for_update(skip_locked=True, of=("self",))
+            clocks = list(running.select_related("incident__unit", "unit")[:batch])
+            for clock in clocks:
+                _escalate(clock, now)
+            escalated += len(clocks)
+        if len(clocks) < batch:
+            return {"escalated": escalated}
+
+
+def _escalate(clock: Clock, now: datetime) -> None:
+    incident = clock.incident
+    above = Unit.objects.filter(pk=clock.unit.parent_id).first() or clock.unit
+    clock.escalated_at = now
+    clock.save(update_fields=["escalated_at"])
+    _record_late(clock, now)
+    with translation.override(settings.LANGUAGE_CODE):
+        what = ClockKind(clock.kind).label
+        facts = {"what": what, "late": clock.unit.name, "title": incident.title,
+                 "due": timezone.localtime(clock.due_at).strftime("%H:%M")}  # fmt: skip
+        text = _("%(late)s did not make the %(what)s by %(due)s.") % facts
+        _event(incident, EventKind.ESCALATED, None, now, above, text)
+        _notify_level(incident, above, f"incident:{incident.pk}:escalated:{clock.pk}",
+                      _("[Escalated] %(what)s overdue: %(title)s") % facts, text)  # fmt: skip
+
+
+# --- from a health case --------------------------------------------------------------------
+
+
+def open_from_case(case) -> Incident | None:
+    """A health case with a suspected or confirmed result opens an incident by itself
+    (once per case); registered with health.hooks.on_case_result."""
+    if Incident.objects.filter(health_case=case).exists():
+        return None
+    kind = IncidentKind.CONFIRMED if case.result == "confirmed" else IncidentKind.SUSPECTED
+    result_event = case.events.filter(result=case.result).order_by("at").last()
+    discovered = result_event.at if result_event else timezone.now()
+    return file_incident(
+        actor=None, unit=case.unit, kind=kind, health_case=case,
+        title=_("%(result)s: %(name)s") % {"result": case.get_result_display(),
+                                           "name": case.person.name},
+        discovered_at=discovered, discovered_by=_("Health case"), people=[case.person_id],
+        description=case.note,
+    )  # fmt: skip

@@ -1,0 +1,201 @@
+"""Pages of incidents: the board of a subtree, filing, and one incident's timeline with its
+actions (phone report, written report, acknowledgement, instruction, closing)."""
+
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from fangkong.core.audit import log_access
+from fangkong.core.errors import ServiceError
+from fangkong.core.scope import scope_of
+from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
+
+from . import queries, services
+from .choices import IncidentKind, IncidentState
+from .models import Attachment
+
+PAGE_SIZE = 50
+
+
+def _when(value: str):
+    """A datetime-local field (the user's local time) → aware datetime, or None."""
+    try:
+        naive = datetime.fromisoformat(value.strip())
+    except (AttributeError, ValueError):
+        return None
+    return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
+
+
+def _errors(request, exc: ServiceError) -> dict:
+    if not exc.fields:
+        messages.error(request, exc.message)
+    return exc.fields
+
+
+@login_required
+@require_GET
+def board(request):
+    """Open, overdue and all incidents of a subtree, by kind."""
+    code = (request.GET.get("unit") or "").strip()
+    unit = get_unit_for(request.user, code) if code else None
+    state = request.GET.get("state") or "open"
+    kind = request.GET.get("kind") or ""
+    incidents = queries.list_incidents(request.user, unit=unit, state=state, kind=kind)
+    page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "incidents/board.html", {
+        "page": page, "unit": unit, "state": state, "kind": kind, "kinds": IncidentKind.choices,
+        "counts": queries.count_board(request.user, unit=unit),
+        "unit_choices": list_unit_choices(request.user),
+        "can_file": not scope_of(request.user, services.PERM).empty,
+        "query": urlencode({k: v for k, v in (("unit", code), ("state", state), ("kind", kind)) if v}),
+    })  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def incident_new(request):
+    errors, data = {}, request.POST if request.method == "POST" else {}
+    if request.method == "POST":
+        code = (request.POST.get("unit") or "").strip()
+        unit = get_unit_for(request.user, code, services.PERM) if code else None
+        site_code = (request.POST.get("site") or "").strip()
+        site = Unit.objects.filter(code=site_code).first() if site_code else None
+        numbers = [
+            n for n in (request.POST.get("people") or "").replace("，", ",").split(",") if n.strip()
+        ]
+        people = list(Person.objects.visible_to(request.user).filter(
+            employee_no__in=[n.strip() for n in numbers]).values_list("pk", flat=True))  # fmt: skip
+        phone = None
+        if request.POST.get("called_at"):
+            phone = {"called_at": _when(request.POST["called_at"]),
+                     "caller": request.POST.get("caller", ""), "callee": request.POST.get("callee", "")}  # fmt: skip
+        if unit is None:
+            errors = {"unit": [_("Choose the unit where it happened.")]}
+        elif len(people) != len(numbers):
+            errors = {"people": [_("Some employee numbers are not on your roster.")]}
+        else:
+            try:
+                incident = services.file_incident(
+                    actor=request.user, unit=unit, kind=request.POST.get("kind", ""),
+                    title=request.POST.get("title", ""),
+                    discovered_at=_when(request.POST.get("discovered_at", "")),
+                    discovered_by=request.POST.get("discovered_by", ""),
+                    place=request.POST.get("place", ""), site=site, people=people,
+                    actions_taken=request.POST.get("actions_taken", ""),
+                    description=request.POST.get("description", ""), phone=phone,
+                )  # fmt: skip
+            except ServiceError as exc:
+                errors = _errors(request, exc)
+            else:
+                messages.success(request, _("The incident has been filed and the levels above "
+                                            "told. Now make the written report."))  # fmt: skip
+                return redirect("incidents:detail", incident.pk)
+    units = [
+        u
+        for u in list_unit_choices(request.user)
+        if scope_of(request.user, services.PERM).covers(u.path)
+    ]
+    return render(request, "incidents/new.html", {
+        "kinds": IncidentKind.choices, "units": units, "errors": errors, "data": data,
+        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+    }, status=400 if errors else 200)  # fmt: skip
+
+
+@login_required
+@require_GET
+def incident_detail(request, incident_id: int):
+    incident = queries.get_incident_for(request.user, incident_id)
+    log_access(request, "view", "incident", incident.pk, incident.unit_path)
+    now = timezone.now()
+    timeline = queries.get_timeline(incident)
+    for clock in timeline["clocks"]:
+        clock.late = clock.is_late(now)
+    mine = [r for r in services.receipts_for(request.user, incident) if r.acknowledged_at is None]
+    is_open = incident.state == IncidentState.OPEN
+    return render(request, "incidents/detail.html", {
+        "incident": incident, **timeline, "now": now, "my_receipts": mine if is_open else [],
+        "can_report": is_open and scope_of(request.user, services.PERM).covers(incident.unit_path),
+        "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
+        "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+        "breadcrumbs": get_breadcrumbs(request.user, incident.unit),
+        "breadcrumb_tail": incident.title,
+    })  # fmt: skip
+
+
+def _act(request, incident_id, fn, done):
+    incident = queries.get_incident_for(request.user, incident_id)
+    try:
+        fn(incident)
+    except ServiceError as exc:
+        for msgs in (exc.fields or {"": [exc.message]}).values():
+            for m in msgs:
+                messages.error(request, m)
+    else:
+        messages.success(request, done)
+    return redirect("incidents:detail", incident.pk)
+
+
+@login_required
+@require_POST
+def phone_report(request, incident_id: int):
+    return _act(request, incident_id, lambda i: services.record_phone_report(
+        actor=request.user, incident=i, called_at=_when(request.POST.get("called_at", "")),
+        caller=request.POST.get("caller", ""), callee=request.POST.get("callee", ""),
+        note=request.POST.get("note", ""),
+    ), _("The phone report has been recorded."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def written_report(request, incident_id: int):
+    return _act(request, incident_id, lambda i: services.file_written_report(
+        actor=request.user, incident=i, text=request.POST.get("text", ""),
+        files=request.FILES.getlist("files"),
+    ), _("The written report has been filed and sent up."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def acknowledge(request, incident_id: int):
+    unit_id = request.POST.get("unit")
+    unit = Unit.objects.filter(pk=unit_id).first() if unit_id and unit_id.isdigit() else None
+    return _act(request, incident_id, lambda i: services.acknowledge(
+        actor=request.user, incident=i, unit=unit, note=request.POST.get("note", ""),
+    ), _("Acknowledged."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def instruct(request, incident_id: int):
+    return _act(request, incident_id, lambda i: services.pass_instruction(
+        actor=request.user, incident=i, text=request.POST.get("text", ""),
+    ), _("The instruction has been passed down."))  # fmt: skip
+
+
+@login_required
+@require_POST
+def close(request, incident_id: int):
+    return _act(request, incident_id, lambda i: services.close_incident(
+        actor=request.user, incident=i, note=request.POST.get("note", ""),
+    ), _("The incident is closed."))  # fmt: skip
+
+
+@login_required
+@require_GET
+def attachment(request, incident_id: int, attachment_id: int):
+    incident = queries.get_incident_for(request.user, incident_id)
+    item = get_object_or_404(Attachment, pk=attachment_id, report__incident=incident)
+    log_access(request, "download", "incident", incident.pk, incident.unit_path, detail=item.name)
+    try:
+        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    except FileNotFoundError:
+        raise Http404 from None
