@@ -111,13 +111,16 @@ def _describe(incident: Incident) -> dict:
 
 
 def _notify_filed(incident: Incident, levels: list[Unit]) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        facts = _describe(incident)
-        subject = _("[Incident] %(kind)s at %(unit)s: %(title)s") % facts
-        body = _("Discovered %(discovered)s. Acknowledge it on the incident page; the clock "
-                 "runs from discovery.") % facts  # fmt: skip
-        for unit in levels:
-            _notify_level(incident, unit, f"incident:{incident.pk}:filed:{unit.pk}", subject, body)
+    # Callables: notify renders each recipient's copy in their own language.
+    def subject():
+        return _("[Incident] %(kind)s at %(unit)s: %(title)s") % _describe(incident)
+
+    def body():
+        return _("Discovered %(discovered)s. Acknowledge it on the incident page; the clock "
+                 "runs from discovery.") % _describe(incident)  # fmt: skip
+
+    for unit in levels:
+        _notify_level(incident, unit, f"incident:{incident.pk}:filed:{unit.pk}", subject, body)
 
 
 # --- filing ----------------------------------------------------------------------------------
@@ -297,12 +300,13 @@ def file_written_report(
     _meet(incident, ClockKind.WRITTEN, incident.unit, now)
     _event(incident, EventKind.WRITTEN, actor, now, incident.unit,
            _("Written report filed (%(n)s attachments).") % {"n": len(files)})  # fmt: skip
-    with translation.override(settings.LANGUAGE_CODE):
-        facts = _describe(incident)
-        for receipt in incident.receipts.select_related("unit"):
-            _notify_level(incident, receipt.unit, f"incident:{incident.pk}:written:{report.pk}:{receipt.unit_id}",
-                          _("[Incident] Written report: %(title)s (%(unit)s)") % facts,
-                          text[:500])  # fmt: skip
+
+    def subject():
+        return _("[Incident] Written report: %(title)s (%(unit)s)") % _describe(incident)
+
+    for receipt in incident.receipts.select_related("unit"):
+        key = f"incident:{incident.pk}:written:{report.pk}:{receipt.unit_id}"
+        _notify_level(incident, receipt.unit, key, subject, text[:500])
     return report
 
 
@@ -368,9 +372,11 @@ def pass_instruction(
         unit = levels[0].unit
     if not logged:
         _event(incident, EventKind.INSTRUCTION, actor, now, unit, text[:1000])
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = _("[Instruction] %(unit)s on “%(title)s”") % {"unit": unit.name,
-                                                                "title": incident.title}  # fmt: skip
+
+    def subject():
+        return _("[Instruction] %(unit)s on “%(title)s”") % {"unit": unit.name,
+                                                              "title": incident.title}  # fmt: skip
+
     # 上情下达: to the reporting unit's officers, liaisons and on-duty people, and the filer.
     liaisons = list_liaison_user_ids([incident.unit]).get(incident.unit_id, set())
     filer = [incident.filed_by_id] if incident.filed_by_id else []
@@ -427,27 +433,34 @@ def escalate_due(now: datetime | None = None, batch: int = 500) -> dict:
             if connection.features.has_select_for_update_skip_locked:
                 running = running.select_for_update(skip_locked=True, of=("self",))
             clocks = list(running.select_related("incident__unit", "unit")[:batch])
+            parents = Unit.objects.in_bulk({c.unit.parent_id for c in clocks} - {None})
             for clock in clocks:
-                _escalate(clock, now)
+                _escalate(clock, now, parents.get(clock.unit.parent_id) or clock.unit)
             escalated += len(clocks)
         if len(clocks) < batch:
             return {"escalated": escalated}
 
 
-def _escalate(clock: Clock, now: datetime) -> None:
+def _escalate(clock: Clock, now: datetime, above: Unit) -> None:
     incident = clock.incident
-    above = Unit.objects.filter(pk=clock.unit.parent_id).first() or clock.unit
     clock.escalated_at = now
     clock.save(update_fields=["escalated_at"])
     _record_late(clock, now)
-    with translation.override(settings.LANGUAGE_CODE):
-        what = ClockKind(clock.kind).label
-        facts = {"what": what, "late": clock.unit.name, "title": incident.title,
-                 "due": timezone.localtime(clock.due_at).strftime("%H:%M")}  # fmt: skip
-        text = _("%(late)s did not make the %(what)s by %(due)s.") % facts
-        _event(incident, EventKind.ESCALATED, None, now, above, text)
-        _notify_level(incident, above, f"incident:{incident.pk}:escalated:{clock.pk}",
-                      _("[Escalated] %(what)s overdue: %(title)s") % facts, text)  # fmt: skip
+
+    def facts():
+        return {"what": ClockKind(clock.kind).label, "late": clock.unit.name,
+                "title": incident.title,
+                "due": timezone.localtime(clock.due_at).strftime("%H:%M")}  # fmt: skip
+
+    def text():
+        return _("%(late)s did not make the %(what)s by %(due)s.") % facts()
+
+    def subject():
+        return _("[Escalated] %(what)s overdue: %(title)s") % facts()
+
+    with translation.override(settings.LANGUAGE_CODE):  # the timeline's text
+        _event(incident, EventKind.ESCALATED, None, now, above, text())
+    _notify_level(incident, above, f"incident:{incident.pk}:escalated:{clock.pk}", subject, text)
 
 
 # --- from a health case --------------------------------------------------------------------

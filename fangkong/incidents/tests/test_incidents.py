@@ -150,3 +150,18 @@ class IncidentApiAndPageTests(ProvinceMixin, TestCase):
             self.assertEqual(
                 self.client.get(reverse("incidents:detail", args=[incident.pk])).status_code, 404
             )
+
+
+@override_settings(LANGUAGE_CODE="zh-hans")
+class RecipientLanguageTests(ProvinceMixin, TestCase):
+    def test_each_recipient_reads_the_alert_in_their_language(self):
+        from fangkong.core.models import UserProfile
+
+        t = self.t
+        UserProfile.objects.create(user=t.alice, language="en")
+        services.file_incident(actor=t.bob, unit=t.a_site_1, kind="suspected", title="X",
+                               discovered_at=FOUND, now=FOUND + timedelta(minutes=1))  # fmt: skip
+        alice = Message.objects.get(topic="incident", recipient=t.alice).subject
+        olga = Message.objects.get(topic="incident", recipient=t.olga).subject
+        self.assertTrue(alice.startswith("[Incident] Suspected case"), alice)
+        self.assertFalse(olga.startswith("[Incident]"), olga)
