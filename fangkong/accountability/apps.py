@@ -33,7 +33,7 @@ class AccountabilityConfig(AppConfig):
 
         register_object_type("accountability", _("accountability ledger (Excel export)"))
         register(NavItem(_("Accountability"), "accountability:entry_list", icon="journal-text",
-                         order=8))  # fmt: skip
+                         order=8, section="reports"))  # fmt: skip
 
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy

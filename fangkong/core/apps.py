@@ -9,13 +9,19 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401 - registers the deploy checks
         from .idempotency import purge
-        from .nav import NavItem, register
+        from .nav import NavItem, NavSection, register, register_section
         from .worker import register_sweep
 
         register_sweep("core.idempotency_purge", purge, every=3600)
 
+        # The dropdowns of the navigation bar; apps put their entries in them by key.
+        for key, label, icon in (
+            ("reports", _("Daily reports"), "clipboard-check"),
+            ("health", _("Staff health"), "heart-pulse"),
+            ("system", _("System"), "gear-wide-connected"),
+        ):
+            register_section(NavSection(key, label, icon))
         register(
-            NavItem(
-                _("Access log"), "core:access_log", perm="read_access_log", icon="eye", order=90
-            )
-        )
+            NavItem(_("Access log"), "core:access_log", perm="read_access_log", icon="eye",
+                    order=90, section="system")
+        )  # fmt: skip

@@ -20,7 +20,7 @@ class DutyConfig(AppConfig):
 
         # Keeping rosters: admins and the epidemic office. Viewing them is "view".
         register_permission("manage_duty", {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.OFFICE})
-        register(NavItem(_("Duty"), "duty:room_list", perm="view", icon="telephone", order=20))
+        register(NavItem(_("Duty"), "duty:room_list", perm="view", icon="telephone", order=4))
         register_sweep("duty.coverage", notify_gaps, every=3600)
         register_on_duty_resolver(on_duty_user_ids)
         register_demo(seed_duty)

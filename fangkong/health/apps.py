@@ -33,9 +33,9 @@ class HealthConfig(AppConfig):
         from .views.checkins import person_panel, unit_panel
 
         register(NavItem(_("Check-ins"), "health:checkins", perm="view_health",
-                         icon="thermometer-half", order=10))  # fmt: skip
+                         icon="thermometer-half", order=10, section="health"))  # fmt: skip
         register(NavItem(_("Health cases"), "health:case_list", perm="view_health",
-                         icon="heart-pulse", order=11))  # fmt: skip
+                         icon="heart-pulse", order=11, section="health"))  # fmt: skip
         register_unit_panel(unit_panel)
 
         from fangkong.reporting.prefill import register_prefill
@@ -76,8 +76,8 @@ class HealthConfig(AppConfig):
         register_object_type("trip", _("trip"))
         register_object_type("trip_list", _("trip register"))
         register(NavItem(_("Observation"), "health:observation_list", perm="view_health",
-                         icon="hospital", order=12))  # fmt: skip
+                         icon="hospital", order=12, section="health"))  # fmt: skip
         register(NavItem(_("Travel"), "health:trip_list", perm="view_health",
-                         icon="airplane", order=13))  # fmt: skip
+                         icon="airplane", order=13, section="health"))  # fmt: skip
         register_sweep("health.follow_ups", flag_missing_follow_ups, every=300)
         # --- end of observation and travel ---

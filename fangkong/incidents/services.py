@@ -200,10 +200,10 @@ def file_incident(
     ]  # fmt: skip
     Clock.objects.bulk_create(clocks)
     _event(incident, EventKind.FILED, actor, now, unit,
-           _("Filed; must reach %(target)s.") % {"target": target.name})  # fmt: skip
+           lambda: _("Filed; must reach %(target)s.") % {"target": target.name})  # fmt: skip
     if late:
         _event(incident, EventKind.LATE_DISCOVERY, actor, now, unit,
-               _("Discovered more than %(hours)s hours before it was filed.")
+               lambda: _("Discovered more than %(hours)s hours before it was filed.")
                % {"hours": LATE_DISCOVERY_HOURS})  # fmt: skip
     _notify_filed(incident, levels)
     if phone:
@@ -212,6 +212,11 @@ def file_incident(
 
 
 def _event(incident, kind, actor, at, unit=None, text="") -> IncidentEvent:
+    """A step of the timeline. `text` made by the system is a callable, rendered in the
+    site's language whatever the language of the request or command that caused it."""
+    if callable(text):
+        with translation.override(settings.LANGUAGE_CODE):
+            text = text()
     return IncidentEvent.objects.create(
         incident=incident, kind=kind, actor=actor if actor is not None and actor.is_authenticated
         else None, at=at, unit=unit, text=text,
@@ -273,7 +278,7 @@ def record_phone_report(
     )  # fmt: skip
     _meet(incident, ClockKind.PHONE, incident.unit, called_at)
     _event(incident, EventKind.PHONE, actor, called_at, to_unit,
-           _("%(caller)s called %(callee)s (%(unit)s).")
+           lambda: _("%(caller)s called %(callee)s (%(unit)s).")
            % {"caller": report.caller, "callee": report.callee, "unit": to_unit.name})  # fmt: skip
     return report
 
@@ -299,7 +304,7 @@ def file_written_report(
         Attachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
     _meet(incident, ClockKind.WRITTEN, incident.unit, now)
     _event(incident, EventKind.WRITTEN, actor, now, incident.unit,
-           _("Written report filed (%(n)s attachments).") % {"n": len(files)})  # fmt: skip
+           lambda: _("Written report filed (%(n)s attachments).") % {"n": len(files)})  # fmt: skip
 
     def subject():
         return _("[Incident] Written report: %(title)s (%(unit)s)") % _describe(incident)
@@ -458,8 +463,7 @@ def _escalate(clock: Clock, now: datetime, above: Unit) -> None:
     def subject():
         return _("[Escalated] %(what)s overdue: %(title)s") % facts()
 
-    with translation.override(settings.LANGUAGE_CODE):  # the timeline's text
-        _event(incident, EventKind.ESCALATED, None, now, above, text())
+    _event(incident, EventKind.ESCALATED, None, now, above, text)
     _notify_level(incident, above, f"incident:{incident.pk}:escalated:{clock.pk}", subject, text)
 
 

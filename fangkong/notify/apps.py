@@ -25,9 +25,16 @@ class NotifyConfig(AppConfig):
         register_sweep("notify.deliver", deliver_sweep, every=2)
         register(NavItem(InboxLabel(), "notify:inbox", icon="bell", order=80))
         register(
-            NavItem(_("Delivery log"), "notify:log", perm="read_access_log", icon="send", order=91)
+            NavItem(
+                _("Delivery log"),
+                "notify:log",
+                perm="read_access_log",
+                icon="send",
+                order=91,
+                section="system",
+            )
         )
         register(
             NavItem(_("Routing rules"), "notify:rule_list", perm="manage_routing",
-                    icon="signpost-split", order=92)
+                    icon="signpost-split", order=92, section="system")
         )  # fmt: skip

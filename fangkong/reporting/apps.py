@@ -20,13 +20,13 @@ class ReportingConfig(AppConfig):
         from fangkong.core.worker import register_sweep
 
         register(NavItem(_("Reports to file"), "reporting:my_reports", perm="file_reports",
-                         icon="pencil-square", order=5))  # fmt: skip
+                         icon="pencil-square", order=5, section="reports"))  # fmt: skip
         register(NavItem(_("Completeness"), "reporting:overview", icon="clipboard-check",
-                         order=6))  # fmt: skip
+                         order=6, section="reports"))  # fmt: skip
         register_object_type("report_rollup", _("daily report roll-up (Excel export)"))
         register_object_type("report_matrix", _("completeness matrix (Excel export)"))
         register(NavItem(_("Report setup"), "reporting:setup", perm="manage_forms",
-                         icon="sliders", order=80))  # fmt: skip
+                         icon="sliders", order=80, section="reports"))  # fmt: skip
 
         from .sweeps import sync_expected_reports
 

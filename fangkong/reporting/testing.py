@@ -23,6 +23,8 @@ class ShippedFormsMixin:
 
 
 def make_reporting_province():
+    # A TransactionTestCase run earlier in the same process flushes the shipped forms.
+    install_current()
     t = make_province()
     t.daily = ReportForm.objects.get(code="daily")
     t.sasac_form = ReportForm.objects.get(code="sasac")

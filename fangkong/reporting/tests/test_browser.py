@@ -43,7 +43,8 @@ class ZeroReportBrowserTests(BrowserTestCase):
         before = self.counts(office)
 
         liaison = self.login(self.page, "heat-liaison", DEMO_PASSWORD)
-        liaison.click("a.nav-link[href='/reports/']")
+        liaison.get_by_test_id("nav-reports").click()  # the "Daily reports" dropdown
+        liaison.click("a.dropdown-item[href='/reports/']")
         row = liaison.get_by_test_id("my-reports").locator("tr", has_text="CT-HEAT-S01")
         row.get_by_role("link").click()
         liaison.get_by_test_id("zero-report").click()
