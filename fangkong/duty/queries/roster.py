@@ -163,3 +163,19 @@ def month_calendar(room: DutyRoom, first: date, today: date | None = None) -> di
 
 def can_manage(user, room: DutyRoom) -> bool:
     return scope_of(user, "manage_duty").covers(room.unit.path)
+
+
+def list_units_without_room(user, limit: int = 50):
+    """Units of the scope that must keep a duty room — groups, subsidiaries and key units
+    (seed 003: 值班值守) — and have no open one."""
+    from django.db.models import Q
+
+    from fangkong.orgs.choices import UnitKind
+    from fangkong.orgs.models import Unit
+
+    return list(
+        Unit.objects.visible_to(user)
+        .filter(Q(kind__in=[UnitKind.GROUP, UnitKind.SUBSIDIARY]) | Q(is_key_unit=True))
+        .exclude(duty_room__active=True)
+        .order_by("path")[:limit]
+    )

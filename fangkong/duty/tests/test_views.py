@@ -21,6 +21,9 @@ class PageTests(DutyMixin, TestCase):
         self.assertContains(response, "Group A duty room")
         self.assertContains(response, 'data-testid="gaps"')
         self.assertNotContains(response, "B duty room")
+        # a-sub is a subsidiary and a key unit without a duty room of its own
+        self.assertContains(response, 'data-testid="missing-rooms"')
+        self.assertContains(response, "a-sub")
         for template in self.full_roster():
             templates.apply_template(actor=self.t.root, template=template, month=NOW.date())
         url = reverse("duty:room_detail", args=["group-a"])

@@ -83,6 +83,7 @@ def room_list(request):
     can_open = not scope_of(request.user, PERM).empty
     return render(request, "duty/room_list.html", {
         "rooms": rooms, "can_open": can_open, "form": NewRoomForm() if can_open else None,
+        "missing": queries.list_units_without_room(request.user),
     })  # fmt: skip
 
 

@@ -320,14 +320,13 @@ def self_checkin(request, token: str):
             "case_contact": request.POST.get("case_contact", ""),
         }
         try:
-            outcome = services.check_in_self(link=link, raw=raw, key=request.POST.get("key", ""),
-                                             now=now)  # fmt: skip
+            services.check_in_self(link=link, raw=raw, key=request.POST.get("key", ""), now=now)
         except InvalidInput as exc:
             errors = exc.fields
         else:
             # Answered at once, not redirected: a phone on a weak network makes one request
             # instead of two; a resubmission carries the same key and changes nothing.
-            done = outcome.checkins[0]
+            done = CheckIn.objects.filter(person=person, day=day).first()
     current = done or CheckIn.objects.filter(person=person, day=day).first()
     if not raw:
         default = services.default_categories([person], day)[person.pk]
