@@ -36,3 +36,13 @@ class TokenForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+
+def form_errors(form, exc) -> None:
+    """Put a service's field errors (a ServiceError) on a Django form: each on its field,
+    unknown fields and a bare message on the form as a whole."""
+    for field, field_messages in exc.fields.items():
+        for message in field_messages:
+            form.add_error(field if field in form.fields else None, message)
+    if not exc.fields:
+        form.add_error(None, str(exc.message))

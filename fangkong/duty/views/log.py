@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import form_errors
 from fangkong.core.scope import get_object_for
 
 from ..clock import local_today, tz_of
@@ -20,7 +21,7 @@ from ..models import Handover
 from ..queries import log as queries
 from ..queries import roster as roster_queries
 from ..services import log as services
-from .roster import _crumbs, _rerender_shift, form_errors, render_in_room_time
+from .roster import _crumbs, _rerender_shift, render_in_room_time
 
 
 def _log_context(request, room, **forms) -> dict:

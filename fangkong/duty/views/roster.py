@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units, list_unit_choices
 
@@ -37,15 +38,6 @@ from ..services.common import PERM
 from ..services.log import next_shift
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
-
-
-def form_errors(form, exc: ServiceError) -> None:
-    """Put a service's field errors on the form (unknown fields on the form as a whole)."""
-    for field, field_messages in exc.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
 
 
 def render_in_room_time(request, room: DutyRoom, template: str, context: dict, status=200):

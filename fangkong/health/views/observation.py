@@ -13,6 +13,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
@@ -31,15 +32,6 @@ from ..validation import fever_threshold
 PAGE_SIZE = 50
 VIEW = queries.VIEW
 MANAGE = services.PERM
-
-
-def form_errors(form, exc: ServiceError) -> None:
-    """Put a service's field errors on the form (unknown fields on the form as a whole)."""
-    for field, field_messages in exc.fields.items():
-        for message in field_messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not exc.fields:
-        form.add_error(None, str(exc.message))
 
 
 def _require_view(user) -> None:

@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import build_workbook, watermark_line
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
@@ -28,7 +29,6 @@ from ..queries import observation as observation_queries
 from ..queries import travel as queries
 from ..queries.travel import TripFilter
 from ..services import travel as services
-from .observation import form_errors
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 20000
