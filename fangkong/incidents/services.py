@@ -439,8 +439,10 @@ def escalate_due(now: datetime | None = None, batch: int = 500) -> dict:
                 running = running.select_for_update(skip_locked=True, of=("self",))
             clocks = list(running.select_related("incident__unit", "unit")[:batch])
             parents = Unit.objects.in_bulk({c.unit.parent_id for c in clocks} - {None})
-            for clock in clocks:
-                _escalate(clock, now, parents.get(clock.unit.parent_id) or clock.unit)
+            # Escalations of a batch go to few units: look their recipients up once.
+            with notify.cached_lookups():
+                for clock in clocks:
+                    _escalate(clock, now, parents.get(clock.unit.parent_id) or clock.unit)
             escalated += len(clocks)
         if len(clocks) < batch:
             return {"escalated": escalated}

@@ -26,6 +26,8 @@ import zoneinfo
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from datetime import time as clock
@@ -164,6 +166,30 @@ def _render(value: Text) -> str:
     return str(value() if callable(value) else value)
 
 
+_lookups: ContextVar[dict | None] = ContextVar("notify_lookups", default=None)
+
+
+@contextmanager
+def cached_lookups():
+    """Inside the block, who a topic and unit route to, who is on duty for a unit, users'
+    addresses and a unit's channels are looked up once: for a sweep that queues many
+    messages about few units (incident escalations). Outside, every call looks up afresh."""
+    token = _lookups.set({})
+    try:
+        yield
+    finally:
+        _lookups.reset(token)
+
+
+def _memo(key, lookup):
+    cache = _lookups.get()
+    if cache is None:
+        return lookup()
+    if key not in cache:
+        cache[key] = lookup()
+    return cache[key]
+
+
 def queue_routed(
     *, key: str, topic: str, unit: Unit, subject: Text, body: Text = "", url: str = "",
     users: Iterable = (), urgent: bool = False, include_on_duty: bool = False,
@@ -190,12 +216,15 @@ def queue_routed(
     plan: dict[int, set[str]] = defaultdict(set)
     for user in users:
         plan[getattr(user, "pk", user)].add(Channel.INAPP)
-    for user_id, wanted in queries.route(topic=topic, unit=unit).items():
+    routed = _memo(("route", topic, unit.pk), lambda: queries.route(topic=topic, unit=unit))
+    for user_id, wanted in routed.items():
         plan[user_id] |= wanted
     if include_on_duty:
-        for user_id in on_duty_user_ids(unit):
+        for user_id in _memo(("on_duty", unit.pk), lambda: on_duty_user_ids(unit)):
             plan[user_id] |= {Channel.INAPP, Channel.SMS}
-    details = queries.recipient_details(plan) if plan else {}
+    details = (
+        _memo(("details", frozenset(plan)), lambda: queries.recipient_details(plan)) if plan else {}
+    )
     texts: dict[str, tuple[str, str]] = {}
 
     def texts_in(language: str) -> tuple[str, str]:
@@ -220,7 +249,7 @@ def queue_routed(
                 channel=channel, recipient_id=user_id, subject=subject_text, body=body_text,
                 next_attempt_at=held if channel in QUIET_CHANNELS else start, **common,
             )  # fmt: skip
-    endpoints = queries.list_channels_for(unit)
+    endpoints = _memo(("channels", unit.pk), lambda: queries.list_channels_for(unit))
     if endpoints:
         subject_text, body_text = texts_in(settings.LANGUAGE_CODE)
         for endpoint in endpoints:
