@@ -439,11 +439,15 @@ def resolve_link(token: str, now: datetime | None = None) -> CheckInLink:
         person_id, nonce = _signer().unsign(token).split(".", 1)
     except (signing.BadSignature, ValueError):
         raise LinkError("invalid") from None
+    # Only what the phone page and the check-in read: the query is built on every request.
     link = (
         CheckInLink.objects.select_related("person__unit")
+        .only("person_id", "revoked_at", "expires_at", "person__name", "person__is_active",
+              "person__is_party_member", "person__unit_id", "person__unit_path",
+              "person__unit__name", "person__unit__timezone")
         .filter(nonce=nonce, person_id=person_id)
         .first()
-    )
+    )  # fmt: skip
     if link is None or not link.person.is_active:
         raise LinkError("invalid")
     if link.revoked_at is not None:

@@ -328,15 +328,15 @@ def self_checkin(request, token: str):
             # instead of two; a resubmission carries the same key and changes nothing.
             done = CheckIn.objects.filter(person=person, day=day).first()
     current = done or CheckIn.objects.filter(person=person, day=day).first()
-    if not raw:
+    if not raw and current is not None:
+        raw = {"temperature": current.temperature, "symptoms": current.symptoms,
+               "whereabouts": current.whereabouts, "category": current.category,
+               "risk_contact": "1" if current.risk_contact else "",
+               "case_contact": "1" if current.case_contact else ""}  # fmt: skip
+    elif not raw:
         default = services.default_categories([person], day)[person.pk]
         raw = {"temperature": "", "symptoms": [], "whereabouts": Whereabouts.AT_POST,
                "category": default, "risk_contact": "", "case_contact": ""}  # fmt: skip
-        if current is not None:
-            raw = {"temperature": current.temperature, "symptoms": current.symptoms,
-                   "whereabouts": current.whereabouts, "category": current.category,
-                   "risk_contact": "1" if current.risk_contact else "",
-                   "case_contact": "1" if current.case_contact else ""}  # fmt: skip
     return _unlogged(render(request, "health/self_checkin.html", {
         "person": person, "day": day, "current": current, "done": done, "errors": errors,
         "raw": raw, "symptoms": Symptom.choices, "whereabouts": Whereabouts.choices,
