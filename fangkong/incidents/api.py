@@ -1,6 +1,7 @@
 """Incidents over JSON: filing, the phone and written reports, acknowledgements, the board
 and one incident with its timeline."""
 
+import json
 from datetime import datetime
 
 from django.core.paginator import Paginator
@@ -37,10 +38,6 @@ class IncidentIn(Schema):
     actions_taken: str = ""
     description: str = ""
     phone: PhoneIn | None = Field(None, description="the phone report, if already made")
-
-
-class WrittenIn(Schema):
-    text: str
 
 
 class AckIn(Schema):
@@ -163,11 +160,33 @@ def post_phone(request, incident_id: int, payload: PhoneIn):
     return _out(_get(request, incident_id), full=True)
 
 
+WRITTEN_BODY = {
+    "requestBody": {"content": {
+        "application/json": {"schema": {"type": "object", "required": ["text"],
+                                         "properties": {"text": {"type": "string"}}}},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["text"], "properties": {
+            "text": {"type": "string"},
+            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+        }}},
+    }, "required": True},
+}  # fmt: skip
+
+
 @router.post("/incidents/{incident_id}/written-report", response=IncidentOut,
-             summary="File the written report (attachments: through the page)")  # fmt: skip
-def post_written(request, incident_id: int, payload: WrittenIn):
+             summary="File the written report, with attachments", openapi_extra=WRITTEN_BODY)  # fmt: skip
+def post_written(request, incident_id: int):
+    """JSON `{"text": …}`, or multipart/form-data with `text` and any number of `files`
+    (20 MB each at most)."""
     incident = _get(request, incident_id)
-    services.file_written_report(actor=request.user, incident=incident, text=payload.text)
+    if request.content_type == "multipart/form-data":
+        text, files = request.POST.get("text", ""), request.FILES.getlist("files")
+    else:
+        try:
+            body = json.loads(request.body or b"{}")
+        except ValueError:
+            raise InvalidInput({"text": ["the body is not JSON"]}) from None
+        text, files = (body.get("text", "") if isinstance(body, dict) else ""), []
+    services.file_written_report(actor=request.user, incident=incident, text=text, files=files)
     return _out(_get(request, incident_id), full=True)
 
 

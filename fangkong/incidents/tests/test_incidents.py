@@ -1,7 +1,10 @@
 import json
+import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
@@ -100,6 +103,10 @@ class IncidentTests(ProvinceMixin, TestCase):
 
 @override_settings(LANGUAGE_CODE="en")
 class IncidentApiAndPageTests(ProvinceMixin, TestCase):
+    def setUp(self):
+        self.media = tempfile.mkdtemp(prefix="fk-media-")  # attachments land here
+        self.addCleanup(shutil.rmtree, self.media, True)
+
     def post(self, url, body):
         return self.client.post(url, json.dumps(body), content_type="application/json")
 
@@ -121,6 +128,16 @@ class IncidentApiAndPageTests(ProvinceMixin, TestCase):
             self.assertEqual(self.post(f"{url}/ack", {}).status_code, 403)
             written = self.post(f"{url}/written-report", {"text": "All three isolated."})
             self.assertEqual(written.status_code, 200)
+            with self.settings(MEDIA_ROOT=self.media):
+                upload = self.client.post(f"{url}/written-report", {
+                    "text": "Lab results attached.",
+                    "files": [SimpleUploadedFile("results.pdf", b"%PDF-1.4 test")],
+                })  # fmt: skip
+            self.assertEqual(upload.status_code, 200, upload.content)
+            self.assertEqual(
+                [e["text"] for e in upload.json()["timeline"] if e["kind"] == "written"][-1],
+                "Written report filed (1 attachments).",
+            )
             self.client.force_login(t.alice)
             acked = self.post(f"{url}/ack", {"note": "Keep me informed"})
             self.assertEqual(acked.status_code, 200)
