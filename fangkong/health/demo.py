@@ -99,11 +99,17 @@ def seed_health(admin, log=print) -> None:
             observations += 1
         contact = people[7] if len(people) > 7 else None
         if contact is not None and not contact.observations.exists():
-            observation.start_observation(
+            watched = observation.start_observation(
                 actor=admin, person=contact, reason=ObservationReason.CLOSE_CONTACT,
                 place=ObservationPlace.DESIGNATED, place_detail="集团隔离观察点",
                 start_on=today - timedelta(days=3),
             )  # fmt: skip
             observations += 1
+            # Daily follow-ups, yesterday's missing: the list shows it as the liaison would.
+            for back, temperature in ((3, "36.6"), (2, "36.9")):
+                observation.record_follow_up(
+                    actor=admin, observation=watched, day=today - timedelta(days=back),
+                    temperature=temperature, symptoms=[],
+                )  # fmt: skip
     log(f"Staff health: {len(people)} links, {outcome.created} check-ins today "
         f"({outcome.cases_opened} fever cases), {trips} trips, {observations} observations.")  # fmt: skip
