@@ -10,17 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.fields import PathField, subtree_q
+from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
 from fangkong.orgs.models import Person, Unit
 
 from . import kinds
 from .choices import AnnotationAction, Grade
-
-
-class EntryQuerySet(ScopedQuerySet):
-    def in_subtree(self, unit):
-        return self.filter(subtree_q("unit_path", unit.path))
 
 
 class Entry(models.Model):
@@ -59,7 +54,7 @@ class Entry(models.Model):
     waived = models.BooleanField(_("waived"), default=False)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
-    objects = EntryQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("accountability entry")

@@ -88,6 +88,13 @@ class ScopedQuerySet(models.QuerySet):
         field = getattr(self.model, "scope_field", "path")
         return self.filter(scope_of(user, perm).q(field))
 
+    def in_subtree(self, unit, include_self: bool = True):
+        """Rows of `unit`'s subtree (an index range on the model's unit path); without the
+        rows of `unit` itself if not `include_self`."""
+        field = getattr(self.model, "scope_field", "path")
+        qs = self.filter(subtree_q(field, unit.path))
+        return qs if include_self else qs.exclude(**{field: unit.path})
+
 
 def get_object_for(user, queryset, perm: str = "view", **lookup):
     """Fetch one object inside the user's scope for `perm`, or raise Http404."""

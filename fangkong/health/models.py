@@ -34,14 +34,6 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 
 
-class UnitPathQuerySet(ScopedQuerySet):
-    def in_subtree(self, unit, include_self=True):
-        from fangkong.core.fields import subtree_q
-
-        qs = self.filter(subtree_q("unit_path", unit.path))
-        return qs if include_self else qs.exclude(unit=unit)
-
-
 class CheckIn(models.Model):
     """One person's health check-in for one day; a later one the same day replaces it and
     the replaced values are kept as a `CheckInRevision`."""
@@ -78,7 +70,7 @@ class CheckIn(models.Model):
     checked_in_at = models.DateTimeField(_("checked in at"), default=timezone.now)
     revision_count = models.PositiveSmallIntegerField(_("versions"), default=1)
 
-    objects = UnitPathQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check-in")
@@ -136,7 +128,7 @@ class CheckInTally(models.Model):
     travelling = models.IntegerField(default=0)
     observation = models.IntegerField(default=0)
 
-    objects = UnitPathQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     COUNTS = ("checked_in", "fever", "at_post", "remote", "travelling", "observation")
 
@@ -213,7 +205,7 @@ class HealthCase(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
 
-    objects = UnitPathQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("health case")
@@ -310,7 +302,7 @@ class Trip(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
 
-    objects = UnitPathQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("trip")
@@ -372,7 +364,7 @@ class Observation(models.Model):
     )
     release_note = models.CharField(_("release note"), max_length=500, blank=True)
 
-    objects = UnitPathQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("observation")

@@ -22,13 +22,6 @@ from .choices import ClockKind, EventKind, IncidentKind, IncidentState, Level
 USER = settings.AUTH_USER_MODEL
 
 
-class IncidentQuerySet(ScopedQuerySet):
-    def in_subtree(self, unit):
-        from fangkong.core.fields import subtree_q
-
-        return self.filter(subtree_q("unit_path", unit.path))
-
-
 class Incident(models.Model):
     scope_field = "unit_path"
 
@@ -72,7 +65,7 @@ class Incident(models.Model):
         related_name="incident",
     )
 
-    objects = IncidentQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("incident")

@@ -95,11 +95,6 @@ class Unit(models.Model):
         )
 
 
-class PersonQuerySet(ScopedQuerySet):
-    def in_subtree(self, unit):
-        return self.filter(subtree_q("unit_path", unit.path))
-
-
 class Person(models.Model):
     """A member of staff on the roster.
 
@@ -135,7 +130,7 @@ class Person(models.Model):
         related_name="person",
     )
 
-    objects = PersonQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("person")

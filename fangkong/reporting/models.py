@@ -135,14 +135,6 @@ class Assignment(models.Model):
         )
 
 
-class DailyReportQuerySet(ScopedQuerySet):
-    def in_subtree(self, unit, include_self=True):
-        from fangkong.core.fields import subtree_q
-
-        qs = self.filter(subtree_q("unit_path", unit.path))
-        return qs if include_self else qs.exclude(unit=unit)
-
-
 class DailyReport(models.Model):
     scope_field = "unit_path"
 
@@ -170,7 +162,7 @@ class DailyReport(models.Model):
     derived_values = models.JSONField(_("derived figures"), null=True, blank=True)
     mismatched_fields = models.JSONField(_("figures that differ"), default=list, blank=True)
 
-    objects = DailyReportQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("daily report")
