@@ -8,7 +8,6 @@ office's only writes are notes and waivers (`annotate_entry`, `waive_entry`,
 
 import logging
 import math
-import zoneinfo
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -118,7 +117,7 @@ def record_entry(
 
 
 def _local(moment: datetime, unit: Unit) -> str:
-    return moment.astimezone(zoneinfo.ZoneInfo(unit.timezone)).isoformat(timespec="minutes")
+    return unit.local_time(moment).isoformat(timespec="minutes")
 
 
 def _minutes(later: datetime, earlier: datetime) -> int:

@@ -4,19 +4,17 @@ are the wall-clock time of the room's unit (`Unit.timezone`)."""
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.utils import timezone
-
 
 def tz_of(unit) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(unit.timezone)
+    return unit.tzinfo
 
 
 def local(dt: datetime, unit) -> datetime:
-    return dt.astimezone(tz_of(unit))
+    return unit.local_time(dt)
 
 
 def local_today(unit, now: datetime | None = None) -> date:
-    return local(now or timezone.now(), unit).date()
+    return unit.local_date(now)
 
 
 def aware(naive: datetime, unit) -> datetime:

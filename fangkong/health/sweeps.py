@@ -1,6 +1,5 @@
 """Time-driven work of the check-in, run by `fangkong worker`."""
 
-import zoneinfo
 from datetime import datetime, time
 
 from django.conf import settings
@@ -38,7 +37,7 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
     units = Unit.objects.filter(pk__in=list(heads)).only("pk", "code", "name", "path", "timezone")
     due: dict = {}
     for unit in units:
-        local = now.astimezone(zoneinfo.ZoneInfo(unit.timezone))
+        local = unit.local_time(now)
         if local.time() >= at:
             due[unit.pk] = (unit, local.date())
     if not due:

@@ -15,7 +15,6 @@ Guarantees:
 
 from __future__ import annotations
 
-import zoneinfo
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -408,13 +407,9 @@ def close_incident(*, actor, incident: Incident, note: str = "", now=None) -> In
 # --- the sweep -------------------------------------------------------------------------------
 
 
-def _local_day(unit: Unit, at: datetime):
-    return at.astimezone(zoneinfo.ZoneInfo(unit.timezone)).date()
-
-
 def _record_late(clock: Clock, at: datetime) -> None:
     record_entry(
-        kind=LATE_KIND, unit=clock.unit, day=_local_day(clock.unit, clock.due_at),
+        kind=LATE_KIND, unit=clock.unit, day=clock.unit.local_date(clock.due_at),
         object_type="incident_clock", object_id=clock.pk,
         facts={"incident": clock.incident_id, "clock": clock.kind,
                "due_at": clock.due_at.isoformat(), "met_at": clock.met_at.isoformat()

@@ -1,6 +1,10 @@
+import zoneinfo
+from datetime import date, datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -88,6 +92,19 @@ class Unit(models.Model):
     @property
     def ancestor_ids(self) -> list[int]:
         return [int(part) for part in self.path.strip("/").split("/")[:-1] if part]
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_time(self, moment: datetime | None = None) -> datetime:
+        """`moment` (default now) on the unit's wall clock: days, deadlines and shifts are
+        the unit's, whatever the server's time zone."""
+        return (moment or timezone.now()).astimezone(self.tzinfo)
+
+    def local_date(self, moment: datetime | None = None) -> date:
+        """The unit's day at `moment` (default now): the day of a report or a check-in."""
+        return self.local_time(moment).date()
 
     def is_open_on(self, day) -> bool:
         return (self.active_from is None or self.active_from <= day) and (

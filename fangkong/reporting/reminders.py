@@ -12,7 +12,6 @@ so running the sweep twice, or from two workers at once, queues nothing twice:
 The notify app turns each key into one row per recipient (`…|u{user}`, `…|c{channel}`).
 """
 
-import zoneinfo
 from collections import defaultdict
 from datetime import datetime, timedelta
 
@@ -50,7 +49,7 @@ def _days_around(now) -> tuple:
 
 
 def _local(moment: datetime, unit: Unit) -> datetime:
-    return moment.astimezone(zoneinfo.ZoneInfo(unit.timezone))
+    return unit.local_time(moment)
 
 
 def _unit_list(units) -> str:

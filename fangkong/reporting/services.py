@@ -4,7 +4,6 @@ Seed 000: 严格落实疫情防控日报告和零报告制度; seed 004: 日報�
 漏報、誤報和虛報. Every filing is a new revision; nothing is overwritten without a trace.
 """
 
-import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -46,12 +45,12 @@ class Filing:
 
 def deadline_for(assignment: Assignment, unit: Unit, day: date) -> datetime:
     """The cut-off of `day`'s report in the unit's own time zone, grace included."""
-    local = datetime.combine(day, assignment.deadline, tzinfo=zoneinfo.ZoneInfo(unit.timezone))
+    local = datetime.combine(day, assignment.deadline, tzinfo=unit.tzinfo)
     return local + timedelta(minutes=assignment.grace_minutes)
 
 
 def local_today(unit: Unit, now=None) -> date:
-    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(unit.timezone)).date()
+    return unit.local_date(now)
 
 
 def _matches(assignment: Assignment, unit: Unit) -> bool:

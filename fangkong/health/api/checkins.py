@@ -4,7 +4,6 @@ and the summary of a subtree."""
 from datetime import date, datetime
 
 from django.core.paginator import Paginator
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
@@ -119,7 +118,7 @@ def post_checkins(request, payload: CheckInBatchIn):
 @router.get("/checkins", response=CheckInPage, summary="The check-ins of a subtree for a day")
 def list_checkins(request, filters: Query[ListFilter]):
     unit = queries.get_unit_for_health(request.user, filters.unit)
-    day = filters.day or services.local_today(unit, timezone.now())
+    day = filters.day or unit.local_date()
     page = Paginator(queries.list_checkins(unit, day, fever=filters.fever), filters.page_size)
     current = page.get_page(filters.page)
     log_access(request, "list", "checkin", "", unit.path, detail=f"api {day}")
@@ -143,6 +142,6 @@ def checkin_summary(request, code: str, day: date | None = None):
     from fangkong.orgs.queries import get_unit_for
 
     unit = get_unit_for(request.user, code)  # counts only: every role may see them
-    day = day or services.local_today(unit, timezone.now())
+    day = day or unit.local_date()
     summary = queries.get_checkin_summary(unit, day)
     return {"unit": unit.code, "day": day, **summary}

@@ -12,7 +12,6 @@ from fangkong.orgs.models import Person, Unit
 
 from ..choices import Symptom
 from ..models import FollowUp, Observation
-from ..services.observation import local_today
 from ..validation import is_alarming
 
 VIEW = "view_health"
@@ -52,7 +51,7 @@ def expected_days(observation: Observation, today: date) -> list[date]:
     """The days that should have a follow-up by now: from the start to yesterday while
     open (today's may still come), to the day before the release once released."""
     if observation.released_at is not None:
-        last = local_today(observation.unit, observation.released_at) - timedelta(days=1)
+        last = observation.unit.local_date(observation.released_at) - timedelta(days=1)
     else:
         last = today - timedelta(days=1)
     first = observation.start_on
@@ -68,7 +67,7 @@ def annotate_follow_ups(observations, now: datetime | None = None) -> list[Obser
         for follow_up in FollowUp.objects.filter(observation__in=observations).order_by("day"):
             by_observation[follow_up.observation_id].append(follow_up)
     for observation in observations:
-        today = local_today(observation.unit, now)
+        today = observation.unit.local_date(now)
         follow_ups = by_observation[observation.pk]
         done = {f.day for f in follow_ups}
         observation.today = today

@@ -307,14 +307,8 @@ def save_checkins(
 # --- the three ways in --------------------------------------------------------------------
 
 
-def local_today(unit: Unit, now: datetime) -> date:
-    import zoneinfo
-
-    return now.astimezone(zoneinfo.ZoneInfo(unit.timezone)).date()
-
-
 def _check_day(day: date, unit: Unit, now: datetime) -> None:
-    if day > local_today(unit, now):
+    if day > unit.local_date(now):
         raise InvalidInput({"day": _("The day cannot be in the future.")})
 
 
@@ -327,7 +321,7 @@ def check_in_self(
     entry, errors = clean_entry(person, raw)
     if errors:
         raise InvalidInput(errors)
-    day = local_today(person.unit, now)
+    day = person.unit.local_date(now)
     with transaction.atomic():  # one commit for the check-in and the link's last use
         outcome = save_checkins([entry], day=day, source=Source.LINK, key=key, now=now)
         CheckInLink.objects.filter(pk=link.pk).update(last_used_at=now)

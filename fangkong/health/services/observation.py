@@ -6,7 +6,6 @@ in one transaction, checks `manage_health` on the person's unit and leaves an au
 entry; notifications go through the outbox inside the same transaction.
 """
 
-import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
@@ -35,14 +34,6 @@ def observation_days() -> int:
     return int(settings.HEALTH_OBSERVATION_DAYS)
 
 
-def local_now(unit: Unit, now: datetime | None = None) -> datetime:
-    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(unit.timezone))
-
-
-def local_today(unit: Unit, now: datetime | None = None) -> date:
-    return local_now(unit, now).date()
-
-
 def _lock_open(observation: Observation) -> Observation:
     """The observation's row, locked; a released one cannot change any more."""
     observation = (
@@ -69,7 +60,7 @@ def start_observation(
     require(actor, PERM, person.unit_path)
     # Serialize starts for the same person (the constraint backs this up).
     person = Person.objects.select_for_update(of=("self",)).select_related("unit").get(pk=person.pk)
-    today = local_today(person.unit)
+    today = person.unit.local_date()
     errors: dict[str, list] = {}
     if reason not in ObservationReason.values:
         errors["reason"] = [_("Choose a reason.")]
@@ -163,7 +154,7 @@ def record_follow_up(
     a red-flag symptom queues a message to the unit's liaisons and leaders."""
     require(actor, PERM, observation.unit_path)
     observation = _lock_open(observation)
-    today = local_today(observation.unit)
+    today = observation.unit.local_date()
     day = day or today
     errors: dict[str, list] = {}
     try:
@@ -225,7 +216,7 @@ def release_observation(
     note = (note or "").strip()
     if len(note) > 500:
         raise InvalidInput({"note": _("At most 500 characters.")})
-    if local_today(observation.unit, now) < observation.planned_end_on and not note:
+    if observation.unit.local_date(now) < observation.planned_end_on and not note:
         raise InvalidInput(
             {"note": _("The planned end has not come yet: say why the observation ends early.")}
         )
@@ -260,7 +251,7 @@ def flag_missing_follow_ups(now: datetime | None = None) -> dict:
     due: dict[int, tuple[Unit, date, list[Observation]]] = {}
     for observation in candidates:
         unit = observation.unit
-        moment = local_now(unit, now)
+        moment = unit.local_time(now)
         if moment.hour < FLAG_HOUR:
             continue
         yesterday = moment.date() - timedelta(days=1)

@@ -24,7 +24,7 @@ from fangkong.orgs.services import require
 
 from ..choices import ObservationPlace, ObservationReason, RiskLevel, Transport
 from ..models import Observation, RiskArea, Trip
-from .observation import local_today, start_observation
+from .observation import start_observation
 
 PERM = "manage_health"
 AREA_PERM = "manage_risk_areas"
@@ -219,7 +219,7 @@ def start_observation_from_trip(*, actor, trip: Trip) -> Observation:
     if not trip.risk_level:
         raise Conflict("trip_not_flagged", _("This trip touches no risk area."))
     person = Person.objects.select_related("unit").get(pk=trip.person_id)
-    today = local_today(person.unit)
+    today = person.unit.local_date()
     start_on = min(trip.return_on or today, today)
     note = _("Trip %(origin)s → %(destination)s (%(areas)s)") % {
         "origin": trip.origin, "destination": trip.destination,

@@ -39,7 +39,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(request, unit) -> date:
-    today = services.local_today(unit, timezone.now())
+    today = unit.local_date()
     try:
         day = date.fromisoformat(request.GET.get("day") or request.POST.get("day") or "")
     except ValueError:
@@ -308,7 +308,7 @@ def self_checkin(request, token: str):
         return _unlogged(render(request, "health/self_checkin.html",
                                 {"problem": LINK_PROBLEMS[exc.reason]}, status=404))  # fmt: skip
     person = link.person
-    day = services.local_today(person.unit, now)
+    day = person.unit.local_date(now)
     errors, done, raw = {}, None, {}
     if request.method == "POST":
         raw = {
@@ -381,7 +381,7 @@ def unit_panel(request, unit) -> str:
     """Today's check-ins on a unit's page (counts only: no person-level data)."""
     if not scope_of(request.user, "view").covers(unit.path):
         return ""
-    day = services.local_today(unit, timezone.now())
+    day = unit.local_date()
     return render_to_string("health/_unit_panel.html", {
         "unit": unit, "day": day, "summary": queries.get_checkin_summary(unit, day),
         "can_view": scope_of(request.user, "view_health").covers(unit.path),
