@@ -77,30 +77,6 @@ def list_channels_for(unit: Unit) -> list[UnitChannel]:
     return list_channels_for_units([unit])[unit.pk]
 
 
-def nearest_role_holders(
-    units: Iterable[Unit], role: str, *, strict: bool = False
-) -> dict[int, tuple[int, list[int]]]:
-    """For each unit, the nearest unit on its line (itself and its ancestors; only the
-    ancestors if `strict`) where some active user holds `role`, and those users' ids:
-    {unit id: (holder unit id, [user ids])}. Units with nobody up the line are left out.
-    One query."""
-    units = list(units)
-    lineage_ids = {pk for unit in units for pk in _lineage(unit)}
-    holders: dict[int, list[int]] = defaultdict(list)
-    rows = RoleAssignment.objects.filter(
-        unit_id__in=lineage_ids, role=role, user__is_active=True
-    ).order_by("user_id")
-    for unit_id, user_id in rows.values_list("unit_id", "user_id"):
-        holders[unit_id].append(user_id)
-    result = {}
-    for unit in units:
-        line = _lineage(unit)[1:] if strict else _lineage(unit)
-        nearest = next((pk for pk in line if pk in holders), None)
-        if nearest is not None:
-            result[unit.pk] = (nearest, holders[nearest])
-    return result
-
-
 # --- routing ----------------------------------------------------------------------------
 
 

@@ -151,18 +151,32 @@ def list_liaison_user_ids(units) -> dict[int, set[int]]:
 LEADER_ROLES = (Role.UNIT_ADMIN, Role.LEADING_GROUP)
 
 
+def nearest_role_holders(units, roles, *, strict: bool = False) -> dict[int, tuple[int, list[int]]]:
+    """For each unit, the nearest unit on its line (itself and its ancestors; only the
+    ancestors if `strict`) where some active user holds `roles` (one role or several), and
+    those users' ids: {unit id: (holder unit id, [user ids])}. Units with nobody up the line
+    are left out. One query."""
+    roles = [roles] if isinstance(roles, str) else list(roles)
+    units = list(units)
+    lines = {unit.pk: [unit.pk, *reversed(unit.ancestor_ids)] for unit in units}
+    holders: dict[int, set[int]] = defaultdict(set)
+    rows = RoleAssignment.objects.filter(
+        unit_id__in={pk for line in lines.values() for pk in line}, role__in=roles,
+        user__is_active=True,
+    ).values_list("unit_id", "user_id")  # fmt: skip
+    for unit_id, user_id in rows:
+        holders[unit_id].add(user_id)
+    result = {}
+    for unit in units:
+        line = lines[unit.pk][1:] if strict else lines[unit.pk]
+        nearest = next((pk for pk in line if pk in holders), None)
+        if nearest is not None:
+            result[unit.pk] = (nearest, sorted(holders[nearest]))
+    return result
+
+
 def list_leader_user_ids(unit: Unit) -> set[int]:
     """The unit's leaders: admins or leading-group members of the nearest unit, going up
     from `unit`, that has any (a department without its own admin answers to the one
     above it)."""
-    lineage = [*unit.ancestor_ids, unit.pk]
-    rows = RoleAssignment.objects.filter(
-        unit_id__in=lineage, role__in=LEADER_ROLES, user__is_active=True
-    ).values_list("unit_id", "user_id")
-    by_unit: dict[int, set[int]] = defaultdict(set)
-    for unit_id, user_id in rows:
-        by_unit[unit_id].add(user_id)
-    for unit_id in reversed(lineage):
-        if by_unit.get(unit_id):
-            return by_unit[unit_id]
-    return set()
+    return set(nearest_role_holders([unit], LEADER_ROLES).get(unit.pk, (None, []))[1])

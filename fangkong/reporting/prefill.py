@@ -81,9 +81,9 @@ def notify_mismatch(report, revision) -> None:
     from django.utils import translation
     from django.utils.translation import gettext as _
 
-    from fangkong.notify.queries import nearest_role_holders
     from fangkong.notify.services import queue
     from fangkong.orgs.choices import Role
+    from fangkong.orgs.queries import nearest_role_holders
 
     offices = nearest_role_holders([report.unit], Role.OFFICE, strict=True)
     if report.unit_id not in offices:

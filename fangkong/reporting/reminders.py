@@ -26,7 +26,7 @@ from fangkong.notify import queries as notify_queries
 from fangkong.notify.services import queue
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
-from fangkong.orgs.queries import list_liaison_user_ids
+from fangkong.orgs.queries import list_liaison_user_ids, nearest_role_holders
 
 from .models import Assignment, DailyReport
 from .services import _matches
@@ -162,9 +162,7 @@ def list_missing(now: datetime) -> int:
             unfiled.filter(form_id=form_id, day=day).select_related("unit", "form")
             .order_by("unit_path")
         )  # fmt: skip
-        offices = notify_queries.nearest_role_holders(
-            [r.unit for r in reports], Role.OFFICE, strict=True
-        )
+        offices = nearest_role_holders([r.unit for r in reports], Role.OFFICE, strict=True)
         by_office: dict[int, list[DailyReport]] = defaultdict(list)
         for report in reports:
             if report.unit_id in offices:

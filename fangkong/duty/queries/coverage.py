@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from fangkong.orgs.choices import Role
-from fangkong.orgs.models import RoleAssignment
+from fangkong.orgs.queries import nearest_role_holders
 
 from ..choices import DutyRole
 from ..models import DutyRoom, Shift
@@ -62,22 +62,8 @@ def admin_user_ids(units) -> dict[int, set[int]]:
     """For each unit, the active users holding `unit_admin` on the nearest unit of its
     line (itself, then its ancestors) that has any; one query for all units."""
     units = list(units)
-    lineage = {u.pk: [*u.ancestor_ids, u.pk] for u in units}
-    wanted = {i for line in lineage.values() for i in line}
-    held: dict[int, set[int]] = defaultdict(set)
-    for unit_id, user_id in RoleAssignment.objects.filter(
-        unit_id__in=wanted, role=Role.UNIT_ADMIN, user__is_active=True
-    ).values_list("unit_id", "user_id"):
-        held[unit_id].add(user_id)
-    result: dict[int, set[int]] = {}
-    for unit in units:
-        for unit_id in reversed(lineage[unit.pk]):
-            if held.get(unit_id):
-                result[unit.pk] = set(held[unit_id])
-                break
-        else:
-            result[unit.pk] = set()
-    return result
+    found = nearest_role_holders(units, Role.UNIT_ADMIN)
+    return {u.pk: set(found.get(u.pk, (None, []))[1]) for u in units}
 
 
 def active_rooms():

@@ -18,6 +18,7 @@ from fangkong.notify import queries, services
 from fangkong.notify.choices import Channel, State
 from fangkong.notify.models import Message, UnitChannel
 from fangkong.notify.testing import SmtpSink, WebhookReceiver
+from fangkong.orgs.queries import nearest_role_holders
 from fangkong.orgs.testing import make_province
 
 NOW = datetime(2020, 2, 3, 0, 0, tzinfo=UTC)
@@ -270,11 +271,9 @@ class RoutingTests(TestCase):
     def test_nearest_role_holders(self):
         t = self.t
         with self.assertNumQueries(1):
-            found = queries.nearest_role_holders(
-                [t.a_site_1, t.group_a, t.b_sub], "office", strict=True
-            )
+            found = nearest_role_holders([t.a_site_1, t.group_a, t.b_sub], "office", strict=True)
         self.assertEqual(found[t.a_site_1.pk], (t.group_a.pk, [t.olga.pk]))
         self.assertEqual(found[t.group_a.pk], (t.province.pk, [t.sasac.pk]))
         self.assertEqual(found[t.b_sub.pk], (t.province.pk, [t.sasac.pk]))
-        not_strict = queries.nearest_role_holders([t.group_a], "office")
+        not_strict = nearest_role_holders([t.group_a], "office")
         self.assertEqual(not_strict[t.group_a.pk], (t.group_a.pk, [t.olga.pk]))
