@@ -7,9 +7,9 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
+from fangkong.orgs.queries import get_unit_for
 
 from ..queries import cases as queries
-from ..queries.checkins import get_unit_for_health
 from ..services import cases as services
 
 router = Router(tags=["health"])
@@ -77,7 +77,7 @@ def _out(case, events=False) -> dict:
 
 @router.get("/health-cases", response=CasePage, summary="Health cases of a subtree")
 def list_cases(request, filters: Query[CaseFilter]):
-    unit = get_unit_for_health(request.user, filters.unit) if filters.unit else None
+    unit = get_unit_for(request.user, filters.unit, "view_health") if filters.unit else None
     page = Paginator(queries.list_cases(request.user, unit=unit, state=filters.state),
                      filters.page_size)  # fmt: skip
     current = page.get_page(filters.page)

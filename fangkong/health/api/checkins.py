@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
 from fangkong.core.idempotency import run_once
+from fangkong.orgs.queries import get_unit_for
 
 from ..choices import Source
 from ..queries import checkins as queries
@@ -96,7 +97,7 @@ def post_checkins(request, payload: CheckInBatchIn):
     """All or nothing: one bad row and nothing is saved; the answer lists every bad row
     (`fields`: `row N`). With an `Idempotency-Key` header a retry returns the first answer
     without saving again; the same key with another body is 409."""
-    unit = queries.get_unit_for_health(request.user, payload.unit, "manage_health")
+    unit = get_unit_for(request.user, payload.unit, "manage_health")
     rows = [row.dict() for row in payload.checkins]
 
     def save() -> dict:
@@ -117,7 +118,7 @@ def post_checkins(request, payload: CheckInBatchIn):
 
 @router.get("/checkins", response=CheckInPage, summary="The check-ins of a subtree for a day")
 def list_checkins(request, filters: Query[ListFilter]):
-    unit = queries.get_unit_for_health(request.user, filters.unit)
+    unit = get_unit_for(request.user, filters.unit, "view_health")
     day = filters.day or unit.local_date()
     page = Paginator(queries.list_checkins(unit, day, fever=filters.fever), filters.page_size)
     current = page.get_page(filters.page)
@@ -139,8 +140,6 @@ def list_checkins(request, filters: Query[ListFilter]):
 @router.get("/units/{code}/checkin-summary", response=SummaryOut,
             summary="Expected, checked in, fever and each category of a subtree")  # fmt: skip
 def checkin_summary(request, code: str, day: date | None = None):
-    from fangkong.orgs.queries import get_unit_for
-
     unit = get_unit_for(request.user, code)  # counts only: every role may see them
     day = day or unit.local_date()
     summary = queries.get_checkin_summary(unit, day)

@@ -8,7 +8,6 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Sum
 
-from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import get_unit_summary, head_count
 
@@ -51,10 +50,11 @@ def get_checkin_summary(unit: Unit, day: date) -> dict:
     return _finish(total, head_count(unit))
 
 
-def list_child_summaries(unit: Unit, day: date) -> tuple[list[Unit], dict]:
-    """`unit`'s children, each with `.checkins` (its subtree's summary), and the summary of
-    the people placed directly in `unit`. Three queries whatever the size."""
-    children, _total, direct = get_unit_summary(unit)
+def list_child_summaries(unit: Unit, day: date) -> tuple[list[Unit], dict, dict]:
+    """`unit`'s children, each with `.checkins` (its subtree's summary), the summary of the
+    people placed directly in `unit`, and the subtree's (as get_checkin_summary, from the
+    same rows). Three queries whatever the size."""
+    children, head_total, direct = get_unit_summary(unit)
     cut = len(unit.path)
     per_child: dict[str, dict] = defaultdict(_empty)
     rows = (
@@ -66,9 +66,15 @@ def list_child_summaries(unit: Unit, day: date) -> tuple[list[Unit], dict]:
     )
     for path, category, *counts in rows:
         _add(per_child[path[cut:].split("/", 1)[0]], category, counts)
+    total = _empty()
+    for bucket in per_child.values():
+        for name in COUNTS:
+            total[name] += bucket[name]
+        for category, n in bucket["by_category"].items():
+            total["by_category"][category] += n
     for child in children:
         child.checkins = _finish(per_child[str(child.pk)], child.head_count)
-    return children, _finish(per_child[""], direct)
+    return children, _finish(per_child[""], direct), _finish(total, head_total)
 
 
 def list_not_checked_in(unit: Unit, day: date):
@@ -90,20 +96,6 @@ def list_checkins(unit: Unit, day: date, *, fever: bool | None = None, category:
     if category:
         qs = qs.filter(category=category)
     return qs.order_by("unit_path", "person__employee_no")
-
-
-def get_unit_for_health(user, code: str, perm: str = "view_health") -> Unit:
-    return get_object_for(user, Unit.objects, perm, code=code)
-
-
-def get_person_for_health(user, person_id, perm: str = "view_health") -> Person:
-    try:
-        pk = int(person_id)
-    except (TypeError, ValueError):
-        from django.http import Http404
-
-        raise Http404 from None
-    return get_object_for(user, Person.objects.select_related("unit"), perm, pk=pk)
 
 
 def list_person_checkins(person: Person, limit: int = 30):

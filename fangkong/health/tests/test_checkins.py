@@ -39,6 +39,7 @@ class CheckInServiceTests(ProvinceMixin, TestCase):
         self.assertEqual(summary["missing"], 2)
         self.assertEqual(summary["at_post"], 1)
         self.assertEqual(summary["by_category"][Category.ON_POST], 1)
+        self.assertEqual(queries.list_child_summaries(t.group_a, DAY)[2], summary)
         missing = list(queries.list_not_checked_in(t.group_a, DAY))
         self.assertEqual({p.pk for p in missing}, {t.p_hq.pk, t.p_site_2.pk})
 

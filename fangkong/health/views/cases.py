@@ -13,11 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
-from fangkong.orgs.queries import get_breadcrumbs, list_unit_choices
+from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
 from ..choices import CaseResult, CaseState
 from ..queries import cases as queries
-from ..queries.checkins import get_person_for_health, get_unit_for_health
 from ..services import cases as services
 
 PAGE_SIZE = 50
@@ -32,7 +31,7 @@ STATE_BADGES = {
 def case_list(request):
     """Cases of the user's scope or of a unit's subtree; open ones first by default."""
     code = (request.GET.get("unit") or "").strip()
-    unit = get_unit_for_health(request.user, code) if code else None
+    unit = get_unit_for(request.user, code, "view_health") if code else None
     state = request.GET.get("state") or "open"
     cases = queries.list_cases(request.user, unit=unit, state=state)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -95,7 +94,7 @@ def case_advance(request, case_id: int):
 @require_POST
 def case_report(request, person_id: int):
     """Open a case by hand from a person's health page."""
-    person = get_person_for_health(request.user, person_id, "manage_health")
+    person = get_person_for(request.user, person_id, "manage_health")
     try:
         case = services.report_case(
             actor=request.user, person=person, temperature=request.POST.get("temperature"),

@@ -26,7 +26,7 @@ from fangkong.core.errors import InvalidInput
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import NotExcel
 from fangkong.orgs.models import Person
-from fangkong.orgs.queries import get_breadcrumbs, list_root_units
+from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_root_units
 
 from .. import excel
 from ..choices import Category, Symptom, Whereabouts
@@ -49,7 +49,7 @@ def _day(request, unit) -> date:
 
 def _unit(request, code: str | None, perm: str = "view_health"):
     if code:
-        return queries.get_unit_for_health(request.user, code, perm)
+        return get_unit_for(request.user, code, perm)
     roots = list_root_units(request.user)
     if not roots or not scope_of(request.user, perm).covers(roots[0].path):
         raise Http404
@@ -66,8 +66,7 @@ def checkin_overview(request):
     unit = _unit(request, (request.GET.get("unit") or "").strip())
     day = _day(request, unit)
     tab = request.GET.get("tab") or "missing"
-    children, direct = queries.list_child_summaries(unit, day)
-    summary = queries.get_checkin_summary(unit, day)
+    children, direct, summary = queries.list_child_summaries(unit, day)
     if tab == "fever":
         rows = queries.list_checkins(unit, day, fever=True)
     elif tab == "all":
@@ -265,7 +264,7 @@ def link_issue_all(request, code: str):
 @require_POST
 def link_change(request, person_id: int):
     """Reissue (the old QR code stops working) or revoke a person's link."""
-    person = queries.get_person_for_health(request.user, person_id, "manage_health")
+    person = get_person_for(request.user, person_id, "manage_health")
     if request.POST.get("action") == "revoke":
         services.revoke_link(actor=request.user, person=person)
         messages.success(
@@ -358,7 +357,7 @@ def _unlogged(response):
 @login_required
 @require_GET
 def person_health(request, person_id: int):
-    person = queries.get_person_for_health(request.user, person_id)
+    person = get_person_for(request.user, person_id, "view_health")
     log_access(request, "view", "health_record", person.pk, person.unit_path)
     can_manage = scope_of(request.user, "manage_health").covers(person.unit_path)
     link = queries.live_links([person]).get(person.pk) if can_manage else None
