@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
+from fangkong.core.xlsx import xlsx_response
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
 
 from . import excel, queries, services
@@ -98,12 +98,7 @@ def entry_export(request):
     code = f.unit.code if f.unit else ""
     log_access(request, "export", "accountability", unit_path=f.unit.path if f.unit else "",
                detail=f"excel {code or '*'} {f.start}..{f.end}")  # fmt: skip
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    filename = f"fangkong-accountability-{code or 'all'}-{f.start}-{f.end}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return xlsx_response(data, f"fangkong-accountability-{code or 'all'}-{f.start}-{f.end}.xlsx")
 
 
 @login_required

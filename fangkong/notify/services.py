@@ -479,13 +479,18 @@ def retry_message(*, actor, message_id: int) -> Message:
     message = get_message_for(actor, message_id, for_update=True)
     if message.state != State.DEAD:
         raise Conflict("not_dead", _("Only a message that was given up can be retried."))
+    _requeue(actor, message)
+    return message
+
+
+def _requeue(actor, message: Message) -> None:
+    """A fresh series of attempts for a dead message, audited."""
     old_attempts = message.attempts
     message.state, message.attempts = State.QUEUED, 0
     message.next_attempt_at = timezone.now()
     message.save(update_fields=["state", "attempts", "next_attempt_at"])
     record_change(actor, "retry_message", message, message.unit_path,
                   {"attempts": old_attempts, "error": message.last_error})  # fmt: skip
-    return message
 
 
 @transaction.atomic
@@ -498,12 +503,7 @@ def retry_dead_messages(*, actor, message_ids: Iterable[int]) -> int:
     )
     retried = 0
     for message in dead.select_for_update().order_by("id"):
-        old_attempts = message.attempts
-        message.state, message.attempts = State.QUEUED, 0
-        message.next_attempt_at = timezone.now()
-        message.save(update_fields=["state", "attempts", "next_attempt_at"])
-        record_change(actor, "retry_message", message, message.unit_path,
-                      {"attempts": old_attempts, "error": message.last_error})  # fmt: skip
+        _requeue(actor, message)
         retried += 1
     return retried
 

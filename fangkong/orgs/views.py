@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -10,6 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
+from fangkong.core.xlsx import xlsx_response
 
 from . import excel, queries, services
 from .forms import ImportForm, PersonForm, RoleForm, UnitEditForm, UnitForm
@@ -304,7 +305,7 @@ def transfer(request):
 def template_download(request, kind: str):
     if kind not in excel.SHEETS:
         raise Http404
-    return _xlsx(excel.template_workbook(kind), f"fangkong-{kind}-template.xlsx")
+    return xlsx_response(excel.template_workbook(kind), f"fangkong-{kind}-template.xlsx")
 
 
 @login_required
@@ -316,7 +317,7 @@ def export_download(request, kind: str):
     data = excel.export_workbook(kind, request.user, unit)
     log_access(request, "export", kind, unit_path=unit.path if unit else "",
                detail=f"excel {code or '*'}")  # fmt: skip
-    return _xlsx(data, f"fangkong-{kind}-{code or 'all'}.xlsx")
+    return xlsx_response(data, f"fangkong-{kind}-{code or 'all'}.xlsx")
 
 
 @login_required
@@ -334,11 +335,3 @@ def import_upload(request, kind: str):
         request, "orgs/_import_result.html" if request.htmx else "orgs/import_result.html",
         {"form": form, "result": result, "kind": kind},
     )  # fmt: skip
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

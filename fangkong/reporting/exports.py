@@ -5,21 +5,13 @@ a 404), watermarked, and each download written to the access log.
 """
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.views.decorators.http import require_GET
 
 from fangkong.core.audit import log_access
+from fangkong.core.xlsx import xlsx_response
 
 from . import excel
 from .views import _overview_params
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
@@ -32,7 +24,7 @@ def rollup_export(request):
     as_of = "cutoff" if as_of_cutoff else "now"
     log_access(request, "export", "report_rollup", form.code, unit.path,
                detail=f"excel {unit.code} {day.isoformat()} {as_of}")  # fmt: skip
-    return _xlsx(data, f"fangkong-{form.code}-{unit.code}-{day.isoformat()}.xlsx")
+    return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-{day.isoformat()}.xlsx")
 
 
 @login_required
@@ -43,4 +35,4 @@ def matrix_export(request):
     data = excel.matrix_workbook(request.user, form, unit, day)
     log_access(request, "export", "report_matrix", form.code, unit.path,
                detail=f"excel {unit.code} 14 days to {day.isoformat()}")  # fmt: skip
-    return _xlsx(data, f"fangkong-{form.code}-{unit.code}-matrix-{day.isoformat()}.xlsx")
+    return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-matrix-{day.isoformat()}.xlsx")

@@ -10,7 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.scope import scope_of
-from fangkong.core.xlsx import NotExcel
+from fangkong.core.xlsx import NotExcel, xlsx_response
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_root_units
 
@@ -35,7 +35,6 @@ from ..queries import checkins as queries
 from ..services import checkins as services
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _day(request, unit) -> date:
@@ -90,10 +89,8 @@ def checkin_export(request, code: str):
     unit = _unit(request, code)
     day = _day(request, unit)
     log_access(request, "export", "checkin", "", unit.path, detail=str(day))
-    response = HttpResponse(excel.export_workbook(user=request.user, unit=unit, day=day),
-                            content_type=XLSX)  # fmt: skip
-    response["Content-Disposition"] = f'attachment; filename="checkins-{unit.code}-{day}.xlsx"'
-    return response
+    return xlsx_response(excel.export_workbook(user=request.user, unit=unit, day=day),
+                         f"checkins-{unit.code}-{day}.xlsx")  # fmt: skip
 
 
 # --- the liaison's grid -----------------------------------------------------------------
@@ -178,9 +175,8 @@ def checkin_grid(request, code: str):
 def checkin_template(request, code: str):
     unit = _unit(request, code, "manage_health")
     day = _day(request, unit)
-    response = HttpResponse(excel.template_workbook(unit, day), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="checkin-template-{unit.code}.xlsx"'
-    return response
+    return xlsx_response(excel.template_workbook(unit, day),
+                         f"checkin-template-{unit.code}.xlsx")  # fmt: skip
 
 
 @login_required

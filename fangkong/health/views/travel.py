@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
-from fangkong.core.xlsx import build_workbook, watermark_line
+from fangkong.core.xlsx import build_workbook, watermark_line, xlsx_response
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
 from ..forms_observation import PersonLookupForm
@@ -122,12 +122,9 @@ def trip_export(request):
     code = f.unit.code if f.unit else ""
     log_access(request, "export", "trip_list", unit_path=f.unit.path if f.unit else "",
                detail=f"excel {code or '*'} flagged={int(f.flagged)} {f.start or ''}..{f.end or ''}")  # fmt: skip
-    response = HttpResponse(
-        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return xlsx_response(
+        data, f"fangkong-trips-{code or 'all'}-{timezone.localdate().isoformat()}.xlsx"
     )
-    filename = f"fangkong-trips-{code or 'all'}-{timezone.localdate().isoformat()}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @login_required
