@@ -10,7 +10,7 @@ from pydantic import AwareDatetime
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
-from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
@@ -138,11 +138,7 @@ def post_incident(request, payload: IncidentIn):
         site = Unit.objects.filter(code=payload.site).first()
         if site is None:
             raise InvalidInput({"site": [f"unknown unit {payload.site}"]}, code="unknown_unit")
-    people = list(Person.objects.visible_to(request.user)
-                  .filter(employee_no__in=payload.people).values_list("pk", flat=True))  # fmt: skip
-    if len(people) != len(set(payload.people)):
-        raise InvalidInput({"people": ["some employee numbers are not on your roster"]},
-                           code="unknown_person")  # fmt: skip
+    people = queries.find_people(request.user, unit, payload.people)
     incident = services.file_incident(
         actor=request.user, unit=unit, kind=payload.kind, title=payload.title,
         discovered_at=payload.discovered_at, discovered_by=payload.discovered_by,

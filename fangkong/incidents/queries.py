@@ -3,8 +3,12 @@
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from fangkong.core.errors import InvalidInput
 from fangkong.core.scope import get_object_for
+from fangkong.orgs.models import Person
+from fangkong.orgs.services import group_of
 
 from .choices import IncidentState
 from .models import Clock, Incident
@@ -58,3 +62,24 @@ def get_timeline(incident: Incident) -> dict:
         "written_reports": list(incident.written_reports.prefetch_related("attachments")),
         "people": list(incident.people.all()),
     }
+
+
+def find_people(user, unit, numbers) -> list[int]:
+    """The ids of the people the filer names by employee number: in the unit's group
+    (numbers are unique only within a group) and in the filer's scope; one unknown number
+    and the filing is refused."""
+    numbers = {str(n).strip() for n in numbers if str(n).strip()}
+    if not numbers:
+        return []
+    found = dict(
+        Person.objects.visible_to(user)
+        .filter(group=group_of(unit), employee_no__in=numbers)
+        .values_list("employee_no", "pk")
+    )
+    unknown = sorted(numbers - set(found))
+    if unknown:
+        raise InvalidInput(
+            {"people": _("Not on your roster: %(numbers)s.") % {"numbers": "、".join(unknown)}},
+            code="unknown_person",
+        )
+    return list(found.values())

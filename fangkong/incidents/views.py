@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
-from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
 
 from . import queries, services
@@ -69,21 +69,16 @@ def incident_new(request):
         unit = get_unit_for(request.user, code, services.PERM) if code else None
         site_code = (request.POST.get("site") or "").strip()
         site = Unit.objects.filter(code=site_code).first() if site_code else None
-        numbers = [
-            n for n in (request.POST.get("people") or "").replace("，", ",").split(",") if n.strip()
-        ]
-        people = list(Person.objects.visible_to(request.user).filter(
-            employee_no__in=[n.strip() for n in numbers]).values_list("pk", flat=True))  # fmt: skip
+        numbers = (request.POST.get("people") or "").replace("，", ",").split(",")
         phone = None
         if request.POST.get("called_at"):
             phone = {"called_at": _when(request.POST["called_at"]),
                      "caller": request.POST.get("caller", ""), "callee": request.POST.get("callee", "")}  # fmt: skip
         if unit is None:
             errors = {"unit": [_("Choose the unit where it happened.")]}
-        elif len(people) != len(numbers):
-            errors = {"people": [_("Some employee numbers are not on your roster.")]}
         else:
             try:
+                people = queries.find_people(request.user, unit, numbers)
                 incident = services.file_incident(
                     actor=request.user, unit=unit, kind=request.POST.get("kind", ""),
                     title=request.POST.get("title", ""),

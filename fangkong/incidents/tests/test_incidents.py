@@ -182,3 +182,16 @@ class RecipientLanguageTests(ProvinceMixin, TestCase):
         olga = Message.objects.get(topic="incident", recipient=t.olga).subject
         self.assertTrue(alice.startswith("[Incident] Suspected case"), alice)
         self.assertFalse(olga.startswith("[Incident]"), olga)
+
+
+@override_settings(LANGUAGE_CODE="en")
+class PeopleNamedTests(ProvinceMixin, TestCase):
+    def test_people_are_named_by_employee_number_within_the_units_group(self):
+        from fangkong.incidents.queries import find_people
+
+        t = self.t
+        self.assertEqual(find_people(t.root, t.a_site_1, ["A002", " "]), [t.p_site_1.pk])
+        with self.assertRaises(InvalidInput) as ctx:
+            find_people(t.root, t.a_site_1, ["A002", "B001"])  # B001 is in group-b
+        self.assertEqual(ctx.exception.code, "unknown_person")
+        self.assertIn("B001", str(ctx.exception.fields["people"][0]))
