@@ -2,9 +2,9 @@
 
 import json
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.localtime import show
 from fangkong.core.xlsx import build_workbook, watermark_line
 
 from . import queries
@@ -21,8 +21,7 @@ def columns() -> list[str]:
 
 def _notes(entry) -> str:
     return "\n".join(
-        f"{timezone.localtime(a.at):%Y-%m-%d %H:%M} {a.actor_name} "
-        f"{AnnotationAction(a.action).label}: {a.text}"
+        f"{show(a.at, entry.unit)} {a.actor_name} {AnnotationAction(a.action).label}: {a.text}"
         for a in entry.annotations.all()
     )
 
@@ -35,7 +34,7 @@ def export_workbook(user, f: queries.LedgerFilter) -> bytes:
             e.day.isoformat(), e.unit.code, e.unit.name, e.get_kind_display(), e.description,
             str(Grade(e.grade).label), e.repetition, _("yes") if e.waived else _("no"),
             e.liaison_name, e.liaison_phone, _notes(e),
-            timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M"),
+            show(e.created_at, e.unit),
             json.dumps(e.facts, ensure_ascii=False, sort_keys=True),
         ]
         for e in queries.list_entries(user, f)

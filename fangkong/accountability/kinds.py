@@ -10,10 +10,11 @@ late or missing) registers its own from its AppConfig.ready() and records entrie
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+
+from fangkong.core.localtime import show
 
 from .choices import EntryKind
 
@@ -71,17 +72,18 @@ def link(entry) -> str:
 # --- the kinds of the daily report ----------------------------------------------------
 
 
-def when(value: str) -> str:
-    """A time stored in the facts (ISO, in the unit's time zone) as "02-03 09:00"."""
-    return datetime.fromisoformat(value).strftime("%m-%d %H:%M")
+def when(entry, key: str) -> str:
+    """A time stored in the entry's facts (ISO with its offset) on the unit's clock, as
+    "02-03 09:00" ("—" when absent)."""
+    return show(entry.facts.get(key), entry.unit, "short") or "—"
 
 
 def _describe_late(entry) -> str:
     f = entry.facts
     return _("%(form)s due %(deadline)s, filed %(filed)s: %(minutes)s minutes late") % {
         "form": f["form_name"],
-        "deadline": when(f["deadline"]),
-        "filed": when(f["filed_at"]),
+        "deadline": when(entry, "deadline"),
+        "filed": when(entry, "filed_at"),
         "minutes": f["minutes_late"],
     }
 
@@ -90,8 +92,8 @@ def _describe_missing(entry) -> str:
     f = entry.facts
     return _("%(form)s due %(deadline)s, not filed at %(checked)s") % {
         "form": f["form_name"],
-        "deadline": when(f["deadline"]),
-        "checked": when(f["checked_at"]),
+        "deadline": when(entry, "deadline"),
+        "checked": when(entry, "checked_at"),
     }
 
 
@@ -104,8 +106,8 @@ def _describe_correction(entry) -> str:
     ) % {
         "form": f["form_name"],
         "revision": f["revision"],
-        "at": when(f["corrected_at"]),
-        "deadline": when(f["deadline"]),
+        "at": when(entry, "corrected_at"),
+        "deadline": when(entry, "deadline"),
         "reason": f["reason"] or "—",
         "changes": changes or "—",
     }

@@ -6,6 +6,7 @@ from datetime import date
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from fangkong.core.localtime import show
 from fangkong.core.xlsx import NotExcel, build_workbook, read_rows, text, watermark_line
 from fangkong.orgs.models import Person, Unit
 
@@ -75,7 +76,7 @@ def export_workbook(*, user, unit: Unit, day: date) -> bytes:
          "、".join(_label(Symptom, s) for s in c.symptoms) or "无",
          _label(Whereabouts, c.whereabouts), "是" if c.risk_contact else "否",
          "是" if c.case_contact else "否", _label(Category, c.category), c.unit.name,
-         c.checked_in_at.strftime("%Y-%m-%d %H:%M"))
+         show(c.checked_in_at, c.unit))
         for c in checkins
     ]  # fmt: skip
     columns = [title for _f, title in COLUMNS] + ["单位", "填报时间"]

@@ -7,7 +7,7 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from fangkong.accountability.kinds import register_kind
+        from fangkong.accountability.kinds import register_kind, when
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
         from fangkong.health.hooks import on_case_result
@@ -29,7 +29,7 @@ class IncidentsConfig(AppConfig):
             services.LATE_KIND, _("incident reported or acknowledged late"),
             describe=lambda e: str(_("%(clock)s of incident #%(id)s, due %(due)s") % {
                 "clock": e.facts.get("clock"), "id": e.facts.get("incident"),
-                "due": (e.facts.get("due_at") or "")[:16].replace("T", " ")}),
+                "due": when(e, "due_at")}),
             link=lambda e: f"/incidents/{e.facts.get('incident')}/",
         )  # fmt: skip
         on_case_result(services.open_from_case)

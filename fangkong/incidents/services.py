@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.accountability.services import record_entry
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
+from fangkong.core.localtime import show
 from fangkong.core.scope import scope_of
 from fangkong.notify import services as notify
 from fangkong.notify.recipients import on_duty_user_ids
@@ -106,7 +107,7 @@ def _notify_level(
 def _describe(incident: Incident) -> dict:
     return {"kind": incident.get_kind_display(), "unit": incident.unit.name,
             "title": incident.title,
-            "discovered": timezone.localtime(incident.discovered_at).strftime("%m-%d %H:%M")}  # fmt: skip
+            "discovered": show(incident.discovered_at, incident.unit, "short")}  # fmt: skip
 
 
 def _notify_filed(incident: Incident, levels: list[Unit]) -> None:
@@ -452,7 +453,7 @@ def _escalate(clock: Clock, now: datetime, above: Unit) -> None:
     def facts():
         return {"what": ClockKind(clock.kind).label, "late": clock.unit.name,
                 "title": incident.title,
-                "due": timezone.localtime(clock.due_at).strftime("%H:%M")}  # fmt: skip
+                "due": show(clock.due_at, clock.unit, "time")}  # fmt: skip
 
     def text():
         return _("%(late)s did not make the %(what)s by %(due)s.") % facts()

@@ -7,7 +7,13 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from fangkong.core.scope import register_scope_resolver
+
+        from .middleware import remember_zone
+
+        user_logged_in.connect(remember_zone, dispatch_uid="fangkong.orgs.remember_zone")
 
         from .access import scopes_for
 
