@@ -1,6 +1,7 @@
 """Queueing messages, delivering them from the outbox, and what users and admins do with them.
 
-Delivery (`deliver_due`, run by `fangkong worker` every 2 s) works in three steps:
+Delivery (`deliver_due`, run by the worker's sweep in `sweeps.py` every 2 s) works in three
+steps:
 1. claim: in one short transaction, take up to `batch` due messages and mark them
    `sending` with a claim token and a lease (`next_attempt_at` = end of the lease).
    PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED`, so two workers take disjoint rows;
@@ -442,17 +443,6 @@ def deliver_due(batch: int = BATCH, *, now: datetime | None = None) -> dict[str,
         logger.warning("%s messages were re-claimed before their results were recorded",
                        counts["lost"])  # fmt: skip
     return {"claimed": len(messages), **{k: v for k, v in counts.items() if v}}
-
-
-def deliver_sweep(budget: float = 10.0) -> dict[str, int]:
-    """The worker's sweep: batch after batch while batches come full, for about `budget` s."""
-    total: Counter = Counter()
-    start = time.monotonic()
-    while True:
-        result = deliver_due()
-        total.update(result)
-        if result["claimed"] < BATCH or time.monotonic() - start > budget:
-            return {k: v for k, v in total.items() if v}
 
 
 # --- users and admins -------------------------------------------------------------------
