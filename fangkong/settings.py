@@ -207,11 +207,21 @@ SMS_URL = env("FANGKONG_SMS_URL")
 SMS_TOKEN = env("FANGKONG_SMS_TOKEN")
 
 # Logs carry no personal data: person-level views log ids, never names or health values.
+# Every handler redacts (fangkong/core/redaction.py): no link token, query string, row
+# content or exception text reaches a log line. Django's own handlers are replaced by this
+# one (its `django` and `django.server` loggers otherwise print through handlers of theirs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "fangkong.core.redaction.RedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env("FANGKONG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
