@@ -195,6 +195,8 @@ NOTIFY_TIMEOUT = float(env("FANGKONG_NOTIFY_TIMEOUT", "5"))
 # again after it. 0: automatic (12 timeouts, at least 60 s). Shorter than two timeouts
 # risks a slow send being taken over and sent twice.
 NOTIFY_LEASE_SECONDS = float(env("FANGKONG_NOTIFY_LEASE_SECONDS", "0"))
+# The lease on an urgent message (incident alerts): 0: automatic (3 timeouts, at least 15 s).
+NOTIFY_URGENT_LEASE_SECONDS = float(env("FANGKONG_NOTIFY_URGENT_LEASE_SECONDS", "0"))
 # Absolute links in mail, SMS and robot texts (messages keep relative ones), e.g.
 # "https://fk.example.org"; empty: those texts carry no link.
 NOTIFY_BASE_URL = env("FANGKONG_BASE_URL").rstrip("/")
