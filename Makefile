@@ -25,7 +25,15 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(VENV)/.installed node_modules/.installed
+# Static files are collected at install time (not at each start of the server): again
+# only when the packages or a static file changed.
+DATA_DIR := $(or $(FANGKONG_DATA_DIR),var)
+STATIC_SOURCES := $(shell find fangkong -path '*/static/*' -type f 2>/dev/null)
+$(DATA_DIR)/.static-collected: $(VENV)/.installed node_modules/.installed $(STATIC_SOURCES)
+	$(FANGKONG) collectstatic --noinput --verbosity 0
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed $(DATA_DIR)/.static-collected
 
 install-test: $(VENV)/.installed-test node_modules/.installed
 
@@ -33,8 +41,10 @@ demo: install
 	$(FANGKONG) migrate --noinput
 	$(FANGKONG) seed-demo
 	@echo ""
-	@echo "Serving on http://$(HOST):$(PORT)/ with the worker (reminders, delivery) beside it  (Ctrl-C stops both)"
-	$(FANGKONG) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@echo "Serving on http://$(HOST):$(PORT)/ with the two worker lanes beside it: urgent (escalation, delivery) and routine (the rest)  (Ctrl-C stops all)"
+	$(FANGKONG) worker --only urgent & urgent=$$!; \
+	$(FANGKONG) worker --except urgent & routine=$$!; \
+	trap 'kill $$urgent $$routine 2>/dev/null' EXIT INT TERM; \
 	$(FANGKONG) serve --host $(HOST) --port $(PORT)
 
 serve: install

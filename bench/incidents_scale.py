@@ -88,7 +88,7 @@ def sweep_figures(args):
     from django.utils import timezone
 
     from fangkong.incidents.models import Clock
-    from fangkong.incidents.services import escalate_due
+    from fangkong.incidents.sweeps import escalate_due
 
     total = make_clocks(args.incidents)
     runs = []

@@ -196,6 +196,8 @@ NOTIFY_TIMEOUT = float(env("FANGKONG_NOTIFY_TIMEOUT", "5"))
 # again after it. 0: automatic (12 timeouts, at least 60 s). Shorter than two timeouts
 # risks a slow send being taken over and sent twice.
 NOTIFY_LEASE_SECONDS = float(env("FANGKONG_NOTIFY_LEASE_SECONDS", "0"))
+# The lease on an urgent message (incident alerts): 0: automatic (3 timeouts, at least 15 s).
+NOTIFY_URGENT_LEASE_SECONDS = float(env("FANGKONG_NOTIFY_URGENT_LEASE_SECONDS", "0"))
 # Absolute links in mail, SMS and robot texts (messages keep relative ones), e.g.
 # "https://fk.example.org"; empty: those texts carry no link.
 NOTIFY_BASE_URL = env("FANGKONG_BASE_URL").rstrip("/")
@@ -208,11 +210,21 @@ SMS_URL = env("FANGKONG_SMS_URL")
 SMS_TOKEN = env("FANGKONG_SMS_TOKEN")
 
 # Logs carry no personal data: person-level views log ids, never names or health values.
+# Every handler redacts (fangkong/core/redaction.py): no link token, query string, row
+# content or exception text reaches a log line. Django's own handlers are replaced by this
+# one (its `django` and `django.server` loggers otherwise print through handlers of theirs).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "fangkong.core.redaction.RedactingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
     "root": {"handlers": ["console"], "level": env("FANGKONG_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -1,21 +1,27 @@
-"""gunicorn's access log without secrets: a personal check-in link carries its credential
-in the path (/health/c/<token>/), so the path of such a request is cut after its prefix."""
+"""gunicorn's logs without secrets: its error and access handlers get the same redacting
+filter as Django's (core/redaction.py), so a personal check-in link's token (its
+credential, in the path: /health/c/<token>/) and query strings never reach a log line."""
 
 from gunicorn.glogging import Logger
 
-SECRET_PATH_PREFIXES = ("/health/c/",)
+from fangkong.core.redaction import RedactingFilter, redact
 
-
-def redact(path: str) -> str:
-    for prefix in SECRET_PATH_PREFIXES:
-        if path.startswith(prefix):
-            return prefix + "…"
-    return path
+__all__ = ["RedactingLogger", "redact"]
 
 
 class RedactingLogger(Logger):
+    def setup(self, cfg):
+        super().setup(cfg)
+        for log in (self.error_log, self.access_log):
+            for handler in log.handlers:
+                if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+                    handler.addFilter(RedactingFilter())
+
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)
-        atoms["U"] = redact(atoms.get("U", ""))
-        atoms["r"] = f"{atoms.get('m', '')} {atoms['U']}"
+        for name in ("U", "r", "q"):  # the path, the request line, the query string
+            if name in atoms:
+                atoms[name] = redact(atoms[name])
+        if "q" in atoms and atoms["q"]:
+            atoms["q"] = "…"
         return atoms

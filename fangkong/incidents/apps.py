@@ -9,13 +9,13 @@ class IncidentsConfig(AppConfig):
     def ready(self):
         from fangkong.accountability.kinds import register_kind, when
         from fangkong.core.nav import NavItem, register
-        from fangkong.core.worker import register_sweep
+        from fangkong.core.worker import URGENT, register_sweep
         from fangkong.health.hooks import on_case_result
         from fangkong.orgs.access import register_permission
         from fangkong.orgs.choices import Role
         from fangkong.orgs.services import register_path_copy
 
-        from . import services
+        from . import services, sweeps
         from .models import Incident
 
         register_permission(
@@ -24,7 +24,7 @@ class IncidentsConfig(AppConfig):
         )
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
-        register_sweep("incidents.escalate", services.escalate_due, every=15)
+        register_sweep("incidents.escalate", sweeps.escalate_due, every=15, lane=URGENT)
         register_kind(
             services.LATE_KIND, _("incident reported or acknowledged late"),
             describe=lambda e: str(_("%(clock)s of incident #%(id)s, due %(due)s") % {

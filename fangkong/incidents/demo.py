@@ -14,10 +14,10 @@ from .models import Incident
 from .services import (
     acknowledge,
     close_incident,
-    escalate_due,
     file_incident,
     file_written_report,
 )
+from .sweeps import escalate_due
 
 
 def seed_incidents(admin, log=print) -> None:

@@ -107,14 +107,16 @@ class Clock(models.Model):
     due_at = models.DateTimeField()
     met_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Failed escalation attempts: such a clock is retried after the others (incidents/sweeps.py).
+    escalation_failures = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "unit"], name="clock_unique"),
         ]
         indexes = [
-            # The sweep's query: unmet and unescalated clocks by due time.
-            models.Index(fields=["due_at"], name="clock_running_idx",
+            # The sweep's query: unmet and unescalated clocks, failed ones last, by due time.
+            models.Index(fields=["escalation_failures", "due_at"], name="clock_running_idx",
                          condition=Q(met_at__isnull=True, escalated_at__isnull=True)),
         ]  # fmt: skip
 

@@ -9,8 +9,9 @@ Guarantees:
   level's on-duty people (queued in the outbox: they exist if and only if the filing does);
 - a clock met late, or found overdue by the sweep, makes one accountability entry for the
   late party (once: the ledger's unique key is the clock);
-- the sweep escalates each overdue clock once, to the level above the late party and its
-  on-duty people (带班领导 included), safe to run from two workers at once.
+- the sweep (`sweeps.escalate_due`) escalates each overdue clock once, to the level above
+  the late party and its on-duty people (带班领导 included), safe to run from two workers at
+  once; a clock that fails to escalate is skipped, never a reason for the others to wait.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -405,7 +406,7 @@ def close_incident(*, actor, incident: Incident, note: str = "", now=None) -> In
     return incident
 
 
-# --- the sweep -------------------------------------------------------------------------------
+# --- late clocks (also used by the escalation sweep, incidents/sweeps.py) ---------------------
 
 
 def _record_late(clock: Clock, at: datetime) -> None:
@@ -417,52 +418,6 @@ def _record_late(clock: Clock, at: datetime) -> None:
                if clock.met_at else None},
         now=at,
     )  # fmt: skip
-
-
-def escalate_due(now: datetime | None = None, batch: int = 500) -> dict:
-    """Escalate every clock that is due, unmet and not yet escalated (see the module
-    docstring). Rows are claimed with SKIP LOCKED on PostgreSQL, so two workers escalate
-    disjoint clocks; a clock is marked escalated in the same transaction as its messages
-    and its ledger entry."""
-    now = now or timezone.now()
-    escalated = 0
-    while True:
-        with transaction.atomic():
-            running = Clock.objects.filter(
-                met_at__isnull=True, escalated_at__isnull=True, due_at__lte=now
-            ).order_by("due_at")
-            if connection.features.has_select_for_update_skip_locked:
-                running = running.select_for_update(skip_locked=True, of=("self",))
-            clocks = list(running.select_related("incident__unit", "unit")[:batch])
-            parents = Unit.objects.in_bulk({c.unit.parent_id for c in clocks} - {None})
-            # Escalations of a batch go to few units: look their recipients up once.
-            with notify.cached_lookups():
-                for clock in clocks:
-                    _escalate(clock, now, parents.get(clock.unit.parent_id) or clock.unit)
-            escalated += len(clocks)
-        if len(clocks) < batch:
-            return {"escalated": escalated}
-
-
-def _escalate(clock: Clock, now: datetime, above: Unit) -> None:
-    incident = clock.incident
-    clock.escalated_at = now
-    clock.save(update_fields=["escalated_at"])
-    _record_late(clock, now)
-
-    def facts():
-        return {"what": ClockKind(clock.kind).label, "late": clock.unit.name,
-                "title": incident.title,
-                "due": show(clock.due_at, clock.unit, "time")}  # fmt: skip
-
-    def text():
-        return _("%(late)s did not make the %(what)s by %(due)s.") % facts()
-
-    def subject():
-        return _("[Escalated] %(what)s overdue: %(title)s") % facts()
-
-    _event(incident, EventKind.ESCALATED, None, now, above, text)
-    _notify_level(incident, above, f"incident:{incident.pk}:escalated:{clock.pk}", subject, text)
 
 
 # --- from a health case --------------------------------------------------------------------

@@ -8,21 +8,21 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from fangkong.core.nav import NavItem, register
-        from fangkong.core.worker import register_sweep
+        from fangkong.core.worker import URGENT, register_sweep
         from fangkong.orgs.access import register_permission
         from fangkong.orgs.choices import Role
         from fangkong.orgs.services import register_path_copy
 
         from . import checks  # noqa: F401  (registers the settings checks)
         from .models import Message
-        from .services import deliver_sweep
+        from .sweeps import deliver_sweep
         from .views import InboxLabel
 
         register_path_copy(Message, "unit_path")  # the delivery log's scope follows moves
         # Who sets a unit's routing rules: its admins (a role covers the subtree).
         register_permission("manage_routing", {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN})
 
-        register_sweep("notify.deliver", deliver_sweep, every=2)
+        register_sweep("notify.deliver", deliver_sweep, every=2, lane=URGENT)
         register(NavItem(InboxLabel(), "notify:inbox", icon="bell", order=80))
         register(
             NavItem(

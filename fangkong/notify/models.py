@@ -114,6 +114,9 @@ class Message(models.Model):
     # When a sweep may take it next: for `queued` and `failed` the (back-off) time of the
     # next attempt; for `sending` the end of the claiming worker's lease.
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    # Urgent (an incident): never held by quiet hours, claimed first, and under a short
+    # lease, so a worker that died holding it delays it seconds, not a minute.
+    urgent = models.BooleanField(default=False, editable=False)
     claim_token = models.CharField(max_length=32, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=1000, blank=True)

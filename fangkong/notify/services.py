@@ -1,6 +1,7 @@
 """Queueing messages, delivering them from the outbox, and what users and admins do with them.
 
-Delivery (`deliver_due`, run by `fangkong worker` every 2 s) works in three steps:
+Delivery (`deliver_due`, run by the worker's sweep in `sweeps.py` every 2 s) works in three
+steps:
 1. claim: in one short transaction, take up to `batch` due messages and mark them
    `sending` with a claim token and a lease (`next_attempt_at` = end of the lease).
    PostgreSQL: `SELECT … FOR UPDATE SKIP LOCKED`, so two workers take disjoint rows;
@@ -34,7 +35,7 @@ from datetime import time as clock
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -58,9 +59,15 @@ SEND_THREADS = 8  # robots of different targets are called in parallel
 MAX_BACKOFF_SECONDS = 3600
 
 
-def lease_seconds() -> float:
+def lease_seconds(urgent: bool = False) -> float:
     # A sweep starts no send after NOTIFY_TIMEOUT and each send (SMTP: a few round trips,
-    # each bounded by the timeout) ends well within 10 timeouts.
+    # each bounded by the timeout) ends well within 10 timeouts. An urgent message would
+    # rather risk a second copy (the receivers get a stable key to drop it) than wait a
+    # minute for a dead worker's lease: 3 timeouts.
+    if urgent:
+        if settings.NOTIFY_URGENT_LEASE_SECONDS > 0:
+            return settings.NOTIFY_URGENT_LEASE_SECONDS
+        return max(15.0, 3 * settings.NOTIFY_TIMEOUT)
     if settings.NOTIFY_LEASE_SECONDS > 0:
         return settings.NOTIFY_LEASE_SECONDS
     return max(60.0, 12 * settings.NOTIFY_TIMEOUT)
@@ -233,7 +240,7 @@ def queue_routed(
                 texts[language] = (" ".join(_render(subject).split())[:200], _render(body))
         return texts[language]
 
-    common = {"unit": unit, "unit_path": unit.path, "topic": topic, "url": url}
+    common = {"unit": unit, "unit_path": unit.path, "topic": topic, "url": url, "urgent": urgent}
     rows: dict[str, Message] = {}
     for user_id in sorted(plan):
         if user_id not in details:
@@ -271,13 +278,18 @@ def claim(batch: int = BATCH, *, now: datetime | None = None) -> tuple[str, list
         due = Message.objects.filter(state__in=CLAIMABLE, next_attempt_at__lte=now)
         if connection.features.has_select_for_update_skip_locked:
             due = due.select_for_update(skip_locked=True)
-        ids = list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:batch])
+        # Urgent messages first: an incident alert does not queue behind a reminder backlog.
+        ordered = due.order_by("-urgent", "next_attempt_at", "id")
+        ids = list(ordered.values_list("pk", flat=True)[:batch])
         if not ids:
             return token, []
         # The filter is repeated: a row that stopped being due meanwhile is not taken.
         Message.objects.filter(pk__in=ids, state__in=CLAIMABLE, next_attempt_at__lte=now).update(
             state=State.SENDING, claim_token=token, claimed_at=now,
-            next_attempt_at=now + timedelta(seconds=lease_seconds()),
+            next_attempt_at=Case(
+                When(urgent=True, then=Value(now + timedelta(seconds=lease_seconds(True)))),
+                default=Value(now + timedelta(seconds=lease_seconds())),
+            ),
         )  # fmt: skip
         claimed = Message.objects.filter(pk__in=ids, claim_token=token)
         return token, list(claimed.select_related("endpoint", "recipient__person").order_by("id"))
@@ -442,17 +454,6 @@ def deliver_due(batch: int = BATCH, *, now: datetime | None = None) -> dict[str,
         logger.warning("%s messages were re-claimed before their results were recorded",
                        counts["lost"])  # fmt: skip
     return {"claimed": len(messages), **{k: v for k, v in counts.items() if v}}
-
-
-def deliver_sweep(budget: float = 10.0) -> dict[str, int]:
-    """The worker's sweep: batch after batch while batches come full, for about `budget` s."""
-    total: Counter = Counter()
-    start = time.monotonic()
-    while True:
-        result = deliver_due()
-        total.update(result)
-        if result["claimed"] < BATCH or time.monotonic() - start > budget:
-            return {k: v for k, v in total.items() if v}
 
 
 # --- users and admins -------------------------------------------------------------------

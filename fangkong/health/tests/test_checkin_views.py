@@ -170,7 +170,7 @@ class SecretPathTests(TestCase):
     def test_the_access_log_never_shows_a_check_in_token(self):
         from fangkong.core.gunicorn_logger import redact
 
-        self.assertEqual(redact("/health/c/12.abc:sig/"), "/health/c/…")
+        self.assertEqual(redact("/health/c/12.abc:sig/"), "/health/c/…/")
         self.assertEqual(redact("/health/checkins/"), "/health/checkins/")
 
     def test_django_does_not_log_the_path_of_a_bad_link(self):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from fangkong.accountability.models import Entry
 from fangkong.core.browser import BrowserTestCase
 from fangkong.incidents.models import Incident
-from fangkong.incidents.services import escalate_due
+from fangkong.incidents.sweeps import escalate_due
 from fangkong.notify.models import Message
 from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
 

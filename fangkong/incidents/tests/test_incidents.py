@@ -12,7 +12,7 @@ from fangkong.accountability.models import Entry
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
 from fangkong.health.services import cases as health_cases
 from fangkong.health.services import checkins
-from fangkong.incidents import services
+from fangkong.incidents import services, sweeps
 from fangkong.incidents.models import Clock, Incident
 from fangkong.notify.models import Message
 from fangkong.orgs.testing import ProvinceMixin
@@ -51,8 +51,8 @@ class IncidentTests(ProvinceMixin, TestCase):
                                      called_at=FOUND + timedelta(minutes=6),
                                      now=FOUND + timedelta(minutes=6))  # fmt: skip
         later = FOUND + timedelta(minutes=31)
-        first = services.escalate_due(now=later)
-        again = services.escalate_due(now=later)
+        first = sweeps.escalate_due(now=later)
+        again = sweeps.escalate_due(now=later)
         # the written report (a-site-1) and three acknowledgements are late; the phone was not
         self.assertEqual((first["escalated"], again["escalated"]), (4, 0))
         late_units = set(
@@ -156,7 +156,7 @@ class IncidentApiAndPageTests(ProvinceMixin, TestCase):
             incident = services.file_incident(actor=t.bob, unit=t.a_site_1, kind="suspected",
                                               title="Suspected case", discovered_at=FOUND)  # fmt: skip
         with time_machine.travel(FOUND + timedelta(minutes=40), tick=False):
-            services.escalate_due()
+            sweeps.escalate_due()
             self.client.force_login(t.olga)
             board = self.client.get(reverse("incidents:board") + "?state=overdue")
             self.assertContains(board, "Suspected case")

@@ -17,7 +17,7 @@ from fangkong.accountability.kinds import describe
 from fangkong.accountability.models import Entry
 from fangkong.health import excel as health_excel
 from fangkong.health.services import checkins
-from fangkong.incidents import services
+from fangkong.incidents import services, sweeps
 from fangkong.notify.models import Message
 from fangkong.orgs.testing import ProvinceMixin
 
@@ -40,7 +40,7 @@ class LocalTimeTests(ProvinceMixin, TestCase):
         )  # fmt: skip
         filed = Message.objects.filter(topic="incident").first()
         self.assertIn("Discovered 12-03 07:40", filed.body)
-        services.escalate_due(now=FOUND + timedelta(minutes=40))
+        sweeps.escalate_due(now=FOUND + timedelta(minutes=40))
         phone = incident.clocks.get(kind="phone")
         texts = list(incident.events.filter(kind="escalated").values_list("text", flat=True))
         self.assertTrue(any("by 07:55" in text for text in texts), texts)  # due 23:55 UTC
