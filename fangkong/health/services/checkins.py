@@ -6,7 +6,8 @@ Guarantees of every path:
 - all-or-nothing: every row is checked first; one bad row and nothing is written, the
   errors come back row by row;
 - one check-in per person and day: a second one replaces the values and keeps the
-  replaced ones as a revision; the same values again change nothing;
+  replaced ones as a revision; the same values again change nothing, also when both come
+  at the same moment (the person's row is locked first: core.locking);
 - the unit's counts (`CheckInTally`) change in the same transaction;
 - a fever or red-flag symptom opens a health case (services.cases) in the same
   transaction, and its notifications are queued there too.
@@ -28,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import InvalidInput
+from fangkong.core.locking import lock_rows
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.services import require
 
@@ -244,6 +246,9 @@ def save_checkins(
         return outcome
     with transaction.atomic():
         by_person = {e.person.pk: e for e in entries}
+        # Two first check-ins of one person at once (a double tap): the second waits here
+        # for the first to commit, then finds its row and changes nothing.
+        lock_rows(Person, by_person)
         existing = {
             c.person_id: c
             for c in CheckIn.objects.select_for_update()
@@ -460,6 +465,7 @@ def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[Check
     for person in people:
         require(actor, "manage_health", person.unit_path)
     ids = [p.pk for p in people]
+    lock_rows(Person, ids)  # two issuers at once make one link (one_live_link)
     live = {
         link.person_id: link
         for link in CheckInLink.objects.select_for_update().filter(
