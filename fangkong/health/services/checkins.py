@@ -153,6 +153,9 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     cases_opened: int = 0
+    # Each person's check-in as this call left it: answers are built from what was
+    # written, not read again after the commit.
+    checkins: dict[int, CheckIn] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
@@ -265,6 +268,7 @@ def save_checkins(
                         current.risk_contact, current.case_contact, current.category)  # fmt: skip
                 if same == entry.values() or (key and current.idempotency_key == key):
                     outcome.unchanged += 1
+                    outcome.checkins[person_id] = current
                     continue
                 revisions.append(CheckInRevision(
                     checkin=current, number=current.revision_count, values=current.snapshot()
@@ -280,6 +284,7 @@ def save_checkins(
                 was_fever = False
                 checkin = CheckIn(person=entry.person, day=day)
                 new.append(checkin)
+            outcome.checkins[person_id] = checkin
             (checkin.temperature, checkin.symptoms, checkin.whereabouts, checkin.risk_contact,
              checkin.case_contact, checkin.category) = entry.values()  # fmt: skip
             checkin.unit_id, checkin.unit_path = entry.person.unit_id, entry.person.unit_path
