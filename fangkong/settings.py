@@ -100,6 +100,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{DATA_DIR / 'fangkong.sqlite3'}"),
         conn_max_age=int(env("FANGKONG_DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked (a cheap ping) before the first query of each
+        # request: after a database restart the request reconnects instead of answering
+        # 500 once per app-server worker.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

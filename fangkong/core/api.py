@@ -1,5 +1,7 @@
 """API plumbing shared by every app: authentication, the error format, tokens."""
 
+import logging
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
@@ -65,6 +67,22 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return error(api, request, exc.status_code, "error", str(exc))
+
+    @api.exception_handler(Exception)
+    def server_error(request, exc: Exception):
+        # An API client reads JSON, never Django's HTML error page. Logged as Django logs
+        # its own 500s (the same logger, so the same redaction and mail to admins).
+        request_logger.error(
+            "Internal Server Error: %s", request.path, exc_info=exc,
+            extra={"status_code": 500, "request": request},
+        )  # fmt: skip
+        return error(
+            api, request, 500, "server_error",
+            _("Something went wrong on the server. Try again in a moment."),
+        )  # fmt: skip
+
+
+request_logger = logging.getLogger("django.request")
 
 
 router = Router(tags=["auth"])

@@ -2,11 +2,13 @@
 one message for one mistake, wherever it was typed."""
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from fangkong.core.numbers import parse_decimal
 
 from .choices import Symptom
 
@@ -29,12 +31,10 @@ def parse_temperature(value) -> Decimal:
     """A body temperature in °C with one decimal, or ValueError with a message for people."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ValueError(_("Enter the body temperature."))
-    try:
-        number = Decimal(str(value).strip().replace("，", ".").replace(",", "."))
-    except InvalidOperation:
+    try:  # "38,1" and the IME's "３８．１" too (core.numbers)
+        number = parse_decimal(value, decimal_comma=True)
+    except ValueError:
         raise ValueError(_("Enter the temperature as a number, such as 36.5.")) from None
-    if not number.is_finite():
-        raise ValueError(_("Enter the temperature as a number, such as 36.5."))
     if FAHRENHEIT[0] <= number <= FAHRENHEIT[1]:
         celsius = ((number - 32) * 5 / 9).quantize(Decimal("0.1"))
         raise ValueError(

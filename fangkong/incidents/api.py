@@ -10,6 +10,7 @@ from pydantic import AwareDatetime
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
+from fangkong.core.idempotency import idempotent
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for
 
@@ -129,6 +130,7 @@ def _get(request, incident_id: int):
 
 
 @router.post("/incidents", response={201: IncidentOut}, summary="File an incident")
+@idempotent
 def post_incident(request, payload: IncidentIn):
     """Starts the clock from `discovered_at` (refused in the future; days old: accepted and
     flagged). The levels above are told at once, their on-duty people included."""
@@ -145,11 +147,13 @@ def post_incident(request, payload: IncidentIn):
         place=payload.place, site=site, people=people, actions_taken=payload.actions_taken,
         description=payload.description, phone=payload.phone.dict() if payload.phone else None,
     )  # fmt: skip
-    return 201, _out(queries.get_incident_for(request.user, incident.pk), full=True)
+    # Built inside the filing's transaction (@idempotent) from the incident it wrote.
+    return 201, _out(incident, full=True)
 
 
 @router.post("/incidents/{incident_id}/phone-report", response=IncidentOut,
              summary="Record the phone report")  # fmt: skip
+@idempotent
 def post_phone(request, incident_id: int, payload: PhoneIn):
     incident = _get(request, incident_id)
     services.record_phone_report(actor=request.user, incident=incident, **payload.dict())
@@ -170,6 +174,7 @@ WRITTEN_BODY = {
 
 @router.post("/incidents/{incident_id}/written-report", response=IncidentOut,
              summary="File the written report, with attachments", openapi_extra=WRITTEN_BODY)  # fmt: skip
+@idempotent
 def post_written(request, incident_id: int):
     """JSON `{"text": …}`, or multipart/form-data with `text` and any number of `files`
     (20 MB each at most)."""
@@ -188,6 +193,7 @@ def post_written(request, incident_id: int):
 
 @router.post("/incidents/{incident_id}/ack", response=IncidentOut,
              summary="Acknowledge for a receiving level")  # fmt: skip
+@idempotent
 def post_ack(request, incident_id: int, payload: AckIn):
     incident = _get(request, incident_id)
     unit = get_unit_for(request.user, payload.unit) if payload.unit else None

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from fangkong.accountability.services import record_entry
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
 from fangkong.core.localtime import show
+from fangkong.core.locking import lock_rows
 from fangkong.core.scope import scope_of
 from fangkong.notify import services as notify
 from fangkong.notify.recipients import on_duty_user_ids
@@ -423,9 +424,12 @@ def _record_late(clock: Clock, at: datetime) -> None:
 # --- from a health case --------------------------------------------------------------------
 
 
+@transaction.atomic
 def open_from_case(case) -> Incident | None:
     """A health case with a suspected or confirmed result opens an incident by itself
-    (once per case); registered with health.hooks.on_case_result."""
+    (once per case, also when two runs race: the case row is locked before the check);
+    registered with health.hooks.on_case_result."""
+    lock_rows(type(case), [case.pk])
     if Incident.objects.filter(health_case=case).exists():
         return None
     kind = IncidentKind.CONFIRMED if case.result == "confirmed" else IncidentKind.SUSPECTED

@@ -34,7 +34,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -530,12 +530,27 @@ def _clean_rule(data: dict) -> dict:
             "applies_to_subtree": bool(data.get("applies_to_subtree", True))}  # fmt: skip
 
 
+def _twin_error() -> InvalidInput:
+    return InvalidInput({"role": [_("This unit already has a rule for this topic and role.")]})
+
+
 def _check_unique(rule: RoutingRule) -> None:
     twins = RoutingRule.objects.filter(
         unit=rule.unit, topic=rule.topic, role=rule.role, is_active=True
     ).exclude(pk=rule.pk)
     if twins.exists():
-        raise InvalidInput({"role": [_("This unit already has a rule for this topic and role.")]})
+        raise _twin_error()
+
+
+def _save_unique(rule: RoutingRule) -> None:
+    """Save behind the check, with the constraint as the backstop against a twin saved
+    at the same moment (a double submit): a clear 400, not a 500."""
+    _check_unique(rule)
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError as exc:
+        raise _twin_error() from exc
 
 
 @transaction.atomic
@@ -549,8 +564,7 @@ def create_routing_rule(
     cleaned = _clean_rule({"topic": topic, "role": role, "channels": list(channels),
                            "applies_to_subtree": applies_to_subtree})  # fmt: skip
     rule = RoutingRule(unit=unit, **cleaned)
-    _check_unique(rule)
-    rule.save()
+    _save_unique(rule)
     record_change(actor, "create_routing_rule", rule, unit.path, cleaned)
     return rule
 
@@ -563,10 +577,11 @@ def update_routing_rule(*, actor, rule: RoutingRule, **data) -> RoutingRule:
     cleaned = _clean_rule({**old, **data})
     for field, value in cleaned.items():
         setattr(rule, field, value)
-    if rule.is_active:
-        _check_unique(rule)
     rule.updated_at = timezone.now()
-    rule.save()
+    if rule.is_active:
+        _save_unique(rule)
+    else:
+        rule.save()
     changes = {f: [old[f], cleaned[f]] for f in cleaned if old[f] != cleaned[f]}
     record_change(actor, "update_routing_rule", rule, rule.unit.path, changes)
     return rule

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
+from fangkong.core.idempotency import idempotent
 
 from . import queries, services
 from .models import Person, Unit
@@ -117,6 +118,7 @@ def unit_children(request, code: str):
 
 
 @router.post("/units", response={201: UnitOut}, summary="Create a unit (unit admins)")
+@idempotent
 def create_unit(request, payload: UnitCreate):
     data = payload.dict()
     parent = _unit_in_scope(request, data.pop("parent"), "parent")
@@ -136,6 +138,7 @@ def update_unit(request, code: str, payload: UnitPatch):
 
 
 @router.post("/units/{code}/move", response=UnitOut)
+@idempotent
 def move_unit(request, code: str, payload: MoveIn):
     unit = queries.get_unit_for(request.user, code)
     new_parent = _unit_in_scope(request, payload.parent, "parent")
@@ -242,6 +245,7 @@ def get_person(request, person_id: int):
 
 
 @router.post("/people", response={201: PersonDetailOut})
+@idempotent
 def create_person(request, payload: PersonCreate):
     data = payload.dict()
     unit = _unit_in_scope(request, data.pop("unit"), "unit")

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.audit import record_change
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
 from fangkong.core.fields import subtree_q
+from fangkong.core.locking import lock_rows
+from fangkong.core.numbers import parse_int
 from fangkong.core.scope import forget_scopes, scope_of
 
 from .choices import Gender, Role, SiteKind, UnitKind
@@ -108,7 +110,7 @@ def clean_unit_data(data: dict, *, instance: Unit | None = None) -> tuple[dict, 
             cleaned[field] = bool(data[field])
     if "sort_order" in data:
         try:
-            cleaned["sort_order"] = int(data["sort_order"] or 0)
+            cleaned["sort_order"] = parse_int(data["sort_order"] or 0)
         except (TypeError, ValueError):
             fail("sort_order", _("The order is a whole number."))
     return cleaned, errors
@@ -139,12 +141,20 @@ def group_of(unit: Unit) -> Unit:
     return groups_for([unit])[unit.pk]
 
 
+def _locked(unit: Unit) -> Unit:
+    """`unit` re-read under a row lock: a person or child placed in it gets its current
+    path even while a move of it waits or has just committed."""
+    lock_rows(Unit, [unit.pk])
+    return Unit.objects.get(pk=unit.pk)
+
+
 @transaction.atomic
 def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **data) -> Unit:
     if parent is None:
         if not scope_of(actor, "manage_units").everything:
             raise PermissionDeniedInScope(_("Only a superuser creates a top-level unit."))
     else:
+        parent = _locked(parent)  # its path as it is now, not as a concurrent move left it
         require(actor, "manage_units", parent.path)
     data.setdefault("kind", UnitKind.DEPARTMENT)
     cleaned, errors = clean_unit_data({"code": "", "name": "", **data})
@@ -157,7 +167,11 @@ def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **
         liaison=liaison,
         **cleaned,
     )
-    unit.save()
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as exc:  # the same code created meanwhile
+        raise InvalidInput({"code": _("Another unit already has this code.")}) from exc
     unit.path = f"{parent.path if parent else '/'}{unit.pk}/"
     Unit.objects.filter(pk=unit.pk).update(path=unit.path)
     record_change(actor, "create_unit", unit, unit.path, {"code": unit.code})
@@ -219,8 +233,14 @@ def register_path_copy(model, field: str) -> None:
 
 @transaction.atomic
 def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
-    """Move `unit` with its whole subtree under `new_parent`; a cycle is refused."""
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    """Move `unit` with its whole subtree under `new_parent`; a cycle is refused.
+
+    The unit, its old parent and the new parent are locked (in id order) before their
+    paths are read: two moves at once (A under B while B goes under A) run one after the
+    other, and the second sees the first's paths and is refused as a cycle."""
+    old_parent_id = Unit.objects.filter(pk=unit.pk).values_list("parent_id", flat=True).first()
+    lock_rows(Unit, [unit.pk, new_parent.pk, old_parent_id])
+    unit = Unit.objects.get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
     require(actor, "manage_units", unit.path)
     require(actor, "manage_units", new_parent.path)
@@ -368,6 +388,7 @@ def clean_family(family) -> tuple[list[FamilyMember], dict]:
 
 @transaction.atomic
 def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
+    unit = _locked(unit)
     require(actor, "manage_people", unit.path)
     group = group_of(unit)
     cleaned, errors = clean_person_data({"employee_no": "", "name": "", **data}, group=group)
@@ -394,7 +415,7 @@ def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
 def update_person(*, actor, person: Person, unit: Unit | None = None, family=None, **data):
     """Change fields of `person`; `family`, when given, replaces the family list."""
     require(actor, "manage_people", person.unit_path)
-    target = unit or person.unit
+    target = _locked(unit or person.unit)
     if unit is not None and unit.pk != person.unit_id:
         require(actor, "manage_people", unit.path)
     group = group_of(target)
@@ -416,7 +437,13 @@ def update_person(*, actor, person: Person, unit: Unit | None = None, family=Non
         setattr(person, key, value)
     old_unit_id = person.unit_id
     person.unit, person.unit_path, person.group = target, target.path, group
-    person.save()
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError as exc:  # the same number given to another person meanwhile
+        raise InvalidInput(
+            {"employee_no": _("This employee number is already used in the group.")}
+        ) from exc
     refresh_head_counts({old_unit_id, target.pk})
     if family is not None:
         person.family_members.all().delete()

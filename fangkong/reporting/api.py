@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from fangkong.core.idempotency import idempotent
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
@@ -115,6 +116,7 @@ def _out(report, *, replayed=False, history=False) -> dict:
 
 @router.put("/reports/{form_code}/{unit_code}/{day}", response=ReportOut,
             summary="File a daily report or a zero report")  # fmt: skip
+@idempotent
 def put_report(request, form_code: str, unit_code: str, day: date, payload: ReportIn):
     """Send `{"values": {…}}` or `{"zero": true}`. Retrying with the same `Idempotency-Key`
     header makes no second version. Unusual values answer 409 `needs_confirmation`:

@@ -137,6 +137,19 @@ def _report_row(form: ReportForm, unit: Unit, day: date) -> DailyReport:
     return DailyReport.objects.select_for_update().get(form=form, unit=unit, day=day)
 
 
+def _same_as_filed(report, version, clean, zero, comment) -> ReportRevision | None:
+    """The report's latest revision if this filing repeats it exactly (same form version,
+    values, zero flag and comment): a client's retry without a key, a double submit."""
+    if not report.revision_count or report.version_id != version.pk:
+        return None
+    if report.is_zero != zero or report.values != clean:
+        return None
+    latest = report.revisions.filter(number=report.revision_count).first()
+    if latest is None or latest.comment != comment.strip()[:500]:
+        return None
+    return latest
+
+
 @transaction.atomic
 def file_report(
     *, actor, form: ReportForm, unit: Unit, day: date, values: dict | None = None,
@@ -146,7 +159,7 @@ def file_report(
     """File (or correct) the report of `unit` for `day`, or a zero report.
 
     Guarantees: one new revision per call, none for a replay of the same idempotency
-    key; hard errors and unconfirmed warnings change nothing; the earlier version is
+    key nor for an identical re-filing (no revision, no ledger entry); hard errors and unconfirmed warnings change nothing; the earlier version is
     kept; a correction after the cut-off carries a reason and is flagged.
     """
     require(actor, "file_reports", unit.path)
@@ -186,6 +199,8 @@ def file_report(
         if warnings and not comment.strip():
             raise InvalidInput({"comment": _("Say why these unusual values are right.")})
         clean = checked.values
+    if (latest := _same_as_filed(report, current, clean, zero, comment)) is not None:
+        return Filing(report, latest, replayed=True)  # a re-filing is not a correction
     after_cutoff = now > report.deadline_at
     correction = report.revision_count > 0
     if correction and after_cutoff and not reason.strip():

@@ -3,9 +3,11 @@
 
 import statistics
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.numbers import parse_decimal
 
 from .choices import RULE_OPERATORS, FieldKind
 
@@ -31,14 +33,7 @@ class Checked:
 
 
 def _number(value, kind):
-    if isinstance(value, bool):
-        raise ValueError
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation as exc:
-        raise ValueError from exc
-    if not number.is_finite():
-        raise ValueError
+    number = parse_decimal(value)  # full-width digits and "。" too; "1,5" is refused
     if kind == FieldKind.COUNT:
         if number != number.to_integral_value():
             raise ValueError

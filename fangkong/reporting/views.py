@@ -1,6 +1,5 @@
 import re
 from datetime import date, time, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.numbers import normalize_number, parse_decimal, parse_int
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
@@ -236,12 +236,12 @@ def setup_home(request):
 
 
 def _decimal(value):
-    value = (value or "").strip()
+    value = normalize_number(value or "")
     if not value:
         return None
     try:
-        return Decimal(value)
-    except InvalidOperation:
+        return parse_decimal(value)
+    except ValueError:
         return "bad"
 
 
@@ -316,8 +316,9 @@ def assignment_create(request):
         form = queries.get_form(request.POST.get("form", ""))
         root = get_unit_for(request.user, request.POST.get("root", "").strip())
         deadline = time.fromisoformat(request.POST.get("deadline") or "09:00")
-        grace = int(request.POST.get("grace_minutes") or 0)
-        reminders = [int(m) for m in re.split(r"[,，\s]+", request.POST.get("reminders", "")) if m]
+        grace = parse_int(request.POST.get("grace_minutes") or 0)
+        reminders = [parse_int(m) for m in re.split(r"[,，、\s]+", request.POST.get("reminders", ""))
+                     if m]  # fmt: skip
     except (Http404, ValueError):
         messages.error(
             request,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.errors import InvalidInput
+from fangkong.core.idempotency import idempotent
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_unit_for
 
@@ -226,6 +227,7 @@ def room_list(request):
 
 
 @router.post("/duty/rooms", response={201: RoomOut}, summary="Open or change a duty room")
+@idempotent
 def room_save(request, payload: RoomIn):
     unit = get_unit_for(request.user, payload.unit)
     room = services.save_room(actor=request.user, unit=unit, name=payload.name,
@@ -252,6 +254,7 @@ def shift_list(
 
 
 @router.post("/duty/rooms/{unit_code}/shifts", response={201: ShiftOut})
+@idempotent
 def shift_create(request, unit_code: str, payload: ShiftIn):
     """Put someone on duty. An overlap with another shift of the person (any room) is
     refused with code `shift_overlap`."""
@@ -271,6 +274,7 @@ def template_list(request, unit_code: str):
 
 
 @router.post("/duty/rooms/{unit_code}/templates", response={201: TemplateOut})
+@idempotent
 def template_create(request, unit_code: str, payload: TemplateIn):
     room = queries.get_room_for(request.user, unit_code)
     template = templates.save_template(
@@ -282,6 +286,7 @@ def template_create(request, unit_code: str, payload: TemplateIn):
 
 
 @router.post("/duty/rooms/{unit_code}/templates/{template_id}/apply", response=AppliedOut)
+@idempotent
 def template_apply(request, unit_code: str, template_id: int, payload: ApplyIn):
     """Make the template's shifts for a whole local month in one action (idempotent:
     future shifts of the template in that month are replaced, begun ones kept)."""
@@ -319,6 +324,7 @@ def _entry_out(entry) -> dict:
 
 
 @router.post("/duty/rooms/{unit_code}/log", response={201: LogEntryOut})
+@idempotent
 def log_add(request, unit_code: str, payload: LogEntryIn):
     """Write a log entry: the person on duty in the room, or a duty manager."""
     room = queries.get_room_for(request.user, unit_code)
@@ -334,6 +340,7 @@ def _swap_out(swap) -> dict:
 
 
 @router.post("/duty/shifts/{shift_id}/swaps", response={201: SwapOut})
+@idempotent
 def swap_request(request, shift_id: int, payload: SwapIn):
     shift = queries.get_shift_for(request.user, shift_id)
     person = _person(shift.room, payload.to_person, payload.employee_no, "to_person")
@@ -342,6 +349,7 @@ def swap_request(request, shift_id: int, payload: SwapIn):
 
 
 @router.post("/duty/swaps/{swap_id}/decide", response=SwapOut)
+@idempotent
 def swap_decide(request, swap_id: int, payload: DecideIn):
     swap = queries.get_swap_for(request.user, swap_id)
     return _swap_out(swaps.decide_swap(actor=request.user, swap=swap, approve=payload.approve,

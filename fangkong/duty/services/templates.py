@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.numbers import parse_int
 from fangkong.orgs.models import Person
 from fangkong.orgs.services import group_of, require
 
@@ -64,7 +65,7 @@ def save_template(
     elif len(name) > 100:
         errors["name"] = [_("A name has at most 100 characters.")]
     try:
-        shift_hours = int(shift_hours)
+        shift_hours = parse_int(shift_hours)
     except (TypeError, ValueError):
         shift_hours = 0
     if not 1 <= shift_hours <= 72:

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
+from fangkong.core.idempotency import idempotent
 from fangkong.orgs.queries import get_unit_for
 
 from ..queries import cases as queries
@@ -95,6 +96,7 @@ def get_case(request, case_id: int):
 
 @router.post("/health-cases/{case_id}/advance", response=CaseOut,
              summary="Move a case to its next step")  # fmt: skip
+@idempotent
 def advance_case(request, case_id: int, payload: AdvanceIn):
     case = queries.get_case_for(request.user, case_id)
     case = services.advance_case(actor=request.user, case=case, state=payload.state,

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
-from fangkong.core.idempotency import run_once
+from fangkong.core.idempotency import idempotent
 from fangkong.orgs.queries import get_unit_for
 
 from ..choices import Source
@@ -93,27 +93,17 @@ class SummaryOut(Schema):
 
 
 @router.post("/checkins", response=BatchOut, summary="Check in one person or a unit's batch")
+@idempotent
 def post_checkins(request, payload: CheckInBatchIn):
     """All or nothing: one bad row and nothing is saved; the answer lists every bad row
     (`fields`: `row N`). With an `Idempotency-Key` header a retry returns the first answer
     without saving again; the same key with another body is 409."""
     unit = get_unit_for(request.user, payload.unit, "manage_health")
     rows = [row.dict() for row in payload.checkins]
-
-    def save() -> dict:
-        outcome = services.check_in_unit(
-            actor=request.user, unit=unit, day=payload.day, rows=rows, source=Source.API
-        )
-        return outcome.as_dict()
-
-    key = request.headers.get("Idempotency-Key")
-    if not key:
-        return save()
-    result, replayed = run_once(
-        owner=f"checkins:user:{request.user.pk}", key=key,
-        payload={"unit": payload.unit, "day": payload.day, "rows": rows}, fn=save,
-    )  # fmt: skip
-    return {**result, "replayed": replayed}
+    outcome = services.check_in_unit(
+        actor=request.user, unit=unit, day=payload.day, rows=rows, source=Source.API
+    )
+    return outcome.as_dict()
 
 
 @router.get("/checkins", response=CheckInPage, summary="The check-ins of a subtree for a day")

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
+from fangkong.core.idempotency import idempotent
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_person_for, get_unit_for
 
@@ -181,6 +182,7 @@ def get_observation(request, observation_id: int):
 
 
 @router.post("/observations", response={201: ObservationDetailOut}, summary="Start an observation")
+@idempotent
 def start_observation(request, payload: ObservationIn):
     data = payload.dict()
     person = _person_in_scope(request, data.pop("person"))
@@ -201,6 +203,7 @@ def start_observation(request, payload: ObservationIn):
 
 
 @router.post("/observations/{observation_id}/follow-ups", response=FollowUpOut)
+@idempotent
 def record_follow_up(request, observation_id: int, payload: FollowUpIn):
     """The day's follow-up; a second one for the same day replaces it."""
     observation = _reload(request, observation_id)
@@ -215,6 +218,7 @@ def record_follow_up(request, observation_id: int, payload: FollowUpIn):
 
 @router.post("/observations/{observation_id}/end", response=ObservationDetailOut,
              summary="Extend or shorten an observation")  # fmt: skip
+@idempotent
 def change_end(request, observation_id: int, payload: EndIn):
     observation = _reload(request, observation_id)
     services.change_observation_end(actor=request.user, observation=observation,
@@ -223,6 +227,7 @@ def change_end(request, observation_id: int, payload: EndIn):
 
 
 @router.post("/observations/{observation_id}/release", response=ObservationDetailOut)
+@idempotent
 def release(request, observation_id: int, payload: ReleaseIn):
     observation = _reload(request, observation_id)
     services.release_observation(actor=request.user, observation=observation, note=payload.note)

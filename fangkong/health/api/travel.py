@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
+from fangkong.core.idempotency import idempotent
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import FamilyMember
 from fangkong.orgs.queries import get_person_for, get_unit_for
@@ -156,6 +157,7 @@ def get_trip(request, trip_id: int):
 
 
 @router.post("/trips", response={201: TripOut}, summary="Register a trip")
+@idempotent
 def create_trip(request, payload: TripIn):
     data = payload.dict()
     try:
@@ -179,6 +181,7 @@ def update_trip(request, trip_id: int, payload: TripPatch):
 
 @router.post("/trips/{trip_id}/observation", response={201: ObservationDetailOut},
              summary="Start an observation from a flagged trip")  # fmt: skip
+@idempotent
 def observation_from_trip(request, trip_id: int):
     trip = queries.get_trip_for(request.user, trip_id)
     observation = services.start_observation_from_trip(actor=request.user, trip=trip)
@@ -200,12 +203,14 @@ def list_risk_areas(request, current_on: date | None = None):
 
 @router.post("/risk-areas", response={201: RiskAreaSaved},
              summary="Add a risk area (system admins, epidemic office)")  # fmt: skip
+@idempotent
 def create_risk_area(request, payload: RiskAreaIn):
     area = services.save_risk_area(actor=request.user, **payload.dict())
     return 201, area
 
 
 @router.put("/risk-areas/{area_id}", response=RiskAreaSaved)
+@idempotent
 def update_risk_area(request, area_id: int, payload: RiskAreaIn):
     _require_areas_visible(request)
     area = queries.get_risk_area(area_id)
@@ -213,6 +218,7 @@ def update_risk_area(request, area_id: int, payload: RiskAreaIn):
 
 
 @router.post("/risk-areas/{area_id}/end", response=RiskAreaSaved)
+@idempotent
 def end_risk_area(request, area_id: int, payload: EndAreaIn):
     _require_areas_visible(request)
     area = queries.get_risk_area(area_id)

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.locking import lock_rows
 from fangkong.notify.services import queue
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
@@ -76,6 +77,7 @@ def open_cases_for(checkins, *, actor=None, now: datetime | None = None) -> int:
     check-in's transaction. Returns the number of cases opened."""
     now = now or timezone.now()
     checkins = list(checkins)
+    lock_rows(Person, [c.person_id for c in checkins])  # against a concurrent report_case
     open_ids = set(
         HealthCase.objects.filter(person_id__in=[c.person_id for c in checkins])
         .exclude(state=CaseState.CLOSED)
@@ -115,6 +117,7 @@ def report_case(
     temperature, symptoms = parse_reading(temperature, symptoms, errors, optional=True)
     if errors:
         raise InvalidInput(errors)
+    lock_rows(Person, [person.pk])  # a double submit, or a check-in opening one meanwhile
     if HealthCase.objects.filter(person=person).exclude(state=CaseState.CLOSED).exists():
         raise Conflict("case_open", _("%(name)s already has an open case.") % {"name": person.name})
     case = HealthCase.objects.create(

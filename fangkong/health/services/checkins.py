@@ -6,7 +6,8 @@ Guarantees of every path:
 - all-or-nothing: every row is checked first; one bad row and nothing is written, the
   errors come back row by row;
 - one check-in per person and day: a second one replaces the values and keeps the
-  replaced ones as a revision; the same values again change nothing;
+  replaced ones as a revision; the same values again change nothing, also when both come
+  at the same moment (the person's row is locked first: core.locking);
 - the unit's counts (`CheckInTally`) change in the same transaction;
 - a fever or red-flag symptom opens a health case (services.cases) in the same
   transaction, and its notifications are queued there too.
@@ -28,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fangkong.core.errors import InvalidInput
+from fangkong.core.locking import lock_rows
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.services import require
 
@@ -151,6 +153,9 @@ class Outcome:
     updated: int = 0
     unchanged: int = 0
     cases_opened: int = 0
+    # Each person's check-in as this call left it: answers are built from what was
+    # written, not read again after the commit.
+    checkins: dict[int, CheckIn] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
         return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
@@ -244,6 +249,9 @@ def save_checkins(
         return outcome
     with transaction.atomic():
         by_person = {e.person.pk: e for e in entries}
+        # Two first check-ins of one person at once (a double tap): the second waits here
+        # for the first to commit, then finds its row and changes nothing.
+        lock_rows(Person, by_person)
         existing = {
             c.person_id: c
             for c in CheckIn.objects.select_for_update()
@@ -260,6 +268,7 @@ def save_checkins(
                         current.risk_contact, current.case_contact, current.category)  # fmt: skip
                 if same == entry.values() or (key and current.idempotency_key == key):
                     outcome.unchanged += 1
+                    outcome.checkins[person_id] = current
                     continue
                 revisions.append(CheckInRevision(
                     checkin=current, number=current.revision_count, values=current.snapshot()
@@ -275,6 +284,7 @@ def save_checkins(
                 was_fever = False
                 checkin = CheckIn(person=entry.person, day=day)
                 new.append(checkin)
+            outcome.checkins[person_id] = checkin
             (checkin.temperature, checkin.symptoms, checkin.whereabouts, checkin.risk_contact,
              checkin.case_contact, checkin.category) = entry.values()  # fmt: skip
             checkin.unit_id, checkin.unit_path = entry.person.unit_id, entry.person.unit_path
@@ -460,6 +470,7 @@ def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[Check
     for person in people:
         require(actor, "manage_health", person.unit_path)
     ids = [p.pk for p in people]
+    lock_rows(Person, ids)  # two issuers at once make one link (one_live_link)
     live = {
         link.person_id: link
         for link in CheckInLink.objects.select_for_update().filter(

@@ -315,13 +315,15 @@ def self_checkin(request, token: str):
             "case_contact": request.POST.get("case_contact", ""),
         }
         try:
-            services.check_in_self(link=link, raw=raw, key=request.POST.get("key", ""), now=now)
+            outcome = services.check_in_self(
+                link=link, raw=raw, key=request.POST.get("key", ""), now=now
+            )
         except InvalidInput as exc:
             errors = exc.fields
         else:
             # Answered at once, not redirected: a phone on a weak network makes one request
             # instead of two; a resubmission carries the same key and changes nothing.
-            done = CheckIn.objects.filter(person=person, day=day).first()
+            done = outcome.checkins[person.pk]
     current = done or CheckIn.objects.filter(person=person, day=day).first()
     if not raw and current is not None:
         raw = {"temperature": current.temperature, "symptoms": current.symptoms,

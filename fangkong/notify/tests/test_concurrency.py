@@ -62,3 +62,25 @@ class ConcurrentWorkerTests(ShippedFormsMixin, TransactionTestCase):
 
         run_in_threads(sweep)
         self.assertEqual(Message.objects.count(), 60)
+
+
+@skipIf(connection.vendor == "sqlite", "SQLite's writers never run at the same moment")
+class ConcurrentRuleTests(TransactionTestCase):
+    def test_one_rule_saved_twice_at_once_is_one_rule_and_a_clear_error(self):
+        from fangkong.core.errors import InvalidInput
+        from fangkong.notify.models import RoutingRule
+
+        t = make_province()
+        outcomes = []
+
+        def save(n):
+            try:
+                services.create_routing_rule(actor=t.root, unit=t.a_sub, topic="incident",
+                                             role="office", channels=["sms"])  # fmt: skip
+                outcomes.append("saved")
+            except InvalidInput as exc:
+                outcomes.append(list(exc.fields))
+
+        run_in_threads(save)
+        self.assertEqual(sorted(outcomes, key=str), [["role"], "saved"])
+        self.assertEqual(RoutingRule.objects.count(), 1)

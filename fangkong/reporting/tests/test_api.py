@@ -82,3 +82,57 @@ class ReportApiTests(TestCase):
         for url in ("/api/v1/reports/daily/a-site-1/2020-02-03",
                     "/api/v1/reports/daily/summary?unit=group-a&day=2020-02-03"):  # fmt: skip
             self.assertEqual(self.client.get(url).status_code, 404, url)
+
+
+@time_machine.travel(datetime(2020, 2, 4, 3, 0, tzinfo=UTC), tick=False)  # the next day
+class IdenticalRefilingTests(TestCase):
+    """Seen: 20 identical zero-report PUTs of a past day without a key made 20 revisions
+    and 19 "correction after the cut-off" ledger entries for a change of nothing."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.t = make_reporting_province()
+        services.sync_expected(cls.t.daily, DAY)
+
+    def put(self, body):
+        self.client.force_login(self.t.bob)
+        with self.captureOnCommitCallbacks(execute=True):  # the ledger records after commit
+            return self.client.put("/api/v1/reports/daily/a-site-1/2020-02-03",
+                                   data=json.dumps(body), content_type="application/json")  # fmt: skip
+
+    def test_twenty_identical_filings_make_one_revision_and_no_correction(self):
+        from fangkong.accountability.choices import EntryKind
+        from fangkong.accountability.models import Entry
+
+        body = {"zero": True, "reason": "filed late: the liaison was ill", "comment": "ok"}
+        answers = [self.put(body) for _ in range(20)]
+        self.assertEqual({a.status_code for a in answers}, {200})
+        self.assertEqual([a.json()["replayed"] for a in answers[:2]], [False, True])
+        report = DailyReport.objects.get(unit=self.t.a_site_1, day=DAY)
+        self.assertEqual((report.revision_count, report.revisions.count()), (1, 1))
+        kinds = list(Entry.objects.values_list("kind", flat=True))
+        self.assertEqual(kinds, [EntryKind.LATE_FILING])
+        # A real change is still a correction, with its entry.
+        changed = self.put({"values": daily_values(), "reason": "the figures came in"})
+        self.assertEqual(changed.json()["revision"], 2)
+        self.assertEqual(Entry.objects.filter(kind=EntryKind.CORRECTION_AFTER_CUTOFF).count(), 1)
+        # Another comment is another filing (the comment is part of what was filed).
+        self.assertEqual(self.put({**body, "comment": "zero again"}).json()["revision"], 3)
+
+
+@time_machine.travel(BEFORE, tick=False)
+class TypedNumberTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.t = make_reporting_province()
+        services.sync_expected(cls.t.daily, DAY)
+
+    def test_full_width_figures_typed_with_an_ime_are_accepted(self):
+        self.client.force_login(self.t.bob)
+        values = daily_values(staff_total="５０", on_post="４０", masks_in_stock="3００")
+        response = self.client.put("/api/v1/reports/daily/a-site-1/2020-02-03",
+                                   data=json.dumps({"values": values}),
+                                   content_type="application/json")  # fmt: skip
+        self.assertEqual(response.status_code, 200, response.content)
+        report = DailyReport.objects.get(unit=self.t.a_site_1, day=DAY)
+        self.assertEqual((report.values["staff_total"], report.values["masks_in_stock"]), (50, 300))
