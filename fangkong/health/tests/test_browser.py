@@ -7,8 +7,9 @@ from django.utils import timezone
 from fangkong.core.browser import PHONE, BrowserTestCase
 from fangkong.health.services import checkins as services
 from fangkong.notify.services import deliver_due
+from fangkong.orgs import services as orgs
 from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
-from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.models import Unit
 from fangkong.reporting.models import ReportForm
 from fangkong.reporting.prefill import derived_values
 
@@ -22,18 +23,15 @@ def expect(*args, **kwargs):
 class FeverCheckInBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
-        cls.station = Unit.objects.get(code="CT-HEAT-S01")
-        cls.person = (
-            Person.objects.filter(unit=cls.station, is_active=True, health_cases__isnull=True)
-            .exclude(checkins__day=timezone.localdate())
-            .order_by("employee_no")
-            .first()
-        )
         from django.contrib.auth import get_user_model
 
+        seed_demo(log=lambda *a: None)
         admin = get_user_model().objects.get(username="admin")
-        link = services.issue_links(actor=admin, people=[cls.person], reissue=True)
+        cls.station = Unit.objects.get(code="CT-HEAT-S01")
+        # A person of our own: the demo's check-ins depend on the day they are drawn for.
+        cls.person = orgs.create_person(actor=admin, unit=cls.station, employee_no="E2E-FEVER",
+                                        name="测试发热")  # fmt: skip
+        link = services.issue_links(actor=admin, people=[cls.person])
         cls.token = services.link_token(link[0])
 
     def test_a_fever_through_the_personal_link_reaches_the_liaison_and_the_report(self):
