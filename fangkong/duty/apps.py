@@ -16,7 +16,7 @@ class DutyConfig(AppConfig):
 
         from .demo import seed_duty
         from .queries.on_duty import on_duty_user_ids
-        from .services.coverage import notify_gaps
+        from .sweeps import notify_gaps
 
         # Keeping rosters: admins and the epidemic office. Viewing them is "view".
         register_permission("manage_duty", {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.OFFICE})

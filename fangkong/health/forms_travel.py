@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import RiskLevel, Transport
-from .forms_observation import DateInput
+from .forms import DateInput
 
 
 class TripForm(forms.Form):

@@ -25,7 +25,7 @@ from fangkong.core.xlsx import (
 from . import services
 from .choices import Gender, SiteKind, UnitKind
 from .models import FamilyMember, Person, Unit
-from .validators import clean_code
+from .validation import clean_code
 
 # Column titles are part of the file format: Chinese as the users' sheets have them.
 UNIT_COLUMNS = [

@@ -18,7 +18,7 @@ from fangkong.core.scope import forget_scopes, scope_of
 
 from .choices import Gender, Role, SiteKind, UnitKind
 from .models import FamilyMember, Person, RoleAssignment, Unit
-from .validators import (
+from .validation import (
     clean_code,
     clean_id_number,
     clean_phone,

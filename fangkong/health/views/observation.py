@@ -17,7 +17,7 @@ from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
-from ..forms_observation import (
+from ..forms import (
     ChangeEndForm,
     FollowUpForm,
     ObservationFilterForm,
