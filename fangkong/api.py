@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from fangkong.accountability.api import router as accountability_router
 from fangkong.core.api import API_AUTH, install_error_handlers
 from fangkong.core.api import router as auth_router
-from fangkong.duty.api.roster import router as duty_router
+from fangkong.duty.api import router as duty_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
 from fangkong.orgs.api import router as orgs_router

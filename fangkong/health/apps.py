@@ -67,7 +67,7 @@ class HealthConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
-        from .services.observation import flag_missing_follow_ups
+        from .sweeps import flag_missing_follow_ups
 
         # Risk areas apply to everyone: system admins and the epidemic office keep them.
         register_permission("manage_risk_areas", {Role.SYSTEM_ADMIN, Role.OFFICE})

@@ -23,7 +23,7 @@ class OrgsConfig(AppConfig):
 
         from fangkong.core.worker import register_sweep
 
-        from .services import refresh_all_head_counts
+        from .sweeps import refresh_all_head_counts
 
         register_sweep("orgs.head_counts", refresh_all_head_counts, every=3600)
 

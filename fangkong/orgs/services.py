@@ -208,10 +208,6 @@ def refresh_head_counts(unit_ids=None) -> int:
     return units.update(head_count=Coalesce(Subquery(people), 0))
 
 
-def refresh_all_head_counts(now=None) -> dict:
-    return {"units": refresh_head_counts()}
-
-
 def register_path_copy(model, field: str) -> None:
     if (model, field) not in PATH_COPIES:
         PATH_COPIES.append((model, field))

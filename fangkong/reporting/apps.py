@@ -35,7 +35,7 @@ class ReportingConfig(AppConfig):
         from django.apps import apps
 
         if apps.is_installed("fangkong.notify"):  # reminders go through notify's outbox
-            from .reminders import send_reminders
+            from .sweeps import send_reminders
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 

@@ -1,5 +1,5 @@
 """The duty roster over JSON: who is on duty now, rooms, shifts, templates (apply to a
-month), gaps, the duty log and swaps. A room outside the caller's scope is a 404; a
+month), gaps and swaps (the duty log is in log.py). A room outside the caller's scope is a 404; a
 write the caller's roles do not allow on a visible room is a 403. Times are ISO 8601
 with an offset (a naive time is refused); days and months are the room's local ones."""
 
@@ -13,14 +13,12 @@ from fangkong.core.errors import InvalidInput
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_unit_for
 
-from ..choices import DutyRole, LogKind
+from ..choices import DutyRole
 from ..clock import day_window, local_today, next_month, parse_month
 from ..models import DutyRoom, RosterTemplate, Shift
-from ..queries import log as log_queries
 from ..queries import roster as queries
 from ..queries.coverage import HORIZON_DAYS, list_gaps, upcoming_window
 from ..queries.on_duty import on_duty
-from ..services import log as log_services
 from ..services import roster as services
 from ..services import swaps, templates
 
@@ -122,21 +120,6 @@ class GapsOut(Schema):
     start: datetime = Field(alias="from")
     end: datetime = Field(alias="to")
     gaps: dict[str, list[dict[str, datetime]]]
-
-
-class LogEntryOut(Schema):
-    id: int
-    kind: LogKind
-    at: datetime
-    text: str
-    by: str | None
-    shift: int | None
-
-
-class LogEntryIn(Schema):
-    kind: LogKind
-    text: str
-    at: datetime | None = None
 
 
 class SwapIn(Schema):
@@ -303,28 +286,6 @@ def gap_list(request, unit_code: str, days: int = Query(HORIZON_DAYS, ge=1, le=6
     gaps = list_gaps([room], start, end)[room.pk]
     return {"from": start, "to": end,
             "gaps": {role: [{"from": a, "to": b} for a, b in gaps[role]] for role in gaps}}  # fmt: skip
-
-
-@router.get("/duty/rooms/{unit_code}/log", response=list[LogEntryOut])
-def log_list(request, unit_code: str, day: date | None = None):
-    """The room's log entries of a local day (default today), newest first."""
-    room = queries.get_room_for(request.user, unit_code)
-    entries = log_queries.list_log(room, day or local_today(room.unit))
-    return [_entry_out(e) for e in entries]
-
-
-def _entry_out(entry) -> dict:
-    return {"id": entry.pk, "kind": entry.kind, "at": entry.at, "text": entry.text,
-            "by": entry.by.get_username() if entry.by else None, "shift": entry.shift_id}  # fmt: skip
-
-
-@router.post("/duty/rooms/{unit_code}/log", response={201: LogEntryOut})
-def log_add(request, unit_code: str, payload: LogEntryIn):
-    """Write a log entry: the person on duty in the room, or a duty manager."""
-    room = queries.get_room_for(request.user, unit_code)
-    entry = log_services.add_log_entry(actor=request.user, room=room, kind=payload.kind,
-                                       text=payload.text, at=payload.at)  # fmt: skip
-    return 201, _entry_out(entry)
 
 
 def _swap_out(swap) -> dict:

@@ -23,8 +23,7 @@ from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import build_workbook, watermark_line, xlsx_response
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
-from ..forms import PersonLookupForm
-from ..forms_travel import RiskAreaForm, TripFilterForm, TripForm
+from ..forms import PersonLookupForm, RiskAreaForm, TripFilterForm, TripForm
 from ..queries import observation as observation_queries
 from ..queries import travel as queries
 from ..queries.travel import TripFilter
