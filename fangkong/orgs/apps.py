@@ -10,7 +10,9 @@ class OrgsConfig(AppConfig):
         from fangkong.core.scope import register_scope_resolver
 
         from .access import scopes_for
+        from .permissions import register_permissions
 
+        register_permissions()
         register_scope_resolver(scopes_for)
 
         from fangkong.core.audit import register_object_type

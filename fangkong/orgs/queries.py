@@ -7,17 +7,18 @@ from django.db.models import Count, Q, Sum, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import get_object_for, scope_of
 
 from .choices import Role
 from .models import Person, RoleAssignment, Unit
 
 
-def get_unit_for(user, code: str, perm: str = "view") -> Unit:
+def get_unit_for(user, code: str, perm: Permission = CorePerm.VIEW) -> Unit:
     return get_object_for(user, Unit.objects.select_related("parent", "liaison"), perm, code=code)
 
 
-def get_person_for(user, person_id, perm: str = "view") -> Person:
+def get_person_for(user, person_id, perm: Permission = CorePerm.VIEW) -> Person:
     try:
         person_id = int(person_id)
     except (TypeError, ValueError) as exc:

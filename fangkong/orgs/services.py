@@ -14,10 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.audit import record_change
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
 from fangkong.core.fields import subtree_q
+from fangkong.core.permissions import require
 from fangkong.core.scope import forget_scopes, scope_of
 
 from .choices import Gender, Role, SiteKind, UnitKind
 from .models import FamilyMember, Person, RoleAssignment, Unit
+from .permissions import OrgPerm
 from .validation import (
     clean_code,
     clean_id_number,
@@ -31,12 +33,6 @@ UNIT_FIELDS = (
     "active_to", "hosts_epidemic_office", "sort_order",
 )  # fmt: skip
 PERSON_FIELDS = ("employee_no", "name", "gender", "phone", "is_party_member", "position")
-
-
-def require(actor, perm: str, path: str) -> None:
-    """Refuse a write the actor's roles do not cover (visibility is checked by the caller)."""
-    if not scope_of(actor, perm).covers(path):
-        raise PermissionDeniedInScope()
 
 
 # --- units -----------------------------------------------------------------------------
@@ -142,10 +138,10 @@ def group_of(unit: Unit) -> Unit:
 @transaction.atomic
 def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **data) -> Unit:
     if parent is None:
-        if not scope_of(actor, "manage_units").everything:
+        if not scope_of(actor, OrgPerm.MANAGE_UNITS).everything:
             raise PermissionDeniedInScope(_("Only a superuser creates a top-level unit."))
     else:
-        require(actor, "manage_units", parent.path)
+        require(actor, OrgPerm.MANAGE_UNITS, parent.path)
     data.setdefault("kind", UnitKind.DEPARTMENT)
     cleaned, errors = clean_unit_data({"code": "", "name": "", **data})
     if errors:
@@ -166,7 +162,7 @@ def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **
 
 @transaction.atomic
 def update_unit(*, actor, unit: Unit, **data) -> Unit:
-    require(actor, "manage_units", unit.path)
+    require(actor, OrgPerm.MANAGE_UNITS, unit.path)
     liaison = data.pop("liaison", unit.liaison)
     if (
         liaison is not None
@@ -218,8 +214,8 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     """Move `unit` with its whole subtree under `new_parent`; a cycle is refused."""
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
-    require(actor, "manage_units", unit.path)
-    require(actor, "manage_units", new_parent.path)
+    require(actor, OrgPerm.MANAGE_UNITS, unit.path)
+    require(actor, OrgPerm.MANAGE_UNITS, new_parent.path)
     if unit.parent_id is None:
         raise InvalidInput({"parent": _("A top-level unit cannot be moved.")})
     if new_parent.path.startswith(unit.path):
@@ -364,7 +360,7 @@ def clean_family(family) -> tuple[list[FamilyMember], dict]:
 
 @transaction.atomic
 def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
-    require(actor, "manage_people", unit.path)
+    require(actor, OrgPerm.MANAGE_PEOPLE, unit.path)
     group = group_of(unit)
     cleaned, errors = clean_person_data({"employee_no": "", "name": "", **data}, group=group)
     members, family_errors = clean_family(family)
@@ -389,10 +385,10 @@ def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
 @transaction.atomic
 def update_person(*, actor, person: Person, unit: Unit | None = None, family=None, **data):
     """Change fields of `person`; `family`, when given, replaces the family list."""
-    require(actor, "manage_people", person.unit_path)
+    require(actor, OrgPerm.MANAGE_PEOPLE, person.unit_path)
     target = unit or person.unit
     if unit is not None and unit.pk != person.unit_id:
-        require(actor, "manage_people", unit.path)
+        require(actor, OrgPerm.MANAGE_PEOPLE, unit.path)
     group = group_of(target)
     if "employee_no" not in data and group.pk != person.group_id:
         data["employee_no"] = person.employee_no
@@ -430,10 +426,10 @@ def update_person(*, actor, person: Person, unit: Unit | None = None, family=Non
 
 @transaction.atomic
 def assign_role(*, actor, user, unit: Unit, role: str, note: str = "") -> RoleAssignment:
-    require(actor, "manage_roles", unit.path)
+    require(actor, OrgPerm.MANAGE_ROLES, unit.path)
     if role not in Role.values:
         raise InvalidInput({"role": _("Unknown role.")})
-    if role == Role.SYSTEM_ADMIN and not scope_of(actor, "manage_roles").everything:
+    if role == Role.SYSTEM_ADMIN and not scope_of(actor, OrgPerm.MANAGE_ROLES).everything:
         raise PermissionDeniedInScope(_("Only a superuser makes system admins."))
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, unit=unit, role=role, defaults={"note": note}
@@ -445,7 +441,7 @@ def assign_role(*, actor, user, unit: Unit, role: str, note: str = "") -> RoleAs
 
 @transaction.atomic
 def revoke_role(*, actor, assignment: RoleAssignment) -> None:
-    require(actor, "manage_roles", assignment.unit.path)
+    require(actor, OrgPerm.MANAGE_ROLES, assignment.unit.path)
     record_change(actor, "revoke_role", assignment, assignment.unit.path, {"role": assignment.role})
     assignment.delete()
     forget_scopes(assignment.user)

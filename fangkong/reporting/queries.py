@@ -9,11 +9,13 @@ from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
 from django.utils import timezone
 
+from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Unit
 
 from .choices import ReportState, Rollup
 from .models import DailyReport, ReportForm, ReportRevision
+from .permissions import ReportingPerm
 
 
 def get_form(code: str) -> ReportForm:
@@ -23,7 +25,7 @@ def get_form(code: str) -> ReportForm:
     return form
 
 
-def get_report_for(user, form, unit, day, perm="view") -> DailyReport:
+def get_report_for(user, form, unit, day, perm=CorePerm.VIEW) -> DailyReport:
     return get_object_for(
         user, DailyReport.objects.select_related("unit", "filed_by", "version"), perm,
         form=form, unit=unit, day=day,
@@ -244,7 +246,7 @@ def _cell(counts: dict) -> dict:
 
 def list_reports_to_file(user, day: date):
     """The reports of `day` the user may file, pending ones first."""
-    scope = scope_of(user, "file_reports")
+    scope = scope_of(user, ReportingPerm.FILE_REPORTS)
     rows = DailyReport.objects.filter(day=day).filter(scope.q("unit_path"))
     return rows.select_related("unit", "form").order_by(
         F("first_filed_at").asc(nulls_first=True), "deadline_at", "unit_path"

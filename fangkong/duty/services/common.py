@@ -18,8 +18,9 @@ from fangkong.orgs.services import group_of
 
 from ..clock import local
 from ..models import DutyRoom, Shift
+from ..permissions import DutyPerm
 
-PERM = "manage_duty"
+PERM = DutyPerm.MANAGE_DUTY
 MAX_SHIFT_HOURS = 72
 
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Person, Unit
-from fangkong.orgs.services import require
 from fangkong.orgs.validation import clean_phone
 
 from ..choices import DutyRole

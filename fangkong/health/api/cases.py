@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 from fangkong.core.audit import log_access
 from fangkong.orgs.queries import get_unit_for
 
+from ..permissions import HealthPerm
 from ..queries import cases as queries
 from ..services import cases as services
 
@@ -77,7 +78,9 @@ def _out(case, events=False) -> dict:
 
 @router.get("/health-cases", response=CasePage, summary="Health cases of a subtree")
 def list_cases(request, filters: Query[CaseFilter]):
-    unit = get_unit_for(request.user, filters.unit, "view_health") if filters.unit else None
+    unit = (
+        get_unit_for(request.user, filters.unit, HealthPerm.VIEW_HEALTH) if filters.unit else None
+    )
     page = Paginator(queries.list_cases(request.user, unit=unit, state=filters.state),
                      filters.page_size)  # fmt: skip
     current = page.get_page(filters.page)

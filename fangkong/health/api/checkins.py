@@ -11,6 +11,7 @@ from fangkong.core.idempotency import run_once
 from fangkong.orgs.queries import get_unit_for
 
 from ..choices import Source
+from ..permissions import HealthPerm
 from ..queries import checkins as queries
 from ..services import checkins as services
 
@@ -97,7 +98,7 @@ def post_checkins(request, payload: CheckInBatchIn):
     """All or nothing: one bad row and nothing is saved; the answer lists every bad row
     (`fields`: `row N`). With an `Idempotency-Key` header a retry returns the first answer
     without saving again; the same key with another body is 409."""
-    unit = get_unit_for(request.user, payload.unit, "manage_health")
+    unit = get_unit_for(request.user, payload.unit, HealthPerm.MANAGE_HEALTH)
     rows = [row.dict() for row in payload.checkins]
 
     def save() -> dict:
@@ -118,7 +119,7 @@ def post_checkins(request, payload: CheckInBatchIn):
 
 @router.get("/checkins", response=CheckInPage, summary="The check-ins of a subtree for a day")
 def list_checkins(request, filters: Query[ListFilter]):
-    unit = get_unit_for(request.user, filters.unit, "view_health")
+    unit = get_unit_for(request.user, filters.unit, HealthPerm.VIEW_HEALTH)
     day = filters.day or unit.local_date()
     page = Paginator(queries.list_checkins(unit, day, fever=filters.fever), filters.page_size)
     current = page.get_page(filters.page)

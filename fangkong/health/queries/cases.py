@@ -1,17 +1,21 @@
-"""Reads of health cases, scoped to "view_health"."""
+"""Reads of health cases, scoped to HealthPerm.VIEW_HEALTH."""
 
 from django.http import Http404
 
+from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for
 
 from ..choices import CaseState
 from ..models import HealthCase
+from ..permissions import HealthPerm
 
 
 def list_cases(user, *, unit=None, state: str = "open"):
     """Cases in the user's scope (or `unit`'s subtree): "open" (default), "closed", "all",
     or one state."""
-    qs = HealthCase.objects.visible_to(user, "view_health").select_related("person", "unit")
+    qs = HealthCase.objects.visible_to(user, HealthPerm.VIEW_HEALTH).select_related(
+        "person", "unit"
+    )
     if unit is not None:
         qs = qs.in_subtree(unit)
     if state == "open":
@@ -23,7 +27,7 @@ def list_cases(user, *, unit=None, state: str = "open"):
     return qs.order_by("-opened_at", "-id")
 
 
-def get_case_for(user, case_id, perm: str = "view_health") -> HealthCase:
+def get_case_for(user, case_id, perm: Permission = HealthPerm.VIEW_HEALTH) -> HealthCase:
     try:
         pk = int(case_id)
     except (TypeError, ValueError):

@@ -1,5 +1,5 @@
 """Reads of the daily check-in: completeness and counts from the tallies (never a count
-over a million check-ins), and the person-level lists, scoped to "view_health"."""
+over a million check-ins), and the person-level lists, scoped to HealthPerm.VIEW_HEALTH."""
 
 from __future__ import annotations
 

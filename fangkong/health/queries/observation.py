@@ -7,19 +7,21 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.http import Http404
 
+from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Person, Unit
 
 from ..choices import Symptom
 from ..models import FollowUp, Observation
+from ..permissions import HealthPerm
 from ..validation import is_alarming
 
-VIEW = "view_health"
+VIEW = HealthPerm.VIEW_HEALTH
 STATES = ("open", "released", "all")
 SYMPTOM_LABELS = dict(Symptom.choices)
 
 
-def get_observation_for(user, observation_id, perm: str = VIEW) -> Observation:
+def get_observation_for(user, observation_id, perm: Permission = VIEW) -> Observation:
     try:
         observation_id = int(observation_id)
     except (TypeError, ValueError) as exc:
@@ -106,7 +108,9 @@ def get_timeline(observation: Observation) -> list[TimelineItem]:
     return items
 
 
-def find_people(user, employee_no: str, perm: str = "manage_health") -> list[Person]:
+def find_people(
+    user, employee_no: str, perm: Permission = HealthPerm.MANAGE_HEALTH
+) -> list[Person]:
     """Active people in the user's scope for `perm` with this employee number (unique in
     a group, so several groups may each have one)."""
     employee_no = (employee_no or "").strip()

@@ -6,12 +6,14 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.http import Http404
 
+from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import Unit
 
 from ..models import RiskArea, Trip
+from ..permissions import HealthPerm
 
-VIEW = "view_health"
+VIEW = HealthPerm.VIEW_HEALTH
 RETURN_DAYS = 7
 
 
@@ -24,7 +26,7 @@ class TripFilter:
     q: str = ""
 
 
-def get_trip_for(user, trip_id, perm: str = VIEW) -> Trip:
+def get_trip_for(user, trip_id, perm: Permission = VIEW) -> Trip:
     try:
         trip_id = int(trip_id)
     except (TypeError, ValueError) as exc:

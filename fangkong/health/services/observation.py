@@ -16,14 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Person
-from fangkong.orgs.services import require
 
 from ..choices import ObservationPlace, ObservationReason
 from ..models import FollowUp, HealthCase, Observation, ObservationChange, Trip
+from ..permissions import HealthPerm
 from ..validation import check_day, is_alarming, parse_reading
 
-PERM = "manage_health"
+PERM = HealthPerm.MANAGE_HEALTH
 
 
 def observation_days() -> int:

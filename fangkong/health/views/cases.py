@@ -16,6 +16,7 @@ from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
 from ..choices import CaseResult, CaseState
+from ..permissions import HealthPerm
 from ..queries import cases as queries
 from ..services import cases as services
 
@@ -31,7 +32,7 @@ STATE_BADGES = {
 def case_list(request):
     """Cases of the user's scope or of a unit's subtree; open ones first by default."""
     code = (request.GET.get("unit") or "").strip()
-    unit = get_unit_for(request.user, code, "view_health") if code else None
+    unit = get_unit_for(request.user, code, HealthPerm.VIEW_HEALTH) if code else None
     state = request.GET.get("state") or "open"
     cases = queries.list_cases(request.user, unit=unit, state=state)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -62,7 +63,7 @@ def case_detail(request, case_id: int):
     return render(request, "health/case_detail.html", {
         "case": case, "badge": STATE_BADGES[case.state],
         "events": case.events.select_related("actor"),
-        "can_manage": scope_of(request.user, "manage_health").covers(case.unit_path)
+        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(case.unit_path)
         and case.state != CaseState.CLOSED,
         "next_states": _next_states(case), "results": CaseResult.choices,
         "breadcrumbs": get_breadcrumbs(request.user, case.unit),
@@ -74,7 +75,7 @@ def case_detail(request, case_id: int):
 @require_POST
 def case_advance(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    if not scope_of(request.user, "manage_health").covers(case.unit_path):
+    if not scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(case.unit_path):
         raise Http404
     try:
         services.advance_case(
@@ -94,7 +95,7 @@ def case_advance(request, case_id: int):
 @require_POST
 def case_report(request, person_id: int):
     """Open a case by hand from a person's health page."""
-    person = get_person_for(request.user, person_id, "manage_health")
+    person = get_person_for(request.user, person_id, HealthPerm.MANAGE_HEALTH)
     try:
         case = services.report_case(
             actor=request.user, person=person, temperature=request.POST.get("temperature"),
