@@ -3,11 +3,11 @@ and the summary of a subtree."""
 
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.audit import log_access
 from fangkong.core.idempotency import run_once
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.queries import get_unit_for
 
 from ..choices import Source
@@ -64,18 +64,10 @@ class CheckInOut(Schema):
     versions: int
 
 
-class CheckInPage(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[CheckInOut]
-
-
-class ListFilter(Schema):
+class ListFilter(PageQuery):
     unit: str
     day: date | None = None
     fever: bool | None = None
-    page: int = Field(1, ge=1)
     page_size: int = Field(100, ge=1, le=1000)
 
 
@@ -117,25 +109,21 @@ def post_checkins(request, payload: CheckInBatchIn):
     return {**result, "replayed": replayed}
 
 
-@router.get("/checkins", response=CheckInPage, summary="The check-ins of a subtree for a day")
+@router.get("/checkins", response=Page[CheckInOut], summary="The check-ins of a subtree for a day")
 def list_checkins(request, filters: Query[ListFilter]):
     unit = get_unit_for(request.user, filters.unit, HealthPerm.VIEW_HEALTH)
     day = filters.day or unit.local_date()
-    page = Paginator(queries.list_checkins(unit, day, fever=filters.fever), filters.page_size)
-    current = page.get_page(filters.page)
     log_access(request, "list", "checkin", "", unit.path, detail=f"api {day}")
-    return {
-        "count": page.count, "page": current.number, "pages": page.num_pages,
-        "results": [
-            {"person": c.person_id, "employee_no": c.person.employee_no, "name": c.person.name,
-             "unit": c.unit.code, "day": c.day, "temperature": float(c.temperature),
-             "symptoms": c.symptoms, "whereabouts": c.whereabouts,
-             "risk_contact": c.risk_contact, "case_contact": c.case_contact,
-             "category": c.category, "is_fever": c.is_fever, "source": c.source,
-             "checked_in_at": c.checked_in_at, "versions": c.revision_count}
-            for c in current
-        ],
-    }  # fmt: skip
+    return paginate(queries.list_checkins(unit, day, fever=filters.fever), filters, out=_out)
+
+
+def _out(c) -> dict:
+    return {"person": c.person_id, "employee_no": c.person.employee_no, "name": c.person.name,
+            "unit": c.unit.code, "day": c.day, "temperature": float(c.temperature),
+            "symptoms": c.symptoms, "whereabouts": c.whereabouts,
+            "risk_contact": c.risk_contact, "case_contact": c.case_contact,
+            "category": c.category, "is_fever": c.is_fever, "source": c.source,
+            "checked_in_at": c.checked_in_at, "versions": c.revision_count}  # fmt: skip
 
 
 @router.get("/units/{code}/checkin-summary", response=SummaryOut,
