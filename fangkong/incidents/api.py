@@ -7,7 +7,6 @@ from datetime import datetime
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.models import Unit
@@ -198,5 +197,4 @@ def list_incidents(request, filters: Query[BoardFilter]):
             summary="An incident with its levels, clocks and timeline")  # fmt: skip
 def get_incident(request, incident_id: int):
     incident = _get(request, incident_id)
-    log_access(request, "view", "incident", incident.pk, incident.unit_path, detail="api")
     return _out(incident, full=True)

@@ -7,7 +7,6 @@ from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.pagination import Page, PageQuery, paginate
 
@@ -215,15 +214,12 @@ def list_people(request, filters: Query[PeopleFilter]):
         q=filters.q.strip(),
     )  # fmt: skip
     page = paginate(people, filters)
-    log_access(request, "view", "people_list", unit_path=unit.path if unit else "",
-               detail=f"api page={page['page']}")  # fmt: skip
     return page
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
 def get_person(request, person_id: int):
     person = queries.get_person_for(request.user, person_id)
-    log_access(request, "view", "person", person.pk, person.unit_path, "api")
     return _detail(person)
 
 

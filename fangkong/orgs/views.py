@@ -206,8 +206,6 @@ def people_list(request):
     people = queries.list_people(request.user, **filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     unit = filters["unit"]
-    log_access(request, "view", "people_list", unit_path=unit.path if unit else "",
-               detail=f"page={page.number}")  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     # The partial only for htmx swaps; a history restore needs the whole page again.
@@ -225,7 +223,6 @@ def people_list(request):
 @login_required
 def person_detail(request, person_id: int):
     person = queries.get_person_for(request.user, person_id)
-    log_access(request, "view", "person", person.pk, person.unit_path)
     return render(
         request,
         "orgs/person_detail.html",

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.queries import get_unit_for
 
@@ -73,14 +72,12 @@ def list_cases(request, filters: Query[CaseFilter]):
         get_unit_for(request.user, filters.unit, HealthPerm.VIEW_HEALTH) if filters.unit else None
     )
     cases = queries.list_cases(request.user, unit=unit, state=filters.state)
-    log_access(request, "list", "health_case", "", unit.path if unit else "", detail="api")
     return paginate(cases, filters, out=_out)
 
 
 @router.get("/health-cases/{case_id}", response=CaseOut, summary="A health case and its steps")
 def get_case(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    log_access(request, "view", "health_case", case.pk, case.unit_path, detail="api")
     return _out(case, events=True)
 
 

@@ -8,7 +8,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.models import Person
@@ -157,15 +156,12 @@ def list_observations(request, filters: Query[ObservationFilter]):
         request.user, unit=unit, state=filters.state, q=filters.q.strip()
     )
     page = paginate(observations, filters, items=queries.annotate_follow_ups, out=_out)
-    log_access(request, "view", "observation_list", unit_path=unit.path if unit else "",
-               detail=f"api {filters.unit or '*'} {filters.state} page={page['page']}")  # fmt: skip
     return page
 
 
 @router.get("/observations/{observation_id}", response=ObservationDetailOut)
 def get_observation(request, observation_id: int):
     observation = _reload(request, observation_id)
-    log_access(request, "view", "observation", observation.pk, observation.unit_path, "api")
     return detail_out(observation)
 
 

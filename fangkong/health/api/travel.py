@@ -8,7 +8,6 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.core.scope import scope_of
@@ -133,15 +132,12 @@ def list_trips(request, filters: Query[TripQuery]):
     f = TripFilter(unit=unit, flagged=filters.flagged, start=filters.start, end=filters.end,
                    q=filters.q.strip())  # fmt: skip
     page = paginate(queries.list_trips(request.user, f), filters, out=_out)
-    log_access(request, "view", "trip_list", unit_path=unit.path if unit else "",
-               detail=f"api {filters.unit or '*'} page={page['page']}")  # fmt: skip
     return page
 
 
 @router.get("/trips/{trip_id}", response=TripOut)
 def get_trip(request, trip_id: int):
     trip = queries.get_trip_for(request.user, trip_id)
-    log_access(request, "view", "trip", trip.pk, trip.unit_path, "api")
     return _out(trip)
 
 

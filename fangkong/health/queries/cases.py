@@ -2,6 +2,7 @@
 
 from django.http import Http404
 
+from fangkong.core.audit import log_read
 from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for
 
@@ -18,6 +19,7 @@ def list_cases(user, *, unit=None, state: str = "open"):
     )
     if unit is not None:
         qs = qs.in_subtree(unit)
+    log_read(user, "list", "health_case", "", unit.path if unit else "", detail=state)
     if state == "open":
         qs = qs.exclude(state=CaseState.CLOSED)
     elif state in CaseState.values:
@@ -32,4 +34,6 @@ def get_case_for(user, case_id, perm: Permission = HealthPerm.VIEW_HEALTH) -> He
         pk = int(case_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    return get_object_for(user, HealthCase.objects.select_related("person", "unit"), perm, pk=pk)
+    case = get_object_for(user, HealthCase.objects.select_related("person", "unit"), perm, pk=pk)
+    log_read(user, "view", "health_case", case.pk, case.unit_path)
+    return case

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.http import Http404
 
+from fangkong.core.audit import log_read
 from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Person, Unit
@@ -29,7 +30,9 @@ def get_observation_for(user, observation_id, perm: Permission = VIEW) -> Observ
     queryset = Observation.objects.select_related(
         "person", "unit", "trip", "case", "created_by", "released_by"
     )
-    return get_object_for(user, queryset, perm, pk=observation_id)
+    observation = get_object_for(user, queryset, perm, pk=observation_id)
+    log_read(user, "view", "observation", observation.pk, observation.unit_path)
+    return observation
 
 
 def list_observations(user, *, unit: Unit | None = None, state: str = "open", q: str = ""):
@@ -38,6 +41,7 @@ def list_observations(user, *, unit: Unit | None = None, state: str = "open", q:
     observations = Observation.objects.visible_to(user, VIEW).select_related("person", "unit")
     if unit is not None:
         observations = observations.in_subtree(unit)
+    log_read(user, "view", "observation_list", unit_path=unit.path if unit else "", detail=state)
     if state == "open":
         observations = observations.filter(released_at__isnull=True)
     elif state == "released":

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.http import Http404
 
+from fangkong.core.audit import log_read
 from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import Unit
@@ -32,13 +33,16 @@ def get_trip_for(user, trip_id, perm: Permission = VIEW) -> Trip:
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
     queryset = Trip.objects.select_related("person", "family_member", "unit", "created_by")
-    return get_object_for(user, queryset, perm, pk=trip_id)
+    trip = get_object_for(user, queryset, perm, pk=trip_id)
+    log_read(user, "view", "trip", trip.pk, trip.unit_path)
+    return trip
 
 
 def list_trips(user, f: TripFilter):
     trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
     if f.unit is not None:
         trips = trips.in_subtree(f.unit)
+    log_read(user, "view", "trip_list", unit_path=f.unit.path if f.unit else "")
     if f.flagged:
         trips = trips.exclude(risk_level="")
     if f.end is not None:
@@ -58,6 +62,9 @@ def list_trips(user, f: TripFilter):
 
 def list_returns(user, unit: Unit | None, first: date, days: int = RETURN_DAYS):
     """[(day, [trips returning that day])] for `days` days from `first`, flagged first."""
+    log_read(
+        user, "view", "trip_list", unit_path=unit.path if unit else "", detail=f"returns {first}"
+    )
     trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
     if unit is not None:
         trips = trips.in_subtree(unit)

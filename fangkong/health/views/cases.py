@@ -10,7 +10,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
@@ -38,8 +37,6 @@ def case_list(request):
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.badge = STATE_BADGES[case.state]
-    log_access(request, "list", "health_case", "", unit.path if unit else "",
-               detail=f"state={state}")  # fmt: skip
     query = urlencode({k: v for k, v in (("unit", code), ("state", state)) if v})
     return render(request, "health/case_list.html", {
         "page": page, "unit": unit, "state": state, "states": CaseState.choices,
@@ -59,7 +56,6 @@ def _next_states(case):
 @require_GET
 def case_detail(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    log_access(request, "view", "health_case", case.pk, case.unit_path)
     return render(request, "health/case_detail.html", {
         "case": case, "badge": STATE_BADGES[case.state],
         "events": case.events.select_related("actor"),

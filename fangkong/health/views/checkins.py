@@ -69,13 +69,12 @@ def checkin_overview(request):
     tab = request.GET.get("tab") or "missing"
     children, direct, summary = queries.list_child_summaries(unit, day)
     if tab == "fever":
-        rows = queries.list_checkins(unit, day, fever=True)
+        rows = queries.list_checkins(request.user, unit, day, fever=True)
     elif tab == "all":
-        rows = queries.list_checkins(unit, day)
+        rows = queries.list_checkins(request.user, unit, day)
     else:
-        tab, rows = "missing", queries.list_not_checked_in(unit, day)
+        tab, rows = "missing", queries.list_not_checked_in(request.user, unit, day)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_access(request, "list", "checkin", "", unit.path, detail=f"{day} {tab}")
     return render(request, "health/checkin_overview.html", {
         "unit": unit, "day": day, "summary": summary, "children": children, "direct": direct,
         "categories": Category.choices, "tab": tab, "page": page,
@@ -356,11 +355,10 @@ def _unlogged(response):
 @require_GET
 def person_health(request, person_id: int):
     person = get_person_for(request.user, person_id, HealthPerm.VIEW_HEALTH)
-    log_access(request, "view", "health_record", person.pk, person.unit_path)
     can_manage = scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(person.unit_path)
     link = queries.live_links([person]).get(person.pk) if can_manage else None
     return render(request, "health/person.html", {
-        "person": person, "checkins": queries.list_person_checkins(person),
+        "person": person, "checkins": queries.list_person_checkins(request.user, person),
         "cases": HealthCase.objects.filter(person=person).order_by("-opened_at")[:20],
         "observations": person.observations.order_by("-start_on")[:20],
         "trips": person.trips.select_related("family_member").order_by("-depart_on")[:20],
@@ -380,7 +378,7 @@ def unit_panel(request, unit) -> str:
         return ""
     day = unit.local_date()
     return render_to_string("health/_unit_panel.html", {
-        "unit": unit, "day": day, "summary": queries.get_checkin_summary(unit, day),
+        "unit": unit, "day": day, "summary": queries.get_checkin_summary_for(request.user, unit, day),
         "can_view": scope_of(request.user, HealthPerm.VIEW_HEALTH).covers(unit.path),
         "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
     }, request=request)  # fmt: skip

@@ -75,7 +75,7 @@ class PermissionTests(ProvinceMixin, TestCase):
                     continue
                 func = node.func
                 name = getattr(func, "id", None) or getattr(func, "attr", "")
-                if name in {"log_access", "record_access"}:
+                if name in {"log_access", "log_read"}:
                     continue
                 args = [*node.args, *(k.value for k in node.keywords)]
                 for arg in args:
