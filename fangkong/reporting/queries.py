@@ -9,8 +9,7 @@ from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.core.permissions import CorePerm
-from fangkong.core.scope import get_object_for, scope_of
+from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Unit
 
 from .choices import ReportState, Rollup
@@ -23,13 +22,6 @@ def get_form(code: str) -> ReportForm:
     if form is None:
         raise Http404
     return form
-
-
-def get_report_for(user, form, unit, day, perm=CorePerm.VIEW) -> DailyReport:
-    return get_object_for(
-        user, DailyReport.objects.select_related("unit", "filed_by", "version"), perm,
-        form=form, unit=unit, day=day,
-    )  # fmt: skip
 
 
 def find_report(form, unit: Unit, day: date) -> DailyReport | None:

@@ -111,11 +111,6 @@ class AppliedOut(Schema):
     kept: int
 
 
-class IntervalOut(Schema):
-    start: datetime = Field(alias="from")
-    end: datetime = Field(alias="to")
-
-
 class GapsOut(Schema):
     start: datetime = Field(alias="from")
     end: datetime = Field(alias="to")
