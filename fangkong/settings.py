@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fangkong.core.middleware.UserLanguageMiddleware",
     "fangkong.orgs.middleware.ViewerTimeZoneMiddleware",
+    "fangkong.core.middleware.AccessContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -2,10 +2,10 @@
 
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 from pydantic import ValidationInfo, field_validator
 
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.queries import get_unit_for
 
 from . import kinds, queries
@@ -14,7 +14,7 @@ from .choices import Grade
 router = Router(tags=["accountability"])
 
 
-class LedgerQuery(Schema):
+class LedgerQuery(PageQuery):
     unit: str | None = Field(None, description="a unit code: its whole subtree (default: scope)")
     start: date | None = Field(
         None, alias="from", description="first day (default: 29 days before `to`)"
@@ -23,8 +23,6 @@ class LedgerQuery(Schema):
     kind: str | None = None
     grade: Grade | None = None
     waived: bool | None = None
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
 
     @field_validator("kind")
     @classmethod
@@ -75,12 +73,8 @@ class EntryOut(Schema):
         return obj.get_kind_display()
 
 
-class EntryPage(Schema):
-    count: int
-    page: int
-    page_size: int
+class EntryPage(Page[EntryOut]):
     period: dict[str, date] = Field(..., description='{"from": …, "to": …}')
-    items: list[EntryOut]
 
 
 @router.get("/accountability", response=EntryPage,
@@ -95,8 +89,5 @@ def list_entries(request, q: Query[LedgerQuery]):
                              kind=q.kind or "", grade=q.grade or "", waived=q.waived)  # fmt: skip
     if f.start > f.end:  # only `from` given, after today
         f.end = f.start
-    page = Paginator(queries.list_entries(request.user, f), q.page_size).get_page(q.page)
-    return {
-        "count": page.paginator.count, "page": page.number, "page_size": q.page_size,
-        "period": {"from": f.start, "to": f.end}, "items": list(page.object_list),
-    }  # fmt: skip
+    return {**paginate(queries.list_entries(request.user, f), q),
+            "period": {"from": f.start, "to": f.end}}  # fmt: skip

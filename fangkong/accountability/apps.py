@@ -7,14 +7,10 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self):
-        from fangkong.orgs.access import register_permission
-        from fangkong.orgs.choices import Role
-
         from . import checks  # noqa: F401 - registers the thresholds check
-        from .services import PERM
+        from .permissions import register_permissions
 
-        # Notes and waivers: the epidemic office (and system admins) over their subtree.
-        register_permission(PERM, {Role.SYSTEM_ADMIN, Role.OFFICE})
+        register_permissions()
 
         from fangkong.reporting.hooks import on_report_filed
 

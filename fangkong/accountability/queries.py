@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.utils import timezone
 
+from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Unit
 
@@ -32,7 +33,7 @@ def default_period(today: date | None = None) -> tuple[date, date]:
     return end - timedelta(days=DEFAULT_DAYS - 1), end
 
 
-def get_entry_for(user, entry_id, perm: str = "view") -> Entry:
+def get_entry_for(user, entry_id, perm: Permission = CorePerm.VIEW) -> Entry:
     try:
         entry_id = int(entry_id)
     except (TypeError, ValueError) as exc:

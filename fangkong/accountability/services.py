@@ -18,17 +18,18 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Unit
-from fangkong.orgs.services import require
 from fangkong.reporting.models import DailyReport, ReportForm, ReportRevision
 
 from . import hooks, kinds
 from .choices import AnnotationAction, EntryKind, Grade
 from .models import Annotation, Entry
+from .permissions import AccountabilityPerm
 
 logger = logging.getLogger(__name__)
 
-PERM = "manage_accountability"
+PERM = AccountabilityPerm.MANAGE_ACCOUNTABILITY
 WINDOW_DAYS = 30  # repetition counts the 30 days ending on the entry's day
 LOOKBACK_DAYS = 3  # the sweep re-checks reports of the last days (the hook may have missed)
 

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
         from . import checks  # noqa: F401 - registers the deploy checks
         from .idempotency import purge
         from .nav import NavItem, NavSection, register, register_section
+        from .permissions import CorePerm
         from .worker import register_sweep
 
         register_sweep("core.idempotency_purge", purge, every=3600)
@@ -22,6 +23,6 @@ class CoreConfig(AppConfig):
         ):
             register_section(NavSection(key, label, icon))
         register(
-            NavItem(_("Access log"), "core:access_log", perm="read_access_log", icon="eye",
+            NavItem(_("Access log"), "core:access_log", perm=CorePerm.READ_ACCESS_LOG, icon="eye",
                     order=90, section="system")
         )  # fmt: skip

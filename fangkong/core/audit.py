@@ -1,4 +1,13 @@
-"""Access and audit logging, called by services and views (never by templates)."""
+"""Access and audit logging, called by services and queries (never by templates).
+
+Reads of personal or health data log themselves: the scoped query that returns the data
+(`get_person_for`, `list_checkins`, …) calls `log_read`, so no page, API endpoint or
+export can forget it. The request being served is bound by `AccessContextMiddleware`
+(for the client address, and so one request logs one row per record it read, however
+many times a view fetches it).
+"""
+
+from contextvars import ContextVar
 
 from django.conf import settings
 
@@ -24,6 +33,41 @@ def client_ip(request) -> str | None:
         if forwarded:
             return forwarded.split(",")[-1].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+_request: ContextVar = ContextVar("fangkong_request", default=None)
+
+
+def bind_request(request):
+    """Make `request` the one reads are logged for (a token for `unbind_request`)."""
+    return _request.set(request)
+
+
+def unbind_request(token) -> None:
+    _request.reset(token)
+
+
+def log_read(user, action: str, object_type: str, object_id="", unit_path="", detail="") -> None:
+    """Record that `user` read personal or health data (once per request and record).
+    Called by the scoped queries; the address comes from the request being served."""
+    request = _request.get()
+    if request is not None:
+        seen = request.__dict__.setdefault("_fangkong_reads", set())
+        key = (action, object_type, str(object_id), unit_path)
+        if key in seen:
+            return
+        seen.add(key)
+    user = user if user is not None and user.is_authenticated else None
+    AccessLog.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        unit_path=unit_path,
+        detail=detail[:255],
+        ip=client_ip(request) if request is not None else None,
+    )
 
 
 def log_access(request, action: str, object_type: str, object_id="", unit_path="", detail=""):

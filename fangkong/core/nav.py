@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
+from .permissions import CorePerm, Permission
 from .scope import scope_of
 
 
@@ -14,7 +15,7 @@ from .scope import scope_of
 class NavItem:
     label: str
     url_name: str
-    perm: str = "view"
+    perm: Permission = CorePerm.VIEW
     icon: str = "circle"
     order: int = 100
     section: str = ""  # the key of a NavSection, or "" for an entry of its own

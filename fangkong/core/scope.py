@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 
 from .fields import subtree_q
+from .permissions import CorePerm, Permission, permission
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def minimal_paths(paths) -> tuple[str, ...]:
 
 
 # Given a user, returns their Scope for every permission (one database round trip).
-ScopeResolver = Callable[[object], dict[str, Scope]]
+ScopeResolver = Callable[[object], dict[Permission, Scope]]
 _resolver: ScopeResolver | None = None
 
 
@@ -64,8 +65,10 @@ def register_scope_resolver(resolver: ScopeResolver) -> None:
     _resolver = resolver
 
 
-def scope_of(user, perm: str = "view") -> Scope:
-    """The subtree `user` may exercise `perm` on; cached on the user object for a request."""
+def scope_of(user, perm: Permission | str = CorePerm.VIEW) -> Scope:
+    """The subtree `user` may exercise `perm` on; cached on the user object for a request.
+    A permission no app registered raises UnknownPermission, for every user."""
+    perm = permission(perm)
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
     if user.is_superuser:
@@ -84,7 +87,7 @@ def forget_scopes(user) -> None:
 class ScopedQuerySet(models.QuerySet):
     """A queryset whose model names the field holding its unit path (`scope_field`)."""
 
-    def visible_to(self, user, perm: str = "view"):
+    def visible_to(self, user, perm: Permission = CorePerm.VIEW):
         field = getattr(self.model, "scope_field", "path")
         return self.filter(scope_of(user, perm).q(field))
 
@@ -96,7 +99,7 @@ class ScopedQuerySet(models.QuerySet):
         return qs if include_self else qs.exclude(**{field: unit.path})
 
 
-def get_object_for(user, queryset, perm: str = "view", **lookup):
+def get_object_for(user, queryset, perm: Permission = CorePerm.VIEW, **lookup):
     """Fetch one object inside the user's scope for `perm`, or raise Http404."""
     try:
         return queryset.visible_to(user, perm).get(**lookup)

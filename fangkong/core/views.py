@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from . import auth
 from .forms import LanguageForm, RateLimitedLoginForm, TokenForm
 from .models import AccessLog, UserProfile
+from .permissions import CorePerm
 from .scope import scope_of
 
 
@@ -76,7 +77,7 @@ def set_language(request):
 
 @login_required
 def access_log(request):
-    scope = scope_of(request.user, "read_access_log")
+    scope = scope_of(request.user, CorePerm.READ_ACCESS_LOG)
     if scope.empty:
         raise Http404
     # Entries without a unit (a province-wide export) only appear for whole-tree admins.

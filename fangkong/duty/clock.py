@@ -27,10 +27,6 @@ def day_window(day: date, unit) -> tuple[datetime, datetime]:
     return aware(start, unit), aware(start + timedelta(days=1), unit)
 
 
-def month_start(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
 def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 

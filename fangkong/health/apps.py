@@ -7,21 +7,12 @@ class HealthConfig(AppConfig):
     verbose_name = _("Staff health")
 
     def ready(self):
-        from fangkong.orgs.access import register_permission
-        from fangkong.orgs.choices import Role
         from fangkong.orgs.services import register_path_copy
 
         from . import models
+        from .permissions import HealthPerm, register_permissions
 
-        # Person-level health data: roles that cover the person's unit, not mere viewers.
-        register_permission(
-            "view_health",
-            {Role.SYSTEM_ADMIN, Role.LEADING_GROUP, Role.OFFICE, Role.UNIT_ADMIN, Role.LIAISON,
-             Role.INSPECTOR},
-        )  # fmt: skip
-        register_permission(
-            "manage_health", {Role.SYSTEM_ADMIN, Role.OFFICE, Role.UNIT_ADMIN, Role.LIAISON}
-        )
+        register_permissions()
         for model in (models.CheckIn, models.CheckInTally, models.HealthCase, models.Trip,
                       models.Observation):  # fmt: skip
             register_path_copy(model, "unit_path")
@@ -32,9 +23,9 @@ class HealthConfig(AppConfig):
 
         from .views.checkins import person_panel, unit_panel
 
-        register(NavItem(_("Check-ins"), "health:checkins", perm="view_health",
+        register(NavItem(_("Check-ins"), "health:checkins", perm=HealthPerm.VIEW_HEALTH,
                          icon="thermometer-half", order=10, section="health"))  # fmt: skip
-        register(NavItem(_("Health cases"), "health:case_list", perm="view_health",
+        register(NavItem(_("Health cases"), "health:case_list", perm=HealthPerm.VIEW_HEALTH,
                          icon="heart-pulse", order=11, section="health"))  # fmt: skip
         register_unit_panel(unit_panel)
 
@@ -67,17 +58,15 @@ class HealthConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
-        from .services.observation import flag_missing_follow_ups
+        from .sweeps import flag_missing_follow_ups
 
-        # Risk areas apply to everyone: system admins and the epidemic office keep them.
-        register_permission("manage_risk_areas", {Role.SYSTEM_ADMIN, Role.OFFICE})
         register_object_type("observation", _("observation"))
         register_object_type("observation_list", _("observation list"))
         register_object_type("trip", _("trip"))
         register_object_type("trip_list", _("trip register"))
-        register(NavItem(_("Observation"), "health:observation_list", perm="view_health",
+        register(NavItem(_("Observation"), "health:observation_list", perm=HealthPerm.VIEW_HEALTH,
                          icon="hospital", order=12, section="health"))  # fmt: skip
-        register(NavItem(_("Travel"), "health:trip_list", perm="view_health",
+        register(NavItem(_("Travel"), "health:trip_list", perm=HealthPerm.VIEW_HEALTH,
                          icon="airplane", order=13, section="health"))  # fmt: skip
         register_sweep("health.follow_ups", flag_missing_follow_ups, every=300)
         # --- end of observation and travel ---

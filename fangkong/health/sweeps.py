@@ -1,8 +1,11 @@
-"""Time-driven work of the check-in, run by `fangkong worker`."""
+"""Time-driven work of staff health, run by `fangkong worker`: the check-in reminders and
+the missing observation follow-ups."""
 
-from datetime import datetime, time
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -11,9 +14,9 @@ from django.utils.translation import gettext as _
 
 from fangkong.notify.services import queue
 from fangkong.orgs.models import Person, Unit
-from fangkong.orgs.queries import list_liaison_user_ids
+from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
 
-from .models import CheckInTally
+from .models import CheckInTally, FollowUp, Observation
 
 
 def _reminder_time() -> time:
@@ -65,3 +68,72 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
                 users=liaisons[unit_id], unit=unit, topic="checkin_reminder", url=url,
             )  # fmt: skip
     return {"reminders": sent}
+
+
+# --- observation: missing follow-ups ----------------------------------------------------
+
+# Yesterday's follow-up is flagged missing from this local hour on (the next morning): a
+# liaison who enters it late in the evening or just after midnight is not nagged.
+FLAG_HOUR = 8
+
+
+def flag_missing_follow_ups(now: datetime | None = None) -> dict:
+    """Queue one message per unit to its liaisons (or, without any, its leaders) naming
+    the people under observation whose follow-up of yesterday (the unit's local day) is
+    missing, from FLAG_HOUR on. Idempotent: the message key is (unit, day), so running it
+    again, or from two workers, queues nothing new."""
+    now = now or timezone.now()
+    # A unit's yesterday is at most the server's today (time zones up to a day ahead).
+    server_today = timezone.localdate(now)
+    candidates = list(
+        Observation.objects.filter(released_at__isnull=True, start_on__lte=server_today)
+        .select_related("person", "unit")
+        .order_by("unit_path", "person__employee_no")
+    )  # fmt: skip
+    due: dict[int, tuple[Unit, date, list[Observation]]] = {}
+    for observation in candidates:
+        unit = observation.unit
+        moment = unit.local_time(now)
+        if moment.hour < FLAG_HOUR:
+            continue
+        yesterday = moment.date() - timedelta(days=1)
+        if observation.start_on > yesterday:
+            continue
+        observation.missing_day = yesterday
+        due.setdefault(unit.pk, (unit, yesterday, []))[2].append(observation)
+    if not due:
+        return {"units": 0, "missing": 0, "queued": 0}
+    done = set(
+        FollowUp.objects.filter(
+            observation__in=[o for _u, _d, obs in due.values() for o in obs],
+            day__in={d for _u, d, _o in due.values()},
+        ).values_list("observation_id", "day")
+    )
+    missing_by_unit: dict[int, list[Observation]] = defaultdict(list)
+    for unit_id, (_unit, _day, observations) in due.items():
+        for o in observations:
+            if (o.pk, o.missing_day) not in done:
+                missing_by_unit[unit_id].append(o)
+    units = [due[unit_id][0] for unit_id in missing_by_unit]
+    liaisons = list_liaison_user_ids(units)
+    queued = 0
+    with transaction.atomic():
+        for unit in units:
+            day = due[unit.pk][1]
+            people = missing_by_unit[unit.pk]
+            users = liaisons.get(unit.pk) or list_leader_user_ids(unit)
+            names = "、".join(f"{o.person.name} ({o.person.employee_no})" for o in people)
+            queued += queue(
+                key=f"health.follow_up_missing:{unit.pk}:{day.isoformat()}",
+                subject=_("Missing observation follow-ups on %(day)s: %(unit)s")
+                % {"day": day.isoformat(), "unit": unit.name},
+                body=_("No follow-up was recorded on %(day)s for: %(names)s.")
+                % {"day": day.isoformat(), "names": names},
+                users=users, unit=unit, topic="health",
+                url=reverse("health:observation_list") + f"?unit={unit.code}",
+            )  # fmt: skip
+    return {
+        "units": len(units),
+        "missing": sum(len(v) for v in missing_by_unit.values()),
+        "queued": queued,
+    }

@@ -4,13 +4,12 @@ and one incident with its timeline."""
 import json
 from datetime import datetime
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 from pydantic import AwareDatetime
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for
 
@@ -84,19 +83,10 @@ class IncidentOut(Schema):
     timeline: list[EventOut] = []
 
 
-class IncidentPage(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[IncidentOut]
-
-
-class BoardFilter(Schema):
+class BoardFilter(PageQuery):
     unit: str | None = None
     state: str = Field("open", pattern="^(open|overdue|closed|all)$")
     kind: IncidentKind | None = None
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 def _out(incident, full=False) -> dict:
@@ -201,19 +191,16 @@ def post_ack(request, incident_id: int, payload: AckIn):
     return _out(_get(request, incident_id), full=True)
 
 
-@router.get("/incidents", response=IncidentPage, summary="The incident board of a subtree")
+@router.get("/incidents", response=Page[IncidentOut], summary="The incident board of a subtree")
 def list_incidents(request, filters: Query[BoardFilter]):
     unit = get_unit_for(request.user, filters.unit) if filters.unit else None
-    page = Paginator(queries.list_incidents(request.user, unit=unit, state=filters.state,
-                                            kind=filters.kind or ""), filters.page_size)  # fmt: skip
-    current = page.get_page(filters.page)
-    return {"count": page.count, "page": current.number, "pages": page.num_pages,
-            "results": [_out(i) for i in current]}  # fmt: skip
+    incidents = queries.list_incidents(request.user, unit=unit, state=filters.state,
+                                       kind=filters.kind or "")  # fmt: skip
+    return paginate(incidents, filters, out=_out)
 
 
 @router.get("/incidents/{incident_id}", response=IncidentOut,
             summary="An incident with its levels, clocks and timeline")  # fmt: skip
 def get_incident(request, incident_id: int):
     incident = _get(request, incident_id)
-    log_access(request, "view", "incident", incident.pk, incident.unit_path, detail="api")
     return _out(incident, full=True)

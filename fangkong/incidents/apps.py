@@ -11,17 +11,13 @@ class IncidentsConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import URGENT, register_sweep
         from fangkong.health.hooks import on_case_result
-        from fangkong.orgs.access import register_permission
-        from fangkong.orgs.choices import Role
         from fangkong.orgs.services import register_path_copy
 
         from . import services, sweeps
         from .models import Incident
+        from .permissions import register_permissions
 
-        register_permission(
-            services.PERM,
-            {Role.SYSTEM_ADMIN, Role.LEADING_GROUP, Role.OFFICE, Role.UNIT_ADMIN, Role.LIAISON},
-        )
+        register_permissions()
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
         register_sweep("incidents.escalate", sweeps.escalate_due, every=15, lane=URGENT)

@@ -5,6 +5,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core.audit import log_read
 from fangkong.core.errors import InvalidInput
 from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import Person
@@ -49,8 +50,11 @@ def get_incident_for(user, incident_id) -> Incident:
         pk = int(incident_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    return get_object_for(user, Incident.objects.select_related("unit", "target_unit", "site"),
-                          pk=pk)  # fmt: skip
+    incident = get_object_for(
+        user, Incident.objects.select_related("unit", "target_unit", "site"), pk=pk
+    )
+    log_read(user, "view", "incident", incident.pk, incident.unit_path)
+    return incident
 
 
 def get_timeline(incident: Incident) -> dict:

@@ -28,13 +28,13 @@ from fangkong.accountability.services import record_entry
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
 from fangkong.core.localtime import show
 from fangkong.core.locking import lock_rows
+from fangkong.core.permissions import require
 from fangkong.core.scope import scope_of
 from fangkong.notify import services as notify
 from fangkong.notify.recipients import on_duty_user_ids
 from fangkong.orgs.choices import Role, UnitKind
 from fangkong.orgs.models import Person, RoleAssignment, Unit
 from fangkong.orgs.queries import list_liaison_user_ids
-from fangkong.orgs.services import require
 
 from .choices import (
     ACK_MINUTES,
@@ -47,8 +47,9 @@ from .choices import (
     Level,
 )
 from .models import Attachment, Clock, Incident, IncidentEvent, PhoneReport, Receipt, WrittenReport
+from .permissions import IncidentPerm
 
-PERM = "file_incidents"
+PERM = IncidentPerm.FILE_INCIDENTS
 LATE_KIND = "incident_late"
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 CLOCK_SKEW = timedelta(minutes=2)  # a phone's clock a little ahead is not "the future"

@@ -109,7 +109,6 @@ def incident_new(request):
 @require_GET
 def incident_detail(request, incident_id: int):
     incident = queries.get_incident_for(request.user, incident_id)
-    log_access(request, "view", "incident", incident.pk, incident.unit_path)
     now = timezone.now()
     timeline = queries.get_timeline(incident)
     for clock in timeline["clocks"]:

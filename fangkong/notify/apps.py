@@ -8,19 +8,18 @@ class NotifyConfig(AppConfig):
 
     def ready(self):
         from fangkong.core.nav import NavItem, register
+        from fangkong.core.permissions import CorePerm
         from fangkong.core.worker import URGENT, register_sweep
-        from fangkong.orgs.access import register_permission
-        from fangkong.orgs.choices import Role
         from fangkong.orgs.services import register_path_copy
 
         from . import checks  # noqa: F401  (registers the settings checks)
         from .models import Message
+        from .permissions import NotifyPerm, register_permissions
         from .sweeps import deliver_sweep
         from .views import InboxLabel
 
         register_path_copy(Message, "unit_path")  # the delivery log's scope follows moves
-        # Who sets a unit's routing rules: its admins (a role covers the subtree).
-        register_permission("manage_routing", {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN})
+        register_permissions()
 
         register_sweep("notify.deliver", deliver_sweep, every=2, lane=URGENT)
         register(NavItem(InboxLabel(), "notify:inbox", icon="bell", order=80))
@@ -28,13 +27,13 @@ class NotifyConfig(AppConfig):
             NavItem(
                 _("Delivery log"),
                 "notify:log",
-                perm="read_access_log",
+                perm=CorePerm.READ_ACCESS_LOG,
                 icon="send",
                 order=91,
                 section="system",
             )
         )
         register(
-            NavItem(_("Routing rules"), "notify:rule_list", perm="manage_routing",
+            NavItem(_("Routing rules"), "notify:rule_list", perm=NotifyPerm.MANAGE_ROUTING,
                     icon="signpost-split", order=92, section="system")
         )  # fmt: skip

@@ -8,11 +8,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import RoleAssignment, Unit
 
 from .choices import ANY_TOPIC, Channel, State
 from .models import Message, RoutingRule, UnitChannel
+from .permissions import NotifyPerm
 
 
 def _inbox(user) -> QuerySet[Message]:
@@ -39,7 +41,7 @@ def get_inbox_message_for(user, pk: int) -> Message:
 def list_messages_for(user, *, state: str = "", channel: str = "") -> QuerySet[Message]:
     """The delivery log: every message about a unit in the user's `read_access_log` scope
     (messages about no unit only for whole-tree admins), newest first."""
-    messages = Message.objects.visible_to(user, "read_access_log")
+    messages = Message.objects.visible_to(user, CorePerm.READ_ACCESS_LOG)
     if state:
         messages = messages.filter(state=state)
     if channel:
@@ -49,7 +51,7 @@ def list_messages_for(user, *, state: str = "", channel: str = "") -> QuerySet[M
 
 def get_message_for(user, pk: int, *, for_update=False) -> Message:
     messages = Message.objects.select_for_update() if for_update else Message.objects.all()
-    return get_object_for(user, messages, "read_access_log", pk=pk)
+    return get_object_for(user, messages, CorePerm.READ_ACCESS_LOG, pk=pk)
 
 
 def _lineage(unit: Unit) -> list[int]:
@@ -134,7 +136,7 @@ def recipient_details(user_ids: Iterable[int]) -> dict[int, tuple[str, str, str]
 
 def list_rules_for(user, *, active_only: bool = True) -> QuerySet[RoutingRule]:
     """Routing rules on units in the user's `manage_routing` scope."""
-    rules = RoutingRule.objects.visible_to(user, "manage_routing").select_related("unit")
+    rules = RoutingRule.objects.visible_to(user, NotifyPerm.MANAGE_ROUTING).select_related("unit")
     if active_only:
         rules = rules.filter(is_active=True)
     return rules.order_by("unit__path", "topic", "role", "id")
@@ -144,4 +146,4 @@ def get_rule_for(user, pk: int, *, for_update=False) -> RoutingRule:
     rules = RoutingRule.objects.select_related("unit")
     if for_update:
         rules = rules.select_for_update(of=("self",))
-    return get_object_for(user, rules, "manage_routing", pk=pk)
+    return get_object_for(user, rules, NotifyPerm.MANAGE_ROUTING, pk=pk)

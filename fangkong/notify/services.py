@@ -41,14 +41,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.permissions import CorePerm, require
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
-from fangkong.orgs.services import require
 
 from . import channels as delivery
 from . import queries
 from .choices import CLAIMABLE, QUIET_CHANNELS, USER_CHANNELS, Channel, State, topic_choices
 from .models import Message, RoutingRule, UnitChannel
+from .permissions import NotifyPerm
 from .queries import get_message_for
 from .recipients import on_duty_user_ids
 
@@ -499,7 +500,7 @@ def retry_dead_messages(*, actor, message_ids: Iterable[int]) -> int:
     """`retry_message` for each of these ids that is dead and in the actor's scope (others
     are skipped, not refused: the page they were listed on may be stale). Audited per
     message. Returns how many were given a fresh series of attempts."""
-    dead = Message.objects.visible_to(actor, "read_access_log").filter(
+    dead = Message.objects.visible_to(actor, CorePerm.READ_ACCESS_LOG).filter(
         pk__in=list(message_ids), state=State.DEAD
     )
     retried = 0
@@ -560,7 +561,7 @@ def create_routing_rule(
 ) -> RoutingRule:  # fmt: skip
     """A rule on `unit` (the actor's `manage_routing` scope must cover it); one active
     rule per (unit, topic, role). Audited."""
-    require(actor, "manage_routing", unit.path)
+    require(actor, NotifyPerm.MANAGE_ROUTING, unit.path)
     cleaned = _clean_rule({"topic": topic, "role": role, "channels": list(channels),
                            "applies_to_subtree": applies_to_subtree})  # fmt: skip
     rule = RoutingRule(unit=unit, **cleaned)
@@ -572,7 +573,7 @@ def create_routing_rule(
 @transaction.atomic
 def update_routing_rule(*, actor, rule: RoutingRule, **data) -> RoutingRule:
     """Change a rule's topic, role, channels or reach (not its unit). Audited."""
-    require(actor, "manage_routing", rule.unit.path)
+    require(actor, NotifyPerm.MANAGE_ROUTING, rule.unit.path)
     old = {f: getattr(rule, f) for f in ("topic", "role", "channels", "applies_to_subtree")}
     cleaned = _clean_rule({**old, **data})
     for field, value in cleaned.items():
@@ -590,7 +591,7 @@ def update_routing_rule(*, actor, rule: RoutingRule, **data) -> RoutingRule:
 @transaction.atomic
 def deactivate_routing_rule(*, actor, rule: RoutingRule) -> RoutingRule:
     """Stop a rule (it is kept, inactive, for the record). Idempotent. Audited."""
-    require(actor, "manage_routing", rule.unit.path)
+    require(actor, NotifyPerm.MANAGE_ROUTING, rule.unit.path)
     if rule.is_active:
         rule.is_active = False
         rule.updated_at = timezone.now()

@@ -12,12 +12,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
 from .choices import Channel, State
 from .forms import RuleForm
+from .permissions import NotifyPerm
 
 
 class InboxLabel:
@@ -72,7 +74,7 @@ def mark_read(request):
 
 @login_required
 def delivery_log(request):
-    if scope_of(request.user, "read_access_log").empty:
+    if scope_of(request.user, CorePerm.READ_ACCESS_LOG).empty:
         raise Http404
     state = request.GET.get("state", "")
     state = state if state in State.values else ""
@@ -87,7 +89,7 @@ def delivery_log(request):
             "page": page, "state": state, "channel": channel, "states": State.choices,
             "channels": Channel.choices, "dead": State.DEAD,
             "dead_ids": [m.pk for m in page if m.state == State.DEAD],
-            "can_route": not scope_of(request.user, "manage_routing").empty,
+            "can_route": not scope_of(request.user, NotifyPerm.MANAGE_ROUTING).empty,
             "query": urlencode({k: v for k, v in (("state", state), ("channel", channel)) if v}),
         },
     )  # fmt: skip
@@ -115,7 +117,7 @@ def _back_to_log(request):
 @require_POST
 def retry_dead(request):
     """Retry every dead message listed on the page the admin is looking at."""
-    if scope_of(request.user, "read_access_log").empty:
+    if scope_of(request.user, CorePerm.READ_ACCESS_LOG).empty:
         raise Http404
     ids = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
     count = services.retry_dead_messages(actor=request.user, message_ids=ids)
@@ -129,7 +131,7 @@ def retry_dead(request):
 
 
 def _require_routing(user):
-    if scope_of(user, "manage_routing").empty:
+    if scope_of(user, NotifyPerm.MANAGE_ROUTING).empty:
         raise Http404
 
 
@@ -159,7 +161,7 @@ def rule_create(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            unit = get_unit_for(request.user, data["unit"].strip(), "manage_routing")
+            unit = get_unit_for(request.user, data["unit"].strip(), NotifyPerm.MANAGE_ROUTING)
         except Http404:
             form.add_error("unit", _("No such unit in your scope."))
         else:

@@ -3,14 +3,13 @@ what the caller's roles do not cover is a 404."""
 
 from datetime import date
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 
 from . import queries, services
 from .models import Person, Unit
@@ -198,20 +197,11 @@ class PersonPatch(Schema):
     family: list[FamilyIn] | None = None
 
 
-class PeopleFilter(Schema):
+class PeopleFilter(PageQuery):
     unit: str | None = None
     party: bool | None = None
     position: str = ""
     q: str = ""
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
-
-
-class PeoplePage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[PersonOut]
 
 
 def _detail(person: Person) -> Person:
@@ -219,28 +209,20 @@ def _detail(person: Person) -> Person:
     return person
 
 
-@router.get("/people", response=PeoplePage, summary="People in scope, paginated")
+@router.get("/people", response=Page[PersonOut], summary="People in scope, paginated")
 def list_people(request, filters: Query[PeopleFilter]):
     unit = queries.get_unit_for(request.user, filters.unit) if filters.unit else None
     people = queries.list_people(
         request.user, unit=unit, party=filters.party, position=filters.position.strip(),
         q=filters.q.strip(),
     )  # fmt: skip
-    page = Paginator(people, filters.page_size).get_page(filters.page)
-    log_access(request, "view", "people_list", unit_path=unit.path if unit else "",
-               detail=f"api page={page.number}")  # fmt: skip
-    return {
-        "count": page.paginator.count,
-        "page": page.number,
-        "page_size": filters.page_size,
-        "items": list(page.object_list),
-    }
+    page = paginate(people, filters)
+    return page
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
 def get_person(request, person_id: int):
     person = queries.get_person_for(request.user, person_id)
-    log_access(request, "view", "person", person.pk, person.unit_path, "api")
     return _detail(person)
 
 

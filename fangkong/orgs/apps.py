@@ -16,7 +16,9 @@ class OrgsConfig(AppConfig):
         user_logged_in.connect(remember_zone, dispatch_uid="fangkong.orgs.remember_zone")
 
         from .access import scopes_for
+        from .permissions import register_permissions
 
+        register_permissions()
         register_scope_resolver(scopes_for)
 
         from fangkong.core.audit import register_object_type
@@ -29,7 +31,7 @@ class OrgsConfig(AppConfig):
 
         from fangkong.core.worker import register_sweep
 
-        from .services import refresh_all_head_counts
+        from .sweeps import refresh_all_head_counts
 
         register_sweep("orgs.head_counts", refresh_all_head_counts, every=3600)
 

@@ -37,13 +37,3 @@ class Role(models.TextChoices):
     LIAISON = "liaison", _("Liaison")
     INSPECTOR = "inspector", _("Inspector")
     VIEWER = "viewer", _("Viewer")
-
-
-# What each permission needs. "view" is every role; a role covers its unit's subtree.
-PERMISSION_ROLES: dict[str, frozenset[str]] = {
-    "view": frozenset(Role.values),
-    "manage_units": frozenset({Role.SYSTEM_ADMIN, Role.UNIT_ADMIN}),
-    "manage_people": frozenset({Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.OFFICE, Role.LIAISON}),
-    "manage_roles": frozenset({Role.SYSTEM_ADMIN, Role.UNIT_ADMIN}),
-    "read_access_log": frozenset({Role.SYSTEM_ADMIN}),
-}

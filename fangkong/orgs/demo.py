@@ -14,7 +14,7 @@ from django.db import transaction
 from . import services
 from .choices import Gender, Role, SiteKind, UnitKind
 from .models import FamilyMember, Person, RoleAssignment, Unit
-from .validators import id_check_char
+from .validation import id_check_char
 
 DEMO_PASSWORD = "fangkong-demo"
 

@@ -25,7 +25,8 @@ from fangkong.core.xlsx import (
 from . import services
 from .choices import Gender, SiteKind, UnitKind
 from .models import FamilyMember, Person, Unit
-from .validators import clean_code
+from .permissions import OrgPerm
+from .validation import clean_code
 
 # Column titles are part of the file format: Chinese as the users' sheets have them.
 UNIT_COLUMNS = [
@@ -178,7 +179,7 @@ def _column(kind, field) -> str:
 def _import_units(user, rows, result: ImportResult) -> None:
     col = lambda field: _column("units", field)  # noqa: E731
     kinds, site_kinds = _choice_lookup(UnitKind), _choice_lookup(SiteKind)
-    manage = scope_of(user, "manage_units")
+    manage = scope_of(user, OrgPerm.MANAGE_UNITS)
     parsed = []  # (row, code, parent_code, data)
     seen: dict[str, int] = {}
     for number, raw in rows:
@@ -311,7 +312,7 @@ def _apply_unit(user, unit, parent, code, data, result) -> Unit:
 def _import_people(user, rows, result: ImportResult) -> None:
     col = lambda field: _column("people", field)  # noqa: E731
     genders = _choice_lookup(Gender)
-    manage = scope_of(user, "manage_people")
+    manage = scope_of(user, OrgPerm.MANAGE_PEOPLE)
     unit_codes = {text(raw.get("unit")) for _n, raw in rows}
     units = {u.code: u for u in Unit.objects.filter(code__in=unit_codes) if manage.covers(u.path)}
     groups = services.groups_for(units.values())

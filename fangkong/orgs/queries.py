@@ -7,22 +7,28 @@ from django.db.models import Count, Q, Sum, Value
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core.audit import log_read
+from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import get_object_for, scope_of
 
 from .choices import Role
 from .models import Person, RoleAssignment, Unit
 
 
-def get_unit_for(user, code: str, perm: str = "view") -> Unit:
+def get_unit_for(user, code: str, perm: Permission = CorePerm.VIEW) -> Unit:
     return get_object_for(user, Unit.objects.select_related("parent", "liaison"), perm, code=code)
 
 
-def get_person_for(user, person_id, perm: str = "view") -> Person:
+def get_person_for(user, person_id, perm: Permission = CorePerm.VIEW) -> Person:
     try:
         person_id = int(person_id)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
-    return get_object_for(user, Person.objects.select_related("unit", "group"), perm, pk=person_id)
+    person = get_object_for(
+        user, Person.objects.select_related("unit", "group"), perm, pk=person_id
+    )
+    log_read(user, "view", "person", person.pk, person.unit_path)
+    return person
 
 
 def list_root_units(user):
@@ -109,6 +115,7 @@ def list_people(user, *, unit: Unit | None = None, party: bool | None = None,
         people = people.filter(position=position)
     if q:
         people = people.filter(Q(name__icontains=q) | Q(employee_no__iexact=q))
+    log_read(user, "view", "people_list", unit_path=unit.path if unit else "")
     return people.order_by("unit_path", "employee_no")
 
 

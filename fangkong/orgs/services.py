@@ -16,11 +16,13 @@ from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
 from fangkong.core.fields import subtree_q
 from fangkong.core.locking import lock_rows
 from fangkong.core.numbers import parse_int
+from fangkong.core.permissions import require
 from fangkong.core.scope import forget_scopes, scope_of
 
 from .choices import Gender, Role, SiteKind, UnitKind
 from .models import FamilyMember, Person, RoleAssignment, Unit
-from .validators import (
+from .permissions import OrgPerm
+from .validation import (
     clean_code,
     clean_id_number,
     clean_phone,
@@ -33,12 +35,6 @@ UNIT_FIELDS = (
     "active_to", "hosts_epidemic_office", "sort_order",
 )  # fmt: skip
 PERSON_FIELDS = ("employee_no", "name", "gender", "phone", "is_party_member", "position")
-
-
-def require(actor, perm: str, path: str) -> None:
-    """Refuse a write the actor's roles do not cover (visibility is checked by the caller)."""
-    if not scope_of(actor, perm).covers(path):
-        raise PermissionDeniedInScope()
 
 
 # --- units -----------------------------------------------------------------------------
@@ -151,11 +147,11 @@ def _locked(unit: Unit) -> Unit:
 @transaction.atomic
 def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **data) -> Unit:
     if parent is None:
-        if not scope_of(actor, "manage_units").everything:
+        if not scope_of(actor, OrgPerm.MANAGE_UNITS).everything:
             raise PermissionDeniedInScope(_("Only a superuser creates a top-level unit."))
     else:
         parent = _locked(parent)  # its path as it is now, not as a concurrent move left it
-        require(actor, "manage_units", parent.path)
+        require(actor, OrgPerm.MANAGE_UNITS, parent.path)
     data.setdefault("kind", UnitKind.DEPARTMENT)
     cleaned, errors = clean_unit_data({"code": "", "name": "", **data})
     if errors:
@@ -180,7 +176,7 @@ def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **
 
 @transaction.atomic
 def update_unit(*, actor, unit: Unit, **data) -> Unit:
-    require(actor, "manage_units", unit.path)
+    require(actor, OrgPerm.MANAGE_UNITS, unit.path)
     liaison = data.pop("liaison", unit.liaison)
     if (
         liaison is not None
@@ -222,10 +218,6 @@ def refresh_head_counts(unit_ids=None) -> int:
     return units.update(head_count=Coalesce(Subquery(people), 0))
 
 
-def refresh_all_head_counts(now=None) -> dict:
-    return {"units": refresh_head_counts()}
-
-
 def register_path_copy(model, field: str) -> None:
     if (model, field) not in PATH_COPIES:
         PATH_COPIES.append((model, field))
@@ -242,8 +234,8 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     lock_rows(Unit, [unit.pk, new_parent.pk, old_parent_id])
     unit = Unit.objects.get(pk=unit.pk)
     new_parent = Unit.objects.get(pk=new_parent.pk)
-    require(actor, "manage_units", unit.path)
-    require(actor, "manage_units", new_parent.path)
+    require(actor, OrgPerm.MANAGE_UNITS, unit.path)
+    require(actor, OrgPerm.MANAGE_UNITS, new_parent.path)
     if unit.parent_id is None:
         raise InvalidInput({"parent": _("A top-level unit cannot be moved.")})
     if new_parent.path.startswith(unit.path):
@@ -389,7 +381,7 @@ def clean_family(family) -> tuple[list[FamilyMember], dict]:
 @transaction.atomic
 def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
     unit = _locked(unit)
-    require(actor, "manage_people", unit.path)
+    require(actor, OrgPerm.MANAGE_PEOPLE, unit.path)
     group = group_of(unit)
     cleaned, errors = clean_person_data({"employee_no": "", "name": "", **data}, group=group)
     members, family_errors = clean_family(family)
@@ -414,10 +406,10 @@ def create_person(*, actor, unit: Unit, family=None, **data) -> Person:
 @transaction.atomic
 def update_person(*, actor, person: Person, unit: Unit | None = None, family=None, **data):
     """Change fields of `person`; `family`, when given, replaces the family list."""
-    require(actor, "manage_people", person.unit_path)
+    require(actor, OrgPerm.MANAGE_PEOPLE, person.unit_path)
     target = _locked(unit or person.unit)
     if unit is not None and unit.pk != person.unit_id:
-        require(actor, "manage_people", unit.path)
+        require(actor, OrgPerm.MANAGE_PEOPLE, unit.path)
     group = group_of(target)
     if "employee_no" not in data and group.pk != person.group_id:
         data["employee_no"] = person.employee_no
@@ -461,10 +453,10 @@ def update_person(*, actor, person: Person, unit: Unit | None = None, family=Non
 
 @transaction.atomic
 def assign_role(*, actor, user, unit: Unit, role: str, note: str = "") -> RoleAssignment:
-    require(actor, "manage_roles", unit.path)
+    require(actor, OrgPerm.MANAGE_ROLES, unit.path)
     if role not in Role.values:
         raise InvalidInput({"role": _("Unknown role.")})
-    if role == Role.SYSTEM_ADMIN and not scope_of(actor, "manage_roles").everything:
+    if role == Role.SYSTEM_ADMIN and not scope_of(actor, OrgPerm.MANAGE_ROLES).everything:
         raise PermissionDeniedInScope(_("Only a superuser makes system admins."))
     assignment, _created = RoleAssignment.objects.get_or_create(
         user=user, unit=unit, role=role, defaults={"note": note}
@@ -476,7 +468,7 @@ def assign_role(*, actor, user, unit: Unit, role: str, note: str = "") -> RoleAs
 
 @transaction.atomic
 def revoke_role(*, actor, assignment: RoleAssignment) -> None:
-    require(actor, "manage_roles", assignment.unit.path)
+    require(actor, OrgPerm.MANAGE_ROLES, assignment.unit.path)
     record_change(actor, "revoke_role", assignment, assignment.unit.path, {"role": assignment.role})
     assignment.delete()
     forget_scopes(assignment.user)

@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from .choices import Gender, SiteKind, UnitKind
 from .demo import GIVEN, SURNAMES
 from .models import Person, Unit
-from .validators import hash_id_number, id_check_char, mask_id_number
+from .validation import hash_id_number, id_check_char, mask_id_number
 
 ROOT_CODE = "SYN"
 MAX_GROUPS = 30

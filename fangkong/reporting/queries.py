@@ -9,11 +9,12 @@ from django.db.models.functions import StrIndex, Substr
 from django.http import Http404
 from django.utils import timezone
 
-from fangkong.core.scope import get_object_for, scope_of
+from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Unit
 
 from .choices import ReportState, Rollup
 from .models import DailyReport, ReportForm, ReportRevision
+from .permissions import ReportingPerm
 
 
 def get_form(code: str) -> ReportForm:
@@ -21,13 +22,6 @@ def get_form(code: str) -> ReportForm:
     if form is None:
         raise Http404
     return form
-
-
-def get_report_for(user, form, unit, day, perm="view") -> DailyReport:
-    return get_object_for(
-        user, DailyReport.objects.select_related("unit", "filed_by", "version"), perm,
-        form=form, unit=unit, day=day,
-    )  # fmt: skip
 
 
 def find_report(form, unit: Unit, day: date) -> DailyReport | None:
@@ -244,7 +238,7 @@ def _cell(counts: dict) -> dict:
 
 def list_reports_to_file(user, day: date):
     """The reports of `day` the user may file, pending ones first."""
-    scope = scope_of(user, "file_reports")
+    scope = scope_of(user, ReportingPerm.FILE_REPORTS)
     rows = DailyReport.objects.filter(day=day).filter(scope.q("unit_path"))
     return rows.select_related("unit", "form").order_by(
         F("first_filed_at").asc(nulls_first=True), "deadline_at", "unit_path"

@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, ServiceError
 from fangkong.core.fields import subtree_q
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Unit
-from fangkong.orgs.services import require
 
 from . import hooks, prefill
 from .models import Assignment, DailyReport, ReportForm, ReportRevision
+from .permissions import ReportingPerm
 from .validation import check_values
 
 
@@ -162,7 +163,7 @@ def file_report(
     key nor for an identical re-filing (no revision, no ledger entry); hard errors and unconfirmed warnings change nothing; the earlier version is
     kept; a correction after the cut-off carries a reason and is flagged.
     """
-    require(actor, "file_reports", unit.path)
+    require(actor, ReportingPerm.FILE_REPORTS, unit.path)
     now = now or timezone.now()
     if day > local_today(unit, now):
         raise InvalidInput({"day": _("A report cannot be filed for a day in the future.")})

@@ -14,6 +14,7 @@ from fangkong.orgs.choices import SiteKind, UnitKind
 
 from .choices import RULE_OPERATORS, FieldKind, Rollup
 from .models import Assignment, FormField, FormVersion, ReportForm
+from .permissions import ReportingPerm
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RULE_RE = re.compile(r"^\s*([a-z0-9_+\s]+?)\s*(<=|>=|==|<|>)\s*([a-z0-9_]+)\s*$")
@@ -22,7 +23,7 @@ RULE_RE = re.compile(r"^\s*([a-z0-9_+\s]+?)\s*(<=|>=|==|<|>)\s*([a-z0-9_]+)\s*$"
 def can_manage_form(user, form: ReportForm) -> bool:
     """A form is shared by every unit that files it: editing it needs `manage_forms`
     over all of them (each assignment's subtree), or the whole tree when unassigned."""
-    scope = scope_of(user, "manage_forms")
+    scope = scope_of(user, ReportingPerm.MANAGE_FORMS)
     roots = [a.root.path for a in form.assignments.select_related("root")]
     return scope.everything or (bool(roots) and all(scope.covers(p) for p in roots))
 
@@ -121,7 +122,7 @@ def create_assignment(*, actor, form: ReportForm, root, unit_kinds=(), site_kind
                       deadline: time = time(9, 0), grace_minutes: int = 0, reminder_minutes=(),
                       include_root: bool = False, active_from=None) -> Assignment:  # fmt: skip
     """Make the units of `root`'s subtree (filtered by kind) file `form` every day."""
-    if not scope_of(actor, "manage_forms").covers(root.path):
+    if not scope_of(actor, ReportingPerm.MANAGE_FORMS).covers(root.path):
         raise PermissionDeniedInScope()
     errors = {}
     if not set(unit_kinds) <= set(UnitKind.values):
@@ -147,7 +148,7 @@ def create_assignment(*, actor, form: ReportForm, root, unit_kinds=(), site_kind
 @transaction.atomic
 def end_assignment(*, actor, assignment: Assignment) -> Assignment:
     """Stop an assignment from tomorrow on; the days already expected stay as they were."""
-    if not scope_of(actor, "manage_forms").covers(assignment.root.path):
+    if not scope_of(actor, ReportingPerm.MANAGE_FORMS).covers(assignment.root.path):
         raise PermissionDeniedInScope()
     assignment.active_to = timezone.localdate()
     assignment.save(update_fields=["active_to"])

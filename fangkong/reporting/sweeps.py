@@ -17,3 +17,10 @@ def sync_expected_reports(now=None) -> dict:
         for day in (today - timedelta(days=1), today, today + timedelta(days=1)):
             done[f"{form.code} {day}"] = sync_expected(form, day)
     return done
+
+
+def send_reminders(now=None) -> dict:
+    """Reminders before the cut-off and the missing lists after it (see reminders.py)."""
+    from .reminders import send_reminders
+
+    return send_reminders(now)

@@ -20,6 +20,7 @@ from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
 from . import prefill, queries, services, setup
 from .choices import FieldKind, ReportState, Rollup
 from .models import Assignment, ReportForm
+from .permissions import ReportingPerm
 from .validation import check_values
 
 STATE_BADGES = {
@@ -40,7 +41,7 @@ def _day(value, default: date) -> date:
 @login_required
 def my_reports(request):
     """The liaison's page: today's reports for their units, with state and time left."""
-    if scope_of(request.user, "file_reports").empty:
+    if scope_of(request.user, ReportingPerm.FILE_REPORTS).empty:
         raise Http404
     today = _day(request.GET.get("day"), timezone.localdate())
     now = timezone.now()
@@ -74,7 +75,7 @@ def _report_context(request, form, unit, day):
         "previous": previous.values if previous is not None and previous.values else {},
         "history": report.revisions.select_related("filed_by") if report.pk else [],
         "after_cutoff": now > report.deadline_at,
-        "can_file": scope_of(request.user, "file_reports").covers(unit.path)
+        "can_file": scope_of(request.user, ReportingPerm.FILE_REPORTS).covers(unit.path)
         and day <= services.local_today(unit, now),
         "breadcrumbs": get_breadcrumbs(request.user, unit),
     }  # fmt: skip
@@ -213,7 +214,7 @@ def matrix(request):
 
 
 def _require_setup(user):
-    if scope_of(user, "manage_forms").empty:
+    if scope_of(user, ReportingPerm.MANAGE_FORMS).empty:
         raise Http404
 
 
@@ -226,7 +227,7 @@ def setup_home(request):
         form.editable = setup.can_manage_form(request.user, form)
         form.current = form.current_version()
     assignments = (
-        Assignment.objects.visible_to(request.user, "manage_forms")
+        Assignment.objects.visible_to(request.user, ReportingPerm.MANAGE_FORMS)
         .select_related("form", "root").order_by("form__code", "root__path")
     )  # fmt: skip
     return render(request, "reporting/setup.html", {
@@ -345,7 +346,7 @@ def assignment_create(request):
 @require_POST
 def assignment_end(request, assignment_id: int):
     _require_setup(request.user)
-    assignment = get_object_for(request.user, Assignment.objects.select_related("root"), "manage_forms",
+    assignment = get_object_for(request.user, Assignment.objects.select_related("root"), ReportingPerm.MANAGE_FORMS,
                                 pk=assignment_id)  # fmt: skip
     setup.end_assignment(actor=request.user, assignment=assignment)
     messages.success(request, _("The assignment ends today."))

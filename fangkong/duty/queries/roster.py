@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.http import Http404
 
+from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Person
 from fangkong.orgs.services import group_of
@@ -13,6 +14,7 @@ from fangkong.orgs.services import group_of
 from ..choices import DutyRole, SwapState
 from ..clock import day_window, local, month_window
 from ..models import DutyRoom, RosterTemplate, Shift, SwapRequest
+from ..permissions import DutyPerm
 from .coverage import list_gaps, list_upcoming_gaps
 
 
@@ -23,22 +25,24 @@ def _int(value) -> int:
         raise Http404 from exc
 
 
-def get_room_for(user, code: str, perm: str = "view") -> DutyRoom:
+def get_room_for(user, code: str, perm: Permission = CorePerm.VIEW) -> DutyRoom:
     """The duty room of the unit with this code, inside the user's scope, or 404."""
     return get_object_for(user, DutyRoom.objects.select_related("unit"), perm, unit__code=code)
 
 
-def get_shift_for(user, shift_id, perm: str = "view") -> Shift:
+def get_shift_for(user, shift_id, perm: Permission = CorePerm.VIEW) -> Shift:
     queryset = Shift.objects.select_related("room__unit", "person", "template")
     return get_object_for(user, queryset, perm, pk=_int(shift_id))
 
 
-def get_template_for(user, room: DutyRoom, template_id, perm: str = "view") -> RosterTemplate:
+def get_template_for(
+    user, room: DutyRoom, template_id, perm: Permission = CorePerm.VIEW
+) -> RosterTemplate:
     queryset = RosterTemplate.objects.select_related("room__unit").filter(room=room)
     return get_object_for(user, queryset, perm, pk=_int(template_id))
 
 
-def get_swap_for(user, swap_id, perm: str = "view") -> SwapRequest:
+def get_swap_for(user, swap_id, perm: Permission = CorePerm.VIEW) -> SwapRequest:
     queryset = SwapRequest.objects.select_related(
         "shift__room__unit", "shift__person", "from_person", "to_person", "requested_by"
     )
@@ -162,7 +166,7 @@ def month_calendar(room: DutyRoom, first: date, today: date | None = None) -> di
 
 
 def can_manage(user, room: DutyRoom) -> bool:
-    return scope_of(user, "manage_duty").covers(room.unit.path)
+    return scope_of(user, DutyPerm.MANAGE_DUTY).covers(room.unit.path)
 
 
 def list_units_without_room(user, limit: int = 50):

@@ -18,8 +18,9 @@ from fangkong.orgs.services import group_of
 
 from ..clock import local
 from ..models import DutyRoom, Shift
+from ..permissions import DutyPerm
 
-PERM = "manage_duty"
+PERM = DutyPerm.MANAGE_DUTY
 MAX_SHIFT_HOURS = 72
 
 
@@ -87,9 +88,3 @@ def overlap_error(person: Person, other: Shift, field: str = "person") -> Invali
         message=_("One person cannot hold two overlapping shifts."),
         code="shift_overlap",
     )
-
-
-def person_of(user) -> Person | None:
-    if user is None or not user.is_authenticated:
-        return None
-    return Person.objects.filter(user=user).first()

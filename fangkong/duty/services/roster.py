@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Person, Unit
-from fangkong.orgs.services import require
-from fangkong.orgs.validators import clean_phone
+from fangkong.orgs.validation import clean_phone
 
 from ..choices import DutyRole
 from ..models import DutyRoom, Handover, Shift

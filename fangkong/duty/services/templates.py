@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.core.numbers import parse_int
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Person
-from fangkong.orgs.services import group_of, require
+from fangkong.orgs.services import group_of
 
 from ..choices import DutyRole
 from ..clock import aware, month_window, tz_of

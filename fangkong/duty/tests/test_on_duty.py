@@ -2,11 +2,12 @@ import time_machine
 from django.test import TestCase, override_settings
 
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
+from fangkong.duty import sweeps as coverage
 from fangkong.duty.choices import SwapState
 from fangkong.duty.models import Handover, Shift
 from fangkong.duty.queries.coverage import list_upcoming_gaps
 from fangkong.duty.queries.on_duty import on_duty
-from fangkong.duty.services import coverage, log, roster, swaps, templates
+from fangkong.duty.services import log, roster, swaps, templates
 from fangkong.notify.models import Message
 from fangkong.notify.recipients import on_duty_user_ids
 from fangkong.orgs.choices import Role

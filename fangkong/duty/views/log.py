@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from fangkong.core.errors import ServiceError
 from fangkong.core.forms import form_errors
+from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import get_object_for
 
 from ..clock import local_today, tz_of
@@ -110,7 +111,7 @@ def handover_new(request, shift_id: int):
 @require_POST
 def handover_confirm(request, handover_id: int):
     queryset = Handover.objects.select_related("outgoing__room__unit")
-    handover = get_object_for(request.user, queryset, "view", pk=handover_id)
+    handover = get_object_for(request.user, queryset, CorePerm.VIEW, pk=handover_id)
     side = request.POST.get("side", "")
     try:
         services.confirm_handover(actor=request.user, handover=handover, side=side)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.errors import ServiceError
 from fangkong.core.forms import form_errors
+from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units, list_unit_choices
 
@@ -47,7 +48,7 @@ def render_in_room_time(request, room: DutyRoom, template: str, context: dict, s
 
 
 def _require_view(user) -> None:
-    if scope_of(user, "view").empty:
+    if scope_of(user, CorePerm.VIEW).empty:
         raise Http404
 
 

@@ -3,13 +3,13 @@
 from datetime import datetime
 from decimal import Decimal
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.queries import get_unit_for
 
+from ..permissions import HealthPerm
 from ..queries import cases as queries
 from ..services import cases as services
 
@@ -40,18 +40,9 @@ class CaseOut(Schema):
     events: list[EventOut] = []
 
 
-class CasePage(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[CaseOut]
-
-
-class CaseFilter(Schema):
+class CaseFilter(PageQuery):
     unit: str | None = None
     state: str = Field("open", description="open (default), closed, all, or one state")
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 class AdvanceIn(Schema):
@@ -76,21 +67,18 @@ def _out(case, events=False) -> dict:
     return data
 
 
-@router.get("/health-cases", response=CasePage, summary="Health cases of a subtree")
+@router.get("/health-cases", response=Page[CaseOut], summary="Health cases of a subtree")
 def list_cases(request, filters: Query[CaseFilter]):
-    unit = get_unit_for(request.user, filters.unit, "view_health") if filters.unit else None
-    page = Paginator(queries.list_cases(request.user, unit=unit, state=filters.state),
-                     filters.page_size)  # fmt: skip
-    current = page.get_page(filters.page)
-    log_access(request, "list", "health_case", "", unit.path if unit else "", detail="api")
-    return {"count": page.count, "page": current.number, "pages": page.num_pages,
-            "results": [_out(c) for c in current]}  # fmt: skip
+    unit = (
+        get_unit_for(request.user, filters.unit, HealthPerm.VIEW_HEALTH) if filters.unit else None
+    )
+    cases = queries.list_cases(request.user, unit=unit, state=filters.state)
+    return paginate(cases, filters, out=_out)
 
 
 @router.get("/health-cases/{case_id}", response=CaseOut, summary="A health case and its steps")
 def get_case(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    log_access(request, "view", "health_case", case.pk, case.unit_path, detail="api")
     return _out(case, events=True)
 
 

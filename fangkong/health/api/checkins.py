@@ -3,14 +3,14 @@ and the summary of a subtree."""
 
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.queries import get_unit_for
 
 from ..choices import Source
+from ..permissions import HealthPerm
 from ..queries import checkins as queries
 from ..services import checkins as services
 
@@ -63,18 +63,10 @@ class CheckInOut(Schema):
     versions: int
 
 
-class CheckInPage(Schema):
-    count: int
-    page: int
-    pages: int
-    results: list[CheckInOut]
-
-
-class ListFilter(Schema):
+class ListFilter(PageQuery):
     unit: str
     day: date | None = None
     fever: bool | None = None
-    page: int = Field(1, ge=1)
     page_size: int = Field(100, ge=1, le=1000)
 
 
@@ -84,11 +76,11 @@ class SummaryOut(Schema):
     expected: int
     checked_in: int
     missing: int
-    fever: int
+    fever: int | None = Field(description="None without view_health on the unit")
     at_post: int
     remote: int
     travelling: int
-    observation: int
+    observation: int | None = Field(description="None without view_health on the unit")
     by_category: dict[str, int]
 
 
@@ -98,7 +90,7 @@ def post_checkins(request, payload: CheckInBatchIn):
     """All or nothing: one bad row and nothing is saved; the answer lists every bad row
     (`fields`: `row N`). With an `Idempotency-Key` header a retry returns the first answer
     without saving again; the same key with another body is 409."""
-    unit = get_unit_for(request.user, payload.unit, "manage_health")
+    unit = get_unit_for(request.user, payload.unit, HealthPerm.MANAGE_HEALTH)
     rows = [row.dict() for row in payload.checkins]
     outcome = services.check_in_unit(
         actor=request.user, unit=unit, day=payload.day, rows=rows, source=Source.API
@@ -106,31 +98,27 @@ def post_checkins(request, payload: CheckInBatchIn):
     return outcome.as_dict()
 
 
-@router.get("/checkins", response=CheckInPage, summary="The check-ins of a subtree for a day")
+@router.get("/checkins", response=Page[CheckInOut], summary="The check-ins of a subtree for a day")
 def list_checkins(request, filters: Query[ListFilter]):
-    unit = get_unit_for(request.user, filters.unit, "view_health")
+    unit = get_unit_for(request.user, filters.unit, HealthPerm.VIEW_HEALTH)
     day = filters.day or unit.local_date()
-    page = Paginator(queries.list_checkins(unit, day, fever=filters.fever), filters.page_size)
-    current = page.get_page(filters.page)
-    log_access(request, "list", "checkin", "", unit.path, detail=f"api {day}")
-    return {
-        "count": page.count, "page": current.number, "pages": page.num_pages,
-        "results": [
-            {"person": c.person_id, "employee_no": c.person.employee_no, "name": c.person.name,
-             "unit": c.unit.code, "day": c.day, "temperature": float(c.temperature),
-             "symptoms": c.symptoms, "whereabouts": c.whereabouts,
-             "risk_contact": c.risk_contact, "case_contact": c.case_contact,
-             "category": c.category, "is_fever": c.is_fever, "source": c.source,
-             "checked_in_at": c.checked_in_at, "versions": c.revision_count}
-            for c in current
-        ],
-    }  # fmt: skip
+    rows = queries.list_checkins(request.user, unit, day, fever=filters.fever)
+    return paginate(rows, filters, out=_out)
+
+
+def _out(c) -> dict:
+    return {"person": c.person_id, "employee_no": c.person.employee_no, "name": c.person.name,
+            "unit": c.unit.code, "day": c.day, "temperature": float(c.temperature),
+            "symptoms": c.symptoms, "whereabouts": c.whereabouts,
+            "risk_contact": c.risk_contact, "case_contact": c.case_contact,
+            "category": c.category, "is_fever": c.is_fever, "source": c.source,
+            "checked_in_at": c.checked_in_at, "versions": c.revision_count}  # fmt: skip
 
 
 @router.get("/units/{code}/checkin-summary", response=SummaryOut,
             summary="Expected, checked in, fever and each category of a subtree")  # fmt: skip
 def checkin_summary(request, code: str, day: date | None = None):
-    unit = get_unit_for(request.user, code)  # counts only: every role may see them
+    unit = get_unit_for(request.user, code)  # completeness: every role; fever: view_health
     day = day or unit.local_date()
-    summary = queries.get_checkin_summary(unit, day)
+    summary = queries.get_checkin_summary_for(request.user, unit, day)
     return {"unit": unit.code, "day": day, **summary}

@@ -4,14 +4,13 @@ named in a body outside it is `unknown_person`."""
 
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_person_for, get_unit_for
 
@@ -68,19 +67,10 @@ class ObservationDetailOut(ObservationOut):
     changes: list[ChangeOut]
 
 
-class ObservationPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[ObservationOut]
-
-
-class ObservationFilter(Schema):
+class ObservationFilter(PageQuery):
     unit: str | None = None
     state: str = Field("open", pattern="^(open|released|all)$")
     q: str = ""
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 class ObservationIn(Schema):
@@ -159,25 +149,20 @@ def _reload(request, observation_id: int) -> Observation:
     return queries.get_observation_for(request.user, observation_id)
 
 
-@router.get("/observations", response=ObservationPage, summary="Observations in scope")
+@router.get("/observations", response=Page[ObservationOut], summary="Observations in scope")
 def list_observations(request, filters: Query[ObservationFilter]):
     """Open ones by default (`state=released|all`); `unit` narrows to a subtree."""
     unit = get_unit_for(request.user, filters.unit, queries.VIEW) if filters.unit else None
     observations = queries.list_observations(
         request.user, unit=unit, state=filters.state, q=filters.q.strip()
     )
-    page = Paginator(observations, filters.page_size).get_page(filters.page)
-    items = queries.annotate_follow_ups(page.object_list)
-    log_access(request, "view", "observation_list", unit_path=unit.path if unit else "",
-               detail=f"api {filters.unit or '*'} {filters.state} page={page.number}")  # fmt: skip
-    return {"count": page.paginator.count, "page": page.number,
-            "page_size": filters.page_size, "items": [_out(o) for o in items]}  # fmt: skip
+    page = paginate(observations, filters, items=queries.annotate_follow_ups, out=_out)
+    return page
 
 
 @router.get("/observations/{observation_id}", response=ObservationDetailOut)
 def get_observation(request, observation_id: int):
     observation = _reload(request, observation_id)
-    log_access(request, "view", "observation", observation.pk, observation.unit_path, "api")
     return detail_out(observation)
 
 

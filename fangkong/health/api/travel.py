@@ -4,14 +4,13 @@ kept by system admins and the epidemic office."""
 
 from datetime import date, datetime
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import FamilyMember
 from fangkong.orgs.queries import get_person_for, get_unit_for
@@ -46,21 +45,12 @@ class TripOut(Schema):
     created_at: datetime
 
 
-class TripPage(Schema):
-    count: int
-    page: int
-    page_size: int
-    items: list[TripOut]
-
-
-class TripQuery(Schema):
+class TripQuery(PageQuery):
     unit: str | None = None
     flagged: bool = False
     start: date | None = Field(None, description="trips still travelling on or after")
     end: date | None = Field(None, description="trips that left on or before")
     q: str = ""
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
 
 
 class TripIn(Schema):
@@ -137,22 +127,18 @@ def _family_member(member_id: int | None) -> FamilyMember | None:
     return member
 
 
-@router.get("/trips", response=TripPage, summary="Trips in scope")
+@router.get("/trips", response=Page[TripOut], summary="Trips in scope")
 def list_trips(request, filters: Query[TripQuery]):
     unit = get_unit_for(request.user, filters.unit, queries.VIEW) if filters.unit else None
     f = TripFilter(unit=unit, flagged=filters.flagged, start=filters.start, end=filters.end,
                    q=filters.q.strip())  # fmt: skip
-    page = Paginator(queries.list_trips(request.user, f), filters.page_size).get_page(filters.page)
-    log_access(request, "view", "trip_list", unit_path=unit.path if unit else "",
-               detail=f"api {filters.unit or '*'} page={page.number}")  # fmt: skip
-    return {"count": page.paginator.count, "page": page.number,
-            "page_size": filters.page_size, "items": [_out(t) for t in page.object_list]}  # fmt: skip
+    page = paginate(queries.list_trips(request.user, f), filters, out=_out)
+    return page
 
 
 @router.get("/trips/{trip_id}", response=TripOut)
 def get_trip(request, trip_id: int):
     trip = queries.get_trip_for(request.user, trip_id)
-    log_access(request, "view", "trip", trip.pk, trip.unit_path, "api")
     return _out(trip)
 
 

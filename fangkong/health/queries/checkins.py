@@ -1,5 +1,5 @@
 """Reads of the daily check-in: completeness and counts from the tallies (never a count
-over a million check-ins), and the person-level lists, scoped to "view_health"."""
+over a million check-ins), and the person-level lists, scoped to HealthPerm.VIEW_HEALTH."""
 
 from __future__ import annotations
 
@@ -8,11 +8,14 @@ from datetime import date
 
 from django.db.models import Exists, OuterRef, Sum
 
+from fangkong.core.audit import log_read
+from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import get_unit_summary, head_count
 
 from ..choices import Category
 from ..models import CheckIn, CheckInLink, CheckInTally
+from ..permissions import HealthPerm
 
 COUNTS = CheckInTally.COUNTS
 
@@ -77,8 +80,21 @@ def list_child_summaries(unit: Unit, day: date) -> tuple[list[Unit], dict, dict]
     return children, _finish(per_child[""], direct), _finish(total, head_total)
 
 
-def list_not_checked_in(unit: Unit, day: date):
+def get_checkin_summary_for(user, unit: Unit, day: date) -> dict:
+    """`get_checkin_summary` as `user` may see it: the fever count is health data, shown
+    (and logged as a read) only under HealthPerm.VIEW_HEALTH on the unit; others get the
+    completeness figures with `fever` and `observation` None."""
+    summary = get_checkin_summary(unit, day)
+    if scope_of(user, HealthPerm.VIEW_HEALTH).covers(unit.path):
+        log_read(user, "view", "checkin_summary", "", unit.path, detail=str(day))
+    else:
+        summary["fever"] = summary["observation"] = None
+    return summary
+
+
+def list_not_checked_in(user, unit: Unit, day: date):
     """Active people of the subtree with no check-in on `day` (a queryset, for paging)."""
+    log_read(user, "list", "checkin", "", unit.path, detail=f"{day} missing")
     done = CheckIn.objects.filter(person=OuterRef("pk"), day=day)
     return (
         Person.objects.in_subtree(unit)
@@ -89,7 +105,8 @@ def list_not_checked_in(unit: Unit, day: date):
     )
 
 
-def list_checkins(unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):
+def list_checkins(user, unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):
+    log_read(user, "list", "checkin", "", unit.path, detail=f"{day} {'fever' if fever else 'all'}")
     qs = CheckIn.objects.in_subtree(unit).filter(day=day).select_related("person", "unit")
     if fever is not None:
         qs = qs.filter(is_fever=fever)
@@ -98,7 +115,9 @@ def list_checkins(unit: Unit, day: date, *, fever: bool | None = None, category:
     return qs.order_by("unit_path", "person__employee_no")
 
 
-def list_person_checkins(person: Person, limit: int = 30):
+def list_person_checkins(user, person: Person, limit: int = 30):
+    """A person's last check-ins (their health record: logged as a read)."""
+    log_read(user, "view", "health_record", person.pk, person.unit_path)
     return list(person.checkins.order_by("-day").prefetch_related("revisions")[:limit])
 
 

@@ -7,19 +7,22 @@ from datetime import date, datetime, timedelta
 from django.db.models import Q
 from django.http import Http404
 
+from fangkong.core.audit import log_read
+from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Person, Unit
 
 from ..choices import Symptom
 from ..models import FollowUp, Observation
+from ..permissions import HealthPerm
 from ..validation import is_alarming
 
-VIEW = "view_health"
+VIEW = HealthPerm.VIEW_HEALTH
 STATES = ("open", "released", "all")
 SYMPTOM_LABELS = dict(Symptom.choices)
 
 
-def get_observation_for(user, observation_id, perm: str = VIEW) -> Observation:
+def get_observation_for(user, observation_id, perm: Permission = VIEW) -> Observation:
     try:
         observation_id = int(observation_id)
     except (TypeError, ValueError) as exc:
@@ -27,7 +30,9 @@ def get_observation_for(user, observation_id, perm: str = VIEW) -> Observation:
     queryset = Observation.objects.select_related(
         "person", "unit", "trip", "case", "created_by", "released_by"
     )
-    return get_object_for(user, queryset, perm, pk=observation_id)
+    observation = get_object_for(user, queryset, perm, pk=observation_id)
+    log_read(user, "view", "observation", observation.pk, observation.unit_path)
+    return observation
 
 
 def list_observations(user, *, unit: Unit | None = None, state: str = "open", q: str = ""):
@@ -36,6 +41,7 @@ def list_observations(user, *, unit: Unit | None = None, state: str = "open", q:
     observations = Observation.objects.visible_to(user, VIEW).select_related("person", "unit")
     if unit is not None:
         observations = observations.in_subtree(unit)
+    log_read(user, "view", "observation_list", unit_path=unit.path if unit else "", detail=state)
     if state == "open":
         observations = observations.filter(released_at__isnull=True)
     elif state == "released":
@@ -106,7 +112,9 @@ def get_timeline(observation: Observation) -> list[TimelineItem]:
     return items
 
 
-def find_people(user, employee_no: str, perm: str = "manage_health") -> list[Person]:
+def find_people(
+    user, employee_no: str, perm: Permission = HealthPerm.MANAGE_HEALTH
+) -> list[Person]:
     """Active people in the user's scope for `perm` with this employee number (unique in
     a group, so several groups may each have one)."""
     employee_no = (employee_no or "").strip()

@@ -6,12 +6,15 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.http import Http404
 
+from fangkong.core.audit import log_read
+from fangkong.core.permissions import Permission
 from fangkong.core.scope import get_object_for
 from fangkong.orgs.models import Unit
 
 from ..models import RiskArea, Trip
+from ..permissions import HealthPerm
 
-VIEW = "view_health"
+VIEW = HealthPerm.VIEW_HEALTH
 RETURN_DAYS = 7
 
 
@@ -24,19 +27,22 @@ class TripFilter:
     q: str = ""
 
 
-def get_trip_for(user, trip_id, perm: str = VIEW) -> Trip:
+def get_trip_for(user, trip_id, perm: Permission = VIEW) -> Trip:
     try:
         trip_id = int(trip_id)
     except (TypeError, ValueError) as exc:
         raise Http404 from exc
     queryset = Trip.objects.select_related("person", "family_member", "unit", "created_by")
-    return get_object_for(user, queryset, perm, pk=trip_id)
+    trip = get_object_for(user, queryset, perm, pk=trip_id)
+    log_read(user, "view", "trip", trip.pk, trip.unit_path)
+    return trip
 
 
 def list_trips(user, f: TripFilter):
     trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
     if f.unit is not None:
         trips = trips.in_subtree(f.unit)
+    log_read(user, "view", "trip_list", unit_path=f.unit.path if f.unit else "")
     if f.flagged:
         trips = trips.exclude(risk_level="")
     if f.end is not None:
@@ -56,6 +62,9 @@ def list_trips(user, f: TripFilter):
 
 def list_returns(user, unit: Unit | None, first: date, days: int = RETURN_DAYS):
     """[(day, [trips returning that day])] for `days` days from `first`, flagged first."""
+    log_read(
+        user, "view", "trip_list", unit_path=unit.path if unit else "", detail=f"returns {first}"
+    )
     trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
     if unit is not None:
         trips = trips.in_subtree(unit)

@@ -19,14 +19,15 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.core.locking import lock_rows
+from fangkong.core.permissions import require
 from fangkong.notify.services import queue
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
-from fangkong.orgs.services import require
 
 from .. import hooks
 from ..choices import CaseResult, CaseState, CaseTrigger, Symptom
 from ..models import CaseEvent, HealthCase
+from ..permissions import HealthPerm
 from ..validation import fever_threshold, parse_reading
 
 ORDER = list(CaseState.values)
@@ -112,7 +113,7 @@ def report_case(
 ) -> HealthCase:  # fmt: skip
     """Open a case by hand (a fever found outside the check-in, a call from a family)."""
     now = now or timezone.now()
-    require(actor, "manage_health", person.unit_path)
+    require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
     errors: dict = {}
     temperature, symptoms = parse_reading(temperature, symptoms, errors, optional=True)
     if errors:
@@ -140,7 +141,7 @@ def advance_case(
     the result; a suspected or confirmed result calls hooks.case_result after the commit."""
     now = now or timezone.now()
     case = HealthCase.objects.select_for_update().get(pk=case.pk)
-    require(actor, "manage_health", case.unit_path)
+    require(actor, HealthPerm.MANAGE_HEALTH, case.unit_path)
     if state not in ORDER:
         raise InvalidInput({"state": _("Unknown state.")})
     if case.state == CaseState.CLOSED:

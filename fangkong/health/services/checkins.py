@@ -30,11 +30,12 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.locking import lock_rows
+from fangkong.core.permissions import require
 from fangkong.orgs.models import Person, Unit
-from fangkong.orgs.services import require
 
 from ..choices import Category, Source, Whereabouts
 from ..models import CheckIn, CheckInLink, CheckInRevision, CheckInTally, Observation
+from ..permissions import HealthPerm
 from ..validation import is_alarming, parse_symptoms, parse_temperature
 from . import cases
 
@@ -347,7 +348,7 @@ def check_in_unit(
     All-or-nothing: InvalidInput with fields "row N" if any row is wrong (N: the row's
     "_row" if it has one, such as its line in a sheet, else its place, from 1)."""
     now = now or timezone.now()
-    require(actor, "manage_health", unit.path)
+    require(actor, HealthPerm.MANAGE_HEALTH, unit.path)
     _check_day(day, unit, now)
     if not rows:
         raise InvalidInput({"rows": _("There is nothing to check in.")})
@@ -468,7 +469,7 @@ def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[Check
     now = now or timezone.now()
     people = list(people)
     for person in people:
-        require(actor, "manage_health", person.unit_path)
+        require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
     ids = [p.pk for p in people]
     lock_rows(Person, ids)  # two issuers at once make one link (one_live_link)
     live = {
@@ -496,7 +497,7 @@ def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[Check
 @transaction.atomic
 def revoke_link(*, actor, person: Person, now=None) -> int:
     """Revoke a person's live link: the URL and QR code stop working at once."""
-    require(actor, "manage_health", person.unit_path)
+    require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
     return CheckInLink.objects.filter(person=person, revoked_at__isnull=True).update(
         revoked_at=now or timezone.now(), revoked_by=actor
     )

@@ -6,7 +6,6 @@ in one transaction, checks `manage_health` on the person's unit and leaves an au
 entry; notifications go through the outbox inside the same transaction.
 """
 
-from collections import defaultdict
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -17,17 +16,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
-from fangkong.orgs.models import Person, Unit
-from fangkong.orgs.services import require
+from fangkong.core.permissions import require
+from fangkong.orgs.models import Person
 
 from ..choices import ObservationPlace, ObservationReason
 from ..models import FollowUp, HealthCase, Observation, ObservationChange, Trip
+from ..permissions import HealthPerm
 from ..validation import check_day, is_alarming, parse_reading
 
-PERM = "manage_health"
-# Yesterday's follow-up is flagged missing from this local hour on (the next morning): a
-# liaison who enters it late in the evening or just after midnight is not nagged.
-FLAG_HOUR = 8
+PERM = HealthPerm.MANAGE_HEALTH
 
 
 def observation_days() -> int:
@@ -227,71 +224,3 @@ def release_observation(
     record_change(actor, "release", observation, observation.unit_path,
                   {"released_at": now.isoformat(), "note": note})  # fmt: skip
     return observation
-
-
-# --- the sweep -------------------------------------------------------------------------
-
-
-def flag_missing_follow_ups(now: datetime | None = None) -> dict:
-    """Queue one message per unit to its liaisons (or, without any, its leaders) naming
-    the people under observation whose follow-up of yesterday (the unit's local day) is
-    missing, from FLAG_HOUR on. Idempotent: the message key is (unit, day), so running it
-    again, or from two workers, queues nothing new."""
-    from fangkong.notify.services import queue
-    from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
-
-    now = now or timezone.now()
-    # A unit's yesterday is at most the server's today (time zones up to a day ahead).
-    server_today = timezone.localdate(now)
-    candidates = list(
-        Observation.objects.filter(released_at__isnull=True, start_on__lte=server_today)
-        .select_related("person", "unit")
-        .order_by("unit_path", "person__employee_no")
-    )  # fmt: skip
-    due: dict[int, tuple[Unit, date, list[Observation]]] = {}
-    for observation in candidates:
-        unit = observation.unit
-        moment = unit.local_time(now)
-        if moment.hour < FLAG_HOUR:
-            continue
-        yesterday = moment.date() - timedelta(days=1)
-        if observation.start_on > yesterday:
-            continue
-        observation.missing_day = yesterday
-        due.setdefault(unit.pk, (unit, yesterday, []))[2].append(observation)
-    if not due:
-        return {"units": 0, "missing": 0, "queued": 0}
-    done = set(
-        FollowUp.objects.filter(
-            observation__in=[o for _u, _d, obs in due.values() for o in obs],
-            day__in={d for _u, d, _o in due.values()},
-        ).values_list("observation_id", "day")
-    )
-    missing_by_unit: dict[int, list[Observation]] = defaultdict(list)
-    for unit_id, (_unit, _day, observations) in due.items():
-        for o in observations:
-            if (o.pk, o.missing_day) not in done:
-                missing_by_unit[unit_id].append(o)
-    units = [due[unit_id][0] for unit_id in missing_by_unit]
-    liaisons = list_liaison_user_ids(units)
-    queued = 0
-    with transaction.atomic():
-        for unit in units:
-            day = due[unit.pk][1]
-            people = missing_by_unit[unit.pk]
-            users = liaisons.get(unit.pk) or list_leader_user_ids(unit)
-            names = "、".join(f"{o.person.name} ({o.person.employee_no})" for o in people)
-            queued += queue(
-                key=f"health.follow_up_missing:{unit.pk}:{day.isoformat()}",
-                subject=_("Missing observation follow-ups on %(day)s: %(unit)s")
-                % {"day": day.isoformat(), "unit": unit.name},
-                body=_("No follow-up was recorded on %(day)s for: %(names)s.")
-                % {"day": day.isoformat(), "names": names},
-                users=users, unit=unit, topic="health",
-                url=reverse("health:observation_list") + f"?unit={unit.code}",
-            )  # fmt: skip
-    return {
-        "units": len(units),
-        "missing": sum(len(v) for v in missing_by_unit.values()),
-        "queued": queued,
-    }

@@ -18,16 +18,17 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
+from fangkong.core.permissions import require
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import FamilyMember, Person
-from fangkong.orgs.services import require
 
 from ..choices import ObservationPlace, ObservationReason, RiskLevel, Transport
 from ..models import Observation, RiskArea, Trip
+from ..permissions import HealthPerm
 from .observation import start_observation
 
-PERM = "manage_health"
-AREA_PERM = "manage_risk_areas"
+PERM = HealthPerm.MANAGE_HEALTH
+AREA_PERM = HealthPerm.MANAGE_RISK_AREAS
 LEVEL_RANK = {RiskLevel.LOW: 1, RiskLevel.MEDIUM: 2, RiskLevel.HIGH: 3}
 NUMBERED = (Transport.TRAIN, Transport.FLIGHT)  # a ticket names the train or flight
 REFLAG_DAYS = 30  # trips that ended within this many days are flagged again

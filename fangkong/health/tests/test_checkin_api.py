@@ -70,14 +70,14 @@ class CheckInApiTests(ProvinceMixin, TestCase):
         self.assertEqual((summary["expected"], summary["checked_in"], summary["fever"]), (3, 2, 1))
         self.assertEqual(summary["by_category"]["party"], 1)
         listing = self.client.get("/api/v1/checkins?unit=a-sub&day=2020-02-03").json()
-        self.assertEqual([r["employee_no"] for r in listing["results"]], ["A002"])
+        self.assertEqual([r["employee_no"] for r in listing["items"]], ["A002"])
         self.assertTrue(AccessLog.objects.filter(object_type="checkin").exists())
         self.client.force_login(t.charlie)
         self.assertEqual(self.client.get("/api/v1/checkins?unit=a-sub").status_code, 404)
         cases = self.client.get("/api/v1/health-cases").json()
         self.assertEqual(cases["count"], 0)  # charlie sees none of group-a's cases
         self.client.force_login(t.alice)
-        case = self.client.get("/api/v1/health-cases").json()["results"][0]
+        case = self.client.get("/api/v1/health-cases").json()["items"][0]
         moved = self.client.post(f"/api/v1/health-cases/{case['id']}/advance",
                                  json.dumps({"state": "result", "result": "excluded"}),
                                  content_type="application/json")  # fmt: skip

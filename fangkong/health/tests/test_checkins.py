@@ -40,7 +40,7 @@ class CheckInServiceTests(ProvinceMixin, TestCase):
         self.assertEqual(summary["at_post"], 1)
         self.assertEqual(summary["by_category"][Category.ON_POST], 1)
         self.assertEqual(queries.list_child_summaries(t.group_a, DAY)[2], summary)
-        missing = list(queries.list_not_checked_in(t.group_a, DAY))
+        missing = list(queries.list_not_checked_in(None, t.group_a, DAY))
         self.assertEqual({p.pk for p in missing}, {t.p_hq.pk, t.p_site_2.pk})
 
     def test_a_fever_opens_one_case_and_notifies_the_liaison_and_the_leader(self):

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
 from fangkong.core.models import AccessLog, AuditEntry
+from fangkong.health import sweeps
 from fangkong.health.models import FollowUp, Observation, ObservationChange
 from fangkong.health.services import observation as services
 from fangkong.notify.models import Message
@@ -158,29 +159,29 @@ class SweepTests(ProvinceMixin, TestCase):
                                           temperature="36.6", symptoms=[])  # fmt: skip
 
     def test_flags_yesterday_once_to_the_liaisons_or_leaders(self):
-        result = services.flag_missing_follow_ups(NOW)
+        result = sweeps.flag_missing_follow_ups(NOW)
         self.assertEqual(result, {"units": 1, "missing": 1, "queued": 1})
         message = Message.objects.get()
         # a-site-2 has no liaison: the message goes to the nearest leaders (group-a's admin).
         self.assertEqual(message.recipient, self.t.alice)
         self.assertIn("Person A003", message.body)
         self.assertIn("2020-02-09", message.subject)
-        again = services.flag_missing_follow_ups(NOW + timedelta(minutes=5))
+        again = sweeps.flag_missing_follow_ups(NOW + timedelta(minutes=5))
         self.assertEqual(again["queued"], 0)
         self.assertEqual(Message.objects.count(), 1)
 
     def test_registered_with_the_worker(self):
-        from fangkong.core.worker import sweeps
+        from fangkong.core import worker
 
-        registered = {s.name: s.run for s in sweeps()}
-        self.assertIs(registered["health.follow_ups"], services.flag_missing_follow_ups)
+        registered = {s.name: s.run for s in worker.sweeps()}
+        self.assertIs(registered["health.follow_ups"], sweeps.flag_missing_follow_ups)
 
     def test_waits_for_the_morning(self):
-        self.assertEqual(services.flag_missing_follow_ups(EARLY)["queued"], 0)
+        self.assertEqual(sweeps.flag_missing_follow_ups(EARLY)["queued"], 0)
 
     def test_next_day_reaches_the_liaison(self):
         later = NOW + timedelta(days=1)
-        services.flag_missing_follow_ups(later)  # 02-10 missing for all three
+        sweeps.flag_missing_follow_ups(later)  # 02-10 missing for all three
         recipients = set(Message.objects.values_list("recipient__username", flat=True))
         self.assertEqual(recipients, {"bob", "alice"})
         self.assertEqual(Message.objects.filter(recipient__username="bob").count(), 1)
@@ -188,7 +189,7 @@ class SweepTests(ProvinceMixin, TestCase):
     def test_released_observations_are_not_flagged(self):
         with time_machine.travel(NOW, tick=False):
             services.release_observation(actor=self.t.root, observation=self.obs_2, note="done")
-        self.assertEqual(services.flag_missing_follow_ups(NOW)["queued"], 0)
+        self.assertEqual(sweeps.flag_missing_follow_ups(NOW)["queued"], 0)
 
 
 @time_machine.travel(NOW, tick=False)

@@ -10,12 +10,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
 from ..choices import CaseResult, CaseState
+from ..permissions import HealthPerm
 from ..queries import cases as queries
 from ..services import cases as services
 
@@ -31,14 +31,12 @@ STATE_BADGES = {
 def case_list(request):
     """Cases of the user's scope or of a unit's subtree; open ones first by default."""
     code = (request.GET.get("unit") or "").strip()
-    unit = get_unit_for(request.user, code, "view_health") if code else None
+    unit = get_unit_for(request.user, code, HealthPerm.VIEW_HEALTH) if code else None
     state = request.GET.get("state") or "open"
     cases = queries.list_cases(request.user, unit=unit, state=state)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     for case in page:
         case.badge = STATE_BADGES[case.state]
-    log_access(request, "list", "health_case", "", unit.path if unit else "",
-               detail=f"state={state}")  # fmt: skip
     query = urlencode({k: v for k, v in (("unit", code), ("state", state)) if v})
     return render(request, "health/case_list.html", {
         "page": page, "unit": unit, "state": state, "states": CaseState.choices,
@@ -58,11 +56,10 @@ def _next_states(case):
 @require_GET
 def case_detail(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    log_access(request, "view", "health_case", case.pk, case.unit_path)
     return render(request, "health/case_detail.html", {
         "case": case, "badge": STATE_BADGES[case.state],
         "events": case.events.select_related("actor"),
-        "can_manage": scope_of(request.user, "manage_health").covers(case.unit_path)
+        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(case.unit_path)
         and case.state != CaseState.CLOSED,
         "next_states": _next_states(case), "results": CaseResult.choices,
         "breadcrumbs": get_breadcrumbs(request.user, case.unit),
@@ -74,7 +71,7 @@ def case_detail(request, case_id: int):
 @require_POST
 def case_advance(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    if not scope_of(request.user, "manage_health").covers(case.unit_path):
+    if not scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(case.unit_path):
         raise Http404
     try:
         services.advance_case(
@@ -94,7 +91,7 @@ def case_advance(request, case_id: int):
 @require_POST
 def case_report(request, person_id: int):
     """Open a case by hand from a person's health page."""
-    person = get_person_for(request.user, person_id, "manage_health")
+    person = get_person_for(request.user, person_id, HealthPerm.MANAGE_HEALTH)
     try:
         case = services.report_case(
             actor=request.user, person=person, temperature=request.POST.get("temperature"),

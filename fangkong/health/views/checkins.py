@@ -1,6 +1,6 @@
 """Pages of the daily check-in: the phone page behind a personal link, the liaison's grid,
 the Excel upload, completeness of a subtree, personal links and QR codes, a person's
-health record. Person-level health data is shown only under "view_health" and every
+health record. Person-level health data is shown only under HealthPerm.VIEW_HEALTH and every
 view or export of it goes into the access log."""
 
 import uuid
@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import InvalidInput
+from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import NotExcel, xlsx_response
 from fangkong.orgs.models import Person
@@ -31,6 +32,7 @@ from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for,
 from .. import excel
 from ..choices import Category, Symptom, Whereabouts
 from ..models import CheckIn, HealthCase
+from ..permissions import HealthPerm
 from ..queries import checkins as queries
 from ..services import checkins as services
 
@@ -46,7 +48,7 @@ def _day(request, unit) -> date:
     return min(day, today)
 
 
-def _unit(request, code: str | None, perm: str = "view_health"):
+def _unit(request, code: str | None, perm: Permission = HealthPerm.VIEW_HEALTH):
     if code:
         return get_unit_for(request.user, code, perm)
     roots = list_root_units(request.user)
@@ -67,18 +69,17 @@ def checkin_overview(request):
     tab = request.GET.get("tab") or "missing"
     children, direct, summary = queries.list_child_summaries(unit, day)
     if tab == "fever":
-        rows = queries.list_checkins(unit, day, fever=True)
+        rows = queries.list_checkins(request.user, unit, day, fever=True)
     elif tab == "all":
-        rows = queries.list_checkins(unit, day)
+        rows = queries.list_checkins(request.user, unit, day)
     else:
-        tab, rows = "missing", queries.list_not_checked_in(unit, day)
+        tab, rows = "missing", queries.list_not_checked_in(request.user, unit, day)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    log_access(request, "list", "checkin", "", unit.path, detail=f"{day} {tab}")
     return render(request, "health/checkin_overview.html", {
         "unit": unit, "day": day, "summary": summary, "children": children, "direct": direct,
         "categories": Category.choices, "tab": tab, "page": page,
         "query": urlencode({"unit": unit.code, "day": day.isoformat(), "tab": tab}),
-        "can_manage": scope_of(request.user, "manage_health").covers(unit.path),
+        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
         "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Check-ins"),
     })  # fmt: skip
 
@@ -117,7 +118,7 @@ def _grid_rows(post, people) -> list[dict]:
 def checkin_grid(request, code: str):
     """All the staff placed directly in a unit on one page, prefilled "normal" (or with
     today's check-in): the liaison types only the exceptions and saves once."""
-    unit = _unit(request, code, "manage_health")
+    unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     day = _day(request, unit)
     people = queries.list_grid(unit, day)
     errors, submitted = {}, None
@@ -173,7 +174,7 @@ def checkin_grid(request, code: str):
 @login_required
 @require_GET
 def checkin_template(request, code: str):
-    unit = _unit(request, code, "manage_health")
+    unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     day = _day(request, unit)
     return xlsx_response(excel.template_workbook(unit, day),
                          f"checkin-template-{unit.code}.xlsx")  # fmt: skip
@@ -182,7 +183,7 @@ def checkin_template(request, code: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_upload(request, code: str):
-    unit = _unit(request, code, "manage_health")
+    unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     day = _day(request, unit)
     row_errors, general = [], []
     if request.method == "POST":
@@ -225,7 +226,7 @@ def _link_url(request, link) -> str:
 @require_GET
 def link_list(request, code: str):
     """The staff of a subtree with their personal check-in links and QR codes (printable)."""
-    unit = _unit(request, code, "manage_health")
+    unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     people = Person.objects.in_subtree(unit).filter(is_active=True).select_related("unit")
     page = Paginator(people.order_by("unit_path", "employee_no"), PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -248,7 +249,7 @@ def link_list(request, code: str):
 @login_required
 @require_POST
 def link_issue_all(request, code: str):
-    unit = _unit(request, code, "manage_health")
+    unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     people = Person.objects.in_subtree(unit).filter(is_active=True)
     missing = list(people.exclude(checkin_links__revoked_at__isnull=True))
     services.issue_links(actor=request.user, people=missing)
@@ -260,7 +261,7 @@ def link_issue_all(request, code: str):
 @require_POST
 def link_change(request, person_id: int):
     """Reissue (the old QR code stops working) or revoke a person's link."""
-    person = get_person_for(request.user, person_id, "manage_health")
+    person = get_person_for(request.user, person_id, HealthPerm.MANAGE_HEALTH)
     if request.POST.get("action") == "revoke":
         services.revoke_link(actor=request.user, person=person)
         messages.success(
@@ -355,12 +356,11 @@ def _unlogged(response):
 @login_required
 @require_GET
 def person_health(request, person_id: int):
-    person = get_person_for(request.user, person_id, "view_health")
-    log_access(request, "view", "health_record", person.pk, person.unit_path)
-    can_manage = scope_of(request.user, "manage_health").covers(person.unit_path)
+    person = get_person_for(request.user, person_id, HealthPerm.VIEW_HEALTH)
+    can_manage = scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(person.unit_path)
     link = queries.live_links([person]).get(person.pk) if can_manage else None
     return render(request, "health/person.html", {
-        "person": person, "checkins": queries.list_person_checkins(person),
+        "person": person, "checkins": queries.list_person_checkins(request.user, person),
         "cases": HealthCase.objects.filter(person=person).order_by("-opened_at")[:20],
         "observations": person.observations.order_by("-start_on")[:20],
         "trips": person.trips.select_related("family_member").order_by("-depart_on")[:20],
@@ -376,18 +376,18 @@ def person_health(request, person_id: int):
 
 def unit_panel(request, unit) -> str:
     """Today's check-ins on a unit's page (counts only: no person-level data)."""
-    if not scope_of(request.user, "view").covers(unit.path):
+    if not scope_of(request.user, CorePerm.VIEW).covers(unit.path):
         return ""
     day = unit.local_date()
     return render_to_string("health/_unit_panel.html", {
-        "unit": unit, "day": day, "summary": queries.get_checkin_summary(unit, day),
-        "can_view": scope_of(request.user, "view_health").covers(unit.path),
-        "can_manage": scope_of(request.user, "manage_health").covers(unit.path),
+        "unit": unit, "day": day, "summary": queries.get_checkin_summary_for(request.user, unit, day),
+        "can_view": scope_of(request.user, HealthPerm.VIEW_HEALTH).covers(unit.path),
+        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
     }, request=request)  # fmt: skip
 
 
 def person_panel(request, person) -> str:
-    if not scope_of(request.user, "view_health").covers(person.unit_path):
+    if not scope_of(request.user, HealthPerm.VIEW_HEALTH).covers(person.unit_path):
         return ""
     return render_to_string("health/_person_panel.html", {"person": person}, request=request)
 

@@ -11,13 +11,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
-from ..forms_observation import (
+from ..forms import (
     ChangeEndForm,
     FollowUpForm,
     ObservationFilterForm,
@@ -55,8 +54,6 @@ def observation_list(request):
     observations = queries.list_observations(request.user, unit=unit, state=state, q=q)
     page = Paginator(observations, PAGE_SIZE).get_page(request.GET.get("page"))
     queries.annotate_follow_ups(page.object_list)
-    log_access(request, "view", "observation_list", unit_path=unit.path if unit else "",
-               detail=f"{code or '*'} {state} page={page.number}")  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -103,7 +100,6 @@ def _detail_context(request, observation, **forms):
 @require_GET
 def observation_detail(request, observation_id: int):
     observation = queries.get_observation_for(request.user, observation_id)
-    log_access(request, "view", "observation", observation.pk, observation.unit_path)
     return render(request, "health/observation_detail.html", _detail_context(request, observation))
 
 
@@ -117,7 +113,6 @@ def _managed(request, observation_id: int):
 
 
 def _rerender(request, observation, **forms):
-    log_access(request, "view", "observation", observation.pk, observation.unit_path)
     return render(request, "health/observation_detail.html",
                   _detail_context(request, observation, **forms), status=400)  # fmt: skip
 
@@ -203,7 +198,6 @@ def observation_start(request):
                       {"lookup": lookup, "matches": matches})  # fmt: skip
     person = get_person_for(request.user, person_id, MANAGE)
     current = queries.get_open_observation(person)
-    log_access(request, "view", "person", person.pk, person.unit_path, "observation start")
     form = ObservationStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -23,8 +23,7 @@ from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import build_workbook, watermark_line, xlsx_response
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
-from ..forms_observation import PersonLookupForm
-from ..forms_travel import RiskAreaForm, TripFilterForm, TripForm
+from ..forms import PersonLookupForm, RiskAreaForm, TripFilterForm, TripForm
 from ..queries import observation as observation_queries
 from ..queries import travel as queries
 from ..queries.travel import TripFilter
@@ -75,8 +74,6 @@ def trip_list(request):
         request.GET.get("page")
     )
     _decorate(page.object_list)
-    log_access(request, "view", "trip_list", unit_path=f.unit.path if f.unit else "",
-               detail=f"{f.unit.code if f.unit else '*'} page={page.number}")  # fmt: skip
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "f": f, "form": form, "query": query.urlencode(),
@@ -131,7 +128,6 @@ def trip_export(request):
 @require_GET
 def trip_detail(request, trip_id: int):
     trip = queries.get_trip_for(request.user, trip_id)
-    log_access(request, "view", "trip", trip.pk, trip.unit_path)
     can_manage = scope_of(request.user, MANAGE).covers(trip.unit_path)
     current = observation_queries.get_open_observation(trip.person)
     _decorate([trip])
@@ -248,8 +244,6 @@ def returns(request):
     days = queries.list_returns(request.user, unit, first)
     for _day, trips in days:
         _decorate(trips)
-    log_access(request, "view", "trip_list", unit_path=unit.path if unit else "",
-               detail=f"returns {code or '*'} {first}")  # fmt: skip
     return render(request, "health/returns.html", {
         "days": days, "unit": unit, "first": first,
         "last": first + timedelta(days=queries.RETURN_DAYS - 1),

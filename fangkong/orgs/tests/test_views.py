@@ -55,7 +55,7 @@ class PageScopeTests(ProvinceMixin, TestCase):
 
     def test_unit_detail_shows_counts_and_breadcrumbs(self):
         self.login(self.t.alice)
-        with self.assertNumQueries(12):  # 2 for the check-in panel of the health app
+        with self.assertNumQueries(13):  # 2 for the check-in panel of the health app, 1 its log
             response = self.client.get(reverse("orgs:unit_detail", args=["a-sub"]))
         page = response.content.decode()
         self.assertIn('data-testid="head-count">2', page)

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 
 from fangkong.notify.services import queue
 
-from ..choices import DutyRole
-from ..clock import local, local_today
-from ..queries.coverage import HORIZON_DAYS, active_rooms, admin_user_ids, list_upcoming_gaps
+from .choices import DutyRole
+from .clock import local, local_today
+from .queries.coverage import HORIZON_DAYS, active_rooms, admin_user_ids, list_upcoming_gaps
 
 MAX_LISTED = 10
 
