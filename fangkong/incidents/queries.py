@@ -17,7 +17,7 @@ from .models import Clock, Incident
 def _overdue(now):
     """Incidents with a clock past its deadline and not met (escalated or not yet)."""
     return Exists(Clock.objects.filter(incident=OuterRef("pk"), met_at__isnull=True,
-                                       due_at__lt=now))  # fmt: skip
+                                       cancelled_at__isnull=True, due_at__lt=now))  # fmt: skip
 
 
 def list_incidents(user, *, unit=None, state: str = "open", kind: str = "", now=None):
@@ -49,7 +49,7 @@ def get_incident_for(user, incident_id) -> Incident:
         pk = int(incident_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    return get_object_for(user, Incident.objects.select_related("unit", "target_unit", "site"),
+    return get_object_for(user, Incident.objects.select_related("unit", "target_unit", "site", "closed_by"),
                           pk=pk)  # fmt: skip
 
 
