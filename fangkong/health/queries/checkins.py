@@ -90,7 +90,10 @@ def list_not_checked_in(unit: Unit, day: date):
 
 
 def list_checkins(unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):
-    qs = CheckIn.objects.in_subtree(unit).filter(day=day).select_related("person", "unit")
+    qs = (
+        CheckIn.objects.in_subtree(unit).filter(day=day)
+        .select_related("person", "unit", "entered_by", "vouched_by")
+    )  # fmt: skip
     if fever is not None:
         qs = qs.filter(is_fever=fever)
     if category:
@@ -99,7 +102,10 @@ def list_checkins(unit: Unit, day: date, *, fever: bool | None = None, category:
 
 
 def list_person_checkins(person: Person, limit: int = 30):
-    return list(person.checkins.order_by("-day").prefetch_related("revisions")[:limit])
+    return list(
+        person.checkins.order_by("-day").select_related("entered_by", "vouched_by")
+        .prefetch_related("revisions")[:limit]
+    )  # fmt: skip
 
 
 def list_grid(unit: Unit, day: date) -> list[Person]:
@@ -108,7 +114,10 @@ def list_grid(unit: Unit, day: date) -> list[Person]:
     from ..services.checkins import default_categories
 
     people = list(Person.objects.filter(unit=unit, is_active=True).order_by("employee_no"))
-    today = {c.person_id: c for c in CheckIn.objects.filter(unit=unit, day=day)}
+    today = {
+        c.person_id: c
+        for c in CheckIn.objects.filter(unit=unit, day=day).select_related("vouched_by")
+    }
     defaults = default_categories(people, day)
     for person in people:
         person.checkin = today.get(person.pk)
