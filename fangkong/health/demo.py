@@ -19,7 +19,7 @@ from .choices import (
     Transport,
     Whereabouts,
 )
-from .models import Observation, RiskArea, Trip
+from .models import CheckIn, Observation, RiskArea, Trip
 from .services import checkins, observation, travel
 
 SHARE_CHECKED_IN = 0.85
@@ -50,7 +50,11 @@ def seed_health(admin, log=print) -> None:
     today = timezone.localdate()
     defaults = checkins.default_categories(people, today)
     entries = []
+    # A second run leaves the check-ins people made themselves today alone.
+    own = set(CheckIn.objects.filter(day=today, source="link").values_list("person_id", flat=True))
     for person in people:
+        if person.pk in own:
+            continue
         rng = random.Random(f"{person.employee_no}:{today}")
         category = defaults[person.pk]
         if rng.random() < 0.05 and category == Category.ON_POST:

@@ -66,19 +66,40 @@ def import_workbook(*, actor, unit: Unit, day: date, upload) -> services.Outcome
                                   source=Source.EXCEL, limit=settings.IMPORT_MAX_ROWS)  # fmt: skip
 
 
+def _temperature(c: CheckIn):
+    return "" if c.temperature is None else float(c.temperature)
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user is not None else ""
+
+
+def entered_label(c: CheckIn) -> str:
+    """The person's own check-in, a proxy entry (how, by whom), or vouched for."""
+    if c.vouched_by_id:
+        return _("as reported, vouched by %(who)s") % {"who": _name(c.vouched_by)}
+    if c.is_proxy:
+        who = _name(c.entered_by)
+        return " · ".join(x for x in (str(_("proxy entry")), _label(Source, c.source), who) if x)
+    return str(_("own check-in"))
+
+
 def export_workbook(*, user, unit: Unit, day: date) -> bytes:
-    checkins = (
-        CheckIn.objects.in_subtree(unit).filter(day=day).select_related("person", "unit")
+    checkins = list(
+        CheckIn.objects.in_subtree(unit).filter(day=day)
+        .select_related("person", "unit", "entered_by", "vouched_by")
         .order_by("unit_path", "person__employee_no")
     )  # fmt: skip
     rows = [
-        (c.person.employee_no, c.person.name, float(c.temperature),
+        (c.person.employee_no, c.person.name, _temperature(c),
          "、".join(_label(Symptom, s) for s in c.symptoms) or "无",
          _label(Whereabouts, c.whereabouts), "是" if c.risk_contact else "否",
          "是" if c.case_contact else "否", _label(Category, c.category), c.unit.name,
          show(c.checked_in_at, c.unit))
         for c in checkins
     ]  # fmt: skip
-    columns = [title for _f, title in COLUMNS] + ["单位", "填报时间"]
+    # The way each was entered (虚报, seed 004: a proxy entry is marked wherever it is shown).
+    rows = [(*row, entered_label(c)) for row, c in zip(rows, checkins, strict=True)]
+    columns = [title for _f, title in COLUMNS] + ["单位", "填报时间", "填报方式"]
     scope = f"{unit.name} {day}"
     return build_workbook(_("Check-ins"), columns, rows, watermark=watermark_line(user, scope))

@@ -48,7 +48,11 @@ class CheckIn(models.Model):
     )
     unit_path = PathField(max_length=255, editable=False)
     day = models.DateField(_("day"))
-    temperature = models.DecimalField(_("temperature (°C)"), max_digits=3, decimal_places=1)
+    # Empty unless measured (虚报, seed 004): only an "all normal, as reported to me" entry
+    # (vouched_by) may come without one.
+    temperature = models.DecimalField(
+        _("temperature (°C)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
     symptoms = models.JSONField(_("symptoms"), default=list, blank=True)
     whereabouts = models.CharField(_("where today"), max_length=20, choices=Whereabouts.choices)
     risk_contact = models.BooleanField(_("contact with people from risk areas"), default=False)
@@ -61,6 +65,15 @@ class CheckIn(models.Model):
     entered_by = models.ForeignKey(
         USER,
         verbose_name=_("entered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Who vouched for it: "all normal, as reported to me" by the liaison, not measured.
+    vouched_by = models.ForeignKey(
+        USER,
+        verbose_name=_("vouched for by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -83,9 +96,15 @@ class CheckIn(models.Model):
     def __str__(self):
         return f"{self.person_id} {self.day} {self.temperature}"
 
+    @property
+    def is_proxy(self) -> bool:
+        """Entered by someone else (the liaison's grid, Excel, the API), not the person."""
+        return self.source != Source.LINK
+
     def snapshot(self) -> dict:
         return {
-            "temperature": str(self.temperature), "symptoms": list(self.symptoms),
+            "temperature": None if self.temperature is None else str(self.temperature),
+            "vouched_by": self.vouched_by_id, "symptoms": list(self.symptoms),
             "whereabouts": self.whereabouts, "risk_contact": self.risk_contact,
             "case_contact": self.case_contact, "category": self.category,
             "source": self.source, "entered_by": self.entered_by_id,
@@ -99,6 +118,8 @@ class CheckInRevision(models.Model):
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveSmallIntegerField(_("version"))
     values = models.JSONField(_("values"))
+    # Why a proxy entry replaced the person's own check-in (confirmed, with a reason).
+    reason = models.CharField(_("reason for replacing"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("earlier check-in")

@@ -14,7 +14,7 @@ from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
-from .choices import IncidentKind
+from .choices import IncidentKind, Outcome
 
 router = Router(tags=["incidents"])
 
@@ -45,6 +45,11 @@ class AckIn(Schema):
     note: str = Field("", description="an instruction passed down with the acknowledgement")
 
 
+class CloseIn(Schema):
+    outcome: Outcome
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class EventOut(Schema):
     kind: str
     at: datetime
@@ -65,6 +70,7 @@ class ClockOut(Schema):
     due_at: datetime
     met_at: datetime | None
     escalated_at: datetime | None
+    cancelled_at: datetime | None = Field(None, description="closed before it was met")
 
 
 class IncidentOut(Schema):
@@ -78,6 +84,9 @@ class IncidentOut(Schema):
     target: str
     late_discovery: bool
     overdue: bool = False
+    outcome: str = ""
+    close_reason: str = ""
+    closed_at: datetime | None = None
     receipts: list[ReceiptOut] = []
     clocks: list[ClockOut] = []
     timeline: list[EventOut] = []
@@ -95,6 +104,8 @@ def _out(incident, full=False) -> dict:
         "title": incident.title, "state": incident.state, "discovered_at": incident.discovered_at,
         "filed_at": incident.filed_at, "target": incident.target_unit.code,
         "late_discovery": incident.late_discovery, "overdue": getattr(incident, "overdue", False),
+        "outcome": incident.outcome, "close_reason": incident.close_reason,
+        "closed_at": incident.closed_at,
     }  # fmt: skip
     if full:
         t = queries.get_timeline(incident)
@@ -105,7 +116,8 @@ def _out(incident, full=False) -> dict:
         ]  # fmt: skip
         data["clocks"] = [
             {"kind": c.kind, "unit": c.unit.code, "due_at": c.due_at, "met_at": c.met_at,
-             "escalated_at": c.escalated_at} for c in t["clocks"]
+             "escalated_at": c.escalated_at, "cancelled_at": c.cancelled_at}
+            for c in t["clocks"]
         ]  # fmt: skip
         data["timeline"] = [
             {"kind": e.kind, "at": e.at, "unit": e.unit.code if e.unit else None,
@@ -188,6 +200,19 @@ def post_ack(request, incident_id: int, payload: AckIn):
     incident = _get(request, incident_id)
     unit = get_unit_for(request.user, payload.unit) if payload.unit else None
     services.acknowledge(actor=request.user, incident=incident, unit=unit, note=payload.note)
+    return _out(_get(request, incident_id), full=True)
+
+
+@router.post("/incidents/{incident_id}/close", response=IncidentOut,
+             summary="Close an incident with an outcome and a reason")  # fmt: skip
+def post_close(request, incident_id: int, payload: CloseIn):
+    """Only the level the incident's kind must reach (or, for kinds that stop at the group,
+    a receiving level that has acknowledged) may close: 403 `forbidden` for a level that
+    sees it but may not; 409 `incident_closed` if it is closed already. Clocks not met stay
+    unmet (`cancelled_at`); every receiving level is told."""
+    incident = _get(request, incident_id)
+    services.close_incident(actor=request.user, incident=incident, outcome=payload.outcome,
+                            reason=payload.reason)  # fmt: skip
     return _out(_get(request, incident_id), full=True)
 
 

@@ -25,6 +25,15 @@ class IncidentState(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class Outcome(models.TextChoices):
+    """How an incident ended: closing names one, with a reason."""
+
+    RESOLVED = "resolved", _("Handled and resolved")
+    FALSE_REPORT = "false_report", _("False report")
+    DUPLICATE = "duplicate", _("Duplicate of another incident")
+    HANDED_OVER = "handed_over", _("Handed over to the local authorities")
+
+
 class ClockKind(models.TextChoices):
     PHONE = "phone", _("Phone report")
     WRITTEN = "written", _("Written report")
@@ -40,6 +49,7 @@ class EventKind(models.TextChoices):
     INSTRUCTION = "instruction", _("Instruction passed down")
     ESCALATED = "escalated", _("Escalated")
     CLOSED = "closed", _("Closed")
+    CASE_LINKED = "case_linked", _("Health case linked")
 
 
 # The clock of each kind (先电话、后书面, seed 004: 30分钟内报告上级领导机关): minutes from

@@ -53,6 +53,7 @@ def seed_incidents(admin, log=print) -> None:
     )  # fmt: skip
     file_written_report(actor=admin, incident=shortage, text="口罩库存300只，日耗120只。",
                         now=now - timedelta(days=6) + timedelta(minutes=40))  # fmt: skip
-    close_incident(actor=office, incident=shortage, note="集团物资库调拨2000只，已到位。",
+    close_incident(actor=office, incident=shortage, outcome="resolved",
+                   reason="集团物资库调拨2000只，已到位。",
                    now=now - timedelta(days=5))  # fmt: skip
     log("Incidents: a fever cluster (escalated at the group) and a closed supply shortage.")

@@ -17,7 +17,7 @@ from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
 from fangkong.orgs.models import Person, Unit
 
-from .choices import ClockKind, EventKind, IncidentKind, IncidentState, Level
+from .choices import ClockKind, EventKind, IncidentKind, IncidentState, Level, Outcome
 
 USER = settings.AUTH_USER_MODEL
 
@@ -56,6 +56,11 @@ class Incident(models.Model):
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    close_reason = models.TextField(_("reason for closing"), blank=True)
     # The health case that opened it by itself (a suspected or confirmed result).
     health_case = models.OneToOneField(
         "health.HealthCase",
@@ -109,22 +114,25 @@ class Clock(models.Model):
     escalated_at = models.DateTimeField(null=True, blank=True)
     # Failed escalation attempts: such a clock is retried after the others (incidents/sweeps.py).
     escalation_failures = models.PositiveIntegerField(default=0)
+    # Closing stops a clock that was never met: it stays unmet ("closed before met").
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "unit"], name="clock_unique"),
         ]
         indexes = [
-            # The sweep's query: unmet and unescalated clocks, failed ones last, by due time.
+            # The sweep's query: unmet, unescalated, running clocks, failed ones last, by due time.
             models.Index(fields=["escalation_failures", "due_at"], name="clock_running_idx",
-                         condition=Q(met_at__isnull=True, escalated_at__isnull=True)),
+                         condition=Q(met_at__isnull=True, escalated_at__isnull=True,
+                                     cancelled_at__isnull=True)),
         ]  # fmt: skip
 
     def __str__(self):
         return f"{self.incident_id} {self.kind} {self.due_at:%H:%M}"
 
     def is_late(self, now) -> bool:
-        return (self.met_at or now) > self.due_at
+        return (self.met_at or self.cancelled_at or now) > self.due_at
 
 
 class PhoneReport(models.Model):

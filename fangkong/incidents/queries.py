@@ -18,7 +18,7 @@ from .models import Clock, Incident
 def _overdue(now):
     """Incidents with a clock past its deadline and not met (escalated or not yet)."""
     return Exists(Clock.objects.filter(incident=OuterRef("pk"), met_at__isnull=True,
-                                       due_at__lt=now))  # fmt: skip
+                                       cancelled_at__isnull=True, due_at__lt=now))  # fmt: skip
 
 
 def list_incidents(user, *, unit=None, state: str = "open", kind: str = "", now=None):
@@ -51,7 +51,7 @@ def get_incident_for(user, incident_id) -> Incident:
     except (TypeError, ValueError):
         raise Http404 from None
     incident = get_object_for(
-        user, Incident.objects.select_related("unit", "target_unit", "site"), pk=pk
+        user, Incident.objects.select_related("unit", "target_unit", "site", "closed_by"), pk=pk
     )
     log_read(user, "view", "incident", incident.pk, incident.unit_path)
     return incident

@@ -30,6 +30,8 @@ from fangkong.core.localtime import show
 from fangkong.core.locking import lock_rows
 from fangkong.core.permissions import require
 from fangkong.core.scope import scope_of
+from fangkong.health.choices import CaseState
+from fangkong.health.models import HealthCase
 from fangkong.notify import services as notify
 from fangkong.notify.recipients import on_duty_user_ids
 from fangkong.orgs.choices import Role, UnitKind
@@ -45,6 +47,7 @@ from .choices import (
     IncidentKind,
     IncidentState,
     Level,
+    Outcome,
 )
 from .models import Attachment, Clock, Incident, IncidentEvent, PhoneReport, Receipt, WrittenReport
 from .permissions import IncidentPerm
@@ -208,6 +211,14 @@ def file_incident(
         _event(incident, EventKind.LATE_DISCOVERY, actor, now, unit,
                lambda: _("Discovered more than %(hours)s hours before it was filed.")
                % {"hours": LATE_DISCOVERY_HOURS})  # fmt: skip
+    if health_case is None and kind in CASE_KINDS and people:
+        # One story: a named person's open health case not yet tied to an incident.
+        open_case = (
+            HealthCase.objects.filter(person__in=people, incident__isnull=True)
+            .exclude(state=CaseState.CLOSED).order_by("opened_at").first()
+        )  # fmt: skip
+        if open_case is not None:
+            _link_case(incident, open_case, None, now)
     _notify_filed(incident, levels)
     if phone:
         record_phone_report(actor=actor, incident=incident, now=now, **phone)
@@ -392,19 +403,83 @@ def pass_instruction(
                   subject, text[:500], extra=[*liaisons, *filer])  # fmt: skip
 
 
+def may_close(user, incident: Incident) -> bool:
+    """Whether `user` may close `incident`: never the reporting unit alone. The decision
+    belongs to the level its kind must reach (or a level above it); for kinds that stop at
+    the group, also to a receiving level that has acknowledged (签收). A unit that is
+    itself the level its kind must reach has nobody above to ask."""
+    if user is None or not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    if incident.target_unit_id == incident.unit_id:
+        return scope_of(user, PERM).covers(incident.unit_path)
+    target_path = Unit.objects.values_list("path", flat=True).get(pk=incident.target_unit_id)
+    if scope_of(user, PERM).covers(target_path):
+        return True
+    for receipt in receipts_for(user, incident):
+        if receipt.unit_id == incident.target_unit_id:
+            return True
+        if incident.level == Level.GROUP and receipt.acknowledged_at is not None:
+            return True
+    return False
+
+
 @transaction.atomic
-def close_incident(*, actor, incident: Incident, note: str = "", now=None) -> Incident:
+def close_incident(
+    *, actor, incident: Incident, outcome: str, reason: str, now: datetime | None = None
+) -> Incident:
+    """Close an incident with an outcome and a reason, decided by a level that may (see
+    `may_close`). Clocks not met stay unmet: they are marked cancelled ("closed before
+    met"), so the sweep stops escalating them and the page never shows them as done; a
+    clock already overdue keeps its accountability entry. Every receiving level and the
+    reporting unit are told."""
     now = now or timezone.now()
     incident = _require_open(incident)
-    if not (actor.is_superuser or scope_of(actor, PERM).covers(incident.target_unit.path)
-            or scope_of(actor, PERM).covers(incident.unit_path)):  # fmt: skip
-        raise PermissionDeniedInScope()
-    incident.state, incident.closed_at = IncidentState.CLOSED, now
-    incident.save(update_fields=["state", "closed_at"])
-    Clock.objects.filter(incident=incident, met_at__isnull=True, escalated_at__isnull=True).update(
-        met_at=now
-    )
-    _event(incident, EventKind.CLOSED, actor, now, incident.unit, note.strip()[:1000])
+    if not may_close(actor, incident):
+        raise PermissionDeniedInScope(
+            _("Only the level this incident must reach may close it, not the reporting "
+              "unit alone.")
+        )  # fmt: skip
+    errors = {}
+    if outcome not in Outcome.values:
+        errors["outcome"] = [_("Choose how the incident ended.")]
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = [_("Give the reason for closing.")]
+    if errors:
+        raise InvalidInput(errors)
+    incident.state, incident.closed_at, incident.closed_by = IncidentState.CLOSED, now, actor
+    incident.outcome, incident.close_reason = outcome, reason[:2000]
+    incident.save(update_fields=["state", "closed_at", "closed_by", "outcome", "close_reason"])
+    unmet = list(
+        Clock.objects.select_for_update().select_related("unit", "incident")
+        .filter(incident=incident, met_at__isnull=True, cancelled_at__isnull=True)
+    )  # fmt: skip
+    for clock in unmet:
+        if clock.escalated_at is None and clock.due_at < now:
+            _record_late(clock, now)  # overdue before closing: closing does not excuse it
+    Clock.objects.filter(pk__in=[c.pk for c in unmet]).update(cancelled_at=now)
+    label = Outcome(outcome).label
+    _event(incident, EventKind.CLOSED, actor, now, incident.unit,
+           lambda: _("Closed: %(outcome)s. %(reason)s") % {"outcome": label, "reason": reason})  # fmt: skip
+
+    def subject():
+        return _("[Incident closed] %(title)s (%(unit)s): %(outcome)s") % {
+            **_describe(incident),
+            "outcome": Outcome(outcome).label,
+        }
+
+    def body():
+        return _("Closed by %(who)s. Reason: %(reason)s") % {
+            "who": actor.get_full_name() or actor.get_username(),
+            "reason": reason[:500],
+        }
+
+    filer = [incident.filed_by_id] if incident.filed_by_id else []
+    for unit in [*(r.unit for r in incident.receipts.select_related("unit")), incident.unit]:
+        _notify_level(incident, unit, f"incident:{incident.pk}:closed:{unit.pk}", subject, body,
+                      extra=filer if unit.pk == incident.unit_id else ())  # fmt: skip
     return incident
 
 
@@ -425,17 +500,33 @@ def _record_late(clock: Clock, at: datetime) -> None:
 # --- from a health case --------------------------------------------------------------------
 
 
+CASE_KINDS = (IncidentKind.SUSPECTED, IncidentKind.CONFIRMED)
+
+
 @transaction.atomic
 def open_from_case(case) -> Incident | None:
     """A health case with a suspected or confirmed result opens an incident by itself
-    (once per case, also when two runs race: the case row is locked before the check);
-    registered with health.hooks.on_case_result."""
+    (once per case, also when two runs race: the case row is locked before the check).
+    A case and its incident are one story: when an open case incident filed by hand
+    already names the person, the case is linked to it instead (a timeline event; a
+    confirmed result raises a suspected incident to confirmed and tells its levels),
+    never a second incident."""
     lock_rows(type(case), [case.pk])
     if Incident.objects.filter(health_case=case).exists():
         return None
     kind = IncidentKind.CONFIRMED if case.result == "confirmed" else IncidentKind.SUSPECTED
     result_event = case.events.filter(result=case.result).order_by("at").last()
     discovered = result_event.at if result_event else timezone.now()
+    with transaction.atomic():
+        existing = (
+            Incident.objects.select_for_update()
+            .filter(state=IncidentState.OPEN, kind__in=CASE_KINDS, health_case__isnull=True,
+                    people=case.person_id)
+            .order_by("filed_at", "pk").first()
+        )  # fmt: skip
+        if existing is not None:
+            _link_case(existing, case, kind, discovered)
+            return existing
     return file_incident(
         actor=None, unit=case.unit, kind=kind, health_case=case,
         title=_("%(result)s: %(name)s") % {"result": case.get_result_display(),
@@ -443,3 +534,27 @@ def open_from_case(case) -> Incident | None:
         discovered_at=discovered, discovered_by=_("Health case"), people=[case.person_id],
         description=case.note,
     )  # fmt: skip
+
+
+def _link_case(incident: Incident, case, kind: str | None, at: datetime) -> None:
+    """Tie `case` to `incident` (the same person's story). `kind`: the case's result as an
+    incident kind, or None when the link is made at filing."""
+    incident.health_case = case
+    fields = ["health_case"]
+    raised = kind == IncidentKind.CONFIRMED and incident.kind != IncidentKind.CONFIRMED
+    if raised:
+        incident.kind = IncidentKind.CONFIRMED
+        fields.append("kind")
+    incident.save(update_fields=fields)
+    result = case.get_result_display() if case.result else case.get_state_display()
+    _event(incident, EventKind.CASE_LINKED, None, at, case.unit,
+           lambda: _("Linked to the health case of %(name)s (%(result)s).")
+           % {"name": case.person.name, "result": result})  # fmt: skip
+    if raised:
+
+        def subject():
+            return _("[Incident] Now a confirmed case: %(title)s (%(unit)s)") % _describe(incident)
+
+        for receipt in incident.receipts.select_related("unit"):
+            key = f"incident:{incident.pk}:confirmed:{receipt.unit_id}"
+            _notify_level(incident, receipt.unit, key, subject, subject)

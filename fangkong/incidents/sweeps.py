@@ -37,7 +37,10 @@ def escalate_due(now: datetime | None = None, batch: int = 500) -> dict:
     while True:
         with transaction.atomic():
             running = Clock.objects.filter(
-                met_at__isnull=True, escalated_at__isnull=True, due_at__lte=now
+                met_at__isnull=True,
+                escalated_at__isnull=True,
+                cancelled_at__isnull=True,
+                due_at__lte=now,
             ).exclude(pk__in=failed)
             if connection.features.has_select_for_update_skip_locked:
                 running = running.select_for_update(skip_locked=True, of=("self",))

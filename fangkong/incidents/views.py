@@ -20,7 +20,7 @@ from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
 
 from . import queries, services
-from .choices import IncidentKind, IncidentState
+from .choices import IncidentKind, IncidentState, Outcome
 from .models import Attachment
 
 PAGE_SIZE = 50
@@ -119,6 +119,8 @@ def incident_detail(request, incident_id: int):
         "incident": incident, **timeline, "now": now, "my_receipts": mine if is_open else [],
         "can_report": is_open and scope_of(request.user, services.PERM).covers(incident.unit_path),
         "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
+        "can_close": is_open and services.may_close(request.user, incident),
+        "outcomes": Outcome.choices,
         "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
         "breadcrumbs": get_breadcrumbs(request.user, incident.unit),
         "breadcrumb_tail": incident.title,
@@ -179,8 +181,9 @@ def instruct(request, incident_id: int):
 @require_POST
 def close(request, incident_id: int):
     return _act(request, incident_id, lambda i: services.close_incident(
-        actor=request.user, incident=i, note=request.POST.get("note", ""),
-    ), _("The incident is closed."))  # fmt: skip
+        actor=request.user, incident=i, outcome=request.POST.get("outcome", ""),
+        reason=request.POST.get("reason", ""),
+    ), _("The incident is closed and every level told."))  # fmt: skip
 
 
 @login_required

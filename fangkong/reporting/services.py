@@ -37,6 +37,34 @@ class NeedsConfirmation(ServiceError):
         )
 
 
+class ZeroContradicts(NeedsConfirmation):
+    """A zero report while the unit's own records show something (seed 004: 嚴防…瞞報):
+    file again with `confirm` and a comment. `fields` names each contradicting field."""
+
+    def __init__(self, warnings: dict):
+        super().__init__(warnings)
+        self.code = "zero_contradicts_records"
+        self.message = _(
+            "The unit's health records contradict a zero report: confirm it with a comment, "
+            "or file the figures."
+        )
+
+
+def zero_contradictions(form: ReportForm, unit: Unit, day: date, zeros: dict) -> dict:
+    """{field: [message]} for each field a zero report sets to 0 whose figure derived from
+    the unit's records (check-ins, cases, observations, trips) is above 0."""
+    derived = prefill.derived_values(form, unit, day)
+    labels = {f.code: f.label for f in form.current_fields()}
+    out = {}
+    for code, value in derived.items():
+        if code in zeros and value:
+            out[code] = [
+                _("%(field)s: %(n)s according to the health records.")
+                % {"field": labels.get(code, code), "n": value}
+            ]
+    return out
+
+
 @dataclass
 class Filing:
     report: DailyReport
@@ -184,6 +212,11 @@ def file_report(
     warnings: dict = {}
     if zero:
         clean = {f.code: 0 for f in current.fields.all() if f.zero_in_zero_report}
+        warnings = zero_contradictions(form, unit, day, clean)
+        if warnings and not confirm:
+            raise ZeroContradicts(warnings)
+        if warnings and not comment.strip():
+            raise InvalidInput({"comment": _("Say why the zero report is right.")})
     else:
         history = list(
             DailyReport.objects.filter(

@@ -89,7 +89,7 @@ def report_detail(request, form_code: str, unit_code: str, day: str):
     unit = get_unit_for(request.user, unit_code)
     day = _day(day, None)
     context = _report_context(request, form, unit, day)
-    submitted, errors, warnings = {}, {}, {}
+    submitted, errors, warnings, zero_warning = {}, {}, {}, False
     if request.method == "POST":
         if not context["can_file"]:
             raise Http404
@@ -106,6 +106,7 @@ def report_detail(request, form_code: str, unit_code: str, day: str):
             )  # fmt: skip
         except services.NeedsConfirmation as exc:
             warnings = exc.fields
+            zero_warning = isinstance(exc, services.ZeroContradicts)
         except ServiceError as exc:
             errors = exc.fields or {"__all__": [exc.message]}
         else:
@@ -115,13 +116,23 @@ def report_detail(request, form_code: str, unit_code: str, day: str):
     report = context["report"]
     derived = prefill.derived_values(form, unit, day) if context["can_file"] else {}
     derived = derived or report.derived_values or {}
-    values = submitted or report.values or derived
+    filed = report.values or {}
+    # A field the filing left empty (the headcounts of a zero report) starts from the
+    # derived figure, marked as such, rather than empty.
+    values = submitted or {**derived, **{k: v for k, v in filed.items() if v is not None}}
+    from_records = set() if submitted else {
+        k for k in derived if filed.get(k) is None and values.get(k) is not None
+    }  # fmt: skip
+    # The banner lists the fields whose filed figure differs from the derived one shown.
+    differs = set(prefill.mismatches(filed, derived)) if report.is_filed else set()
     warning_list = [(f.label, warnings[f.code]) for f in context["fields"] if f.code in warnings]
+    rows = [{"f": f, "value": values.get(f.code), "previous": context["previous"].get(f.code),
+             "errors": errors.get(f.code, []), "derived": derived.get(f.code),
+             "from_records": f.code in from_records and report.is_filed,
+             "mismatch": f.code in differs} for f in context["fields"]]  # fmt: skip
     context.update(
-        errors=errors, warnings=warning_list,
-        rows=[{"f": f, "value": values.get(f.code), "previous": context["previous"].get(f.code),
-               "errors": errors.get(f.code, []), "derived": derived.get(f.code),
-               "mismatch": f.code in report.mismatched_fields} for f in context["fields"]],
+        errors=errors, warnings=warning_list, zero_warning=zero_warning, rows=rows,
+        mismatches=[row for row in rows if row["mismatch"]],
         derived=derived,
         general_errors=[m for k in ("__all__", "day", "unit", "form", "values", "comment")
                         for m in errors.get(k, [])],

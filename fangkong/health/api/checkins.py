@@ -29,12 +29,18 @@ class CheckInRowIn(Schema):
     risk_contact: bool = False
     case_contact: bool = False
     category: str = Field("", description="duty, on_post, party, volunteer, observation, other")
+    vouched: bool = Field(
+        False, description="all normal, as the person reported (not measured): no temperature "
+        "needed; recorded as vouched for by you",
+    )  # fmt: skip
 
 
 class CheckInBatchIn(Schema):
     unit: str = Field(description="unit code: every person must be in its subtree")
     day: date
     checkins: list[CheckInRowIn] = Field(min_length=1, max_length=services.BATCH_MAX)
+    replace_own: bool = Field(False, description="confirm replacing people's own check-ins")
+    reason: str = Field("", max_length=500, description="why (required with replace_own)")
 
 
 class BatchOut(Schema):
@@ -51,7 +57,7 @@ class CheckInOut(Schema):
     name: str
     unit: str
     day: date
-    temperature: float
+    temperature: float | None = Field(description="None: not measured (vouched for)")
     symptoms: list[str]
     whereabouts: str
     risk_contact: bool
@@ -59,6 +65,8 @@ class CheckInOut(Schema):
     category: str
     is_fever: bool
     source: str
+    proxy: bool = Field(description="entered by someone else, not through the person's link")
+    vouched_by: str | None = Field(None, description="who vouched for it, not measured")
     checked_in_at: datetime
     versions: int
 
@@ -93,8 +101,9 @@ def post_checkins(request, payload: CheckInBatchIn):
     unit = get_unit_for(request.user, payload.unit, HealthPerm.MANAGE_HEALTH)
     rows = [row.dict() for row in payload.checkins]
     outcome = services.check_in_unit(
-        actor=request.user, unit=unit, day=payload.day, rows=rows, source=Source.API
-    )
+        actor=request.user, unit=unit, day=payload.day, rows=rows, source=Source.API,
+        replace_own=payload.replace_own, reason=payload.reason,
+    )  # fmt: skip
     return outcome.as_dict()
 
 
@@ -108,10 +117,13 @@ def list_checkins(request, filters: Query[ListFilter]):
 
 def _out(c) -> dict:
     return {"person": c.person_id, "employee_no": c.person.employee_no, "name": c.person.name,
-            "unit": c.unit.code, "day": c.day, "temperature": float(c.temperature),
+            "unit": c.unit.code, "day": c.day,
+            "temperature": None if c.temperature is None else float(c.temperature),
             "symptoms": c.symptoms, "whereabouts": c.whereabouts,
             "risk_contact": c.risk_contact, "case_contact": c.case_contact,
             "category": c.category, "is_fever": c.is_fever, "source": c.source,
+            "proxy": c.is_proxy,
+            "vouched_by": c.vouched_by.get_username() if c.vouched_by_id else None,
             "checked_in_at": c.checked_in_at, "versions": c.revision_count}  # fmt: skip
 
 

@@ -89,7 +89,9 @@ def open_cases_for(checkins, *, actor=None, now: datetime | None = None) -> int:
     new = [
         HealthCase(
             person=c.person, unit_id=c.unit_id, unit_path=c.unit_path, checkin=c,
-            trigger=CaseTrigger.FEVER if c.temperature >= threshold else CaseTrigger.SYMPTOM,
+            trigger=CaseTrigger.FEVER
+            if c.temperature is not None and c.temperature >= threshold
+            else CaseTrigger.SYMPTOM,
             temperature=c.temperature, symptoms=list(c.symptoms), opened_at=now,
             opened_by=actor,
         )

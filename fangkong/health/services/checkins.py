@@ -10,7 +10,12 @@ Guarantees of every path:
   at the same moment (the person's row is locked first: core.locking);
 - the unit's counts (`CheckInTally`) change in the same transaction;
 - a fever or red-flag symptom opens a health case (services.cases) in the same
-  transaction, and its notifications are queued there too.
+  transaction, and its notifications are queued there too;
+- no figure nobody measured (虚报, seed 004): a temperature is required unless the entry
+  is vouched for ("all normal, as reported to me"), which records who vouched; every entry
+  not made through the person's own link is a proxy entry (`CheckIn.is_proxy`), and one
+  never replaces the person's own check-in of the day without `replace_own` and a reason
+  (kept on the revision).
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ class Entry:
     risk_contact: bool = False
     case_contact: bool = False
     category: str = Category.ON_POST
+    vouched: bool = False  # "all normal, as reported to me": not measured by the enterer
 
     @property
     def alarming(self) -> bool:
@@ -102,8 +108,14 @@ def clean_entry(person: Person, raw: dict, *, default_category: str | None = Non
     """(Entry, {}) or (None, {field: [message]}) for one person's raw input."""
     errors: dict[str, list] = {}
     values = {}
+    try:
+        values["vouched"] = _flag(raw.get("vouched"))
+    except ValueError as exc:
+        errors["vouched"] = [str(exc)]
+    blank = raw.get("temperature") in (None, "") or str(raw.get("temperature")).strip() == ""
     for name, parse in (
-        ("temperature", parse_temperature),
+        # Vouched for without a reading: no temperature rather than an invented one.
+        ("temperature", (lambda v: None) if values.get("vouched") and blank else parse_temperature),
         ("symptoms", parse_symptoms),
         ("risk_contact", _flag),
         ("case_contact", _flag),
@@ -163,6 +175,12 @@ class Outcome:
                 "cases_opened": self.cases_opened}  # fmt: skip
 
 
+def _values(c: CheckIn) -> tuple:
+    """A saved check-in's values, comparable with `Entry.values()`."""
+    return (c.temperature, c.symptoms, c.whereabouts, c.risk_contact, c.case_contact,
+            c.category)  # fmt: skip
+
+
 def _tally_key(c: CheckIn) -> tuple:
     return (c.unit_id, c.unit_path, c.day, c.category)
 
@@ -205,6 +223,7 @@ _INSERT_COLUMNS = (
     ("risk_contact", "boolean"), ("case_contact", "boolean"), ("category", "text"),
     ("is_fever", "boolean"), ("source", "text"), ("entered_by_id", "integer"),
     ("idempotency_key", "text"), ("checked_in_at", "timestamptz"), ("revision_count", "smallint"),
+    ("vouched_by_id", "integer"),
 )  # fmt: skip
 
 
@@ -226,6 +245,7 @@ def _insert(new: list[CheckIn]) -> None:
         [c.category for c in new], [c.is_fever for c in new], [c.source for c in new],
         [c.entered_by_id for c in new], [c.idempotency_key for c in new],
         [c.checked_in_at for c in new], [c.revision_count for c in new],
+        [c.vouched_by_id for c in new],
     ]  # fmt: skip
     names = ", ".join(name for name, _type in _INSERT_COLUMNS)
     arrays = ", ".join(f"%s::{kind}[]" for _name, kind in _INSERT_COLUMNS)
@@ -240,10 +260,11 @@ def _insert(new: list[CheckIn]) -> None:
 
 def save_checkins(
     entries: list[Entry], *, day: date, source: str, actor=None, key: str = "",
-    now: datetime | None = None,
+    now: datetime | None = None, replace_own: bool = False, reason: str = "",
 ) -> Outcome:  # fmt: skip
     """Save validated entries for `day` (see the module docstring). The caller has checked
-    permission and that each person may be checked in by this actor."""
+    permission and that each person may be checked in by this actor. A proxy entry that
+    would change a person's own check-in is refused unless `replace_own` with `reason`."""
     now = now or timezone.now()
     outcome = Outcome()
     if not entries:
@@ -265,14 +286,16 @@ def save_checkins(
             fever = entry.alarming
             current = existing.get(person_id)
             if current is not None:
-                same = (current.temperature, current.symptoms, current.whereabouts,
-                        current.risk_contact, current.case_contact, current.category)  # fmt: skip
-                if same == entry.values() or (key and current.idempotency_key == key):
+                if _values(current) == entry.values() or (key and current.idempotency_key == key):
                     outcome.unchanged += 1
                     outcome.checkins[person_id] = current
                     continue
+                own = current.source == Source.LINK and source != Source.LINK
+                if own and not (replace_own and reason.strip()):
+                    raise InvalidInput({"rows": _own_refused(entry.person, current)})
                 revisions.append(CheckInRevision(
-                    checkin=current, number=current.revision_count, values=current.snapshot()
+                    checkin=current, number=current.revision_count, values=current.snapshot(),
+                    reason=reason.strip()[:500] if own else "",
                 ))  # fmt: skip
                 bucket = deltas[_tally_key(current)]
                 for i, n in enumerate(_tally_counts(current, -1)):
@@ -291,6 +314,7 @@ def save_checkins(
             checkin.unit_id, checkin.unit_path = entry.person.unit_id, entry.person.unit_path
             checkin.is_fever, checkin.source, checkin.checked_in_at = fever, source, now
             checkin.entered_by = actor if actor is not None and actor.is_authenticated else None
+            checkin.vouched_by = checkin.entered_by if entry.vouched else None
             checkin.idempotency_key = key[:100]
             bucket = deltas[_tally_key(checkin)]
             for i, n in enumerate(_tally_counts(checkin, 1)):
@@ -300,7 +324,7 @@ def save_checkins(
         _insert(new)
         updated_fields = [
             "temperature", "symptoms", "whereabouts", "risk_contact", "case_contact",
-            "category", "is_fever", "source", "entered_by", "idempotency_key",
+            "category", "is_fever", "source", "entered_by", "vouched_by", "idempotency_key",
             "checked_in_at", "revision_count", "unit", "unit_path",
         ]  # fmt: skip
         if len(changed) == 1:  # bulk_update's CASE expressions cost more than one UPDATE
@@ -316,6 +340,14 @@ def save_checkins(
 
 
 # --- the three ways in --------------------------------------------------------------------
+
+
+def _own_refused(person: Person, own: CheckIn) -> str:
+    unit = Unit.objects.only("timezone").get(pk=own.unit_id)
+    return _(
+        "%(name)s checked in themselves at %(time)s: a proxy entry replaces that only "
+        "when you confirm it and give a reason."
+    ) % {"name": person.name, "time": unit.local_time(own.checked_in_at).strftime("%H:%M")}
 
 
 def _check_day(day: date, unit: Unit, now: datetime) -> None:
@@ -342,11 +374,14 @@ def check_in_self(
 def check_in_unit(
     *, actor, unit: Unit, day: date, rows: list[dict], source: str = Source.PROXY,
     key: str = "", now: datetime | None = None, limit: int = BATCH_MAX,
+    replace_own: bool = False, reason: str = "",
 ) -> Outcome:  # fmt: skip
     """Check in a batch of people of `unit`'s subtree for `day` (the liaison's grid, the
     Excel upload, the API). Each row names its person by `person` (id) or `employee_no`.
     All-or-nothing: InvalidInput with fields "row N" if any row is wrong (N: the row's
-    "_row" if it has one, such as its line in a sheet, else its place, from 1)."""
+    "_row" if it has one, such as its line in a sheet, else its place, from 1). A row
+    may be `vouched` ("all normal, as reported to me") instead of giving a temperature; a
+    row that would change the person's own check-in needs `replace_own` and `reason`."""
     now = now or timezone.now()
     require(actor, HealthPerm.MANAGE_HEALTH, unit.path)
     _check_day(day, unit, now)
@@ -379,11 +414,24 @@ def check_in_unit(
             errors[label] = [f"{name}: {m}" for name, msgs in row_errors.items() for m in msgs]
         else:
             entries.append(entry)
+    if replace_own and not reason.strip():
+        errors["reason"] = [_("Give the reason for replacing people's own check-ins.")]
+    elif not replace_own and source != Source.LINK and entries:
+        # Each row that would change a person's own check-in of the day, by its row.
+        own = CheckIn.objects.filter(
+            person_id__in=[e.person.pk for e in entries], day=day, source=Source.LINK
+        )
+        for c in own:
+            entry = next(e for e in entries if e.person.pk == c.person_id)
+            if _values(c) != entry.values():
+                errors[_RowLabel(seen[c.person_id])] = [_own_refused(entry.person, c)]
     if errors:
-        errors = {_("row %(n)s") % {"n": k.number}: v for k, v in errors.items()}
+        errors = {_("row %(n)s") % {"n": k.number} if isinstance(k, _RowLabel) else k: v
+                  for k, v in errors.items()}  # fmt: skip
         raise InvalidInput(errors, message=_("Nothing was saved: %(n)s rows need correcting.")
                            % {"n": len(errors)})  # fmt: skip
-    return save_checkins(entries, day=day, source=source, actor=actor, key=key, now=now)
+    return save_checkins(entries, day=day, source=source, actor=actor, key=key, now=now,
+                         replace_own=replace_own, reason=reason)  # fmt: skip
 
 
 @dataclass(frozen=True)

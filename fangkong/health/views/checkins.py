@@ -97,37 +97,75 @@ def checkin_export(request, code: str):
 # --- the liaison's grid -----------------------------------------------------------------
 
 
-def _grid_rows(post, people) -> list[dict]:
-    rows = []
-    for person in people:
+def _form_of(c) -> dict:
+    """A saved check-in as the grid shows it."""
+    return {"t": "" if c.temperature is None else str(c.temperature),
+            "s": (c.symptoms or [""])[0], "w": c.whereabouts, "c": c.category,
+            "rc": c.risk_contact, "cc": c.case_contact, "v": c.vouched_by_id is not None}  # fmt: skip
+
+
+def _posted(post, pid) -> dict:
+    return {"t": post.get(f"t_{pid}", "").strip(), "s": post.get(f"s_{pid}", ""),
+            "w": post.get(f"w_{pid}", ""), "c": post.get(f"c_{pid}", ""),
+            "rc": bool(post.get(f"rc_{pid}")), "cc": bool(post.get(f"cc_{pid}")),
+            "v": bool(post.get(f"v_{pid}"))}  # fmt: skip
+
+
+def _grid_rows(post, people) -> tuple[list[dict], int]:
+    """The rows typed in the grid, and how many were left blank (not saved: nothing was
+    measured or vouched for). "All normal, as reported" (`vouch_blank`) vouches for every
+    blank row of someone not yet checked in today."""
+    rows, blank = [], 0
+    vouch_blank = bool(post.get("vouch_blank"))
+    for number, person in enumerate(people, start=1):
         pid = person.pk
         if post.get(f"x_{pid}"):
             continue  # not checked in today (on leave, not reached)
+        own = person.checkin is not None and not person.checkin.is_proxy
+        if own and _posted(post, pid) == _form_of(person.checkin):
+            continue  # the person's own check-in, left as it is
         symptom = post.get(f"s_{pid}", "")
+        temperature = post.get(f"t_{pid}", "").strip()
+        vouched = bool(post.get(f"v_{pid}"))
+        flags = symptom or post.get(f"rc_{pid}") or post.get(f"cc_{pid}")
+        if not temperature and not vouched and not flags:
+            if not (vouch_blank and person.checkin is None):
+                blank += 1
+                continue
+            vouched = True
         rows.append({
-            "person": pid, "temperature": post.get(f"t_{pid}", ""),
+            "_row": number, "person": pid, "temperature": temperature, "vouched": vouched,
             "symptoms": [symptom] if symptom else [],
             "whereabouts": post.get(f"w_{pid}", ""), "category": post.get(f"c_{pid}", ""),
             "risk_contact": bool(post.get(f"rc_{pid}")), "case_contact": bool(post.get(f"cc_{pid}")),
         })  # fmt: skip
-    return rows
+    return rows, blank
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_grid(request, code: str):
-    """All the staff placed directly in a unit on one page, prefilled "normal" (or with
-    today's check-in): the liaison types only the exceptions and saves once."""
+    """All the staff placed directly in a unit on one page, with today's check-in where
+    there is one and the usual place and category otherwise. The temperature is blank
+    unless measured (虚报, seed 004): the liaison types what was measured, or vouches for a
+    row ("all normal, as reported to me"); blank rows are not saved. Replacing someone's
+    own check-in needs the confirmation and a reason."""
     unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     day = _day(request, unit)
     people = queries.list_grid(unit, day)
     errors, submitted = {}, None
     if request.method == "POST":
         submitted = request.POST
+        rows, blank = _grid_rows(request.POST, people)
         try:
+            if not rows:
+                raise InvalidInput({"rows": _("Nothing to save: type what was measured, or "
+                                              "mark who reported all normal.")})  # fmt: skip
             outcome = services.check_in_unit(
-                actor=request.user, unit=unit, day=day, rows=_grid_rows(request.POST, people),
+                actor=request.user, unit=unit, day=day, rows=rows,
                 key=request.POST.get("idempotency_key", ""),
+                replace_own=bool(request.POST.get("replace_own")),
+                reason=request.POST.get("replace_reason", ""),
             )  # fmt: skip
         except InvalidInput as exc:
             errors = exc.fields
@@ -135,34 +173,32 @@ def checkin_grid(request, code: str):
         else:
             messages.success(request, _(
                 "Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
-                "%(cases)s health cases opened."
+                "%(cases)s health cases opened; %(blank)s rows left blank, not saved."
             ) % {"created": outcome.created, "updated": outcome.updated,
-                 "unchanged": outcome.unchanged, "cases": outcome.cases_opened})  # fmt: skip
+                 "unchanged": outcome.unchanged, "cases": outcome.cases_opened,
+                 "blank": blank})  # fmt: skip
             url = reverse("health:checkin_grid", args=[unit.code])
             return redirect(f"{url}?day={day.isoformat()}")
     row_label = _("row %(n)s")
     for number, person in enumerate(people, start=1):
         c = person.checkin
         if submitted is not None:
-            pid = person.pk
-            person.form = {
-                "t": submitted.get(f"t_{pid}", ""), "s": submitted.get(f"s_{pid}", ""),
-                "w": submitted.get(f"w_{pid}", ""), "c": submitted.get(f"c_{pid}", ""),
-                "rc": bool(submitted.get(f"rc_{pid}")), "cc": bool(submitted.get(f"cc_{pid}")),
-                "x": bool(submitted.get(f"x_{pid}")),
-            }  # fmt: skip
+            person.form = {**_posted(submitted, person.pk),
+                           "x": bool(submitted.get(f"x_{person.pk}"))}  # fmt: skip
         elif c is not None:
-            person.form = {"t": c.temperature, "s": (c.symptoms or [""])[0], "w": c.whereabouts,
-                           "c": c.category, "rc": c.risk_contact, "cc": c.case_contact}  # fmt: skip
-        else:
-            person.form = {"t": "36.5", "s": "", "w": Whereabouts.AT_POST,
+            person.form = _form_of(c)
+        else:  # blank: nobody has measured anything yet
+            person.form = {"t": "", "s": "", "w": Whereabouts.AT_POST,
                            "c": person.default_category}  # fmt: skip
         person.errors = errors.get(row_label % {"n": number}, [])
     # Rows are numbered in the order of the grid, as check_in_unit numbers them.
     return render(request, "health/checkin_grid.html", {
         "unit": unit, "day": day, "people": people, "symptoms": Symptom.choices,
         "whereabouts": Whereabouts.choices, "categories": Category.choices,
-        "general_errors": errors.get("rows", []) + errors.get("day", []),
+        "general_errors": errors.get("rows", []) + errors.get("day", [])
+        + errors.get("reason", []),
+        "own_conflict": any(p.errors for p in people if p.checkin and not p.checkin.is_proxy),
+        "replace_reason": submitted.get("replace_reason", "") if submitted else "",
         "idempotency_key": uuid.uuid4().hex,
         "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Enter check-ins"),
     })  # fmt: skip

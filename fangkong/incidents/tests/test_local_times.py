@@ -68,8 +68,10 @@ class LocalTimeTests(ProvinceMixin, TestCase):
         )
         data = health_excel.export_workbook(user=t.root, unit=t.a_site_1, day=FOUND.date()
                                             + timedelta(days=1))  # fmt: skip
-        filed = [row for row in rows(data) if row and row[0] == t.p_site_1.employee_no]
-        self.assertEqual(filed[0][-1], "2026-12-03 08:20")
+        table = rows(data)
+        header = next(row for row in table if "填报时间" in row)
+        filed = [row for row in table if row and row[0] == t.p_site_1.employee_no]
+        self.assertEqual(filed[0][header.index("填报时间")], "2026-12-03 08:20")
 
 
 @override_settings(LANGUAGE_CODE="en")
