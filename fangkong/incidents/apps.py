@@ -8,9 +8,10 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from fangkong.accountability.kinds import register_kind
+        from fangkong.core.followups import subscribe
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
-        from fangkong.health.hooks import on_case_result
+        from fangkong.health.services.cases import CASE_RESULT
         from fangkong.orgs.access import register_permission
         from fangkong.orgs.choices import Role
         from fangkong.orgs.services import register_path_copy
@@ -32,7 +33,8 @@ class IncidentsConfig(AppConfig):
                 "due": (e.facts.get("due_at") or "")[:16].replace("T", " ")}),
             link=lambda e: f"/incidents/{e.facts.get('incident')}/",
         )  # fmt: skip
-        on_case_result(services.open_from_case)
+        subscribe(CASE_RESULT, "incidents.open_from_case", services.open_from_case_id,
+                  label=_("Open the incident of a suspected or confirmed case"))  # fmt: skip
 
         from fangkong.orgs.demo import register_demo
 

@@ -467,9 +467,17 @@ def _escalate(clock: Clock, now: datetime, above: Unit) -> None:
 # --- from a health case --------------------------------------------------------------------
 
 
+def open_from_case_id(*, case_id: int) -> Incident | None:
+    """The follow-up of a suspected or confirmed result (core.followups, event
+    health.case_result), run by the worker in its own transaction."""
+    from fangkong.health.models import HealthCase
+
+    return open_from_case(HealthCase.objects.select_related("person", "unit").get(pk=case_id))
+
+
 def open_from_case(case) -> Incident | None:
     """A health case with a suspected or confirmed result opens an incident by itself
-    (once per case); registered with health.hooks.on_case_result."""
+    (once per case)."""
     if Incident.objects.filter(health_case=case).exists():
         return None
     kind = IncidentKind.CONFIRMED if case.result == "confirmed" else IncidentKind.SUSPECTED

@@ -39,10 +39,13 @@ class ReportingConfig(AppConfig):
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 
-            from .hooks import on_report_filed
-            from .prefill import notify_mismatch
+            from fangkong.core.followups import subscribe
 
-            on_report_filed(notify_mismatch)
+            from .prefill import notify_mismatch
+            from .services import FILED
+
+            subscribe(FILED, "reporting.notify_mismatch", notify_mismatch,
+                      label=_("Tell the office about filed figures that differ"))  # fmt: skip
 
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy

@@ -71,9 +71,16 @@ def is_outside(path: str, exclude: tuple[str, ...]) -> bool:
     return not any(path.startswith(p) for p in exclude)
 
 
-def notify_mismatch(report, revision) -> None:
+def notify_mismatch(*, report_id: int, revision_id: int) -> None:
     """After a filing whose figures differ from the derived ones, tell the epidemic office
-    above the unit (a hook of reporting.hooks; one message per revision)."""
+    above the unit (a follow-up of the filing, core.followups; one message per revision).
+    Idempotent: the message key is the revision."""
+    from .models import ReportRevision
+
+    revision = ReportRevision.objects.select_related("report__unit", "report__form").get(
+        pk=revision_id
+    )
+    report = revision.report
     if not report.mismatched_fields:
         return
     from django.conf import settings

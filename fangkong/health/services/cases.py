@@ -4,7 +4,7 @@ A check-in with a temperature at or above the threshold, or a red-flag symptom, 
 case and tells the unit's liaison and its leader at once (through the outbox, in the same
 transaction). A case moves forward through reported → isolated → sent for diagnosis →
 result → closed; each step is kept with its time and actor. A suspected or confirmed
-result calls `hooks.case_result` after the commit (incidents open from there).
+result emits `health.case_result` (core.followups) in its transaction: incidents open from there.
 """
 
 from __future__ import annotations
@@ -17,19 +17,21 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fangkong.core import followups
 from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.notify.services import queue
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
 from fangkong.orgs.services import require
 
-from .. import hooks
 from ..choices import CaseResult, CaseState, CaseTrigger, Symptom
 from ..models import CaseEvent, HealthCase
 from ..validation import fever_threshold, parse_reading
 
 ORDER = list(CaseState.values)
 ALARMING_RESULTS = (CaseResult.SUSPECTED, CaseResult.CONFIRMED)
+# The event of a suspected or confirmed result (core.followups): incidents subscribe.
+CASE_RESULT = "health.case_result"
 
 
 def responsible_user_ids(unit: Unit) -> set[int]:
@@ -134,7 +136,7 @@ def advance_case(
     now: datetime | None = None,
 ) -> HealthCase:  # fmt: skip
     """Move a case forward (steps may be skipped, never undone). Entering "result" needs
-    the result; a suspected or confirmed result calls hooks.case_result after the commit."""
+    the result; a suspected or confirmed result emits CASE_RESULT in the same transaction."""
     now = now or timezone.now()
     case = HealthCase.objects.select_for_update().get(pk=case.pk)
     require(actor, "manage_health", case.unit_path)
@@ -159,5 +161,5 @@ def advance_case(
     CaseEvent.objects.create(case=case, state=state, result=result, at=now, actor=actor,
                              note=note.strip()[:500])  # fmt: skip
     if result in ALARMING_RESULTS:
-        transaction.on_commit(lambda: hooks.case_result(case))
+        followups.emit(CASE_RESULT, key=case.pk, unit_path=case.unit_path, case_id=case.pk)
     return case
