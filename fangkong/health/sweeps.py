@@ -5,11 +5,12 @@ from datetime import datetime, time
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fangkong.notify.services import queue
+from fangkong.notify.services import cached_lookups, queue
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import list_liaison_user_ids
 
@@ -51,17 +52,20 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
         done[(unit_id, day)] = n
     liaisons = list_liaison_user_ids([u for u, _d in due.values()])
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with cached_lookups():
         for unit_id, (unit, day) in due.items():
             missing = heads[unit_id] - done.get((unit_id, day), 0)
             if missing <= 0 or not liaisons.get(unit_id):
                 continue
             url = reverse("health:checkins") + "?" + urlencode({"unit": unit.code, "day": day})
+            values = {"unit": unit.name, "n": missing}
             sent += queue(
                 key=f"checkin-remind:{unit_id}:{day}",
-                subject=_("%(unit)s: %(n)s people have not checked in today")
-                % {"unit": unit.name, "n": missing},
-                body=_("Remind them, or enter their check-ins for them on the unit's page."),
+                subject=lambda v=values: _("%(unit)s: %(n)s people have not checked in today")
+                % v,
+                body=gettext_lazy(
+                    "Remind them, or enter their check-ins for them on the unit's page."
+                ),
                 users=liaisons[unit_id], unit=unit, topic="checkin_reminder", url=url,
             )  # fmt: skip
     return {"reminders": sent}

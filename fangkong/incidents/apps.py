@@ -26,6 +26,13 @@ class IncidentsConfig(AppConfig):
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
         register_sweep("incidents.escalate", services.escalate_due, every=15)
+        from fangkong.notify.topics import register_topic
+
+        register_topic(
+            services.TOPIC, _("Incidents"), urgent=True, on_duty=True,
+            recipients=_("Each receiving level's epidemic office, leading group and unit "
+                         "admins, and the people on duty for it (inbox and SMS)."),
+        )  # fmt: skip
         register_kind(
             services.LATE_KIND, _("incident reported or acknowledged late"),
             describe=lambda e: str(_("%(clock)s of incident #%(id)s, due %(due)s") % {

@@ -82,6 +82,7 @@ def receiving_levels(unit: Unit, target: Unit) -> list[Unit]:
 
 
 COMMAND_ROLES = (Role.OFFICE, Role.LEADING_GROUP, Role.UNIT_ADMIN)
+TOPIC = "incident"
 
 
 def _command(unit: Unit) -> list[int]:
@@ -96,10 +97,10 @@ def _command(unit: Unit) -> list[int]:
 def _notify_level(
     incident: Incident, unit: Unit, key: str, subject: str, body: str, extra=()
 ) -> None:
-    notify.queue_routed(
-        key=key, topic="incident", unit=unit, subject=subject, body=body,
-        users=[*_command(unit), *extra],
-        url=reverse("incidents:detail", args=[incident.pk]), urgent=True, include_on_duty=True,
+    # Topic "incident": urgent (never held by the quiet hours), with the people on duty.
+    notify.queue(
+        key=key, topic=TOPIC, unit=unit, subject=subject, body=body,
+        users=[*_command(unit), *extra], url=reverse("incidents:detail", args=[incident.pk]),
     )  # fmt: skip
 
 

@@ -39,6 +39,19 @@ class ReportingConfig(AppConfig):
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 
+            from fangkong.notify.topics import register_topic
+
+            register_topic("reminder", _("Report reminders"),
+                           recipients=_("The liaisons of the unit that has not filed; the "
+                                        "unit's robots and mailboxes get one list per "
+                                        "reminder."))  # fmt: skip
+            register_topic("missing", _("Missing reports"),
+                           recipients=_("The epidemic office of the nearest unit above the "
+                                        "missing units that has one."))  # fmt: skip
+            register_topic("mismatch", _("Report figures that differ"),
+                           recipients=_("The epidemic office of the nearest unit above the "
+                                        "filing unit that has one."))  # fmt: skip
+
             from fangkong.core.followups import subscribe
 
             from .prefill import notify_mismatch

@@ -187,19 +187,19 @@ def record_follow_up(
 
 def _queue_alarm(observation: Observation, follow_up: FollowUp) -> None:
     from fangkong.notify.services import queue
-    from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
+
+    from .cases import responsible_user_ids
 
     unit = observation.unit
-    users = list_liaison_user_ids([unit]).get(unit.pk, set()) | list_leader_user_ids(unit)
     person = observation.person
+    values = {"name": person.name, "unit": unit.name, "temperature": follow_up.temperature,
+              "day": follow_up.day.isoformat()}  # fmt: skip
     queue(
         key=f"health.follow_up_alarm:{observation.pk}:{follow_up.day.isoformat()}",
-        subject=_("Fever under observation: %(name)s (%(unit)s)")
-        % {"name": person.name, "unit": unit.name},
-        body=_("%(name)s, under observation, had %(temperature)s °C on %(day)s. Arrange a "
-               "medical check.") % {"name": person.name, "temperature": follow_up.temperature,
-                                   "day": follow_up.day.isoformat()},
-        users=users, unit=unit, topic="health",
+        subject=lambda: _("Fever under observation: %(name)s (%(unit)s)") % values,
+        body=lambda: _("%(name)s, under observation, had %(temperature)s °C on %(day)s. "
+                       "Arrange a medical check.") % values,
+        users=responsible_user_ids(unit), unit=unit, topic="health",
         url=reverse("health:observation_detail", args=[observation.pk]),
     )  # fmt: skip
 
@@ -238,7 +238,8 @@ def flag_missing_follow_ups(now: datetime | None = None) -> dict:
     missing, from FLAG_HOUR on. Idempotent: the message key is (unit, day), so running it
     again, or from two workers, queues nothing new."""
     from fangkong.notify.services import queue
-    from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
+
+    from .cases import responsible_user_ids
 
     now = now or timezone.now()
     # A unit's yesterday is at most the server's today (time zones up to a day ahead).
@@ -273,21 +274,20 @@ def flag_missing_follow_ups(now: datetime | None = None) -> dict:
             if (o.pk, o.missing_day) not in done:
                 missing_by_unit[unit_id].append(o)
     units = [due[unit_id][0] for unit_id in missing_by_unit]
-    liaisons = list_liaison_user_ids(units)
     queued = 0
     with transaction.atomic():
         for unit in units:
             day = due[unit.pk][1]
             people = missing_by_unit[unit.pk]
-            users = liaisons.get(unit.pk) or list_leader_user_ids(unit)
             names = "、".join(f"{o.person.name} ({o.person.employee_no})" for o in people)
+            values = {"day": day.isoformat(), "unit": unit.name, "names": names}
             queued += queue(
                 key=f"health.follow_up_missing:{unit.pk}:{day.isoformat()}",
-                subject=_("Missing observation follow-ups on %(day)s: %(unit)s")
-                % {"day": day.isoformat(), "unit": unit.name},
-                body=_("No follow-up was recorded on %(day)s for: %(names)s.")
-                % {"day": day.isoformat(), "names": names},
-                users=users, unit=unit, topic="health",
+                subject=lambda v=values: _("Missing observation follow-ups on %(day)s: %(unit)s")
+                % v,
+                body=lambda v=values: _("No follow-up was recorded on %(day)s for: %(names)s.")
+                % v,
+                users=responsible_user_ids(unit), unit=unit, topic="health",
                 url=reverse("health:observation_list") + f"?unit={unit.code}",
             )  # fmt: skip
     return {
