@@ -104,7 +104,9 @@ def bench_unit():
 
 def clean(unit):
     from fangkong.notify.models import Message, UnitChannel
+    from fangkong.notify.topics import register_topic
 
+    register_topic(TOPIC, "Benchmark messages")  # every message has a registered topic
     Message.objects.filter(topic=TOPIC).delete()
     UnitChannel.objects.filter(unit=unit).delete()
 

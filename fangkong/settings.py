@@ -191,6 +191,12 @@ EMAIL_HOST_PASSWORD = env("FANGKONG_EMAIL_PASSWORD")
 EMAIL_USE_TLS = env_bool("FANGKONG_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env("FANGKONG_EMAIL_FROM", "fangkong@localhost")
 
+# Follow-up work (fangkong.core.followups: open the incident of a case, tell the office, record
+# a ledger entry): a failing one is retried after 30 s, 1 min, 2 min… (at most an hour) and
+# given up, shown to system admins at /me/followups/, after this many attempts.
+FOLLOWUP_MAX_ATTEMPTS = int(env("FANGKONG_FOLLOWUP_MAX_ATTEMPTS", "10"))
+FOLLOWUP_BACKOFF_SECONDS = int(env("FANGKONG_FOLLOWUP_BACKOFF_SECONDS", "30"))
+
 # Notifications (fangkong.notify): the outbox is delivered by `fangkong worker`. A failed
 # message is retried after 30 s, 1 min, 2 min… and given up after this many attempts.
 NOTIFY_MAX_ATTEMPTS = int(env("FANGKONG_NOTIFY_MAX_ATTEMPTS", "6"))

@@ -12,11 +12,13 @@ class AccountabilityConfig(AppConfig):
 
         register_permissions()
 
-        from fangkong.reporting.hooks import on_report_filed
+        from fangkong.core.followups import subscribe
+        from fangkong.reporting.services import FILED
 
         from .services import record_from_filing
 
-        on_report_filed(record_from_filing)
+        subscribe(FILED, "accountability.record_from_filing", record_from_filing,
+                  label=_("Record a late filing or a correction in the ledger"))  # fmt: skip
 
         from fangkong.core.worker import register_sweep
 

@@ -61,7 +61,7 @@ class Entry(models.Model):
         verbose_name_plural = _("accountability entries")
         ordering = ["-day", "unit_path", "id"]
         constraints = [
-            # One entry per fact: the hook and the sweep, or two workers, may both try.
+            # One entry per fact: the follow-up and the sweep, or two workers, may both try.
             models.UniqueConstraint(
                 fields=["kind", "unit", "day", "object_id"], name="accountability_entry_unique"
             ),

@@ -1,6 +1,6 @@
 """Writes to the accountability ledger.
 
-Entries are made by the system only: `record_entry` is called by the after-filing hook,
+Entries are made by the system only: `record_entry` is called by the filing's follow-up,
 the sweep and (later) other apps' services, never by a view, a form or the admin. The
 office's only writes are notes and waivers (`annotate_entry`, `waive_entry`,
 `unwaive_entry`), each kept as an `Annotation` with its reason.
@@ -22,7 +22,7 @@ from fangkong.core.permissions import require
 from fangkong.orgs.models import Unit
 from fangkong.reporting.models import DailyReport, ReportForm, ReportRevision
 
-from . import hooks, kinds
+from . import kinds
 from .choices import AnnotationAction, EntryKind, Grade
 from .models import Annotation, Entry
 from .permissions import AccountabilityPerm
@@ -31,7 +31,7 @@ logger = logging.getLogger(__name__)
 
 PERM = AccountabilityPerm.MANAGE_ACCOUNTABILITY
 WINDOW_DAYS = 30  # repetition counts the 30 days ending on the entry's day
-LOOKBACK_DAYS = 3  # the sweep re-checks reports of the last days (the hook may have missed)
+LOOKBACK_DAYS = 3  # the sweep re-checks reports of the last days (a follow-up may still be failing)
 
 
 def thresholds() -> tuple[int, int]:
@@ -54,7 +54,7 @@ def grade_for(repetition: int) -> str:
 def _regrade(unit_id: int, since: date) -> dict[int, list]:
     """Recompute repetition and grade of the unit's non-waived entries whose 30-day window
     includes `since`. Deterministic: the rank follows (day, id), not the order in which
-    the sweep or the hook happened to record, and entries about the same record count once.
+    the sweep or the follow-up happened to record, and entries about the same record count once.
     The caller holds the unit's row lock. Returns {entry id: [old grade, new grade]}."""
     window = timedelta(days=WINDOW_DAYS)
     rows = list(
@@ -86,7 +86,7 @@ def record_entry(
     now: datetime | None = None,
 ) -> tuple[Entry, bool]:  # fmt: skip
     """Record one fact in the ledger, once: a second call for the same (kind, unit, day,
-    record) returns the existing entry (the hook and the sweep, or two workers, may both
+    record) returns the existing entry (the follow-up and the sweep, or two workers, may both
     try). The liaison of the unit at this moment is copied into the entry; its grade
     follows from the unit's earlier entries. Returns (entry, created)."""
     if not kinds.is_known(kind):
@@ -110,7 +110,6 @@ def record_entry(
         return Entry.objects.get(**key), False
     _regrade(unit.pk, day)
     entry.refresh_from_db(fields=["repetition", "grade"])
-    transaction.on_commit(lambda: hooks.entry_recorded(entry))
     return entry, True
 
 
@@ -178,9 +177,12 @@ def record_correction(report: DailyReport, revision: ReportRevision, now=None):
                         facts=facts, now=now)  # fmt: skip
 
 
-def record_from_filing(report: DailyReport, revision: ReportRevision) -> list[Entry]:
-    """The after-filing hook (fangkong.reporting.hooks.on_report_filed), run after the
-    commit: a first filing after the cut-off is late; a correction after it is flagged."""
+def record_from_filing(*, report_id: int, revision_id: int) -> list[Entry]:
+    """A follow-up of every filing (core.followups, event reporting.report_filed), run by
+    the worker: a first filing after the cut-off is late; a correction after it is
+    flagged. Idempotent: one entry per fact (a unique constraint)."""
+    revision = ReportRevision.objects.select_related("report").get(pk=revision_id)
+    report = revision.report
     late = revision.number == 1 and revision.filed_at > report.deadline_at
     correction = revision.number > 1 and revision.after_cutoff
     if not (late or correction):
@@ -193,7 +195,7 @@ def record_from_filing(report: DailyReport, revision: ReportRevision) -> list[En
 
 def record_overdue(now: datetime | None = None, *, days: int = LOOKBACK_DAYS) -> dict:
     """The sweep: missing reports past their cut-off, and any late filing or correction
-    the hook did not record (a crash between the commit and the hook). Reads only
+    the filing's follow-up has not recorded (still failing, or given up). Reads only
     reports of the last `days` days; idempotent and safe from two workers at once.
     Each entry is its own transaction: one that fails is logged and retried next time,
     and neither undoes nor blocks the others."""

@@ -14,6 +14,11 @@ class CoreConfig(AppConfig):
         from .worker import register_sweep
 
         register_sweep("core.idempotency_purge", purge, every=3600)
+        from . import followups
+
+        # Follow-ups open incidents: urgent work, a lane of its own next to the escalation.
+        register_sweep("core.followups", followups.run_due, every=2)
+        register_sweep("core.followups_purge", followups.purge, every=3600)
 
         # The dropdowns of the navigation bar; apps put their entries in them by key.
         for key, label, icon in (
@@ -25,4 +30,8 @@ class CoreConfig(AppConfig):
         register(
             NavItem(_("Access log"), "core:access_log", perm=CorePerm.READ_ACCESS_LOG, icon="eye",
                     order=90, section="system")
+        )  # fmt: skip
+        register(
+            NavItem(_("Follow-up work"), "core:followups", perm=CorePerm.READ_ACCESS_LOG,
+                    icon="arrow-repeat", order=93, section="system")
         )  # fmt: skip

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields import PathField
+from .scope import ScopedQuerySet
 
 
 class UserProfile(models.Model):
@@ -158,3 +159,51 @@ class IdempotentRequest(models.Model):
 
     def __str__(self):
         return f"{self.owner} {self.key}"
+
+
+class FollowUp(models.Model):
+    """Work that must happen because of a fact (open the incident of a suspected case,
+    tell the office, record a ledger entry): written in the fact's own transaction by
+    `core.followups.emit`, one row per subscribed handler, and carried out by the worker
+    (sweep `core.followups`), each row in its own transaction, retried with back-off."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("to be run")
+        FAILED = "failed", _("failed, will retry")
+        DONE = "done", _("done")
+        DEAD = "dead", _("given up")
+
+    event = models.CharField(_("event"), max_length=100)
+    handler = models.CharField(_("handler"), max_length=100)
+    key = models.CharField(_("key"), max_length=200)
+    payload = models.JSONField(_("payload"), default=dict)
+    unit_path = PathField(max_length=255, blank=True, db_index=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    scope_field = "unit_path"
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up work item")
+        verbose_name_plural = _("Follow-up work")
+        constraints = [
+            # One row per (handler, fact): emitting twice does the work once.
+            models.UniqueConstraint(fields=["handler", "key"], name="followup_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="followup_due",
+                condition=models.Q(state__in=["pending", "failed"]),
+            ),  # fmt: skip
+        ]
+
+    def __str__(self):
+        return f"{self.handler} {self.key}"

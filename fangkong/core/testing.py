@@ -27,3 +27,11 @@ def run_in_threads(target, count=2):
         thread.join(60)
     if errors:
         raise errors[0]
+
+
+def run_followups() -> dict:
+    """What the worker's `core.followups` sweep would do now: run every due follow-up (the
+    incident of a case, the ledger entry of a late filing, the office's notices)."""
+    from .followups import run_all
+
+    return run_all()

@@ -11,6 +11,8 @@ urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("language/", views.set_language, name="set_language"),
     path("access-log/", views.access_log, name="access_log"),
+    path("followups/", views.followup_list, name="followups"),
+    path("followups/<int:followup_id>/retry/", views.followup_retry, name="followup_retry"),
 ]
 
 auth_urlpatterns = [

@@ -4,15 +4,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import auth
+from . import auth, followups
+from .errors import ServiceError
 from .forms import LanguageForm, RateLimitedLoginForm, TokenForm
-from .models import AccessLog, UserProfile
+from .models import AccessLog, FollowUp, UserProfile
 from .permissions import CorePerm
 from .scope import scope_of
 
@@ -87,3 +88,33 @@ def access_log(request):
         entries = entries.filter(username=username)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/access_log.html", {"page": page, "username": username})
+
+
+@login_required
+def followup_list(request):
+    """Follow-up work (opening incidents, ledger entries, the office's notices): what is
+    waiting, failing or given up, with a retry for the last two."""
+    if scope_of(request.user, CorePerm.READ_ACCESS_LOG).empty:
+        raise Http404
+    state = request.GET.get("state", "")
+    state = state if state in FollowUp.State.values else ""
+    rows = followups.list_followups_for(request.user, state=state)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for item in page:
+        item.label = followups.label(item.handler)
+    return render(request, "core/followups.html",
+                  {"page": page, "state": state, "states": FollowUp.State.choices})  # fmt: skip
+
+
+@login_required
+@require_POST
+def followup_retry(request, followup_id: int):
+    try:
+        followups.retry_followup(actor=request.user, followup_id=followup_id)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The follow-up will be run again."))
+    back = request.POST.get("next", "")
+    target = reverse("core:followups")
+    return redirect(back if back.startswith(target) else target)

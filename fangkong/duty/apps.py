@@ -22,3 +22,14 @@ class DutyConfig(AppConfig):
         register_sweep("duty.coverage", notify_gaps, every=3600)
         register_on_duty_resolver(on_duty_user_ids)
         register_demo(seed_duty)
+
+        from fangkong.notify.topics import register_topic
+
+        admins = _("The unit admins of the room's unit (the nearest unit up its line that has "
+                   "any).")  # fmt: skip
+        register_topic("duty_gaps", _("Duty gaps"), recipients=admins)
+        register_topic("duty_swap", _("Duty swaps"),
+                       recipients=_("A request: the unit admins who may decide it; a decision: "
+                                    "who asked and both people of the shift."))  # fmt: skip
+        register_topic("duty_handover", _("Duty handovers"),
+                       recipients=_("The incoming person on duty."))  # fmt: skip

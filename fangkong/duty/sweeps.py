@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from fangkong.notify.services import queue
+from fangkong.notify.services import cached_lookups, queue
 
 from .choices import DutyRole
 from .clock import local, local_today
@@ -31,7 +31,7 @@ def notify_gaps(now: datetime | None = None) -> dict:
     admins = admin_user_ids([room.unit for room in short])
     labels = dict(DutyRole.choices)
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic(), cached_lookups():
         for room in short:
             unit = room.unit
             lines = [
@@ -43,10 +43,12 @@ def notify_gaps(now: datetime | None = None) -> dict:
             body = "\n".join(lines[:MAX_LISTED])
             if more > 0:
                 body += "\n" + _("… and %(n)s more.") % {"n": more}
+            values = {"room": room.name, "days": HORIZON_DAYS}
             sent += queue(
                 key=f"duty-gaps:{room.pk}:{local_today(unit, now).isoformat()}",
-                subject=_("%(room)s: nobody on duty at times in the next %(days)s days")
-                % {"room": room.name, "days": HORIZON_DAYS},
+                subject=lambda v=values: _(
+                    "%(room)s: nobody on duty at times in the next %(days)s days"
+                ) % v,
                 body=body, users=admins[unit.pk], unit=unit, topic="duty_gaps",
                 url=reverse("duty:room_detail", args=[unit.code]),
             )  # fmt: skip

@@ -41,6 +41,19 @@ class HealthConfig(AppConfig):
 
         register_sweep("health.checkin_reminders", remind_missing_checkins, every=300)
 
+        from fangkong.notify.topics import register_topic
+
+        from .services.cases import CASE_TOPIC
+
+        # The recipient policy of health's topics (docs/operations.md); one picker,
+        # services.cases.responsible_user_ids, for all but the check-in reminder.
+        responsible = _("The liaisons of the nearest unit up the person's line that has any, "
+                        "and the leaders of the person's unit.")  # fmt: skip
+        register_topic(CASE_TOPIC, _("Health cases"), urgent=True, recipients=responsible)
+        register_topic("health", _("Health (observation, travel)"), recipients=responsible)
+        register_topic("checkin_reminder", _("Check-in reminders"),
+                       recipients=_("The liaisons of the unit itself."))  # fmt: skip
+
         from fangkong.orgs.demo import register_demo
 
         from .demo import seed_health

@@ -8,15 +8,17 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fangkong.notify.services import queue
+from fangkong.notify.services import cached_lookups, queue
 from fangkong.orgs.models import Person, Unit
-from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
+from fangkong.orgs.queries import list_liaison_user_ids
 
 from .models import CheckInTally, FollowUp, Observation
+from .services.cases import responsible_user_ids
 
 
 def _reminder_time() -> time:
@@ -54,17 +56,20 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
         done[(unit_id, day)] = n
     liaisons = list_liaison_user_ids([u for u, _d in due.values()])
     sent = 0
-    with translation.override(settings.LANGUAGE_CODE):
+    with cached_lookups():
         for unit_id, (unit, day) in due.items():
             missing = heads[unit_id] - done.get((unit_id, day), 0)
             if missing <= 0 or not liaisons.get(unit_id):
                 continue
             url = reverse("health:checkins") + "?" + urlencode({"unit": unit.code, "day": day})
+            values = {"unit": unit.name, "n": missing}
             sent += queue(
                 key=f"checkin-remind:{unit_id}:{day}",
-                subject=_("%(unit)s: %(n)s people have not checked in today")
-                % {"unit": unit.name, "n": missing},
-                body=_("Remind them, or enter their check-ins for them on the unit's page."),
+                subject=lambda v=values: _("%(unit)s: %(n)s people have not checked in today")
+                % v,
+                body=gettext_lazy(
+                    "Remind them, or enter their check-ins for them on the unit's page."
+                ),
                 users=liaisons[unit_id], unit=unit, topic="checkin_reminder", url=url,
             )  # fmt: skip
     return {"reminders": sent}
@@ -115,21 +120,20 @@ def flag_missing_follow_ups(now: datetime | None = None) -> dict:
             if (o.pk, o.missing_day) not in done:
                 missing_by_unit[unit_id].append(o)
     units = [due[unit_id][0] for unit_id in missing_by_unit]
-    liaisons = list_liaison_user_ids(units)
     queued = 0
     with transaction.atomic():
         for unit in units:
             day = due[unit.pk][1]
             people = missing_by_unit[unit.pk]
-            users = liaisons.get(unit.pk) or list_leader_user_ids(unit)
             names = "、".join(f"{o.person.name} ({o.person.employee_no})" for o in people)
+            values = {"day": day.isoformat(), "unit": unit.name, "names": names}
             queued += queue(
                 key=f"health.follow_up_missing:{unit.pk}:{day.isoformat()}",
-                subject=_("Missing observation follow-ups on %(day)s: %(unit)s")
-                % {"day": day.isoformat(), "unit": unit.name},
-                body=_("No follow-up was recorded on %(day)s for: %(names)s.")
-                % {"day": day.isoformat(), "names": names},
-                users=users, unit=unit, topic="health",
+                subject=lambda v=values: _("Missing observation follow-ups on %(day)s: %(unit)s")
+                % v,
+                body=lambda v=values: _("No follow-up was recorded on %(day)s for: %(names)s.")
+                % v,
+                users=responsible_user_ids(unit), unit=unit, topic="health",
                 url=reverse("health:observation_list") + f"?unit={unit.code}",
             )  # fmt: skip
     return {

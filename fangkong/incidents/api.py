@@ -205,6 +205,7 @@ def post_ack(request, incident_id: int, payload: AckIn):
 
 @router.post("/incidents/{incident_id}/close", response=IncidentOut,
              summary="Close an incident with an outcome and a reason")  # fmt: skip
+@idempotent
 def post_close(request, incident_id: int, payload: CloseIn):
     """Only the level the incident's kind must reach (or, for kinds that stop at the group,
     a receiving level that has acknowledged) may close: 403 `forbidden` for a level that

@@ -8,9 +8,10 @@ class IncidentsConfig(AppConfig):
 
     def ready(self):
         from fangkong.accountability.kinds import register_kind, when
+        from fangkong.core.followups import subscribe
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import URGENT, register_sweep
-        from fangkong.health.hooks import on_case_result
+        from fangkong.health.services.cases import CASE_RESULT
         from fangkong.orgs.services import register_path_copy
 
         from . import services, sweeps
@@ -21,6 +22,13 @@ class IncidentsConfig(AppConfig):
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
         register_sweep("incidents.escalate", sweeps.escalate_due, every=15, lane=URGENT)
+        from fangkong.notify.topics import register_topic
+
+        register_topic(
+            services.TOPIC, _("Incidents"), urgent=True, on_duty=True,
+            recipients=_("Each receiving level's epidemic office, leading group and unit "
+                         "admins, and the people on duty for it (inbox and SMS)."),
+        )  # fmt: skip
         register_kind(
             services.LATE_KIND, _("incident reported or acknowledged late"),
             describe=lambda e: str(_("%(clock)s of incident #%(id)s, due %(due)s") % {
@@ -28,7 +36,8 @@ class IncidentsConfig(AppConfig):
                 "due": when(e, "due_at")}),
             link=lambda e: f"/incidents/{e.facts.get('incident')}/",
         )  # fmt: skip
-        on_case_result(services.open_from_case)
+        subscribe(CASE_RESULT, "incidents.open_from_case", services.open_from_case_id,
+                  label=_("Open the incident of a suspected or confirmed case"))  # fmt: skip
 
         from fangkong.orgs.demo import register_demo
 

@@ -89,6 +89,7 @@ def receiving_levels(unit: Unit, target: Unit) -> list[Unit]:
 
 
 COMMAND_ROLES = (Role.OFFICE, Role.LEADING_GROUP, Role.UNIT_ADMIN)
+TOPIC = "incident"
 
 
 def _command(unit: Unit) -> list[int]:
@@ -103,10 +104,10 @@ def _command(unit: Unit) -> list[int]:
 def _notify_level(
     incident: Incident, unit: Unit, key: str, subject: str, body: str, extra=()
 ) -> None:
-    notify.queue_routed(
-        key=key, topic="incident", unit=unit, subject=subject, body=body,
-        users=[*_command(unit), *extra],
-        url=reverse("incidents:detail", args=[incident.pk]), urgent=True, include_on_duty=True,
+    # Topic "incident": urgent (never held by the quiet hours), with the people on duty.
+    notify.queue(
+        key=key, topic=TOPIC, unit=unit, subject=subject, body=body,
+        users=[*_command(unit), *extra], url=reverse("incidents:detail", args=[incident.pk]),
     )  # fmt: skip
 
 
@@ -501,6 +502,14 @@ def _record_late(clock: Clock, at: datetime) -> None:
 
 
 CASE_KINDS = (IncidentKind.SUSPECTED, IncidentKind.CONFIRMED)
+
+
+def open_from_case_id(*, case_id: int) -> Incident | None:
+    """The follow-up of a suspected or confirmed result (core.followups, event
+    health.case_result), run by the worker in its own transaction."""
+    from fangkong.health.models import HealthCase
+
+    return open_from_case(HealthCase.objects.select_related("person", "unit").get(pk=case_id))
 
 
 @transaction.atomic

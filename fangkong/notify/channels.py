@@ -213,11 +213,6 @@ _senders: dict[str, Sender] = {
 }
 
 
-def register_sender(channel: str, sender: Sender) -> None:
-    """Add or replace the delivery of a channel (an SMS gateway, a test double)."""
-    _senders[channel] = sender
-
-
 def send(message, *, timeout: float) -> None:
     sender = _senders.get(message.channel)
     if sender is None:

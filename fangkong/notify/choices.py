@@ -37,25 +37,6 @@ class State(models.TextChoices):
 CLAIMABLE = (State.QUEUED, State.FAILED, State.SENDING)
 
 
-# Topics a routing rule can name. "*" is every topic. Later apps add theirs with
-# `register_topic` from their ready(); those below are the topics of the apps that queue
-# messages today (reporting, health) and of incidents, which routes by "incident".
+# A routing rule for every topic; the topics themselves are registered by their apps
+# (notify.topics.register_topic).
 ANY_TOPIC = "*"
-_topics: dict[str, object] = {
-    ANY_TOPIC: _("Every topic"),
-    "incident": _("Incidents"),
-    "health_case": _("Health cases"),
-    "health": _("Health (observation, travel)"),
-    "checkin_reminder": _("Check-in reminders"),
-    "reminder": _("Report reminders"),
-    "missing": _("Missing reports"),
-    "mismatch": _("Report figures that differ"),
-}
-
-
-def register_topic(code: str, label) -> None:
-    _topics[code] = label
-
-
-def topic_choices() -> list[tuple[str, object]]:
-    return list(_topics.items())

@@ -3,7 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.orgs.choices import Role
 
-from .choices import USER_CHANNELS, topic_choices
+from .choices import USER_CHANNELS
+from .topics import topic_choices
 
 
 class RuleForm(forms.Form):

@@ -47,11 +47,12 @@ from fangkong.orgs.models import Unit
 
 from . import channels as delivery
 from . import queries
-from .choices import CLAIMABLE, QUIET_CHANNELS, USER_CHANNELS, Channel, State, topic_choices
+from .choices import CLAIMABLE, QUIET_CHANNELS, USER_CHANNELS, Channel, State
 from .models import Message, RoutingRule, UnitChannel
 from .permissions import NotifyPerm
 from .queries import get_message_for
 from .recipients import on_duty_user_ids
+from .topics import get_topic, topic_choices
 
 logger = logging.getLogger(__name__)
 
@@ -81,35 +82,6 @@ def backoff(attempts: int) -> timedelta:
 
 
 # --- queueing ---------------------------------------------------------------------------
-
-
-def queue(
-    *, key: str, subject: str, body: str = "", users: Iterable = (),
-    channels: Iterable[UnitChannel] = (), unit: Unit | None = None, topic: str = "",
-    url: str = "", not_before: datetime | None = None,
-) -> int:  # fmt: skip
-    """Queue a message to the in-app inbox of each of `users` (users or their ids) and to
-    each unit channel in `channels`; one row per target, keyed `{key}|u{user id}` or
-    `{key}|c{channel id}`. `unit` is what the message is about (it scopes the delivery log).
-
-    Guarantees: writes rows only, no network, so call it inside the caller's transaction:
-    the messages exist if and only if the caller's change commits. Idempotent: a target
-    already queued under `key` is skipped, even against a concurrent call with the same key
-    (a unique constraint; the insert ignores conflicts). Returns the number of new rows.
-    """
-    when = not_before or timezone.now()
-    common = {
-        "subject": " ".join(str(subject).split())[:200], "body": str(body), "unit": unit,
-        "unit_path": unit.path if unit is not None else "", "topic": topic, "url": url,
-        "next_attempt_at": when,
-    }  # fmt: skip
-    rows: dict[str, Message] = {}
-    for user in users:
-        user_id = getattr(user, "pk", user)
-        rows[f"{key}|u{user_id}"] = Message(channel=Channel.INAPP, recipient_id=user_id, **common)
-    for channel in channels:
-        rows[f"{key}|c{channel.pk}"] = Message(channel=channel.kind, endpoint=channel, **common)
-    return _insert(rows)
 
 
 def _insert(rows: dict[str, Message]) -> int:
@@ -198,36 +170,48 @@ def _memo(key, lookup):
     return cache[key]
 
 
-def queue_routed(
-    *, key: str, topic: str, unit: Unit, subject: Text, body: Text = "", url: str = "",
-    users: Iterable = (), urgent: bool = False, include_on_duty: bool = False,
-    not_before: datetime | None = None,
+def queue(
+    *, key: str, topic: str, subject: Text, body: Text = "", unit: Unit | None = None,
+    users: Iterable = (), channels: Iterable[UnitChannel] | None = None, rules: bool = True,
+    url: str = "", not_before: datetime | None = None,
 ) -> int:  # fmt: skip
-    """Queue a message about `unit` to everybody who should hear of `topic`:
-    - `users` (users or ids): their in-app inbox;
-    - the users the unit's routing rules name (`queries.route`), on the rules' channels;
-    - when `include_on_duty`, the people on duty for the unit (`recipients`): inbox and SMS;
+    """The one way to send a message: queue it, about `unit`, to everybody who should hear
+    of `topic` (registered by its app, `notify.topics`):
+    - `users` (users or ids), the topic's default recipients chosen by the caller: their
+      in-app inbox;
+    - the users the unit's routing rules for the topic (or "*") name (`queries.route`), on
+      the rules' channels (in-app, email, SMS); not with `rules=False` (a digest to a robot);
+    - when the topic says so (`on_duty`), the people on duty for the unit (`recipients`):
+      inbox and SMS;
     - the unit's robots and mailboxes (`UnitChannel`, the nearest configured unit up its
-      line, as `queue`).
+      line), or exactly `channels` when given (`()`: none).
     A user gets one row per channel (keys `{key}|u…`, `|e…`, `|s…`, `|c…`): email only with
     an address, SMS only with a phone number on their roster entry; inactive users none.
 
     `subject` and `body` are strings, lazy translations or callables returning a string;
     each user's copy is rendered in their language (UserProfile.language, else
-    LANGUAGE_CODE), robots and mailboxes get LANGUAGE_CODE. Unless `urgent`, SMS and mail
-    that fall in the quiet hours wait for their end (`quiet_until`); in-app never waits.
-    Like `queue`: rows only, inside the caller's transaction, idempotent per target.
-    Returns the number of new rows.
+    LANGUAGE_CODE), robots and mailboxes get LANGUAGE_CODE. Unless the topic is urgent,
+    SMS and mail that fall in the quiet hours wait for their end (`quiet_until`); in-app
+    never waits.
+
+    Guarantees: writes rows only, no network, so call it inside the caller's transaction:
+    the messages exist if and only if the caller's change commits. Idempotent: a target
+    already queued under `key` is skipped, even against a concurrent call with the same key
+    (a unique constraint; the insert ignores conflicts). Returns the number of new rows.
+    An unregistered topic is a LookupError (a programming error, not a user's).
     """
+    spec = get_topic(topic)
+    urgent = spec.urgent
     start = not_before or timezone.now()
     held = start if urgent else quiet_until(unit, start)
     plan: dict[int, set[str]] = defaultdict(set)
     for user in users:
         plan[getattr(user, "pk", user)].add(Channel.INAPP)
-    routed = _memo(("route", topic, unit.pk), lambda: queries.route(topic=topic, unit=unit))
-    for user_id, wanted in routed.items():
-        plan[user_id] |= wanted
-    if include_on_duty:
+    if unit is not None and rules:
+        routed = _memo(("route", topic, unit.pk), lambda: queries.route(topic=topic, unit=unit))
+        for user_id, wanted in routed.items():
+            plan[user_id] |= wanted
+    if unit is not None and spec.on_duty:
         for user_id in _memo(("on_duty", unit.pk), lambda: on_duty_user_ids(unit)):
             plan[user_id] |= {Channel.INAPP, Channel.SMS}
     details = (
@@ -241,7 +225,8 @@ def queue_routed(
                 texts[language] = (" ".join(_render(subject).split())[:200], _render(body))
         return texts[language]
 
-    common = {"unit": unit, "unit_path": unit.path, "topic": topic, "url": url, "urgent": urgent}
+    common = {"unit": unit, "unit_path": unit.path if unit is not None else "", "topic": topic,
+              "url": url, "urgent": urgent}  # fmt: skip
     rows: dict[str, Message] = {}
     for user_id in sorted(plan):
         if user_id not in details:
@@ -257,7 +242,12 @@ def queue_routed(
                 channel=channel, recipient_id=user_id, subject=subject_text, body=body_text,
                 next_attempt_at=held if channel in QUIET_CHANNELS else start, **common,
             )  # fmt: skip
-    endpoints = _memo(("channels", unit.pk), lambda: queries.list_channels_for(unit))
+    if channels is None:
+        endpoints = (
+            _memo(("channels", unit.pk), lambda: queries.list_channels_for(unit)) if unit else []
+        )
+    else:
+        endpoints = list(channels)
     if endpoints:
         subject_text, body_text = texts_in(settings.LANGUAGE_CODE)
         for endpoint in endpoints:

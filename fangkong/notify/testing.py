@@ -162,3 +162,16 @@ class SmtpSink:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
+
+
+def outbox_topic() -> str:
+    """A topic of no app, for tests and benchmarks of the outbox itself: urgent (the quiet
+    hours hold nothing), no people on duty, no default recipients."""
+    from .topics import _topics, register_topic
+
+    if TEST_TOPIC not in _topics:
+        register_topic(TEST_TOPIC, "Test messages", urgent=True)
+    return TEST_TOPIC
+
+
+TEST_TOPIC = "notify_test"

@@ -20,6 +20,7 @@ from . import queries, services
 from .choices import Channel, State
 from .forms import RuleForm
 from .permissions import NotifyPerm
+from .topics import list_topics, topic_label
 
 
 class InboxLabel:
@@ -149,8 +150,11 @@ def rule_list(request):
     show_all = request.GET.get("all") == "1"
     rules = queries.list_rules_for(request.user, active_only=not show_all)
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
+    for rule in page:
+        rule.topic_label = topic_label(rule.topic)
     return render(request, "notify/rules.html", {
         "page": page, "show_all": show_all, "query": "all=1" if show_all else "",
+        "topics": list_topics(),
     })  # fmt: skip
 
 

@@ -35,10 +35,26 @@ class ReportingConfig(AppConfig):
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 
-            from .hooks import on_report_filed
-            from .prefill import notify_mismatch
+            from fangkong.notify.topics import register_topic
 
-            on_report_filed(notify_mismatch)
+            register_topic("reminder", _("Report reminders"),
+                           recipients=_("The liaisons of the unit that has not filed; the "
+                                        "unit's robots and mailboxes get one list per "
+                                        "reminder."))  # fmt: skip
+            register_topic("missing", _("Missing reports"),
+                           recipients=_("The epidemic office of the nearest unit above the "
+                                        "missing units that has one."))  # fmt: skip
+            register_topic("mismatch", _("Report figures that differ"),
+                           recipients=_("The epidemic office of the nearest unit above the "
+                                        "filing unit that has one."))  # fmt: skip
+
+            from fangkong.core.followups import subscribe
+
+            from .prefill import notify_mismatch
+            from .services import FILED
+
+            subscribe(FILED, "reporting.notify_mismatch", notify_mismatch,
+                      label=_("Tell the office about filed figures that differ"))  # fmt: skip
 
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy

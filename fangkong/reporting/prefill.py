@@ -71,14 +71,19 @@ def is_outside(path: str, exclude: tuple[str, ...]) -> bool:
     return not any(path.startswith(p) for p in exclude)
 
 
-def notify_mismatch(report, revision) -> None:
+def notify_mismatch(*, report_id: int, revision_id: int) -> None:
     """After a filing whose figures differ from the derived ones, tell the epidemic office
-    above the unit (a hook of reporting.hooks; one message per revision)."""
+    above the unit (a follow-up of the filing, core.followups; one message per revision).
+    Idempotent: the message key is the revision."""
+    from .models import ReportRevision
+
+    revision = ReportRevision.objects.select_related("report__unit", "report__form").get(
+        pk=revision_id
+    )
+    report = revision.report
     if not report.mismatched_fields:
         return
-    from django.conf import settings
     from django.urls import reverse
-    from django.utils import translation
     from django.utils.translation import gettext as _
 
     from fangkong.notify.services import queue
@@ -89,18 +94,18 @@ def notify_mismatch(report, revision) -> None:
     if report.unit_id not in offices:
         return
     labels = {f.code: f.label for f in report.form.current_fields()}
-    with translation.override(settings.LANGUAGE_CODE):
-        differences = "; ".join(
-            f"{labels.get(code, code)} {report.values.get(code)} / {report.derived_values.get(code)}"
-            for code in report.mismatched_fields
-        )
-        queue(
-            key=f"mismatch:{report.pk}:{revision.number}",
-            subject=_("%(unit)s filed figures that differ from its health data (%(day)s)")
-            % {"unit": report.unit.name, "day": report.day.isoformat()},
-            body=_("Filed / derived from check-ins, cases, observations and trips: %(list)s")
-            % {"list": differences},
-            users=offices[report.unit_id][1], unit=report.unit, topic="mismatch",
-            url=reverse("reporting:report",
-                        args=[report.form.code, report.unit.code, report.day.isoformat()]),
-        )  # fmt: skip
+    differences = "; ".join(
+        f"{labels.get(code, code)} {report.values.get(code)} / {report.derived_values.get(code)}"
+        for code in report.mismatched_fields
+    )
+    values = {"unit": report.unit.name, "day": report.day.isoformat(), "list": differences}
+    queue(
+        key=f"mismatch:{report.pk}:{revision.number}", topic="mismatch", unit=report.unit,
+        subject=lambda: _("%(unit)s filed figures that differ from its health data (%(day)s)")
+        % values,
+        body=lambda: _("Filed / derived from check-ins, cases, observations and trips: %(list)s")
+        % values,
+        users=offices[report.unit_id][1],
+        url=reverse("reporting:report",
+                    args=[report.form.code, report.unit.code, report.day.isoformat()]),
+    )  # fmt: skip

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from fangkong.notify import queries as notify_queries
-from fangkong.notify.services import queue
+from fangkong.notify.services import cached_lookups, queue
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import list_liaison_user_ids, nearest_role_holders
@@ -39,7 +39,7 @@ LISTED_UNITS = 30  # a robot message has a size limit; the page has the full lis
 def send_reminders(now: datetime | None = None) -> dict[str, int]:
     """Queue the reminders and missing lists due at `now`. Idempotent (see above)."""
     now = now or timezone.now()
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.LANGUAGE_CODE), cached_lookups():
         return {"reminders": remind_before_cutoff(now), "missing_lists": list_missing(now)}
 
 
@@ -115,13 +115,14 @@ def remind_before_cutoff(now: datetime) -> int:
         unit, form = report.unit, report.form
         values = {"unit": unit.name, "form": form.name, "day": report.day.isoformat(),
                   "deadline": _local(cutoff, unit).strftime("%H:%M")}  # fmt: skip
+        # The unit's robots get the digest below, not one message per unit (channels=()).
         queued += queue(
-            key=f"remind:{report.pk}:{minutes}",
-            subject=_("[Filing reminder] The %(form)s of %(unit)s for %(day)s has not been "
-                      "filed; the cut-off is %(deadline)s.") % values,
-            body=_("%(minutes)s minutes left. File the report, or a zero report if there is "
-                   "nothing new to report.") % {"minutes": minutes},
-            users=sorted(liaisons.get(unit.pk, ())), unit=unit, topic="reminder",
+            key=f"remind:{report.pk}:{minutes}", topic="reminder", unit=unit, channels=(),
+            subject=lambda v=values: _("[Filing reminder] The %(form)s of %(unit)s for %(day)s "
+                                       "has not been filed; the cut-off is %(deadline)s.") % v,
+            body=lambda m=minutes: _("%(minutes)s minutes left. File the report, or a zero "
+                                     "report if there is nothing new to report.") % {"minutes": m},
+            users=sorted(liaisons.get(unit.pk, ())),
             url=reverse("reporting:report", args=[form.code, unit.code, report.day.isoformat()]),
         )  # fmt: skip
         for channel in channels[unit.pk]:
@@ -129,6 +130,7 @@ def remind_before_cutoff(now: datetime) -> int:
     for (channel, form, day, minutes, cutoff), units_ in digests.items():
         values = {"count": len(units_), "form": form.name, "day": day.isoformat(),
                   "deadline": _local(cutoff, channel.unit).strftime("%H:%M")}  # fmt: skip
+        # A digest for one robot or mailbox: its people heard of each unit above.
         queued += queue(
             key=f"remind:{form.code}:{day}:{minutes}:{int(cutoff.timestamp())}",
             subject=ngettext(
@@ -138,7 +140,7 @@ def remind_before_cutoff(now: datetime) -> int:
                 "the cut-off is %(deadline)s.", len(units_),
             ) % values,
             body=_("Not filed yet: %(units)s") % {"units": _unit_list(units_)},
-            channels=[channel], unit=channel.unit, topic="reminder",
+            channels=[channel], rules=False, unit=channel.unit, topic="reminder",
         )  # fmt: skip
     return queued
 
@@ -178,15 +180,14 @@ def list_missing(now: datetime) -> int:
                       "day": day.isoformat()}  # fmt: skip
             query = urlencode({"form": form.code, "unit": office.code, "day": day.isoformat()})
             queued += queue(
-                key=f"missing:{form.code}:{office.pk}:{day}",
-                subject=ngettext(
+                key=f"missing:{form.code}:{office.pk}:{day}", topic="missing", unit=office,
+                subject=lambda v=values: ngettext(
                     "[Missing reports] %(count)s unit under %(office)s did not file the "
                     "%(form)s for %(day)s by the cut-off.",
                     "[Missing reports] %(count)s units under %(office)s did not file the "
-                    "%(form)s for %(day)s by the cut-off.", len(units),
-                ) % values,
-                body=_("Missing: %(units)s") % {"units": _unit_list(units)},
-                users=holders, channels=notify_queries.list_channels_for(office), unit=office,
-                topic="missing", url=f"{reverse('reporting:overview')}?{query}",
+                    "%(form)s for %(day)s by the cut-off.", v["count"],
+                ) % v,
+                body=lambda u=units: _("Missing: %(units)s") % {"units": _unit_list(u)},
+                users=holders, url=f"{reverse('reporting:overview')}?{query}",
             )  # fmt: skip
     return queued

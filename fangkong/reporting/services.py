@@ -12,16 +12,21 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.core import followups
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, ServiceError
 from fangkong.core.fields import subtree_q
 from fangkong.core.permissions import require
 from fangkong.orgs.models import Unit
 
-from . import hooks, prefill
+from . import prefill
 from .models import Assignment, DailyReport, ReportForm, ReportRevision
 from .permissions import ReportingPerm
 from .validation import check_values
+
+# The event a filing emits (core.followups): accountability and the mismatch notice
+# subscribe to it.
+FILED = "reporting.report_filed"
 
 
 class NeedsConfirmation(ServiceError):
@@ -260,7 +265,9 @@ def file_report(
     report.save()
     record_change(actor, "file_report", report, unit.path,
                   {"revision": revision.number, "zero": zero, "after_cutoff": after_cutoff})  # fmt: skip
-    transaction.on_commit(lambda: hooks.report_filed(report, revision))
+    # Durable follow-ups (the ledger, the office's mismatch notice), in this transaction.
+    followups.emit(FILED, key=revision.pk, unit_path=unit.path, report_id=report.pk,
+                   revision_id=revision.pk)  # fmt: skip
     return Filing(report, revision)
 
 

@@ -1,5 +1,6 @@
 from datetime import UTC, date, datetime, time, timedelta
 
+from fangkong.core.testing import run_followups
 from fangkong.reporting import services as reporting
 from fangkong.reporting.testing import daily_values, make_reporting_province
 
@@ -16,7 +17,7 @@ def local(day: date, hour: int, minute: int = 0) -> datetime:
 
 class LedgerMixin:
     """For django.test.TestCase: the reporting province and filing helpers that run the
-    after-filing hooks, as a real commit would."""
+    filing's follow-ups, as the worker would after the commit."""
 
     @classmethod
     def setUpTestData(cls):
@@ -28,9 +29,10 @@ class LedgerMixin:
 
     def file(self, unit, day=DAY, now=None, user=None, **kwargs):
         kwargs.setdefault("values", daily_values())
-        with self.captureOnCommitCallbacks(execute=True):
-            return reporting.file_report(actor=user or self.t.root, form=self.t.daily, unit=unit,
-                                         day=day, now=now or local(day, 8), **kwargs)  # fmt: skip
+        filing = reporting.file_report(actor=user or self.t.root, form=self.t.daily, unit=unit,
+                                       day=day, now=now or local(day, 8), **kwargs)  # fmt: skip
+        run_followups()
+        return filing
 
     def file_late(self, unit, day=DAY, minutes=90, **kwargs):
         return self.file(unit, day, now=local(day, 9) + timedelta(minutes=minutes), **kwargs)

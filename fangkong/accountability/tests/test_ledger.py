@@ -4,15 +4,15 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.test import TestCase, override_settings
 
-from fangkong.accountability import hooks, kinds, services
+from fangkong.accountability import kinds, services
 from fangkong.accountability.choices import EntryKind, Grade
 from fangkong.accountability.models import Entry
-from fangkong.core import worker
+from fangkong.core import followups, worker
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
 from fangkong.core.models import AuditEntry
-from fangkong.reporting import hooks as reporting_hooks
 from fangkong.reporting import services as reporting
 from fangkong.reporting.models import DailyReport
+from fangkong.reporting.services import FILED
 from fangkong.reporting.testing import daily_values
 
 from .helpers import AFTER, DAY, LedgerMixin, local
@@ -24,7 +24,7 @@ LATE, MISSING, CORRECTION = (
 
 class CreationTests(LedgerMixin, TestCase):
     def test_registered_with_reporting_and_the_worker(self):
-        self.assertIn(services.record_from_filing, reporting_hooks._after_filing)
+        self.assertIn("accountability.record_from_filing", followups.subscribers(FILED))
         self.assertIn("accountability.record", {s.name for s in worker.sweeps()})
 
     def test_on_time_filing_makes_no_entry(self):
@@ -45,7 +45,7 @@ class CreationTests(LedgerMixin, TestCase):
         self.assertEqual((entry.grade, entry.repetition), (Grade.CRITICISM, 1))
         self.assertIn("90", entry.description)
         # The hook again, and the sweep twice: still one entry.
-        services.record_from_filing(filing.report, filing.revision)
+        services.record_from_filing(report_id=filing.report.pk, revision_id=filing.revision.pk)
         services.record_overdue(AFTER)
         services.record_overdue(AFTER)
         self.assertEqual(Entry.objects.count(), 1)
@@ -80,7 +80,7 @@ class CreationTests(LedgerMixin, TestCase):
         self.assertEqual(entry.facts["reason"], "漏报了一例确诊")
         self.assertEqual(entry.facts["changes"], {"confirmed": [0, 1], "staff_total": [51, 60]})
         self.assertEqual((entry.facts["revision"], entry.facts["minutes_after_cutoff"]), (3, 90))
-        services.record_from_filing(filing.report, filing.revision)
+        services.record_from_filing(report_id=filing.report.pk, revision_id=filing.revision.pk)
         services.record_overdue(AFTER)
         self.assertEqual(Entry.objects.count(), 1)
         # A second correction after the cut-off is a second fact.
@@ -139,13 +139,6 @@ class CreationTests(LedgerMixin, TestCase):
                                          facts={"minutes": 45})  # fmt: skip
         self.assertEqual((entry.get_kind_display(), entry.description, entry.link),
                          ("incident escalated late", "45 min", ""))  # fmt: skip
-
-    def test_after_entry_hook_runs_after_commit(self):
-        seen = []
-        hooks.on_entry_recorded(seen.append)
-        self.addCleanup(hooks._after_entry.remove, seen.append)
-        self.file_late(self.t.a_site_1)
-        self.assertEqual([e.kind for e in seen], [LATE])
 
     def test_demo_seed_records_the_history(self):
         reporting.sync_expected(self.t.daily, DAY - timedelta(days=20))

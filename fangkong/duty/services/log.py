@@ -135,10 +135,10 @@ def write_handover(*, actor, outgoing: Shift, note: str, incoming: Shift | None 
     record_change(actor, "write_handover", handover, room.unit.path,
                   {"outgoing": outgoing.pk, "incoming": incoming.pk})  # fmt: skip
     if incoming.person.user_id:
+        values = {"room": room.name, "name": outgoing.person.name}
         queue(
             key=f"duty-handover:{handover.pk}",
-            subject=_("%(room)s: handover from %(name)s, please confirm")
-            % {"room": room.name, "name": outgoing.person.name},
+            subject=lambda: _("%(room)s: handover from %(name)s, please confirm") % values,
             body=note, users=[incoming.person.user_id], unit=room.unit, topic="duty_handover",
             url=reverse("duty:log", args=[room.unit.code]),
         )  # fmt: skip

@@ -56,11 +56,11 @@ def request_swap(*, actor, shift: Shift, to_person: Person, reason: str = "") ->
     record_change(actor, "request_swap", swap, room.unit.path,
                   {"shift": shift.pk, "from": shift.person_id, "to": to_person.pk})  # fmt: skip
     deciders = admin_user_ids([room.unit]).get(room.unit.pk, set()) - {actor.pk}
+    values = {"room": room.name, "from": shift.person.name, "to": to_person.name}
     queue(
         key=f"duty-swap:{swap.pk}",
-        subject=_("%(room)s: a swap waits for your decision") % {"room": room.name},
-        body=_("%(from)s asks to hand a shift to %(to)s.")
-        % {"from": shift.person.name, "to": to_person.name},
+        subject=lambda: _("%(room)s: a swap waits for your decision") % values,
+        body=lambda: _("%(from)s asks to hand a shift to %(to)s.") % values,
         users=deciders, unit=room.unit, topic="duty_swap",
         url=reverse("duty:shift_detail", args=[shift.pk]),
     )  # fmt: skip
@@ -109,11 +109,15 @@ def decide_swap(*, actor, swap: SwapRequest, approve: bool, note: str = "") -> S
     record_change(actor, "approve_swap" if approve else "reject_swap", swap, room.unit.path,
                   {"shift": shift.pk, "from": swap.from_person_id, "to": swap.to_person_id})  # fmt: skip
     told = {swap.requested_by_id, swap.from_person.user_id, swap.to_person.user_id} - {None}
-    subject = (
-        _("Swap approved: %(to)s takes the shift of %(from)s")
-        if approve
-        else _("Swap rejected: the shift stays with %(from)s")
-    ) % {"to": swap.to_person.name, "from": swap.from_person.name}
+    values = {"to": swap.to_person.name, "from": swap.from_person.name}
+
+    def subject():
+        return (
+            _("Swap approved: %(to)s takes the shift of %(from)s")
+            if approve
+            else _("Swap rejected: the shift stays with %(from)s")
+        ) % values
+
     queue(key=f"duty-swap-decided:{swap.pk}", subject=subject, body=note, users=told,
           unit=room.unit, topic="duty_swap", url=reverse("duty:shift_detail", args=[shift.pk]))  # fmt: skip
     return swap

@@ -4,19 +4,19 @@ A check-in with a temperature at or above the threshold, or a red-flag symptom, 
 case and tells the unit's liaison and its leader at once (through the outbox, in the same
 transaction). A case moves forward through reported → isolated → sent for diagnosis →
 result → closed; each step is kept with its time and actor. A suspected or confirmed
-result calls `hooks.case_result` after the commit (incidents open from there).
+result emits `health.case_result` (core.followups) in its transaction: incidents open from there.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fangkong.core import followups
 from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.core.locking import lock_rows
 from fangkong.core.permissions import require
@@ -24,7 +24,6 @@ from fangkong.notify.services import queue
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
 
-from .. import hooks
 from ..choices import CaseResult, CaseState, CaseTrigger, Symptom
 from ..models import CaseEvent, HealthCase
 from ..permissions import HealthPerm
@@ -32,11 +31,17 @@ from ..validation import fever_threshold, parse_reading
 
 ORDER = list(CaseState.values)
 ALARMING_RESULTS = (CaseResult.SUSPECTED, CaseResult.CONFIRMED)
+# The event of a suspected or confirmed result (core.followups): incidents subscribe.
+CASE_RESULT = "health.case_result"
+CASE_TOPIC = "health_case"  # notify topic of a case opened (urgent, registered in apps.py)
 
 
 def responsible_user_ids(unit: Unit) -> set[int]:
-    """Who is told about a person's case: the liaisons of the nearest unit, going up from
-    the person's own, that has any, and the leaders of the unit (list_leader_user_ids)."""
+    """Who is told about a person's health (a case, a fever under observation, a trip
+    through a risk area, missing follow-ups): the liaisons of the nearest unit, going up
+    from the person's own, that has any, and the leaders of the unit
+    (list_leader_user_ids). The one recipient policy of health's topics; routing rules and
+    the unit's robots are added by notify."""
     lineage = Unit.objects.filter(pk__in=[*unit.ancestor_ids, unit.pk]).order_by("-depth")
     liaisons = list_liaison_user_ids(lineage)
     nearest = next((liaisons[u.pk] for u in lineage if liaisons.get(u.pk)), set())
@@ -53,23 +58,23 @@ def _describe(case: HealthCase) -> str:
 
 
 def _notify_opened(cases: list[HealthCase], units: dict[int, Unit]) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        for case in cases:
-            unit = units[case.unit_id]
-            person = case.person
-            subject = _("Health case: %(name)s (%(unit)s), %(what)s") % {
-                "name": person.name, "unit": unit.name, "what": _describe(case)
-            }  # fmt: skip
-            body = _(
+    for case in cases:
+        unit = units[case.unit_id]
+
+        # Callables: notify renders each recipient's copy in their own language.
+        def values(case=case, unit=unit):
+            return {"name": case.person.name, "unit": unit.name, "what": _describe(case)}
+
+        queue(
+            key=f"health-case:{case.pk}:opened", topic=CASE_TOPIC, unit=unit,
+            subject=lambda v=values: _("Health case: %(name)s (%(unit)s), %(what)s") % v(),
+            body=lambda v=values: _(
                 "%(name)s of %(unit)s has checked in with %(what)s. Isolate and send for "
                 "diagnosis as the rules require (早发现、早隔离、早诊断), and record each step "
                 "on the case."
-            ) % {"name": person.name, "unit": unit.name, "what": _describe(case)}
-            queue(
-                key=f"health-case:{case.pk}:opened", subject=subject, body=body,
-                users=responsible_user_ids(unit), unit=unit, topic="health_case",
-                url=reverse("health:case_detail", args=[case.pk]),
-            )  # fmt: skip
+            ) % v(),
+            users=responsible_user_ids(unit), url=reverse("health:case_detail", args=[case.pk]),
+        )  # fmt: skip
 
 
 def open_cases_for(checkins, *, actor=None, now: datetime | None = None) -> int:
@@ -140,7 +145,7 @@ def advance_case(
     now: datetime | None = None,
 ) -> HealthCase:  # fmt: skip
     """Move a case forward (steps may be skipped, never undone). Entering "result" needs
-    the result; a suspected or confirmed result calls hooks.case_result after the commit."""
+    the result; a suspected or confirmed result emits CASE_RESULT in the same transaction."""
     now = now or timezone.now()
     case = HealthCase.objects.select_for_update().get(pk=case.pk)
     require(actor, HealthPerm.MANAGE_HEALTH, case.unit_path)
@@ -165,5 +170,5 @@ def advance_case(
     CaseEvent.objects.create(case=case, state=state, result=result, at=now, actor=actor,
                              note=note.strip()[:500])  # fmt: skip
     if result in ALARMING_RESULTS:
-        transaction.on_commit(lambda: hooks.case_result(case))
+        followups.emit(CASE_RESULT, key=case.pk, unit_path=case.unit_path, case_id=case.pk)
     return case

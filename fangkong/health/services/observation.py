@@ -184,19 +184,19 @@ def record_follow_up(
 
 def _queue_alarm(observation: Observation, follow_up: FollowUp) -> None:
     from fangkong.notify.services import queue
-    from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
+
+    from .cases import responsible_user_ids
 
     unit = observation.unit
-    users = list_liaison_user_ids([unit]).get(unit.pk, set()) | list_leader_user_ids(unit)
     person = observation.person
+    values = {"name": person.name, "unit": unit.name, "temperature": follow_up.temperature,
+              "day": follow_up.day.isoformat()}  # fmt: skip
     queue(
         key=f"health.follow_up_alarm:{observation.pk}:{follow_up.day.isoformat()}",
-        subject=_("Fever under observation: %(name)s (%(unit)s)")
-        % {"name": person.name, "unit": unit.name},
-        body=_("%(name)s, under observation, had %(temperature)s °C on %(day)s. Arrange a "
-               "medical check.") % {"name": person.name, "temperature": follow_up.temperature,
-                                   "day": follow_up.day.isoformat()},
-        users=users, unit=unit, topic="health",
+        subject=lambda: _("Fever under observation: %(name)s (%(unit)s)") % values,
+        body=lambda: _("%(name)s, under observation, had %(temperature)s °C on %(day)s. "
+                       "Arrange a medical check.") % values,
+        users=responsible_user_ids(unit), unit=unit, topic="health",
         url=reverse("health:observation_detail", args=[observation.pk]),
     )  # fmt: skip
 

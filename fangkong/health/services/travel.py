@@ -127,22 +127,22 @@ def _clean_trip(person: Person, data: dict) -> dict:
 
 def _notify_flagged(trip: Trip) -> None:
     from fangkong.notify.services import queue
-    from fangkong.orgs.queries import list_leader_user_ids, list_liaison_user_ids
+
+    from .cases import responsible_user_ids
 
     unit = trip.unit
-    users = list_liaison_user_ids([unit]).get(unit.pk, set()) | list_leader_user_ids(unit)
+    values = {
+        "name": trip.traveller, "unit": unit.name, "origin": trip.origin,
+        "destination": trip.destination, "depart": trip.depart_on.isoformat(),
+        "return": trip.return_on.isoformat() if trip.return_on else "—",
+        "areas": "、".join(trip.risk_areas),
+    }  # fmt: skip
     queue(
         key=f"health.trip_flagged:{trip.pk}:{trip.risk_level}:{','.join(trip.risk_areas)}",
-        subject=_("Trip through a risk area: %(name)s (%(unit)s)")
-        % {"name": trip.traveller, "unit": unit.name},
-        body=_("%(name)s: %(origin)s → %(destination)s, %(depart)s to %(return)s, touches "
-               "%(areas)s.") % {
-            "name": trip.traveller, "origin": trip.origin, "destination": trip.destination,
-            "depart": trip.depart_on.isoformat(),
-            "return": trip.return_on.isoformat() if trip.return_on else "—",
-            "areas": "、".join(trip.risk_areas),
-        },
-        users=users, unit=unit, topic="health",
+        subject=lambda: _("Trip through a risk area: %(name)s (%(unit)s)") % values,
+        body=lambda: _("%(name)s: %(origin)s → %(destination)s, %(depart)s to %(return)s, "
+                       "touches %(areas)s.") % values,
+        users=responsible_user_ids(unit), unit=unit, topic="health",
         url=reverse("health:trip_detail", args=[trip.pk]),
     )  # fmt: skip
 

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from fangkong.accountability.models import Entry
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
+from fangkong.core.models import FollowUp
+from fangkong.core.testing import run_followups
 from fangkong.health.services import cases as health_cases
 from fangkong.health.services import checkins
 from fangkong.incidents import services, sweeps
@@ -92,10 +94,12 @@ class IncidentTests(ProvinceMixin, TestCase):
             link = checkins.issue_links(actor=t.root, people=[t.p_site_1])[0]
             checkins.check_in_self(link=link, raw={"temperature": "38.4"})
             case = t.p_site_1.health_cases.get()
-            with self.captureOnCommitCallbacks(execute=True):
-                health_cases.advance_case(
-                    actor=t.bob, case=case, state="result", result="suspected"
-                )
+            health_cases.advance_case(actor=t.bob, case=case, state="result", result="suspected")
+        # Committed with the result, before any worker ran: a crash here loses nothing.
+        waiting = FollowUp.objects.get(handler="incidents.open_from_case")
+        self.assertEqual((waiting.state, waiting.payload), ("pending", {"case_id": case.pk}))
+        self.assertFalse(Incident.objects.filter(health_case=case).exists())
+        self.assertEqual(run_followups(), {"done": 1})
         incident = Incident.objects.get(health_case=case)
         self.assertEqual((incident.kind, incident.unit), ("suspected", t.a_site_1))
         self.assertEqual(list(incident.people.all()), [t.p_site_1])

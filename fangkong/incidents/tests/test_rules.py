@@ -10,6 +10,7 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
+from fangkong.core.testing import run_followups
 from fangkong.health.services import cases as health_cases
 from fangkong.health.services import checkins
 from fangkong.incidents import services, sweeps
@@ -170,9 +171,9 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
             )  # fmt: skip
             case = self.fever_case()  # opened after the filing: the person's open case
         with time_machine.travel(FOUND + timedelta(hours=1), tick=False):
-            with self.captureOnCommitCallbacks(execute=True):
-                health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                          result="suspected")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result",
+                                      result="suspected")  # fmt: skip
+            run_followups()
         # Seen: a second incident, both notifying the SASAC.
         self.assertEqual(Incident.objects.count(), 1)
         by_hand.refresh_from_db()
@@ -191,9 +192,9 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
             self.assertEqual(incident.health_case, case)
             kinds = list(incident.events.values_list("kind", flat=True))
             self.assertEqual(kinds, ["filed", "case_linked"])
-            with self.captureOnCommitCallbacks(execute=True):
-                health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                          result="confirmed")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result",
+                                      result="confirmed")  # fmt: skip
+            run_followups()
         self.assertEqual(Incident.objects.count(), 1)
 
     def test_a_confirmed_result_raises_the_incident_and_tells_its_levels(self):
@@ -204,9 +205,9 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
                 discovered_at=FOUND, people=[t.p_site_1.pk],
             )  # fmt: skip
             case = self.fever_case()
-            with self.captureOnCommitCallbacks(execute=True):
-                health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                          result="confirmed")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result",
+                                      result="confirmed")  # fmt: skip
+            run_followups()
         incident.refresh_from_db()
         self.assertEqual((incident.kind, incident.health_case), ("confirmed", case))
         self.assertTrue(
@@ -221,9 +222,9 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
                 discovered_at=FOUND, people=[t.p_site_1.pk],
             )  # fmt: skip
             case = self.fever_case()
-            with self.captureOnCommitCallbacks(execute=True):
-                health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                          result="suspected")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result",
+                                      result="suspected")  # fmt: skip
+            run_followups()
         self.assertEqual(Incident.objects.count(), 2)
         contact.refresh_from_db()
         self.assertIsNone(contact.health_case)

@@ -11,7 +11,7 @@ from fangkong.core.testing import run_in_threads
 from fangkong.notify import services
 from fangkong.notify.choices import Channel, State
 from fangkong.notify.models import Message, UnitChannel
-from fangkong.notify.testing import WebhookReceiver
+from fangkong.notify.testing import WebhookReceiver, outbox_topic
 from fangkong.orgs.testing import make_province
 from fangkong.reporting.testing import ShippedFormsMixin
 
@@ -32,7 +32,7 @@ class ConcurrentWorkerTests(ShippedFormsMixin, TransactionTestCase):
                 for i in range(4)
             ]
             for i in range(80):
-                services.queue(key=f"m{i}", subject=f"m{i}", channels=[channels[i % 4]],
+                services.queue(topic=outbox_topic(), key=f"m{i}", subject=f"m{i}", channels=[channels[i % 4]],
                                users=[t.bob] if i % 5 == 0 else [], unit=t.a_site_1)  # fmt: skip
             done: dict[int, Counter] = {}
 
@@ -57,7 +57,7 @@ class ConcurrentWorkerTests(ShippedFormsMixin, TransactionTestCase):
 
         def sweep(n):
             for i in range(20):
-                services.queue(key=f"remind:{i}", subject="s", users=[t.bob, t.olga],
+                services.queue(topic=outbox_topic(), key=f"remind:{i}", subject="s", users=[t.bob, t.olga],
                                channels=[channel], unit=t.a_site_1)  # fmt: skip
 
         run_in_threads(sweep)

@@ -17,7 +17,7 @@ from fangkong.core.models import AuditEntry
 from fangkong.notify import queries, services
 from fangkong.notify.choices import Channel, State
 from fangkong.notify.models import Message, UnitChannel
-from fangkong.notify.testing import SmtpSink, WebhookReceiver
+from fangkong.notify.testing import SmtpSink, WebhookReceiver, outbox_topic
 from fangkong.orgs.queries import nearest_role_holders
 from fangkong.orgs.testing import make_province
 
@@ -38,7 +38,7 @@ class DeliveryTests(TestCase):
                                           **extra)  # fmt: skip
 
     def queue(self, key="k", channels=(), users=(), unit=None, **extra):
-        return services.queue(key=key, subject="【填报提醒】测试", body="正文 body",
+        return services.queue(topic=outbox_topic(), key=key, subject="【填报提醒】测试", body="正文 body",
                               channels=channels, users=users, unit=unit or self.t.a_site_1,
                               **extra)  # fmt: skip
 
@@ -162,7 +162,7 @@ class DeliveryTests(TestCase):
                 self.queue(channels=[self.channel(Channel.DINGTALK, robot.url("/robot/send"))])
                 token, claimed = services.claim()  # …and the worker dies before sending
             self.assertEqual(Message.objects.get().state, State.SENDING)
-            lease = timedelta(seconds=services.lease_seconds())
+            lease = timedelta(seconds=services.lease_seconds(claimed[0].urgent))
             with time_machine.travel(NOW + lease - timedelta(seconds=1), tick=False):
                 self.assertEqual(services.deliver_due(), {"claimed": 0})
             with time_machine.travel(NOW + lease, tick=False):

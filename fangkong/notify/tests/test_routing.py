@@ -1,4 +1,4 @@
-"""Routing rules, `queue_routed` (rules, unit channels, people on duty), quiet hours, the
+"""Routing rules, `notify.services.queue` (rules, unit channels, people on duty), quiet hours, the
 recipient's language and absolute links; delivered to a real local webhook server and
 SMTP server."""
 
@@ -12,7 +12,7 @@ from fangkong.core.models import UserProfile
 from fangkong.notify import queries, recipients, services
 from fangkong.notify.choices import Channel, State
 from fangkong.notify.models import Message, RoutingRule, UnitChannel
-from fangkong.notify.testing import SmtpSink, WebhookReceiver
+from fangkong.notify.testing import SmtpSink, WebhookReceiver, outbox_topic
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Person
 from fangkong.orgs.testing import grant, make_user
@@ -74,7 +74,7 @@ class QueueRoutedTests(SmsMixin, TestCase):
         self.addCleanup(recipients._resolvers.remove, resolver)
 
     def queue(self, key="inc:1", **extra):
-        return services.queue_routed(
+        return services.queue(
             key=key, topic=extra.pop("topic", "incident"), unit=extra.pop("unit", self.t.a_site_1),
             subject=extra.pop("subject", "Incident at the heat station"),
             body=extra.pop("body", "Two people with fever."), **extra,
@@ -95,7 +95,7 @@ class QueueRoutedTests(SmsMixin, TestCase):
         rule(t.group_a, "incident", Role.LIAISON, ["sms", "inapp"])
         rule(t.group_a, "incident", Role.OFFICE, ["email", "sms"])  # olga has no phone
         with time_machine.travel(DAY, tick=False):
-            count = self.queue(users=[t.alice, t.bob], urgent=True, include_on_duty=True)
+            count = self.queue(users=[t.alice, t.bob])  # "incident": urgent, with on-duty
         expected = {
             ("inapp", t.alice.pk, None), ("inapp", t.bob.pk, None), ("sms", t.bob.pk, None),
             ("email", t.olga.pk, None), ("inapp", duty.pk, None), ("sms", duty.pk, None),
@@ -107,15 +107,14 @@ class QueueRoutedTests(SmsMixin, TestCase):
         self.assertEqual(set(Message.objects.values_list("topic", "unit_id")),
                          {("incident", t.a_site_1.pk)})  # fmt: skip
         with time_machine.travel(DAY, tick=False):  # the same key again: nothing new
-            self.assertEqual(self.queue(users=[t.alice, t.bob], urgent=True,
-                                        include_on_duty=True), 0)  # fmt: skip
+            self.assertEqual(self.queue(users=[t.alice, t.bob]), 0)
         keys = set(Message.objects.values_list("dedupe_key", flat=True))
         self.assertLessEqual({f"inc:1|u{t.bob.pk}", f"inc:1|s{t.bob.pk}",
                               f"inc:1|e{t.olga.pk}", f"inc:1|c{robot.pk}"}, keys)  # fmt: skip
 
-    def test_on_duty_only_when_asked(self):
+    def test_on_duty_only_for_topics_that_ask(self):
         self.on_duty = {self.t.charlie.pk}
-        self.queue(users=[self.t.bob])
+        self.queue(users=[self.t.bob], topic="reminder")
         self.assertEqual(self.targets(), {("inapp", self.t.bob.pk, None)})
 
     def test_quiet_hours_hold_sms_and_email_but_not_in_app_nor_urgent(self):
@@ -126,7 +125,7 @@ class QueueRoutedTests(SmsMixin, TestCase):
         UnitChannel.objects.create(unit=t.group_a, kind=Channel.DINGTALK, target="https://d/x")
         with time_machine.travel(NIGHT, tick=False):
             self.queue(key="r", topic="reminder")
-            self.queue(key="u", topic="reminder", urgent=True)
+            self.queue(key="u", topic="incident")  # an urgent topic
         held = dict(Message.objects.filter(dedupe_key__startswith="r|")
                     .values_list("channel", "next_attempt_at"))  # fmt: skip
         self.assertEqual(held, {"sms": MORNING, "email": MORNING, "inapp": NIGHT,
@@ -135,7 +134,8 @@ class QueueRoutedTests(SmsMixin, TestCase):
         self.assertEqual(set(urgent.values_list("next_attempt_at", flat=True)), {NIGHT})
         with time_machine.travel(NIGHT + timedelta(minutes=1), tick=False):
             result = services.deliver_due()
-        self.assertEqual(result["claimed"], 6)  # all but the two held ones
+        # All but the two held ones: r's inbox and robot, u's (no rule: the unit's) two.
+        self.assertEqual(result["claimed"], 4)
         held = Message.objects.filter(state=State.QUEUED, next_attempt_at=MORNING)
         self.assertEqual(set(held.values_list("channel", flat=True)), {"sms", "email"})
 
@@ -186,7 +186,7 @@ class QueueRoutedTests(SmsMixin, TestCase):
         ):  # fmt: skip
             UnitChannel.objects.create(unit=t.group_a, kind=Channel.FEISHU,
                                        target=robot.url("/open-apis/bot/v2/hook/x"))  # fmt: skip
-            self.queue(url="/incidents/7/", urgent=True)
+            self.queue(url="/incidents/7/")
             self.assertEqual(services.deliver_due()["sent"], 2)
         [request] = robot.requests
         self.assertEqual(request.json["content"]["text"], "Incident at the heat station\n"
@@ -204,7 +204,9 @@ class NoBaseUrlTests(SmsMixin, TestCase):
         with WebhookReceiver() as robot:
             channel = UnitChannel.objects.create(unit=self.t.group_a, kind=Channel.WECOM,
                                                  target=robot.url("/hook"))  # fmt: skip
-            services.queue(key="k", subject="s", body="b", channels=[channel], url="/x/")
+            services.queue(
+                topic=outbox_topic(), key="k", subject="s", body="b", channels=[channel], url="/x/"
+            )
             services.deliver_due()
         self.assertEqual(robot.requests[0].json["text"]["content"], "s\nb")
 

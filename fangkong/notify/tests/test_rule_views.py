@@ -9,6 +9,7 @@ from fangkong.core.models import AuditEntry
 from fangkong.notify import services
 from fangkong.notify.choices import State
 from fangkong.notify.models import Message, RoutingRule
+from fangkong.notify.testing import outbox_topic
 from fangkong.orgs.choices import Role
 from fangkong.orgs.testing import ProvinceMixin, grant, make_user
 
@@ -52,8 +53,10 @@ class RuleViewTests(ProvinceMixin, TestCase):
         actions = set(AuditEntry.objects.values_list("action", flat=True))
         self.assertLessEqual({"create_routing_rule", "update_routing_rule",
                               "deactivate_routing_rule"}, actions)  # fmt: skip
-        self.assertNotContains(client.get(reverse("notify:rule_list")), "health_case")
-        self.assertContains(client.get(reverse("notify:rule_list") + "?all=1"), "health_case")
+        # Topics by their label: once in the list of topics, once more for the rule.
+        self.assertContains(client.get(reverse("notify:rule_list")), "<td>Health cases</td>", 1)
+        self.assertContains(client.get(reverse("notify:rule_list") + "?all=1"),
+                            "<td>Health cases</td>", 2)  # fmt: skip
 
     def test_form_errors(self):
         client = self.login(self.t.alice)
@@ -92,8 +95,10 @@ class RetryDeadTests(ProvinceMixin, TestCase):
     def test_retry_every_dead_message_of_the_page(self):
         t = self.t
         for i in range(3):
-            services.queue(key=f"a{i}", subject=f"a{i}", users=[t.bob], unit=t.a_site_1)
-        services.queue(key="b", subject="b", users=[t.charlie], unit=t.b_sub)
+            services.queue(
+                topic=outbox_topic(), key=f"a{i}", subject=f"a{i}", users=[t.bob], unit=t.a_site_1
+            )
+        services.queue(topic=outbox_topic(), key="b", subject="b", users=[t.charlie], unit=t.b_sub)
         Message.objects.update(state=State.DEAD, attempts=6)
         other = Message.objects.get(unit=t.b_sub)
         admin = make_user("admin-a")

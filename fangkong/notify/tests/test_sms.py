@@ -29,7 +29,7 @@ class SmsMixin(ProvinceMixin):
         return person
 
     def queue_sms(self, key="k", user=None, **extra):
-        """A message to the user's phone, through queue_routed's on-duty path."""
+        """A message to the user's phone, as notify.services.queue's on-duty path writes it."""
         Message.objects.create(channel=Channel.SMS, recipient=user or self.t.bob,
                                subject="【疫情】发热 2 人", body="a-site-1",
                                dedupe_key=key, **extra)  # fmt: skip

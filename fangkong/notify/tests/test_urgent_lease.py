@@ -22,9 +22,9 @@ class UrgentLeaseTests(TestCase):
             UnitChannel.objects.create(unit=self.t.group_a, kind=Channel.DINGTALK,
                                        target=robot.url("/robot/send"))  # fmt: skip
             with time_machine.travel(NOW, tick=False):
-                for key, urgent in [("reminder", False), ("incident", True)]:
-                    services.queue_routed(key=key, topic="incident", unit=self.t.a_site_1,
-                                          subject=key, body=key, urgent=urgent)  # fmt: skip
+                for key, topic in [("reminder", "reminder"), ("incident", "incident")]:
+                    services.queue(key=key, topic=topic, unit=self.t.a_site_1,
+                                   subject=key, body=key)  # fmt: skip
                 _, claimed = services.claim(batch=1)  # …and the worker dies
             self.assertEqual([m.subject for m in claimed], ["incident"])  # urgent first
             alert = Message.objects.get(subject="incident")

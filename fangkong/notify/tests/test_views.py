@@ -6,6 +6,7 @@ from django.urls import reverse
 from fangkong.notify import services
 from fangkong.notify.choices import Channel, State
 from fangkong.notify.models import Message, UnitChannel
+from fangkong.notify.testing import outbox_topic
 from fangkong.orgs import services as org_services
 from fangkong.orgs.choices import Role
 from fangkong.orgs.testing import ProvinceMixin, grant, make_user
@@ -16,10 +17,14 @@ class InboxTests(ProvinceMixin, TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         t = cls.t
-        services.queue(key="one", subject="第一条提醒", body="正文一", users=[t.bob, t.charlie],
+        services.queue(topic=outbox_topic(), key="one", subject="第一条提醒", body="正文一", users=[t.bob, t.charlie],
                        unit=t.a_site_1, url="/reports/")  # fmt: skip
-        services.queue(key="two", subject="第二条提醒", users=[t.bob], unit=t.a_site_1)
-        services.queue(key="later", subject="未投递", users=[t.bob], unit=t.a_site_1)
+        services.queue(
+            topic=outbox_topic(), key="two", subject="第二条提醒", users=[t.bob], unit=t.a_site_1
+        )
+        services.queue(
+            topic=outbox_topic(), key="later", subject="未投递", users=[t.bob], unit=t.a_site_1
+        )
         services.deliver_due(batch=3)  # "later" is not delivered yet
 
     def test_inbox_lists_own_delivered_messages(self):
@@ -76,9 +81,15 @@ class DeliveryLogTests(ProvinceMixin, TestCase):
                                            target="http://127.0.0.1:9/robot/send?access_token=TOKEN")  # fmt: skip
         for i in range(5):
             services.queue(
-                key=f"a{i}", subject=f"A 单位消息 {i}", channels=[robot], unit=t.a_site_1
+                topic=outbox_topic(),
+                key=f"a{i}",
+                subject=f"A 单位消息 {i}",
+                channels=[robot],
+                unit=t.a_site_1,
             )
-        services.queue(key="b", subject="B 单位消息", users=[t.charlie], unit=t.b_sub)
+        services.queue(
+            topic=outbox_topic(), key="b", subject="B 单位消息", users=[t.charlie], unit=t.b_sub
+        )
         cls.dead = Message.objects.filter(unit=t.a_site_1).first()
         Message.objects.filter(unit=t.a_site_1).update(state=State.DEAD, attempts=6,
                                                         last_error="HTTP 500")  # fmt: skip
@@ -127,7 +138,7 @@ class DeliveryLogTests(ProvinceMixin, TestCase):
 class UnitMoveTests(ProvinceMixin, TestCase):
     def test_the_log_scope_follows_a_moved_unit(self):
         t = self.t
-        services.queue(key="x", subject="s", users=[t.bob], unit=t.a_site_1)
+        services.queue(topic=outbox_topic(), key="x", subject="s", users=[t.bob], unit=t.a_site_1)
         org_services.move_unit(actor=t.root, unit=t.a_sub, new_parent=t.group_b)
         t.a_site_1.refresh_from_db()
         self.assertEqual(Message.objects.get().unit_path, t.a_site_1.path)

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 import time_machine
 from django.test import TestCase
 
+from fangkong.core.testing import run_followups
 from fangkong.reporting import services
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.testing import daily_values, make_reporting_province
@@ -106,6 +107,7 @@ class IdenticalRefilingTests(TestCase):
 
         body = {"zero": True, "reason": "filed late: the liaison was ill", "comment": "ok"}
         answers = [self.put(body) for _ in range(20)]
+        run_followups()  # the worker records the ledger entries of the filings
         self.assertEqual({a.status_code for a in answers}, {200})
         self.assertEqual([a.json()["replayed"] for a in answers[:2]], [False, True])
         report = DailyReport.objects.get(unit=self.t.a_site_1, day=DAY)
@@ -114,6 +116,7 @@ class IdenticalRefilingTests(TestCase):
         self.assertEqual(kinds, [EntryKind.LATE_FILING])
         # A real change is still a correction, with its entry.
         changed = self.put({"values": daily_values(), "reason": "the figures came in"})
+        run_followups()
         self.assertEqual(changed.json()["revision"], 2)
         self.assertEqual(Entry.objects.filter(kind=EntryKind.CORRECTION_AFTER_CUTOFF).count(), 1)
         # Another comment is another filing (the comment is part of what was filed).
