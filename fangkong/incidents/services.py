@@ -15,6 +15,7 @@ Guarantees:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -95,7 +96,12 @@ def _command(unit: Unit) -> list[int]:
 
 
 def _notify_level(
-    incident: Incident, unit: Unit, key: str, subject: str, body: str, extra=()
+    incident: Incident,
+    unit: Unit,
+    key: str,
+    subject: Callable[[], str] | str,
+    body: Callable[[], str] | str,
+    extra=(),
 ) -> None:
     notify.queue_routed(
         key=key, topic="incident", unit=unit, subject=subject, body=body,

@@ -172,12 +172,12 @@ def file_report(
     if zero:
         clean = {f.code: 0 for f in current.fields.all() if f.zero_in_zero_report}
     else:
-        history = list(
-            DailyReport.objects.filter(
+        history = [
+            filed for filed in DailyReport.objects.filter(
                 form=form, unit=unit, day__gte=day - timedelta(days=14), day__lt=day,
                 first_filed_at__isnull=False, is_zero=False,
-            ).values_list("values", flat=True)
-        )  # fmt: skip
+            ).values_list("values", flat=True) if filed  # a NULL would break the 14-day check
+        ]  # fmt: skip
         checked = check_values(current, values or {}, history=history)
         if checked.errors:
             raise InvalidInput(checked.errors)
