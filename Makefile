@@ -54,11 +54,13 @@ test: install-test
 	$(FANGKONG) makemigrations --check --dry-run
 	$(BIN)/ruff check fangkong bench
 	$(BIN)/ruff format --check --quiet fangkong bench
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: install-test
 	$(BIN)/ruff check fangkong bench
 	$(BIN)/ruff format --check fangkong bench
+	$(BIN)/mypy
 
 messages: install-test
 	cd fangkong && ../$(FANGKONG) makemessages -l zh_Hans --no-obsolete --ignore "tests/*" --ignore "*/tests/*" && ../$(FANGKONG) compilemessages

@@ -14,7 +14,7 @@ circle. On SQLite the lock is a no-op: its writers are serialized by the databas
 from collections.abc import Iterable
 
 
-def lock_rows(model, ids: Iterable[int]) -> list[int]:
+def lock_rows(model, ids: Iterable[int | None]) -> list[int]:
     """Lock the rows of `model` with these primary keys until the end of the current
     transaction (call inside one); returns the ids that exist, in order."""
     wanted = sorted({int(i) for i in ids if i is not None})

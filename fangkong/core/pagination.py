@@ -37,7 +37,7 @@ class Page(Schema, Generic[T]):
 
 
 def paginate(
-    rows: Iterable[Any],
+    rows: Any,  # a queryset or a list
     query: PageQuery,
     *,
     out: Callable[[Any], Any] | None = None,
@@ -46,7 +46,7 @@ def paginate(
     """One page of `rows` (a queryset or a list) as a `Page` dict. `items(rows)` may
     enrich the page's rows in one go (an annotation of the page only); `out(row)` turns
     each into the item schema's dict."""
-    paginator = Paginator(rows, query.page_size)
+    paginator: Paginator = Paginator(rows, query.page_size)
     current = paginator.get_page(query.page)
     objects = list(current.object_list)
     if items is not None:

@@ -63,6 +63,7 @@ class RosterTemplate(models.Model):
     anchor_on = models.DateField(_("rotation starts on"))
     # Person ids in rotation order.
     people = models.JSONField(_("people in rotation"), default=list)
+    rotation: list  # the Person rows of `people`, set by queries.roster for the pages
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

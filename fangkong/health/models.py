@@ -268,6 +268,7 @@ class RiskArea(models.Model):
 
     name = models.CharField(_("area"), max_length=100)
     level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices)
+    reflagged: int  # trips flagged anew by the last save (services.travel), for its page
     effective_from = models.DateField(_("from"))
     effective_to = models.DateField(_("to"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)

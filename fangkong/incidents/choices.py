@@ -55,7 +55,7 @@ class EventKind(models.TextChoices):
 # The clock of each kind (先电话、后书面, seed 004: 30分钟内报告上级领导机关): minutes from
 # discovery to the phone report and to the written report, and the level the report must
 # reach. Cases and petition warnings go up to the SASAC duty room (seed 000).
-CLOCKS = {
+CLOCKS: dict[str, tuple[int, int, Level]] = {
     IncidentKind.CONFIRMED: (15, 30, Level.SASAC),
     IncidentKind.SUSPECTED: (15, 30, Level.SASAC),
     IncidentKind.PETITION: (15, 30, Level.SASAC),

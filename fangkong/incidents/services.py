@@ -16,6 +16,7 @@ Guarantees:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -102,7 +103,12 @@ def _command(unit: Unit) -> list[int]:
 
 
 def _notify_level(
-    incident: Incident, unit: Unit, key: str, subject: str, body: str, extra=()
+    incident: Incident,
+    unit: Unit,
+    key: str,
+    subject: Callable[[], str] | str,
+    body: Callable[[], str] | str,
+    extra=(),
 ) -> None:
     # Topic "incident": urgent (never held by the quiet hours), with the people on duty.
     notify.queue(

@@ -101,7 +101,7 @@ def _insert(rows: dict[str, Message]) -> int:
 
 
 # Dedupe-key letter of a message to a user on each channel ("u": the inbox, as `queue`).
-_USER_KEY = {Channel.INAPP: "u", Channel.EMAIL: "e", Channel.SMS: "s"}
+_USER_KEY: dict[str, str] = {Channel.INAPP: "u", Channel.EMAIL: "e", Channel.SMS: "s"}
 
 
 def quiet_window() -> tuple[clock, clock] | None:

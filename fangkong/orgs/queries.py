@@ -67,7 +67,7 @@ def get_unit_summary(unit: Unit) -> tuple[list[Unit], int, int]:
     whatever the size: the children, and the kept head counts of the subtree's units,
     summed per child prefix.
     """
-    children = list(
+    children: list[Unit] = list(
         Unit.objects.filter(parent=unit)
         .select_related("liaison")
         .annotate(child_count=Count("children"))

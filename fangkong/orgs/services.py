@@ -5,8 +5,9 @@ import re
 import uuid
 import zoneinfo
 from datetime import date
+from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
@@ -42,7 +43,8 @@ PERSON_FIELDS = ("employee_no", "name", "gender", "phone", "is_party_member", "p
 
 def clean_unit_data(data: dict, *, instance: Unit | None = None) -> tuple[dict, dict]:
     """Validate unit fields; returns (cleaned, errors). Only keys present are checked."""
-    cleaned, errors = {}, {}
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list] = {}
 
     def fail(field, message):
         errors.setdefault(field, []).append(message)
@@ -187,7 +189,7 @@ def update_unit(*, actor, unit: Unit, **data) -> Unit:
     cleaned, errors = clean_unit_data(data, instance=unit)
     if errors:
         raise InvalidInput(errors)
-    changes = {
+    changes: dict[str, Any] = {
         k: [str(getattr(unit, k)), str(v)] for k, v in cleaned.items() if getattr(unit, k) != v
     }
     if liaison != unit.liaison:
@@ -203,7 +205,7 @@ def update_unit(*, actor, unit: Unit, **data) -> Unit:
 
 # Copies of unit paths kept by later apps (reports, ledger entries): (model, field) pairs
 # that move_unit rewrites with the tree, registered from those apps' ready().
-PATH_COPIES: list[tuple[type, str]] = []
+PATH_COPIES: list[tuple[type[models.Model], str]] = []
 
 
 def refresh_head_counts(unit_ids=None) -> int:
@@ -218,7 +220,7 @@ def refresh_head_counts(unit_ids=None) -> int:
     return units.update(head_count=Coalesce(Subquery(people), 0))
 
 
-def register_path_copy(model, field: str) -> None:
+def register_path_copy(model: type[models.Model], field: str) -> None:
     if (model, field) not in PATH_COPIES:
         PATH_COPIES.append((model, field))
 
@@ -273,7 +275,7 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     )
     moved_people.update(unit_path=Concat(Value(new_path), Substr("unit_path", cut)))
     for model, field in PATH_COPIES:
-        model.objects.filter(subtree_q(field, old_path)).update(
+        model._default_manager.filter(subtree_q(field, old_path)).update(
             **{field: Concat(Value(new_path), Substr(field, cut))}
         )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
@@ -287,7 +289,8 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
 
 def clean_person_data(data: dict, *, group: Unit | None, instance: Person | None = None):
     """Validate person fields; returns (cleaned, errors). `id_number` becomes hash + mask."""
-    cleaned, errors = {}, {}
+    cleaned: dict[str, Any] = {}
+    errors: dict[str, list] = {}
 
     def fail(field, message):
         errors.setdefault(field, []).append(message)
@@ -358,7 +361,8 @@ def format_family_text(person: Person) -> str:
 
 
 def clean_family(family) -> tuple[list[FamilyMember], dict]:
-    members, errors = [], {}
+    members: list[FamilyMember] = []
+    errors: dict[str, list] = {}
     for index, item in enumerate(family or [], start=1):
         name = str(item.get("name") or "").strip()
         relation = str(item.get("relation") or "").strip()
@@ -418,7 +422,7 @@ def update_person(*, actor, person: Person, unit: Unit | None = None, family=Non
     errors.update(family_errors)
     if errors:
         raise InvalidInput(errors)
-    changes = {
+    changes: dict[str, Any] = {
         k: [getattr(person, k), v]
         for k, v in cleaned.items()
         if getattr(person, k) != v and k != "id_number_hash"

@@ -69,7 +69,7 @@ class JSONNumber(Func):
         super().__init__(F(column))
         self.key = key
 
-    def as_sql(self, compiler, connection, **extra):
+    def as_sql(self, compiler, connection, *args, **extra):
         column, params = compiler.compile(self.get_source_expressions()[0])
         return f"CAST(({column} ->> %s) AS double precision)", (*params, self.key)
 

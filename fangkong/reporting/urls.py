@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exports, views
+from . import views
 
 app_name = "reporting"
 
@@ -9,8 +9,8 @@ urlpatterns = [
     path("overview/", views.overview, name="overview"),
     path("overview/trend/", views.trend_series, name="trend_series"),
     path("matrix/", views.matrix, name="matrix"),
-    path("overview/export/", exports.rollup_export, name="rollup_export"),
-    path("matrix/export/", exports.matrix_export, name="matrix_export"),
+    path("overview/export/", views.rollup_export, name="rollup_export"),
+    path("matrix/export/", views.matrix_export, name="matrix_export"),
     path("setup/", views.setup_home, name="setup"),
     path("setup/forms/<slug:form_code>/", views.form_edit, name="form_edit"),
     path("setup/assignments/", views.assignment_create, name="assignment_create"),

@@ -9,15 +9,17 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.numbers import normalize_number, parse_decimal, parse_int
 from fangkong.core.scope import get_object_for, scope_of
+from fangkong.core.xlsx import xlsx_response
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
 
-from . import prefill, queries, services, setup
+from . import excel, prefill, queries, services
 from .choices import FieldKind, ReportState, Rollup
 from .models import Assignment, ReportForm
 from .permissions import ReportingPerm
@@ -235,7 +237,7 @@ def setup_home(request):
     _require_setup(request.user)
     forms = list(ReportForm.objects.prefetch_related("versions"))
     for form in forms:
-        form.editable = setup.can_manage_form(request.user, form)
+        form.editable = services.can_manage_form(request.user, form)
         form.current = form.current_version()
     assignments = (
         Assignment.objects.visible_to(request.user, ReportingPerm.MANAGE_FORMS)
@@ -263,7 +265,7 @@ def form_edit(request, form_code: str):
     """Edit a form: saving publishes a new version; filed reports keep theirs."""
     _require_setup(request.user)
     form = queries.get_form(form_code)
-    if not setup.can_manage_form(request.user, form):
+    if not services.can_manage_form(request.user, form):
         raise Http404
     current = form.current_version()
     errors: dict = {}
@@ -289,12 +291,12 @@ def form_edit(request, form_code: str):
                 "rollup": request.POST.get(f"rollup_{i}"),
                 "zero_in_zero_report": bool(request.POST.get(f"zero_{i}")),
             })  # fmt: skip
-        rules, problems = setup.parse_rules(rules_text)
+        rules, problems = services.parse_rules(rules_text)
         if problems:
             errors["rules"] = problems
         if not errors:
             try:
-                version = setup.publish_form_version(actor=request.user, form=form, fields=fields,
+                version = services.publish_form_version(actor=request.user, form=form, fields=fields,
                                                      rules=rules, note=request.POST.get("note", ""))  # fmt: skip
             except ServiceError as exc:
                 errors = exc.fields or {"__all__": [exc.message]}
@@ -312,7 +314,7 @@ def form_edit(request, form_code: str):
              "rollup": f.rollup, "zero_in_zero_report": f.zero_in_zero_report}
             for f in current.fields.all()
         ]  # fmt: skip
-        rules_value = setup.format_rules(current.rules)
+        rules_value = services.format_rules(current.rules)
     rows = rows + [{"kind": "count", "rollup": "sum", "required": True} for _i in range(3)]
     return render(request, "reporting/form_edit.html", {
         "form": form, "current": current, "rows": rows, "rules": rules_value, "errors": errors,
@@ -338,7 +340,7 @@ def assignment_create(request):
         )
         return redirect("reporting:setup")
     try:
-        setup.create_assignment(
+        services.create_assignment(
             actor=request.user, form=form, root=root,
             unit_kinds=request.POST.getlist("unit_kinds"), site_kinds=request.POST.getlist("site_kinds"),
             deadline=deadline, grace_minutes=grace, reminder_minutes=reminders,
@@ -359,6 +361,33 @@ def assignment_end(request, assignment_id: int):
     _require_setup(request.user)
     assignment = get_object_for(request.user, Assignment.objects.select_related("root"), ReportingPerm.MANAGE_FORMS,
                                 pk=assignment_id)  # fmt: skip
-    setup.end_assignment(actor=request.user, assignment=assignment)
+    services.end_assignment(actor=request.user, assignment=assignment)
     messages.success(request, _("The assignment ends today."))
     return redirect("reporting:setup")
+
+
+# --- Excel downloads of the completeness pages: scoped like the pages, watermarked ---
+
+
+@login_required
+@require_GET
+def rollup_export(request):
+    """The overview's day as a statistics form: a row per child unit, totals, missing marked."""
+    form, unit, day = _overview_params(request)
+    as_of_cutoff = request.GET.get("as_of") == "cutoff"
+    data = excel.rollup_workbook(request.user, form, unit, day, as_of_cutoff=as_of_cutoff)
+    as_of = "cutoff" if as_of_cutoff else "now"
+    log_access(request, "export", "report_rollup", form.code, unit.path,
+               detail=f"excel {unit.code} {day.isoformat()} {as_of}")  # fmt: skip
+    return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-{day.isoformat()}.xlsx")
+
+
+@login_required
+@require_GET
+def matrix_export(request):
+    """The 14-day completeness matrix ending on the chosen day."""
+    form, unit, day = _overview_params(request)
+    data = excel.matrix_workbook(request.user, form, unit, day)
+    log_access(request, "export", "report_matrix", form.code, unit.path,
+               detail=f"excel {unit.code} 14 days to {day.isoformat()}")  # fmt: skip
+    return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-matrix-{day.isoformat()}.xlsx")

@@ -65,7 +65,9 @@ def on_duty_by_room(rooms, at: datetime | None = None) -> dict[int, dict[str, li
     """For each room, the people on duty at `at` by role; one query for all rooms."""
     at = at or timezone.now()
     rooms = list(rooms)
-    result = {room.pk: {role: [] for role in DutyRole.values} for room in rooms}
+    result: dict[int, dict[str, list[Person]]] = {
+        room.pk: {role: [] for role in DutyRole.values} for room in rooms
+    }
     for shift in (
         Shift.objects.filter(room__in=rooms, starts_at__lte=at, ends_at__gt=at)
         .select_related("person")

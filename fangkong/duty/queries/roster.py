@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.http import Http404
+from django.utils.functional import Promise
 
 from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import get_object_for, scope_of
@@ -113,7 +114,7 @@ def people_choices(room: DutyRoom, limit: int = 300) -> list[Person]:
 @dataclass
 class RoleDay:
     role: str
-    label: str
+    label: str | Promise  # a lazy translation
     shifts: list = field(default_factory=list)  # (shift, local start, local end)
     gaps: list = field(default_factory=list)  # (local start, local end)
 

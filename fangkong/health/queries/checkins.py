@@ -76,7 +76,8 @@ def list_child_summaries(unit: Unit, day: date) -> tuple[list[Unit], dict, dict]
         for category, n in bucket["by_category"].items():
             total["by_category"][category] += n
     for child in children:
-        child.checkins = _finish(per_child[str(child.pk)], child.head_count)
+        # The day's figures ride on the page row (orgs' Unit knows nothing of health).
+        child.checkins = _finish(per_child[str(child.pk)], child.head_count)  # type: ignore[attr-defined]
     return children, _finish(per_child[""], direct), _finish(total, head_total)
 
 
@@ -139,8 +140,9 @@ def list_grid(unit: Unit, day: date) -> list[Person]:
     }
     defaults = default_categories(people, day)
     for person in people:
-        person.checkin = today.get(person.pk)
-        person.default_category = defaults[person.pk]
+        # The grid's row: the person with the day's check-in (orgs' Person knows no health).
+        person.checkin = today.get(person.pk)  # type: ignore[attr-defined]
+        person.default_category = defaults[person.pk]  # type: ignore[attr-defined]
     return people
 
 

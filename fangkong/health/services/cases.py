@@ -62,17 +62,25 @@ def _notify_opened(cases: list[HealthCase], units: dict[int, Unit]) -> None:
         unit = units[case.unit_id]
 
         # Callables: notify renders each recipient's copy in their own language.
-        def values(case=case, unit=unit):
+        def values(case: HealthCase = case, unit: Unit = unit) -> dict[str, str]:
             return {"name": case.person.name, "unit": unit.name, "what": _describe(case)}
+
+        def subject(values=values) -> str:
+            return _("Health case: %(name)s (%(unit)s), %(what)s") % values()
+
+        def body(values=values) -> str:
+            return (
+                _(
+                    "%(name)s of %(unit)s has checked in with %(what)s. Isolate and send for "
+                    "diagnosis as the rules require (早发现、早隔离、早诊断), and record each step "
+                    "on the case."
+                )
+                % values()
+            )
 
         queue(
             key=f"health-case:{case.pk}:opened", topic=CASE_TOPIC, unit=unit,
-            subject=lambda v=values: _("Health case: %(name)s (%(unit)s), %(what)s") % v(),
-            body=lambda v=values: _(
-                "%(name)s of %(unit)s has checked in with %(what)s. Isolate and send for "
-                "diagnosis as the rules require (早发现、早隔离、早诊断), and record each step "
-                "on the case."
-            ) % v(),
+            subject=subject, body=body,
             users=responsible_user_ids(unit), url=reverse("health:case_detail", args=[case.pk]),
         )  # fmt: skip
 

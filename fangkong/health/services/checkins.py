@@ -26,6 +26,8 @@ import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -56,7 +58,7 @@ class Entry:
     """One validated check-in, not yet saved."""
 
     person: Person
-    temperature: object
+    temperature: Decimal
     symptoms: list[str] = field(default_factory=list)
     whereabouts: str = Whereabouts.AT_POST
     risk_contact: bool = False
@@ -107,7 +109,7 @@ def _choice(value, choices, default):
 def clean_entry(person: Person, raw: dict, *, default_category: str | None = None):
     """(Entry, {}) or (None, {field: [message]}) for one person's raw input."""
     errors: dict[str, list] = {}
-    values = {}
+    values: dict[str, Any] = {}
     try:
         values["vouched"] = _flag(raw.get("vouched"))
     except ValueError as exc:
@@ -146,7 +148,7 @@ def default_categories(people, day: date) -> dict[int, str]:
             "person_id", flat=True
         )
     )
-    result = {}
+    result: dict[int, str] = {}
     for person in people:
         if person.pk in observed:
             result[person.pk] = Category.OBSERVATION
@@ -237,7 +239,7 @@ def _insert(new: list[CheckIn]) -> None:
         CheckIn.objects.bulk_create(new)
         return
     table = CheckIn._meta.db_table
-    columns = [
+    columns: list[Any] = [
         [c.person_id for c in new], [c.unit_id for c in new], [c.unit_path for c in new],
         [c.day for c in new], [c.temperature for c in new],
         [json.dumps(c.symptoms) for c in new], [c.whereabouts for c in new],
@@ -394,7 +396,9 @@ def check_in_unit(
     need_default = {p.pk: p for raw in rows if not str(raw.get("category") or "").strip()
                     and (p := people.get(_person_ref(raw))) is not None}  # fmt: skip
     categories = default_categories(list(need_default.values()), day) if need_default else {}
-    entries, errors, seen = [], {}, {}
+    entries: list[Entry] = []
+    errors: dict = {}
+    seen: dict = {}
     for number, raw in enumerate(rows, start=1):
         number = raw.get("_row", number)
         label = _RowLabel(number)  # made into text only if the batch is refused

@@ -226,7 +226,7 @@ def start_observation_from_trip(*, actor, trip: Trip) -> Observation:
         "origin": trip.origin, "destination": trip.destination,
         "areas": "、".join(trip.risk_areas),
     }  # fmt: skip
-    if trip.family_member_id:
+    if trip.family_member is not None:
         note = _("%(note)s of family member %(name)s") % {
             "note": note, "name": trip.family_member.name,
         }  # fmt: skip

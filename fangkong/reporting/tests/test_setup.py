@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.core.errors import InvalidInput, PermissionDeniedInScope
-from fangkong.reporting import services, setup
+from fangkong.reporting import services
 from fangkong.reporting.models import Assignment, DailyReport
 from fangkong.reporting.testing import make_reporting_province
 
@@ -68,7 +68,7 @@ class FormVersionTests(TestCase):
 
     def test_only_an_office_covering_every_filer_may_edit(self):
         with self.assertRaises(PermissionDeniedInScope):  # olga's office covers group A only
-            setup.publish_form_version(actor=self.t.olga, form=self.t.daily, fields=[], rules=[])
+            services.publish_form_version(actor=self.t.olga, form=self.t.daily, fields=[], rules=[])
         self.client.force_login(self.t.olga)
         self.assertEqual(
             self.client.get(reverse("reporting:form_edit", args=["daily"])).status_code, 404
