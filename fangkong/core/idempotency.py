@@ -177,8 +177,8 @@ def _declare_header(operation) -> None:
 
 
 def idempotent(view):
-    """Put under `@router.post(...)` (or `.put`) of every API operation that creates
-    something or files a report. The operation then
+    """Put under `@router.post(...)` (or `.put`, `.patch`) of every API operation that
+    writes: each one that creates something or files a report, and the changes. It then
 
     - runs in one transaction, with its answer built (schema and JSON) inside it; a 4xx or
       5xx answer rolls the whole operation back;

@@ -127,6 +127,7 @@ def create_unit(request, payload: UnitCreate):
 
 
 @router.patch("/units/{code}", response=UnitOut)
+@idempotent
 def update_unit(request, code: str, payload: UnitPatch):
     unit = queries.get_unit_for(request.user, code)
     data = payload.dict(exclude_unset=True)
@@ -236,6 +237,7 @@ def create_person(request, payload: PersonCreate):
 
 
 @router.patch("/people/{person_id}", response=PersonDetailOut)
+@idempotent
 def update_person(request, person_id: int, payload: PersonPatch):
     person = queries.get_person_for(request.user, person_id)
     data = payload.dict(exclude_unset=True)

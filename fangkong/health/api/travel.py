@@ -156,6 +156,7 @@ def create_trip(request, payload: TripIn):
 
 
 @router.patch("/trips/{trip_id}", response=TripOut)
+@idempotent
 def update_trip(request, trip_id: int, payload: TripPatch):
     trip = queries.get_trip_for(request.user, trip_id)
     data = payload.dict(exclude_unset=True)

@@ -134,8 +134,11 @@ def report_case(
     if errors:
         raise InvalidInput(errors)
     lock_rows(Person, [person.pk])  # a double submit, or a check-in opening one meanwhile
-    if HealthCase.objects.filter(person=person).exclude(state=CaseState.CLOSED).exists():
-        raise Conflict("case_open", _("%(name)s already has an open case.") % {"name": person.name})
+    existing = HealthCase.objects.filter(person=person).exclude(state=CaseState.CLOSED).first()
+    if existing is not None:
+        exc = Conflict("case_open", _("%(name)s already has an open case.") % {"name": person.name})
+        exc.case_id = existing.pk  # the page shows that case (a double submit lands there)
+        raise exc
     case = HealthCase.objects.create(
         person=person, unit_id=person.unit_id, unit_path=person.unit_path,
         trigger=CaseTrigger.MANUAL, temperature=temperature, symptoms=symptoms,

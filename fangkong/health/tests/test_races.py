@@ -138,3 +138,18 @@ class TypedTemperatureTests(ShippedFormsMixin, ProvinceMixin, TestCase):
         })  # fmt: skip
         self.assertEqual(api.status_code, 200, api.content)
         self.assertEqual(CheckIn.objects.get(person=self.t.p_hq).temperature, Decimal("38.0"))
+
+
+@override_settings(LANGUAGE_CODE="en")
+@time_machine.travel(MORNING, tick=False)
+class DoubleSubmitPageTests(ShippedFormsMixin, ProvinceMixin, TestCase):
+    def test_a_second_hand_report_lands_on_the_open_case(self):
+        self.client.force_login(self.t.alice)
+        url = reverse("health:case_report", args=[self.t.p_site_1.pk])
+        first = self.client.post(url, {"temperature": "３８．２", "note": "called in"})
+        case = HealthCase.objects.get()
+        self.assertEqual(case.temperature, Decimal("38.2"))
+        again = self.client.post(url, {"temperature": "38.2", "note": "called in"})
+        self.assertEqual(first["Location"], again["Location"])
+        self.assertEqual(again["Location"], reverse("health:case_detail", args=[case.pk]))
+        self.assertEqual(HealthCase.objects.count(), 1)

@@ -98,6 +98,9 @@ def case_report(request, person_id: int):
             symptoms=request.POST.getlist("symptoms"), note=request.POST.get("note", ""),
         )  # fmt: skip
     except ServiceError as exc:
+        if getattr(exc, "case_id", None):  # open already (a double submit): show it
+            messages.info(request, exc.message)
+            return redirect("health:case_detail", exc.case_id)
         for msgs in (exc.fields or {"": [exc.message]}).values():
             for m in msgs:
                 messages.error(request, m)

@@ -3,15 +3,17 @@ a dropped phone connection) files one incident, with one set of clocks and alert
 
 import json
 from datetime import UTC, datetime, timedelta
-from unittest import mock
+from unittest import mock, skipIf
 
 import time_machine
-from django.test import TestCase, override_settings
+from django.db import connection
+from django.test import Client, TestCase, TransactionTestCase, override_settings
 
+from fangkong.core.testing import run_in_threads
 from fangkong.incidents import api as incidents_api
 from fangkong.incidents.models import Clock, Incident, IncidentEvent
 from fangkong.notify.models import Message
-from fangkong.orgs.testing import ProvinceMixin
+from fangkong.orgs.testing import ProvinceMixin, make_province
 
 FOUND = datetime(2020, 2, 3, 2, 0, tzinfo=UTC)
 BODY = {"unit": "a-site-1", "kind": "suspected", "title": "Fever after a trip",
@@ -66,5 +68,28 @@ class IncidentRetryTests(ProvinceMixin, TestCase):
                 self.assertLogs("django.request", "ERROR"):  # fmt: skip
             failed = self.post({**BODY, "title": "Second"})
         self.assertEqual((failed.status_code, failed.json()["code"]), (500, "server_error"))
+        self.assertEqual(Incident.objects.count(), 1)
+        self.assertEqual(IncidentEvent.objects.count(), 1)
+
+
+@skipIf(connection.vendor == "sqlite", "SQLite's writers never run at the same moment")
+@override_settings(LANGUAGE_CODE="en")
+@time_machine.travel(FOUND + timedelta(minutes=5), tick=False)
+class RetryRacingTheOriginalTests(TransactionTestCase):
+    def test_a_retry_sent_while_the_original_runs_files_one_incident(self):
+        t = make_province()
+        answers = []
+
+        def post(n):
+            client = Client()
+            client.force_login(t.bob)
+            response = client.post("/api/v1/incidents", json.dumps(BODY),
+                                   content_type="application/json",
+                                   headers={"Idempotency-Key": "tap"})  # fmt: skip
+            answers.append((response.status_code, response.json()["id"]))
+
+        run_in_threads(post)
+        self.assertEqual(len(set(answers)), 1)
+        self.assertEqual(answers[0][0], 201)
         self.assertEqual(Incident.objects.count(), 1)
         self.assertEqual(IncidentEvent.objects.count(), 1)
