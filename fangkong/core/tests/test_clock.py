@@ -24,7 +24,6 @@ def test_the_moved_clock_is_everyones_clock():
     thread.join()
     for now in (timezone.now(), seen[0]):
         assert moment <= now < moment + timedelta(hours=1)  # it ticks on from the moment
-    assert timezone.localdate() == moment.astimezone(timezone.get_current_timezone()).date()
 
 
 def run_pytest(moment: str, *args: str) -> subprocess.CompletedProcess:
