@@ -71,8 +71,13 @@ def scratch(tmp_path_factory):
             return f"sqlite:///{folder}/{name}.sqlite3"
 
         template = url_of("template")
-    subprocess.run([sys.executable, "-m", "fangkong.cli", "migrate", "-v0"], check=True,
-                   cwd=ROOT, env={**bench_env(), "DATABASE_URL": template}, timeout=TIMEOUT)  # fmt: skip
+    subprocess.run(
+        [sys.executable, "-m", "fangkong.cli", "migrate", "-v0"],
+        check=True,
+        cwd=ROOT,
+        env={**bench_env(), "DATABASE_URL": template},
+        timeout=TIMEOUT,
+    )
     made = [template]
 
     def make(name: str) -> str:
@@ -106,8 +111,12 @@ def demo_db(scratch):
 def run_bench(script: str, url: str, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, str(BENCH / script), "--database-url", url, *args],
-        cwd=ROOT, env=bench_env(), capture_output=True, text=True, timeout=TIMEOUT,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=bench_env(),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
 
 
 def assert_ran(result: subprocess.CompletedProcess, *expected: str) -> None:
@@ -124,24 +133,60 @@ def free_port() -> int:
 
 
 def test_orgs_scale(synthetic_db):
-    result = run_bench("orgs_scale.py", synthetic_db, "--prepare", *SYNTHETIC,
-                       "--runs", "1", "--page", "2", "--explain")  # fmt: skip
+    result = run_bench(
+        "orgs_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--runs",
+        "1",
+        "--page",
+        "2",
+        "--explain",
+    )
     assert_ran(result, "| head_count(", "GET /orgs/people/?unit=")
 
 
 def test_reporting_scale(synthetic_db):
-    result = run_bench("reporting_scale.py", synthetic_db, "--prepare", *SYNTHETIC,
-                       "--days", "3", "--runs", "1", "--explain")  # fmt: skip
-    assert_ran(result, "(a) get_summary(SYN)", "(d) services.file_report", "(xlsx)",
-               "restored")  # fmt: skip
+    result = run_bench(
+        "reporting_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--days",
+        "3",
+        "--runs",
+        "1",
+        "--explain",
+    )
+    assert_ran(result, "(a) get_summary(SYN)", "(d) services.file_report", "(xlsx)", "restored")
     again = run_bench("reporting_scale.py", synthetic_db, "--runs", "1", "--no-pages")
     assert_ran(again, "(d) services.file_report")  # the restore leaves it runnable again
 
 
 def test_health_scale(synthetic_db):
-    args = ["--prepare", *SYNTHETIC, "--port", str(free_port()), "--workers", "1",
-            "--batches", "2", "--batch-size", "10", "--clients", "2", "--runs", "1",
-            "--phone-people", "8", "--phone-clients", "2", "--phone-seconds", "0.5"]  # fmt: skip
+    args = [
+        "--prepare",
+        *SYNTHETIC,
+        "--port",
+        str(free_port()),
+        "--workers",
+        "1",
+        "--batches",
+        "2",
+        "--batch-size",
+        "10",
+        "--clients",
+        "2",
+        "--runs",
+        "1",
+        "--phone-people",
+        "8",
+        "--phone-clients",
+        "2",
+        "--phone-seconds",
+        "0.5",
+    ]
     result = run_bench("health_scale.py", synthetic_db, *args)
     if not on_postgresql():
         # PostgreSQL only: on SQLite it loads, parses its options and says so.
@@ -152,15 +197,29 @@ def test_health_scale(synthetic_db):
 
 
 def test_incidents_scale(demo_db):
-    result = run_bench("incidents_scale.py", demo_db, "--incidents", "8", "--due", "4",
-                       "--samples", "1")  # fmt: skip
+    result = run_bench(
+        "incidents_scale.py", demo_db, "--incidents", "8", "--due", "4", "--samples", "1"
+    )
     assert_ran(result, "open clocks: 32", "escalating 4 due clocks", "first robot message")
 
 
 def test_notify_reliability(demo_db):
-    result = run_bench("notify_reliability.py", demo_db, "--burst", "12", "--robots", "2",
-                       "--kill-at", "5", "--lease", "1", "--timeout", "1",
-                       "--samples", "1")  # fmt: skip
+    result = run_bench(
+        "notify_reliability.py",
+        demo_db,
+        "--burst",
+        "12",
+        "--robots",
+        "2",
+        "--kill-at",
+        "5",
+        "--lease",
+        "1",
+        "--timeout",
+        "1",
+        "--samples",
+        "1",
+    )
     assert_ran(result, "SIGKILL mid-burst", "Queue → first receipt")
     table = result.stdout.split("SIGKILL mid-burst", 1)[1].splitlines()[3]
     queued, _received, _distinct, _repeats, lost = (c.strip() for c in table.split("|")[1:6])

@@ -21,6 +21,7 @@ class DemoAtAnyHourTests(TestCase):
             start = datetime.combine(today, time(0), tzinfo=report.unit.tzinfo)
             self.assertGreaterEqual(report.first_filed_at, start, report.unit.code)
         for revision in ReportRevision.objects.select_related("report__unit"):
-            day_start = datetime.combine(revision.report.day, time(0),
-                                         tzinfo=revision.report.unit.tzinfo)  # fmt: skip
+            day_start = datetime.combine(
+                revision.report.day, time(0), tzinfo=revision.report.unit.tzinfo
+            )
             self.assertGreaterEqual(revision.filed_at, day_start, revision.report.unit.code)
