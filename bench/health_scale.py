@@ -491,7 +491,6 @@ def main():
 
     from fangkong.core.auth import create_token
     from fangkong.health.queries.checkins import get_checkin_summary
-    from fangkong.health.services.checkins import local_today
     from fangkong.orgs.models import Person, Unit
 
     if connection.vendor != "postgresql":
@@ -501,7 +500,7 @@ def main():
     settings.DEBUG = False
     skip = set(filter(None, args.skip.split(",")))
     root, group, _subsidiary, user, _counts = targets()
-    today = local_today(root, timezone.now())
+    today = root.local_date(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         version = cursor.fetchone()[0]

@@ -142,7 +142,7 @@ def seed_history(form, root, user, days: int) -> None:
     synthetic province does for people). No ReportRevision rows: the timed reads never
     touch them, and filing only appends one."""
     from django.db import connection, transaction
-    from django.db.models import Count
+    from django.db.models import Count, JSONField
 
     from fangkong.orgs.models import Person, Unit
     from fangkong.reporting.models import DailyReport
@@ -158,15 +158,17 @@ def seed_history(form, root, user, days: int) -> None:
     )  # fmt: skip
     fields = [f for f in DailyReport._meta.concrete_fields if not f.primary_key]
     names = [f.attname for f in fields]
+    jsons = {f.attname for f in fields if isinstance(f, JSONField)}
+    # A column added after this bench gets its model default (the bench must not rot).
+    defaults = {f.attname: f.get_default() for f in fields}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     table = connection.ops.quote_name(DailyReport._meta.db_table)
     # No query may run while the rows stream in (a COPY holds the connection).
     version = form.current_version()
-    rows = _history_rows(form, version, units, staff, user, days)
+    rows = ({**defaults, **row} for row in _history_rows(form, version, units, staff, user, days))
     count = 0
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            jsons = {"values", "cutoff_values"}
             with connection.connection.cursor() as cursor:
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
@@ -182,7 +184,7 @@ def seed_history(form, root, user, days: int) -> None:
                     v = row[n]
                     if v is None:
                         out.append(None)
-                    elif n in ("values", "cutoff_values"):
+                    elif n in jsons:
                         out.append(json.dumps(v))
                     elif isinstance(v, datetime):
                         out.append(ops.adapt_datetimefield_value(v))

@@ -59,6 +59,8 @@ class WebhookReceiver:
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:
+                    return  # the sender died mid-request (a killed worker): never received
                 split = urlsplit(self.path)
                 receiver.requests.append(Received(
                     split.path, {k: v[0] for k, v in parse_qs(split.query).items()},

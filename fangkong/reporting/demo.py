@@ -4,7 +4,7 @@ zero-reported and units missing. Deterministic and idempotent: each (unit, day) 
 from its own seeded generator, and filed rows are never touched again."""
 
 import random
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.db.models import Count
@@ -91,6 +91,8 @@ def seed_reports(admin, log=print) -> None:
                     if roll < 0.3:
                         continue
                     when = min(now, row.deadline_at) - timedelta(minutes=rng.randint(5, 100))
+                    if when < datetime.combine(day, time(0), tzinfo=row.deadline_at.tzinfo):
+                        continue  # just after midnight: a day's report is filed on that day
                 else:
                     if roll < 0.03:
                         continue  # missing (漏报)

@@ -29,8 +29,9 @@ class FeverCheckInBrowserTests(BrowserTestCase):
         admin = get_user_model().objects.get(username="admin")
         cls.station = Unit.objects.get(code="CT-HEAT-S01")
         # A person of our own: the demo's check-ins depend on the day they are drawn for.
-        cls.person = orgs.create_person(actor=admin, unit=cls.station, employee_no="E2E-FEVER",
-                                        name="测试发热")  # fmt: skip
+        cls.person = orgs.create_person(
+            actor=admin, unit=cls.station, employee_no="E2E-FEVER", name="测试发热"
+        )
         link = services.issue_links(actor=admin, people=[cls.person])
         cls.token = services.link_token(link[0])
 
