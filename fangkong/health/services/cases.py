@@ -121,6 +121,15 @@ def open_cases_for(checkins, *, actor=None, now: datetime | None = None) -> int:
     return len(new)
 
 
+class CaseOpen(Conflict):
+    """The person has an open case already: `case_id` names it (a double submit of the
+    report form lands on that case)."""
+
+    def __init__(self, case_id: int, name: str):
+        super().__init__("case_open", _("%(name)s already has an open case.") % {"name": name})
+        self.case_id = case_id
+
+
 @transaction.atomic
 def report_case(
     *, actor, person: Person, temperature=None, symptoms=(), note: str = "",
@@ -136,9 +145,7 @@ def report_case(
     lock_rows(Person, [person.pk])  # a double submit, or a check-in opening one meanwhile
     existing = HealthCase.objects.filter(person=person).exclude(state=CaseState.CLOSED).first()
     if existing is not None:
-        exc = Conflict("case_open", _("%(name)s already has an open case.") % {"name": person.name})
-        exc.case_id = existing.pk  # the page shows that case (a double submit lands there)
-        raise exc
+        raise CaseOpen(existing.pk, person.name)
     case = HealthCase.objects.create(
         person=person, unit_id=person.unit_id, unit_path=person.unit_path,
         trigger=CaseTrigger.MANUAL, temperature=temperature, symptoms=symptoms,
