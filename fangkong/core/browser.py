@@ -77,6 +77,11 @@ class BrowserTestCase(StaticLiveServerTestCase):
         from playwright.sync_api import expect, sync_playwright
 
         super().setUpClass()  # starts the live server; its stop is a class cleanup
+        if cls._shares_class_data():
+            # Class cleanups run last-in first-out: the flush runs after the browser has
+            # closed, so no request still being served holds a table (SQLite's "database
+            # table is locked" on the flush, which left the rows to the next class).
+            cls.addClassCleanup(cls._flush_databases)
         expect.set_options(timeout=TIMEOUT_MS)
         playwright = sync_playwright().start()
         cls.addClassCleanup(playwright.stop)
@@ -87,7 +92,6 @@ class BrowserTestCase(StaticLiveServerTestCase):
         # Close them before Playwright stops, or PostgreSQL cannot drop the test database.
         cls.addClassCleanup(connections.close_all)
         if cls._shares_class_data():
-            cls.addClassCleanup(cls._flush_databases)
             cls.setUpClassData()
 
     @classmethod
