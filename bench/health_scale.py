@@ -54,7 +54,7 @@ from pathlib import Path
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT_DIR))
-from orgs_scale import measure, prepare, setup, targets  # noqa: E402  (bench/ is the script's directory)
+from orgs_scale import measure, prepare, setup, targets  # noqa: E402 - bench/ is the script's directory
 
 # Days in the synthetic units' opening (2020-01-25 to 2021-06-30).
 WARM_DAY = date(2020, 3, 1)  # warm-up batches
@@ -64,8 +64,14 @@ COPY_DAY = date(2020, 3, 4)  # the second floor (COPY); its rows are deleted at 
 HOST = "127.0.0.1"
 
 # Category by person id % 100 (about 60,000 tally rows for a full day: 6 per unit).
-CATEGORY_CUTS = [(70, "on_post"), (80, "party"), (85, "duty"), (88, "volunteer"),
-                 (90, "observation"), (100, "other")]  # fmt: skip
+CATEGORY_CUTS = [
+    (70, "on_post"),
+    (80, "party"),
+    (85, "duty"),
+    (88, "volunteer"),
+    (90, "observation"),
+    (100, "other"),
+]
 
 
 def parse_args():
@@ -84,8 +90,11 @@ def parse_args():
     parser.add_argument("--phone-people", type=int, default=20_000)
     parser.add_argument("--phone-clients", type=int, default=50)
     parser.add_argument("--phone-seconds", type=float, default=30)
-    parser.add_argument("--server-dir", default=str(ROOT_DIR),
-                        help="run gunicorn from this checkout (to compare a change)")  # fmt: skip
+    parser.add_argument(
+        "--server-dir",
+        default=str(ROOT_DIR),
+        help="run gunicorn from this checkout (to compare a change)",
+    )
     parser.add_argument("--skip", default="", help="comma-separated: batches,fill,summary,phone")
     return parser.parse_args()
 
@@ -105,8 +114,11 @@ def values_for(person_id: int) -> dict:
         whereabouts = "travelling"
     else:
         whereabouts = "at_post"
-    return {"temperature": Decimal(360 + person_id % 13) / 10, "category": category,
-            "whereabouts": whereabouts}  # fmt: skip
+    return {
+        "temperature": Decimal(360 + person_id % 13) / 10,
+        "category": category,
+        "whereabouts": whereabouts,
+    }
 
 
 def values_sql(alias: str) -> tuple[str, str, str]:
@@ -129,8 +141,12 @@ async def http(method: str, port: int, path: str, *, headers=None, body: bytes =
     """(status, body, seconds) of one request on a fresh connection."""
     started = time.perf_counter()
     reader, writer = await asyncio.open_connection(HOST, port)
-    lines = [f"{method} {path} HTTP/1.1", f"Host: {HOST}:{port}", "Connection: close",
-             f"Content-Length: {len(body)}"] + [f"{k}: {v}" for k, v in (headers or {}).items()]  # fmt: skip
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {HOST}:{port}",
+        "Connection: close",
+        f"Content-Length: {len(body)}",
+    ] + [f"{k}: {v}" for k, v in (headers or {}).items()]
     writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
     await writer.drain()
     data = await reader.read()
@@ -161,12 +177,23 @@ def start_server(args):
     # Keep the workers' database connections for the whole run (default: 60 s), so that
     # their backends' CPU time can be read from /proc before and after each phase.
     env["FANGKONG_DB_CONN_MAX_AGE"] = "3600"
-    log = open(f"/tmp/fk_health_gunicorn_{args.port}.log", "w")  # noqa: SIM115
+    log = open(f"/tmp/fk_health_gunicorn_{args.port}.log", "w")
     proc = subprocess.Popen(
-        [str(ROOT_DIR / ".venv/bin/gunicorn"), "fangkong.wsgi", "-w", str(args.workers),
-         "-b", f"{HOST}:{args.port}", "--backlog", "2048"],
-        cwd=args.server_dir, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        [
+            str(ROOT_DIR / ".venv/bin/gunicorn"),
+            "fangkong.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"{HOST}:{args.port}",
+            "--backlog",
+            "2048",
+        ],
+        cwd=args.server_dir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -207,8 +234,9 @@ def cpu_seconds(server, dbname: str) -> dict:
     """CPU seconds used so far (Linux /proc) by gunicorn (master and workers), by the
     database's PostgreSQL backends that are connected now (the workers' are kept open:
     CONN_MAX_AGE), and by this process (the load generator)."""
-    workers = [int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children")
-               .read_text().split()]  # fmt: skip
+    workers = [
+        int(p) for p in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    ]
     hz = os.sysconf("SC_CLK_TCK")
     return {
         "django": sum(_ticks(p) for p in [server.pid, *workers]) / hz,
@@ -220,8 +248,11 @@ def cpu_seconds(server, dbname: str) -> dict:
 def cpu_used(before: dict, server, dbname: str) -> dict:
     after = cpu_seconds(server, dbname)
     pg = sum(t - before["postgres"].get(p, 0) for p, t in after["postgres"].items())
-    return {"django": after["django"] - before["django"], "postgres": pg,
-            "client": after["client"] - before["client"]}  # fmt: skip
+    return {
+        "django": after["django"] - before["django"],
+        "postgres": pg,
+        "client": after["client"] - before["client"],
+    }
 
 
 def stop_server(proc):
@@ -245,12 +276,14 @@ def reset(today: date):
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "DELETE FROM health_checkinrevision WHERE checkin_id IN "
-            f"(SELECT id FROM health_checkin WHERE {where})", [days, recent],
-        )  # fmt: skip
+            f"(SELECT id FROM health_checkin WHERE {where})",
+            [days, recent],
+        )
         cursor.execute(
             "UPDATE health_healthcase SET checkin_id = NULL WHERE checkin_id IN "
-            f"(SELECT id FROM health_checkin WHERE {where})", [days, recent],
-        )  # fmt: skip
+            f"(SELECT id FROM health_checkin WHERE {where})",
+            [days, recent],
+        )
         cursor.execute(f"DELETE FROM health_checkin WHERE {where}", [days, recent])
         deleted = cursor.rowcount
         cursor.execute(f"DELETE FROM health_checkintally WHERE {where}", [days, recent])
@@ -268,9 +301,11 @@ def pick_batches(root, count: int, size: int):
     batches = []
     for unit in Unit.objects.subtree(root).filter(kind="subsidiary").order_by("code"):
         people = list(
-            Person.objects.in_subtree(unit).filter(is_active=True).order_by("employee_no")
+            Person.objects.in_subtree(unit)
+            .filter(is_active=True)
+            .order_by("employee_no")
             .values("id", "employee_no", "unit_id", "unit_path")[:size]
-        )  # fmt: skip
+        )
         if len(people) == size:
             batches.append((unit, people))
         if len(batches) == count:
@@ -282,8 +317,15 @@ def api_body(unit, people, day) -> bytes:
     rows = []
     for p in people:
         v = values_for(p["id"])
-        rows.append({"employee_no": p["employee_no"], "temperature": float(v["temperature"]),
-                     "symptoms": [], "whereabouts": v["whereabouts"], "category": v["category"]})  # fmt: skip
+        rows.append(
+            {
+                "employee_no": p["employee_no"],
+                "temperature": float(v["temperature"]),
+                "symptoms": [],
+                "whereabouts": v["whereabouts"],
+                "category": v["category"],
+            }
+        )
     return json.dumps({"unit": unit.code, "day": day.isoformat(), "checkins": rows}).encode()
 
 
@@ -297,8 +339,9 @@ async def post_batches(port, token, bodies, clients, use_key):
             headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
             if use_key:
                 headers["Idempotency-Key"] = uuid.uuid4().hex
-            status, content, elapsed = await http("POST", port, "/api/v1/checkins",
-                                                  headers=headers, body=body)  # fmt: skip
+            status, content, elapsed = await http(
+                "POST", port, "/api/v1/checkins", headers=headers, body=body
+            )
             results.append((status, elapsed, content))
 
     started = time.perf_counter()
@@ -319,19 +362,40 @@ def floor_insert(batches, user, clients, *, day, copy=False):
         k: params[k] for k in ("dbname", "user", "host", "port", "password") if params.get(k)
     }
     now = timezone.now()
-    columns = ("person_id, unit_id, unit_path, day, temperature, symptoms, whereabouts, "
-               "risk_contact, case_contact, category, is_fever, source, entered_by_id, "
-               "idempotency_key, checked_in_at, revision_count")  # fmt: skip
+    columns = (
+        "person_id, unit_id, unit_path, day, temperature, symptoms, whereabouts, "
+        "risk_contact, case_contact, category, is_fever, source, entered_by_id, "
+        "idempotency_key, checked_in_at, revision_count"
+    )
     sql = (
         f"INSERT INTO health_checkin ({columns}) VALUES "
         "(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
     )
     work = [
-        [(p["id"], p["unit_id"], p["unit_path"], day, v["temperature"], "[]", v["whereabouts"],
-          False, False, v["category"], False, "api", user.pk, "", now, 1)
-         for p in people for v in [values_for(p["id"])]]
+        [
+            (
+                p["id"],
+                p["unit_id"],
+                p["unit_path"],
+                day,
+                v["temperature"],
+                "[]",
+                v["whereabouts"],
+                False,
+                False,
+                v["category"],
+                False,
+                "api",
+                user.pk,
+                "",
+                now,
+                1,
+            )
+            for p in people
+            for v in [values_for(p["id"])]
+        ]
         for _unit, people in batches
-    ]  # fmt: skip
+    ]
     lock = threading.Lock()
     # autocommit: each `conn.transaction()` below is then a real BEGIN … COMMIT
     conns = [psycopg.connect(**conninfo, autocommit=True) for _ in range(clients)]
@@ -360,8 +424,10 @@ def floor_insert(batches, user, clients, *, day, copy=False):
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    cpu = {"postgres": (sum(_ticks(p) for p in pids) - ticks) / hz,
-           "client": time.process_time() - cpu0}  # fmt: skip
+    cpu = {
+        "postgres": (sum(_ticks(p) for p in pids) - ticks) / hz,
+        "client": time.process_time() - cpu0,
+    }
     for c in conns:
         c.close()
     return elapsed, cpu
@@ -385,7 +451,7 @@ def fill_day(user):
             "FROM orgs_person p WHERE p.is_active AND NOT EXISTS "
             "(SELECT 1 FROM health_checkin c WHERE c.person_id = p.id AND c.day = %s)",
             [FULL_DAY, user.pk, timezone.now(), FULL_DAY],
-        )  # fmt: skip
+        )
         rows = cursor.rowcount
     filled = time.perf_counter() - started
     with transaction.atomic(), connection.cursor() as cursor:
@@ -400,7 +466,7 @@ def fill_day(user):
             "COUNT(*) FILTER (WHERE whereabouts = 'observation') "
             "FROM health_checkin WHERE day = %s GROUP BY unit_id, unit_path, day, category",
             [FULL_DAY],
-        )  # fmt: skip
+        )
         tallies = cursor.rowcount
     tallied = time.perf_counter() - started - filled
     with connection.cursor() as cursor:
@@ -420,13 +486,15 @@ def tallies_match(day) -> bool:
             "COUNT(*) FILTER (WHERE whereabouts = 'remote'), "
             "COUNT(*) FILTER (WHERE whereabouts = 'travelling'), "
             "COUNT(*) FILTER (WHERE whereabouts = 'observation') "
-            "FROM health_checkin WHERE day = %s GROUP BY unit_id, category", [day],
-        )  # fmt: skip
+            "FROM health_checkin WHERE day = %s GROUP BY unit_id, category",
+            [day],
+        )
         recount = {(r[0], r[1]): list(r[2:]) for r in cursor.fetchall()}
         cursor.execute(
             "SELECT unit_id, category, checked_in, fever, at_post, remote, travelling, "
-            "observation FROM health_checkintally WHERE day = %s AND checked_in <> 0", [day],
-        )  # fmt: skip
+            "observation FROM health_checkintally WHERE day = %s AND checked_in <> 0",
+            [day],
+        )
         kept = {(r[0], r[1]): list(r[2:]) for r in cursor.fetchall()}
     return recount == kept
 
@@ -442,9 +510,10 @@ def phone_links(user, count):
     total = Person.objects.filter(is_active=True).count()
     step = max(total // count, 1)
     people = list(
-        Person.objects.filter(is_active=True).extra(where=[f"id %% {step} = 3"])  # noqa: S610
+        Person.objects.filter(is_active=True)
+        .extra(where=[f"id %% {step} = 3"])
         .order_by("id")[:count]
-    )  # fmt: skip
+    )
     links = issue_links(actor=user, people=people)
     return [link_token(link) for link in links]
 
@@ -462,8 +531,12 @@ async def phone_load(port, tokens, clients, seconds, method):
             path = f"/health/c/{token}/"
             if method == "POST":
                 rounds = n // len(mine)  # a later round changes the temperature
-                form = {"temperature": f"{36.2 + 0.1 * (rounds % 8):.1f}",
-                        "whereabouts": "at_post", "category": "on_post", "key": uuid.uuid4().hex}  # fmt: skip
+                form = {
+                    "temperature": f"{36.2 + 0.1 * (rounds % 8):.1f}",
+                    "whereabouts": "at_post",
+                    "category": "on_post",
+                    "key": uuid.uuid4().hex,
+                }
                 body = urllib.parse.urlencode(form).encode()
                 headers = {"Content-Type": "application/x-www-form-urlencoded"}
                 status, _, elapsed = await http("POST", port, path, headers=headers, body=body)
@@ -521,30 +594,36 @@ def main():
             warm, timed = batches[: 2 * args.workers], batches[2 * args.workers :]
             bodies = [api_body(u, people, API_DAY) for u, people in timed]
             warm_bodies = [api_body(u, people, WARM_DAY) for u, people in warm]
-            results, _ = asyncio.run(post_batches(args.port, raw_token, warm_bodies,
-                                                  args.workers, not args.no_key))  # fmt: skip
+            results, _ = asyncio.run(
+                post_batches(args.port, raw_token, warm_bodies, args.workers, not args.no_key)
+            )
             bad = [(s, c[:300]) for s, _, c in results if s != 200]
             if bad:
                 sys.exit(f"warm-up batches failed: {bad[:3]}")
             load0 = os.getloadavg()[0]
             cpu0 = cpu_seconds(server, dbname)
-            results, wall = asyncio.run(post_batches(args.port, raw_token, bodies, args.clients,
-                                                     not args.no_key))  # fmt: skip
+            results, wall = asyncio.run(
+                post_batches(args.port, raw_token, bodies, args.clients, not args.no_key)
+            )
             cpu = cpu_used(cpu0, server, dbname)
             bad = [(s, c[:300]) for s, _, c in results if s != 200]
             created = sum(json.loads(c)["created"] for s, _, c in results if s == 200)
             rows = args.batch_size * len(timed)
             lat = sorted(e for _, e, _ in results)
             api_rate = created / wall
-            print(f"# API: {len(timed)} batches of {args.batch_size} ({created} created, "
-                  f"{len(bad)} failed {bad[:2]}) in {wall:.1f} s by {args.clients} clients: "
-                  f"{api_rate:.0f} check-ins/s; batch latency median {statistics.median(lat):.2f} s, "
-                  f"p95 {percentile(lat, 0.95):.2f} s; load {load0:.2f} -> "
-                  f"{os.getloadavg()[0]:.2f}")  # fmt: skip
+            print(
+                f"# API: {len(timed)} batches of {args.batch_size} ({created} created, "
+                f"{len(bad)} failed {bad[:2]}) in {wall:.1f} s by {args.clients} clients: "
+                f"{api_rate:.0f} check-ins/s; batch latency median {statistics.median(lat):.2f} s, "
+                f"p95 {percentile(lat, 0.95):.2f} s; load {load0:.2f} -> "
+                f"{os.getloadavg()[0]:.2f}"
+            )
             k = rows / 1000
-            print(f"# API CPU per 1,000 rows: gunicorn {cpu['django'] / k * 1000:.0f} ms, "
-                  f"PostgreSQL backends {cpu['postgres'] / k * 1000:.0f} ms, client "
-                  f"{cpu['client'] / k * 1000:.0f} ms")  # fmt: skip
+            print(
+                f"# API CPU per 1,000 rows: gunicorn {cpu['django'] / k * 1000:.0f} ms, "
+                f"PostgreSQL backends {cpu['postgres'] / k * 1000:.0f} ms, client "
+                f"{cpu['client'] / k * 1000:.0f} ms"
+            )
             print(
                 f"# tallies of {API_DAY} equal a recount of its check-ins: {tallies_match(API_DAY)}"
             )
@@ -552,36 +631,48 @@ def main():
             floor_rate = rows / floor_s
             copy_s, copy_cpu = floor_insert(timed, user, args.clients, day=COPY_DAY, copy=True)
             copy_rate = rows / copy_s
-            print(f"# floor: the same {rows} rows, plain psycopg, one transaction per batch, "
-                  f"{args.clients} connections: executemany INSERT {floor_s:.1f} s, "
-                  f"{floor_rate:.0f} rows/s (CPU per 1,000 rows: PostgreSQL "
-                  f"{floor_cpu['postgres'] / k * 1000:.0f} ms, client "
-                  f"{floor_cpu['client'] / k * 1000:.0f} ms); COPY {copy_s:.1f} s, "
-                  f"{copy_rate:.0f} rows/s (PostgreSQL {copy_cpu['postgres'] / k * 1000:.0f} ms, "
-                  f"client {copy_cpu['client'] / k * 1000:.0f} ms)")  # fmt: skip
+            print(
+                f"# floor: the same {rows} rows, plain psycopg, one transaction per batch, "
+                f"{args.clients} connections: executemany INSERT {floor_s:.1f} s, "
+                f"{floor_rate:.0f} rows/s (CPU per 1,000 rows: PostgreSQL "
+                f"{floor_cpu['postgres'] / k * 1000:.0f} ms, client "
+                f"{floor_cpu['client'] / k * 1000:.0f} ms); COPY {copy_s:.1f} s, "
+                f"{copy_rate:.0f} rows/s (PostgreSQL {copy_cpu['postgres'] / k * 1000:.0f} ms, "
+                f"client {copy_cpu['client'] / k * 1000:.0f} ms)"
+            )
             figures += [
                 ("Batch check-ins through the API (rows/s)", f"{api_rate:.0f}"),
                 ("Floor: plain psycopg INSERT of the same rows (rows/s)", f"{floor_rate:.0f}"),
                 ("API / floor", f"{100 * api_rate / floor_rate:.0f} %"),
                 ("Floor with COPY (rows/s)", f"{copy_rate:.0f}"),
                 ("API / COPY floor", f"{100 * api_rate / copy_rate:.0f} %"),
-                ("API CPU per 1,000 rows: gunicorn / PostgreSQL (ms)",
-                 f"{cpu['django'] / k * 1000:.0f} / {cpu['postgres'] / k * 1000:.0f}"),
-                ("Floor (INSERT) PostgreSQL CPU per 1,000 rows (ms)",
-                 f"{floor_cpu['postgres'] / k * 1000:.0f}"),
-                ("API batch latency median / p95 (s)",
-                 f"{statistics.median(lat):.2f} / {percentile(lat, 0.95):.2f}"),
-            ]  # fmt: skip
+                (
+                    "API CPU per 1,000 rows: gunicorn / PostgreSQL (ms)",
+                    f"{cpu['django'] / k * 1000:.0f} / {cpu['postgres'] / k * 1000:.0f}",
+                ),
+                (
+                    "Floor (INSERT) PostgreSQL CPU per 1,000 rows (ms)",
+                    f"{floor_cpu['postgres'] / k * 1000:.0f}",
+                ),
+                (
+                    "API batch latency median / p95 (s)",
+                    f"{statistics.median(lat):.2f} / {percentile(lat, 0.95):.2f}",
+                ),
+            ]
         if "fill" not in skip:
             rows, tallies, filled, tallied = fill_day(user)
-            print(f"# fill {FULL_DAY}: {rows} more check-ins (INSERT … SELECT) in {filled:.1f} s; "
-                  f"{tallies} tally rows built in {tallied:.1f} s")  # fmt: skip
+            print(
+                f"# fill {FULL_DAY}: {rows} more check-ins (INSERT … SELECT) in {filled:.1f} s; "
+                f"{tallies} tally rows built in {tallied:.1f} s"
+            )
         if "summary" not in skip:
             n = Unit.objects.count()
             from fangkong.health.models import CheckIn, CheckInTally
 
-            print(f"# {FULL_DAY}: {CheckIn.objects.filter(day=FULL_DAY).count()} check-ins, "
-                  f"{CheckInTally.objects.filter(day=FULL_DAY).count()} tally rows ({n} units)")  # fmt: skip
+            print(
+                f"# {FULL_DAY}: {CheckIn.objects.filter(day=FULL_DAY).count()} check-ins, "
+                f"{CheckInTally.objects.filter(day=FULL_DAY).count()} tally rows ({n} units)"
+            )
             print()
             print("| scenario | median ms | p90 ms | min ms | queries |")
             print("|---|---:|---:|---:|---:|")
@@ -589,8 +680,10 @@ def main():
                 median, p90, fastest, captured = measure(
                     lambda unit=unit: get_checkin_summary(unit, FULL_DAY), args.runs
                 )
-                print(f"| get_checkin_summary({unit.code}, {FULL_DAY}) | {median:.1f} | "
-                      f"{p90:.1f} | {fastest:.1f} | {len(captured)} |")  # fmt: skip
+                print(
+                    f"| get_checkin_summary({unit.code}, {FULL_DAY}) | {median:.1f} | "
+                    f"{p90:.1f} | {fastest:.1f} | {len(captured)} |"
+                )
                 for q in captured:
                     print(f"|   [{float(q['time']) * 1000:.1f} ms] `{q['sql'][:110]}` | | | | |")
                 figures.append((f"`get_checkin_summary({unit.code})` median (ms)", f"{median:.1f}"))
@@ -607,10 +700,16 @@ def main():
                     return sorted(out), json.loads(content)
 
                 times, answer = asyncio.run(timed_gets())
-                print(f"| GET {url} (gunicorn) | {statistics.median(times):.1f} | "
-                      f"{percentile(times, 0.9):.1f} | {times[0]:.1f} | |")  # fmt: skip
-                figures.append((f"`GET …/units/{unit.code}/checkin-summary` median (ms)",
-                                f"{statistics.median(times):.1f}"))  # fmt: skip
+                print(
+                    f"| GET {url} (gunicorn) | {statistics.median(times):.1f} | "
+                    f"{percentile(times, 0.9):.1f} | {times[0]:.1f} | |"
+                )
+                figures.append(
+                    (
+                        f"`GET …/units/{unit.code}/checkin-summary` median (ms)",
+                        f"{statistics.median(times):.1f}",
+                    )
+                )
                 print(
                     f"# {unit.code}: expected {answer['expected']}, checked in "
                     f"{answer['checked_in']}, by category {answer['by_category']}"
@@ -619,12 +718,20 @@ def main():
         if "phone" not in skip:
             started = time.perf_counter()
             tokens = phone_links(user, args.phone_people)
-            print(f"# phone: {len(tokens)} live links ready in {time.perf_counter() - started:.1f} s; "
-                  f"today in Asia/Shanghai: {today}")  # fmt: skip
-            asyncio.run(phone_load(args.port, tokens[-args.phone_clients * 4 :], args.phone_clients,
-                                   2, "GET"))  # warm-up  # fmt: skip
-            phases = [("POST", args.phone_seconds, tokens), ("GET", args.phone_seconds / 3, tokens),
-                      ("GET", args.phone_seconds / 3, ["not-a-link"] * args.phone_clients)]  # fmt: skip
+            print(
+                f"# phone: {len(tokens)} live links ready in {time.perf_counter() - started:.1f} s; "
+                f"today in Asia/Shanghai: {today}"
+            )
+            asyncio.run(
+                phone_load(
+                    args.port, tokens[-args.phone_clients * 4 :], args.phone_clients, 2, "GET"
+                )
+            )  # warm-up
+            phases = [
+                ("POST", args.phone_seconds, tokens),
+                ("GET", args.phone_seconds / 3, tokens),
+                ("GET", args.phone_seconds / 3, ["not-a-link"] * args.phone_clients),
+            ]
             for method, seconds, tokens in phases:
                 load0 = os.getloadavg()[0]
                 cpu0 = cpu_seconds(server, dbname)
@@ -636,14 +743,18 @@ def main():
                 lat.sort()
                 rate = len(lat) / wall
                 median, p95 = statistics.median(lat) * 1000, percentile(lat, 0.95) * 1000
-                print(f"# phone {method} {tokens[0][:12]}…: {len(lat)} requests in {wall:.1f} s by "
-                      f"{args.phone_clients} clients: {rate:.0f} req/s; latency median "
-                      f"{median:.0f} ms, p95 {p95:.0f} ms, max {lat[-1] * 1000:.0f} ms; statuses "
-                      f"{statuses}; load {load0:.2f} -> {os.getloadavg()[0]:.2f}")  # fmt: skip
+                print(
+                    f"# phone {method} {tokens[0][:12]}…: {len(lat)} requests in {wall:.1f} s by "
+                    f"{args.phone_clients} clients: {rate:.0f} req/s; latency median "
+                    f"{median:.0f} ms, p95 {p95:.0f} ms, max {lat[-1] * 1000:.0f} ms; statuses "
+                    f"{statuses}; load {load0:.2f} -> {os.getloadavg()[0]:.2f}"
+                )
                 n = len(lat)
-                print(f"#   CPU per request: gunicorn {cpu['django'] / n * 1000:.1f} ms, PostgreSQL "
-                      f"backends {cpu['postgres'] / n * 1000:.1f} ms, client "
-                      f"{client_cpu / n * 1000:.1f} ms ({100 * client_cpu / wall:.0f} % of a core)")  # fmt: skip
+                print(
+                    f"#   CPU per request: gunicorn {cpu['django'] / n * 1000:.1f} ms, PostgreSQL "
+                    f"backends {cpu['postgres'] / n * 1000:.1f} ms, client "
+                    f"{client_cpu / n * 1000:.1f} ms ({100 * client_cpu / wall:.0f} % of a core)"
+                )
                 what = (
                     f"Phone page {method}"
                     if tokens[0] != "not-a-link"
@@ -651,13 +762,19 @@ def main():
                 )
                 figures.append((f"{what}, {args.phone_clients} clients (req/s)", f"{rate:.0f}"))
                 figures.append((f"{what} latency median / p95 (ms)", f"{median:.0f} / {p95:.0f}"))
-                figures.append((f"{what} CPU per request: gunicorn / PostgreSQL / client (ms)",
-                                f"{cpu['django'] / n * 1000:.1f} / {cpu['postgres'] / n * 1000:.1f}"
-                                f" / {client_cpu / n * 1000:.1f}"))  # fmt: skip
+                figures.append(
+                    (
+                        f"{what} CPU per request: gunicorn / PostgreSQL / client (ms)",
+                        f"{cpu['django'] / n * 1000:.1f} / {cpu['postgres'] / n * 1000:.1f}"
+                        f" / {client_cpu / n * 1000:.1f}",
+                    )
+                )
             from fangkong.health.models import CheckIn
 
-            print(f"# phone check-ins today: {CheckIn.objects.filter(day__gte=today - timedelta(days=1)).count()}; "
-                  f"tallies equal a recount: {tallies_match(today)}")  # fmt: skip
+            print(
+                f"# phone check-ins today: {CheckIn.objects.filter(day__gte=today - timedelta(days=1)).count()}; "
+                f"tallies equal a recount: {tallies_match(today)}"
+            )
     finally:
         stop_server(server)
     print()

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.orgs_scale import setup  # noqa: E402
+from bench.orgs_scale import setup  # noqa: E402 - bench/ is the script's directory
 
 
 def parse_args():
@@ -62,11 +62,19 @@ def make_clocks(n_incidents: int):
     incidents = []
     for i in range(n_incidents):
         unit = stations[i % len(stations)]
-        incidents.append(Incident(
-            unit=unit, unit_path=unit.path, kind="fever_cluster", title=f"bench {i}",
-            discovered_at=now, discovered_by="bench", level="group",
-            target_unit=target_of(unit, "group"), filed_at=now,
-        ))  # fmt: skip
+        incidents.append(
+            Incident(
+                unit=unit,
+                unit_path=unit.path,
+                kind="fever_cluster",
+                title=f"bench {i}",
+                discovered_at=now,
+                discovered_by="bench",
+                level="group",
+                target_unit=target_of(unit, "group"),
+                filed_at=now,
+            )
+        )
     Incident.objects.bulk_create(incidents, batch_size=1000)
     levels = {u.pk: receiving_levels(u, target_of(u, "group")) for u in stations}
     receipts, clocks = [], []
@@ -97,16 +105,21 @@ def sweep_figures(args):
         escalate_due()
         runs.append((time.perf_counter() - started) * 1000)
     idle = statistics.median(runs)
-    due_ids = list(Clock.objects.filter(incident__title__startswith="bench ")
-                   .values_list("pk", flat=True)[: args.due])  # fmt: skip
+    due_ids = list(
+        Clock.objects.filter(incident__title__startswith="bench ").values_list("pk", flat=True)[
+            : args.due
+        ]
+    )
     Clock.objects.filter(pk__in=due_ids).update(due_at=timezone.now() - timedelta(minutes=1))
     started = time.perf_counter()
     result = escalate_due()
     busy = (time.perf_counter() - started) * 1000
     print(f"open clocks: {total}")
     print(f"sweep with none due: median {idle:.1f} ms over 20 runs")
-    print(f"sweep escalating {result['escalated']} due clocks: {busy:.0f} ms "
-          f"({busy / max(result['escalated'], 1):.2f} ms a clock)")  # fmt: skip
+    print(
+        f"sweep escalating {result['escalated']} due clocks: {busy:.0f} ms "
+        f"({busy / max(result['escalated'], 1):.2f} ms a clock)"
+    )
 
 
 def latency_figures(args):
@@ -124,18 +137,31 @@ def latency_figures(args):
     env = dict(os.environ)
     samples = []
     with WebhookReceiver() as receiver:
-        channel = UnitChannel.objects.create(unit=group, kind="dingtalk", name="bench robot",
-                                             target=receiver.url("/robot/send?access_token=x"))  # fmt: skip
+        channel = UnitChannel.objects.create(
+            unit=group,
+            kind="dingtalk",
+            name="bench robot",
+            target=receiver.url("/robot/send?access_token=x"),
+        )
         connection.close()
-        worker = subprocess.Popen([str(ROOT / ".venv/bin/fangkong"), "worker"], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        worker = subprocess.Popen(
+            [str(ROOT / ".venv/bin/fangkong"), "worker"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         try:
             time.sleep(3)  # the worker's start-up
             for i in range(args.samples):
                 seen = len(receiver.requests)
                 started = time.perf_counter()
-                file_incident(actor=None, unit=station, kind="suspected", title=f"latency {i}",
-                              discovered_at=timezone.now())  # fmt: skip
+                file_incident(
+                    actor=None,
+                    unit=station,
+                    kind="suspected",
+                    title=f"latency {i}",
+                    discovered_at=timezone.now(),
+                )
                 while len(receiver.requests) == seen and time.perf_counter() - started < 30:
                     time.sleep(0.01)
                 samples.append(time.perf_counter() - started)
@@ -147,8 +173,10 @@ def latency_figures(args):
             channel.save()
     samples.sort()
     p95 = samples[min(len(samples) - 1, int(round(0.95 * len(samples))) - 1)]
-    print(f"filing → first robot message: median {statistics.median(samples):.2f} s, "
-          f"p95 {p95:.2f} s, max {samples[-1]:.2f} s over {len(samples)} filings")  # fmt: skip
+    print(
+        f"filing → first robot message: median {statistics.median(samples):.2f} s, "
+        f"p95 {p95:.2f} s, max {samples[-1]:.2f} s over {len(samples)} filings"
+    )
 
 
 def main():

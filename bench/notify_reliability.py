@@ -97,8 +97,9 @@ def bench_unit():
         root, _ = get_user_model().objects.get_or_create(
             username="notify-bench", defaults={"is_superuser": True, "is_staff": True}
         )
-        unit = org_services.create_unit(actor=root, parent=None, code="NOTIFY-BENCH",
-                                        name="Notify bench", kind="group")  # fmt: skip
+        unit = org_services.create_unit(
+            actor=root, parent=None, code="NOTIFY-BENCH", name="Notify bench", kind="group"
+        )
     return unit
 
 
@@ -121,7 +122,7 @@ def robots(unit, receiver, count):
             kind=Channel.WECOM,
             name=f"bench {i}",
             target=receiver.url(f"/cgi-bin/webhook/send?key=r{i}"),
-        )  # fmt: skip
+        )
         for i in range(count)
     ]
 
@@ -129,9 +130,11 @@ def robots(unit, receiver, count):
 def start_worker(env_extra: dict) -> subprocess.Popen:
     env = {**os.environ, **env_extra}
     return subprocess.Popen(
-        [sys.executable, "-m", "fangkong.cli", "worker"], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [sys.executable, "-m", "fangkong.cli", "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def stop_worker(worker: subprocess.Popen) -> None:
@@ -163,17 +166,25 @@ def crash(args, unit) -> dict:
     from fangkong.notify.testing import WebhookReceiver
 
     clean(unit)
-    env = {"FANGKONG_NOTIFY_LEASE_SECONDS": str(args.lease),
-           "FANGKONG_NOTIFY_TIMEOUT": str(args.timeout)}  # fmt: skip
+    env = {
+        "FANGKONG_NOTIFY_LEASE_SECONDS": str(args.lease),
+        "FANGKONG_NOTIFY_TIMEOUT": str(args.timeout),
+    }
     with WebhookReceiver(delay=args.delay) as receiver:
         channels = robots(unit, receiver, args.robots)
         with transaction.atomic():
             for i in range(args.burst):
-                services.queue(key=f"bench:{i}", subject=f"bench {i}", topic=TOPIC, unit=unit,
-                               channels=[channels[i % len(channels)]])  # fmt: skip
+                services.queue(
+                    key=f"bench:{i}",
+                    subject=f"bench {i}",
+                    topic=TOPIC,
+                    unit=unit,
+                    channels=[channels[i % len(channels)]],
+                )
         keys = {
-            delivery_key(m): m.subject for m in Message.objects.filter(topic=TOPIC).only("dedupe_key", "subject")
-        }  # fmt: skip
+            delivery_key(m): m.subject
+            for m in Message.objects.filter(topic=TOPIC).only("dedupe_key", "subject")
+        }
         started = time.monotonic()
         worker = start_worker(env)
         while len(receiver.requests) < args.kill_at and time.monotonic() - started < 120:
@@ -195,17 +206,24 @@ def crash(args, unit) -> dict:
         requests = list(receiver.requests)
     by_key = Counter(r.headers.get("X-Fangkong-Message", "") for r in requests)
     texts = Counter(r.json["text"]["content"] for r in requests)
-    assert all(keys.get(k) == t for k, t in ((r.headers["X-Fangkong-Message"],
-               r.json["text"]["content"]) for r in requests)), "key and text disagree"  # fmt: skip
+    assert all(
+        keys.get(k) == t
+        for k, t in ((r.headers["X-Fangkong-Message"], r.json["text"]["content"]) for r in requests)
+    ), "key and text disagree"
     delivered = {t for t in texts if t.startswith("bench ")}
     return {
-        "queued": args.burst, "received": len(requests), "distinct": len(by_key),
+        "queued": args.burst,
+        "received": len(requests),
+        "distinct": len(by_key),
         "repeats": sum(n - 1 for n in by_key.values()),
         "repeated_messages": sum(1 for n in by_key.values() if n > 1),
-        "lost": args.burst - len(delivered), "at_kill": at_kill, "final": state_counts(),
-        "kill_after_s": killed_at - started, "recovery_s": done - killed_at,
+        "lost": args.burst - len(delivered),
+        "at_kill": at_kill,
+        "final": state_counts(),
+        "kill_after_s": killed_at - started,
+        "recovery_s": done - killed_at,
         "total_s": done - started,
-    }  # fmt: skip
+    }
 
 
 def latency(args, unit) -> dict:
@@ -227,23 +245,32 @@ def latency(args, unit) -> dict:
                 text = f"latency {i}"
                 before = time.time()
                 with transaction.atomic():
-                    services.queue(key=f"latency:{i}", subject=text, topic=TOPIC, unit=unit,
-                                   channels=[channel])  # fmt: skip
+                    services.queue(
+                        key=f"latency:{i}", subject=text, topic=TOPIC, unit=unit, channels=[channel]
+                    )
                 deadline = time.monotonic() + 30
                 arrived = None
                 while arrived is None and time.monotonic() < deadline:
-                    arrived = next((r.at for r in reversed(receiver.requests)
-                                    if r.json["text"]["content"] == text), None)  # fmt: skip
+                    arrived = next(
+                        (
+                            r.at
+                            for r in reversed(receiver.requests)
+                            if r.json["text"]["content"] == text
+                        ),
+                        None,
+                    )
                     time.sleep(0.005)
                 samples.append((arrived - before) if arrived else float("inf"))
         finally:
             stop_worker(worker)
     samples.sort()
     return {
-        "n": len(samples), "median": statistics.median(samples),
-        "p95": samples[max(0, round(0.95 * len(samples)) - 1)], "min": samples[0],
+        "n": len(samples),
+        "median": statistics.median(samples),
+        "p95": samples[max(0, round(0.95 * len(samples)) - 1)],
+        "min": samples[0],
         "max": samples[-1],
-    }  # fmt: skip
+    }
 
 
 def main():
@@ -253,23 +280,33 @@ def main():
 
     unit = bench_unit()
     vendor = connection.vendor
-    print(f"# {vendor}, {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")  # fmt: skip
+    print(
+        f"# {vendor}, {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"load {os.getloadavg()[0]:.1f}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
     if not args.skip_crash:
         r = crash(args, unit)
-        print(f"\n## SIGKILL mid-burst ({vendor}; lease {args.lease:g} s, timeout "
-              f"{args.timeout:g} s, {args.robots} robots answering in {args.delay * 1000:g} ms)")  # fmt: skip
-        print("| queued | requests received | distinct messages | repeats | lost | killed after | "
-              "recovered in | total |")  # fmt: skip
+        print(
+            f"\n## SIGKILL mid-burst ({vendor}; lease {args.lease:g} s, timeout "
+            f"{args.timeout:g} s, {args.robots} robots answering in {args.delay * 1000:g} ms)"
+        )
+        print(
+            "| queued | requests received | distinct messages | repeats | lost | killed after | "
+            "recovered in | total |"
+        )
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-        print(f"| {r['queued']} | {r['received']} | {r['distinct']} | {r['repeats']} | "
-              f"{r['lost']} | {r['kill_after_s']:.1f} s | {r['recovery_s']:.1f} s | "
-              f"{r['total_s']:.1f} s |")  # fmt: skip
+        print(
+            f"| {r['queued']} | {r['received']} | {r['distinct']} | {r['repeats']} | "
+            f"{r['lost']} | {r['kill_after_s']:.1f} s | {r['recovery_s']:.1f} s | "
+            f"{r['total_s']:.1f} s |"
+        )
         print(f"at the kill: {r['at_kill']}; at the end: {r['final']}")
     if not args.skip_latency:
         r = latency(args, unit)
-        print(f"\n## Queue → first receipt ({vendor}, {r['n']} messages, `fangkong worker` "
-              "with its defaults)")  # fmt: skip
+        print(
+            f"\n## Queue → first receipt ({vendor}, {r['n']} messages, `fangkong worker` "
+            "with its defaults)"
+        )
         print("| median | p95 | min | max |\n|---:|---:|---:|---:|")
         print(f"| {r['median']:.2f} s | {r['p95']:.2f} s | {r['min']:.2f} s | {r['max']:.2f} s |")
     clean(unit)

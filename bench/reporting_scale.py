@@ -29,12 +29,19 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orgs_scale import bench_user, explain, measure, setup, targets  # noqa: E402  (bench/ is the script's directory)
+from orgs_scale import bench_user, explain, measure, setup, targets
 
 HISTORY_END = date(2020, 4, 30)  # the synthetic units are open from 2020-01-25
 UNIT_KINDS = ["subsidiary", "department", "site"]
-ZERO_FIELDS = ["confirmed", "suspected", "close_contacts", "under_observation", "fever_today",
-               "returned_from_risk", "in_risk_areas"]  # fmt: skip
+ZERO_FIELDS = [
+    "confirmed",
+    "suspected",
+    "close_contacts",
+    "under_observation",
+    "fever_today",
+    "returned_from_risk",
+    "in_risk_areas",
+]
 
 
 def parse_args():
@@ -46,8 +53,11 @@ def parse_args():
     parser.add_argument("--people", type=int, default=100_000, help="with --prepare")
     parser.add_argument("--days", type=int, default=90, help="with --prepare: days of history")
     parser.add_argument("--no-pages", action="store_true", help="skip the page scenarios")
-    parser.add_argument("--field", default="staff_total",
-                        help="the field whose series the trend JSON endpoint returns")  # fmt: skip
+    parser.add_argument(
+        "--field",
+        default="staff_total",
+        help="the field whose series the trend JSON endpoint returns",
+    )
     parser.add_argument("--explain", action="store_true", help="print query plans")
     return parser.parse_args()
 
@@ -69,9 +79,10 @@ def prepare(args):
     user = bench_user(root)
     form = ReportForm.objects.get(code="daily")
     Assignment.objects.get_or_create(
-        form=form, root=root,
+        form=form,
+        root=root,
         defaults={"unit_kinds": UNIT_KINDS, "deadline": "09:00", "reminder_minutes": [60, 15]},
-    )  # fmt: skip
+    )
     if not DailyReport.objects.filter(form=form).in_subtree(root).exists():
         seed_history(form, root, user, args.days)
 
@@ -89,10 +100,12 @@ def _history_rows(form, version, units, staff, user, days: int, seed: int = 3):
     zero reports; 2 % were corrected, most of them after the cut-off."""
     rng = random.Random(seed)
     habits = {
-        u.pk: (rng.choice([0.03] * 15 + [0.15] * 4 + [0.5]),
-               rng.choice([0.03] * 15 + [0.10] * 4 + [0.3]))
+        u.pk: (
+            rng.choice([0.03] * 15 + [0.15] * 4 + [0.5]),
+            rng.choice([0.03] * 15 + [0.10] * 4 + [0.3]),
+        )
         for u in units
-    }  # fmt: skip
+    }
     zones: dict[str, zoneinfo.ZoneInfo] = {}
     zero_values = {code: 0 for code in ZERO_FIELDS}
     start = HISTORY_END - timedelta(days=days - 1)
@@ -106,12 +119,22 @@ def _history_rows(form, version, units, staff, user, days: int, seed: int = 3):
             )
             deadline = datetime(day.year, day.month, day.day, 9, 0, tzinfo=zone)
             row = {
-                "form_id": form.pk, "unit_id": unit.pk, "unit_path": unit.path, "day": day,
-                "deadline_at": deadline, "version_id": None, "values": None, "is_zero": False,
-                "first_filed_at": None, "filed_at": None, "filed_by_id": None,
-                "revision_count": 0, "cutoff_values": None, "cutoff_is_zero": False,
+                "form_id": form.pk,
+                "unit_id": unit.pk,
+                "unit_path": unit.path,
+                "day": day,
+                "deadline_at": deadline,
+                "version_id": None,
+                "values": None,
+                "is_zero": False,
+                "first_filed_at": None,
+                "filed_at": None,
+                "filed_by_id": None,
+                "revision_count": 0,
+                "cutoff_values": None,
+                "cutoff_is_zero": False,
                 "corrected_after_cutoff": False,
-            }  # fmt: skip
+            }
             missing, late = habits[unit.pk]
             roll = rng.random()
             if roll >= missing:
@@ -121,9 +144,15 @@ def _history_rows(form, version, units, staff, user, days: int, seed: int = 3):
                 )
                 zero = rng.random() < 0.12
                 values = zero_values if zero else _values(staff.get(unit.pk) or 5, rng)
-                row.update(version_id=version.pk, values=values, is_zero=zero,
-                           first_filed_at=first, filed_at=first, filed_by_id=user.pk,
-                           revision_count=1)  # fmt: skip
+                row.update(
+                    version_id=version.pk,
+                    values=values,
+                    is_zero=zero,
+                    first_filed_at=first,
+                    filed_at=first,
+                    filed_by_id=user.pk,
+                    revision_count=1,
+                )
                 if not is_late:
                     row.update(cutoff_values=values, cutoff_is_zero=zero)
                 if rng.random() < 0.02:  # a correction
@@ -149,13 +178,18 @@ def seed_history(form, root, user, days: int) -> None:
 
     started = time.perf_counter()
     units = list(
-        Unit.objects.subtree(root, include_self=False).filter(kind__in=UNIT_KINDS)
-        .only("pk", "path", "timezone", "active_from", "active_to").order_by("path")
-    )  # fmt: skip
+        Unit.objects.subtree(root, include_self=False)
+        .filter(kind__in=UNIT_KINDS)
+        .only("pk", "path", "timezone", "active_from", "active_to")
+        .order_by("path")
+    )
     staff = dict(
-        Person.objects.in_subtree(root).filter(is_active=True)
-        .values_list("unit").annotate(n=Count("id")).order_by()
-    )  # fmt: skip
+        Person.objects.in_subtree(root)
+        .filter(is_active=True)
+        .values_list("unit")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     fields = [f for f in DailyReport._meta.concrete_fields if not f.primary_key]
     names = [f.attname for f in fields]
     jsons = {f.attname for f in fields if isinstance(f, JSONField)}
@@ -172,8 +206,12 @@ def seed_history(form, root, user, days: int) -> None:
             with connection.connection.cursor() as cursor:
                 with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                     for row in rows:
-                        copy.write_row([json.dumps(row[n]) if n in jsons and row[n] is not None
-                                        else row[n] for n in names])  # fmt: skip
+                        copy.write_row(
+                            [
+                                json.dumps(row[n]) if n in jsons and row[n] is not None else row[n]
+                                for n in names
+                            ]
+                        )
                         count += 1
         else:
             ops = connection.ops
@@ -280,14 +318,19 @@ def filing_scenario(form, root, user):
 
     pending = list(
         DailyReport.objects.filter(form=form, day=HISTORY_END, first_filed_at__isnull=True)
-        .in_subtree(root).select_related("unit").order_by("unit_path")
-    )  # fmt: skip
+        .in_subtree(root)
+        .select_related("unit")
+        .order_by("unit_path")
+    )
     yesterday = dict(
         DailyReport.objects.filter(
-            form=form, day=HISTORY_END - timedelta(days=1), unit__in=[r.unit_id for r in pending],
-            is_zero=False, values__isnull=False,
+            form=form,
+            day=HISTORY_END - timedelta(days=1),
+            unit__in=[r.unit_id for r in pending],
+            is_zero=False,
+            values__isnull=False,
         ).values_list("unit_id", "values")
-    )  # fmt: skip
+    )
     rng = random.Random(5)
     filed = []
     actor = get_user_model().objects.get(pk=user.pk)
@@ -297,16 +340,23 @@ def filing_scenario(form, root, user):
         values = yesterday.get(report.unit_id) or _values(5, rng)
         forget_scopes(actor)  # a request resolves the scope afresh
         services.file_report(
-            actor=actor, form=form, unit=report.unit, day=HISTORY_END, values=values,
-            confirm=True, comment="benchmark", now=report.deadline_at - timedelta(minutes=30),
-        )  # fmt: skip
+            actor=actor,
+            form=form,
+            unit=report.unit,
+            day=HISTORY_END,
+            values=values,
+            confirm=True,
+            comment="benchmark",
+            now=report.deadline_at - timedelta(minutes=30),
+        )
         filed.append(report.pk)
 
     def restore():
         """Put the filed rows back as they were (missing), so the next run finds them."""
         ReportRevision.objects.filter(report_id__in=filed).delete()
-        AuditEntry.objects.filter(action="file_report", object_type="dailyreport",
-                                  object_id__in=[str(pk) for pk in filed]).delete()  # fmt: skip
+        AuditEntry.objects.filter(
+            action="file_report", object_type="dailyreport", object_id__in=[str(pk) for pk in filed]
+        ).delete()
         DailyReport.objects.filter(pk__in=filed).update(
             version=None,
             values=None,
@@ -365,10 +415,12 @@ def main():
         (f"(a) floor: plain SQL aggregate, {root.code}", floor_sql(form, root, day, now)),
         (f"(b) get_summary({group.code})", lambda: queries.get_summary(fresh_form(), group, day)),
         (f"(b) floor: plain SQL aggregate, {group.code}", floor_sql(form, group, day, now)),
-        (f"(c) get_matrix({subsidiary.code})",
-         lambda: queries.get_matrix(fresh_form(), subsidiary, day)),
+        (
+            f"(c) get_matrix({subsidiary.code})",
+            lambda: queries.get_matrix(fresh_form(), subsidiary, day),
+        ),
         ("(d) services.file_report (one report)", fn_file),
-    ]  # fmt: skip
+    ]
     if not args.no_pages:
         from django.urls import reverse
 
@@ -378,11 +430,13 @@ def main():
         scenarios += [
             (f"GET {overview}?unit={root.code}", get(f"{overview}{q}&unit={root.code}")),
             (f"GET {overview}?unit={group.code}", get(f"{overview}{q}&unit={group.code}")),
-            (f"GET {series}?unit={root.code}&field={args.field} (JSON)",
-             get(f"{series}{q}&unit={root.code}&field={args.field}")),
+            (
+                f"GET {series}?unit={root.code}&field={args.field} (JSON)",
+                get(f"{series}{q}&unit={root.code}&field={args.field}"),
+            ),
             (f"GET {matrix}?unit={subsidiary.code}", get(f"{matrix}{q}&unit={subsidiary.code}")),
             (f"GET {export}?unit={root.code} (xlsx)", get(f"{export}{q}&unit={root.code}")),
-        ]  # fmt: skip
+        ]
     if pending < args.runs + 4:
         sys.exit(f"Only {pending} unfiled reports on {day}: too few for {args.runs} filings.")
 

@@ -77,17 +77,26 @@ class EntryPage(Page[EntryOut]):
     period: dict[str, date] = Field(..., description='{"from": …, "to": …}')
 
 
-@router.get("/accountability", response=EntryPage,
-            summary="Accountability ledger of a subtree and period")  # fmt: skip
+@router.get(
+    "/accountability", response=EntryPage, summary="Accountability ledger of a subtree and period"
+)
 def list_entries(request, q: Query[LedgerQuery]):
     """Entries made by the system (late filing, missing report, correction after the
     cut-off, …) with their grade and repetition, newest day first. A unit outside the
     caller's scope is a 404."""
     unit = get_unit_for(request.user, q.unit) if q.unit else None
     default_start, default_end = queries.default_period(q.end)
-    f = queries.LedgerFilter(unit=unit, start=q.start or default_start, end=default_end,
-                             kind=q.kind or "", grade=q.grade or "", waived=q.waived)  # fmt: skip
+    f = queries.LedgerFilter(
+        unit=unit,
+        start=q.start or default_start,
+        end=default_end,
+        kind=q.kind or "",
+        grade=q.grade or "",
+        waived=q.waived,
+    )
     if f.start > f.end:  # only `from` given, after today
         f.end = f.start
-    return {**paginate(queries.list_entries(request.user, f), q),
-            "period": {"from": f.start, "to": f.end}}  # fmt: skip
+    return {
+        **paginate(queries.list_entries(request.user, f), q),
+        "period": {"from": f.start, "to": f.end},
+    }

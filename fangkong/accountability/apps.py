@@ -7,7 +7,7 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("Accountability")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the thresholds check
+        from . import checks  # noqa: F401 - registers the system checks
         from .permissions import register_permissions
 
         register_permissions()
@@ -17,8 +17,12 @@ class AccountabilityConfig(AppConfig):
 
         from .services import record_from_filing
 
-        subscribe(FILED, "accountability.record_from_filing", record_from_filing,
-                  label=_("Record a late filing or a correction in the ledger"))  # fmt: skip
+        subscribe(
+            FILED,
+            "accountability.record_from_filing",
+            record_from_filing,
+            label=_("Record a late filing or a correction in the ledger"),
+        )
 
         from fangkong.core.worker import register_sweep
 
@@ -30,8 +34,15 @@ class AccountabilityConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
 
         register_object_type("accountability", _("accountability ledger (Excel export)"))
-        register(NavItem(_("Accountability"), "accountability:entry_list", icon="journal-text",
-                         order=8, section="reports"))  # fmt: skip
+        register(
+            NavItem(
+                _("Accountability"),
+                "accountability:entry_list",
+                icon="journal-text",
+                order=8,
+                section="reports",
+            )
+        )
 
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy

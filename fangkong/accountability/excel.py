@@ -13,10 +13,20 @@ from .choices import AnnotationAction, Grade
 
 def columns() -> list[str]:
     return [
-        _("Day"), _("Unit code"), _("Unit"), _("Kind"), _("Facts"), _("Grade"),
-        _("Occurrence within 30 days"), _("Waived"), _("Liaison"), _("Liaison phone"),
-        _("Notes and waivers"), _("Recorded at"), _("Facts (data)"),
-    ]  # fmt: skip
+        _("Day"),
+        _("Unit code"),
+        _("Unit"),
+        _("Kind"),
+        _("Facts"),
+        _("Grade"),
+        _("Occurrence within 30 days"),
+        _("Waived"),
+        _("Liaison"),
+        _("Liaison phone"),
+        _("Notes and waivers"),
+        _("Recorded at"),
+        _("Facts (data)"),
+    ]
 
 
 def _notes(entry) -> str:
@@ -31,12 +41,20 @@ def export_workbook(user, f: queries.LedgerFilter) -> bytes:
     watermark = watermark_line(user, f"{scope} {f.start}–{f.end}")
     rows = (
         [
-            e.day.isoformat(), e.unit.code, e.unit.name, e.get_kind_display(), e.description,
-            str(Grade(e.grade).label), e.repetition, _("yes") if e.waived else _("no"),
-            e.liaison_name, e.liaison_phone, _notes(e),
+            e.day.isoformat(),
+            e.unit.code,
+            e.unit.name,
+            e.get_kind_display(),
+            e.description,
+            str(Grade(e.grade).label),
+            e.repetition,
+            _("yes") if e.waived else _("no"),
+            e.liaison_name,
+            e.liaison_phone,
+            _notes(e),
             show(e.created_at, e.unit),
             json.dumps(e.facts, ensure_ascii=False, sort_keys=True),
         ]
         for e in queries.list_entries(user, f)
-    )  # fmt: skip
+    )
     return build_workbook(_("Accountability"), columns(), rows, watermark=watermark)

@@ -119,9 +119,18 @@ def _report_link(entry) -> str:
     )
 
 
-register_kind(EntryKind.LATE_FILING, EntryKind.LATE_FILING.label,
-              describe=_describe_late, link=_report_link)  # fmt: skip
-register_kind(EntryKind.MISSING_REPORT, EntryKind.MISSING_REPORT.label,
-              describe=_describe_missing, link=_report_link)  # fmt: skip
-register_kind(EntryKind.CORRECTION_AFTER_CUTOFF, EntryKind.CORRECTION_AFTER_CUTOFF.label,
-              describe=_describe_correction, link=_report_link)  # fmt: skip
+register_kind(
+    EntryKind.LATE_FILING, EntryKind.LATE_FILING.label, describe=_describe_late, link=_report_link
+)
+register_kind(
+    EntryKind.MISSING_REPORT,
+    EntryKind.MISSING_REPORT.label,
+    describe=_describe_missing,
+    link=_report_link,
+)
+register_kind(
+    EntryKind.CORRECTION_AFTER_CUTOFF,
+    EntryKind.CORRECTION_AFTER_CUTOFF.label,
+    describe=_describe_correction,
+    link=_report_link,
+)

@@ -43,9 +43,13 @@ class Entry(models.Model):
     object_id = models.PositiveBigIntegerField(_("record id"))
     # The liaison at the time, copied: a later change of liaison does not rewrite history.
     liaison = models.ForeignKey(
-        Person, verbose_name=_("liaison"), on_delete=models.SET_NULL, null=True, blank=True,
+        Person,
+        verbose_name=_("liaison"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     liaison_name = models.CharField(_("liaison name"), max_length=50, blank=True)
     liaison_phone = models.CharField(_("liaison phone"), max_length=20, blank=True)
     facts = models.JSONField(_("facts"), default=dict)

@@ -61,7 +61,7 @@ def _regrade(unit_id: int, since: date) -> dict[int, list]:
         Entry.objects.filter(unit_id=unit_id, day__gt=since - window, day__lt=since + window)
         .only("id", "day", "object_type", "object_id", "waived", "repetition", "grade")
         .order_by("day", "id")
-    )  # fmt: skip
+    )
     changed, changes = [], {}
     for i, entry in enumerate(rows):
         if entry.day < since or entry.waived:
@@ -82,9 +82,15 @@ def _regrade(unit_id: int, since: date) -> dict[int, list]:
 
 @transaction.atomic
 def record_entry(
-    *, kind: str, unit: Unit, day: date, object_type: str, object_id: int, facts: dict,
+    *,
+    kind: str,
+    unit: Unit,
+    day: date,
+    object_type: str,
+    object_id: int,
+    facts: dict,
     now: datetime | None = None,
-) -> tuple[Entry, bool]:  # fmt: skip
+) -> tuple[Entry, bool]:
     """Record one fact in the ledger, once: a second call for the same (kind, unit, day,
     record) returns the existing entry (the follow-up and the sweep, or two workers, may both
     try). The liaison of the unit at this moment is copied into the entry; its grade
@@ -101,11 +107,17 @@ def record_entry(
     try:
         with transaction.atomic():
             entry = Entry.objects.create(
-                **key, unit_path=unit.path, object_type=object_type, facts=facts,
-                liaison=liaison, liaison_name=liaison.name if liaison else "",
-                liaison_phone=liaison.phone if liaison else "", grade=Grade.CRITICISM,
-                repetition=1, created_at=now or timezone.now(),
-            )  # fmt: skip
+                **key,
+                unit_path=unit.path,
+                object_type=object_type,
+                facts=facts,
+                liaison=liaison,
+                liaison_name=liaison.name if liaison else "",
+                liaison_phone=liaison.phone if liaison else "",
+                grade=Grade.CRITICISM,
+                repetition=1,
+                created_at=now or timezone.now(),
+            )
     except IntegrityError:  # recorded meanwhile by another worker
         return Entry.objects.get(**key), False
     _regrade(unit.pk, day)
@@ -141,16 +153,30 @@ def record_late_filing(report: DailyReport, first: ReportRevision, now=None):
         "filed_by": first.filed_by.get_username() if first.filed_by else "",
         "zero_report": first.is_zero,
     }
-    return record_entry(kind=EntryKind.LATE_FILING, unit=report.unit, day=report.day,
-                        object_type="daily_report", object_id=report.pk, facts=facts, now=now)  # fmt: skip
+    return record_entry(
+        kind=EntryKind.LATE_FILING,
+        unit=report.unit,
+        day=report.day,
+        object_type="daily_report",
+        object_id=report.pk,
+        facts=facts,
+        now=now,
+    )
 
 
 def record_missing_report(report: DailyReport, now: datetime):
     """漏报: nothing filed when the sweep looked after the cut-off. If the report is filed
     later, this entry stays (it was missing) and a late entry is added beside it."""
     facts = _report_facts(report) | {"checked_at": _local(now, report.unit)}
-    return record_entry(kind=EntryKind.MISSING_REPORT, unit=report.unit, day=report.day,
-                        object_type="daily_report", object_id=report.pk, facts=facts, now=now)  # fmt: skip
+    return record_entry(
+        kind=EntryKind.MISSING_REPORT,
+        unit=report.unit,
+        day=report.day,
+        object_type="daily_report",
+        object_id=report.pk,
+        facts=facts,
+        now=now,
+    )
 
 
 def record_correction(report: DailyReport, revision: ReportRevision, now=None):
@@ -172,9 +198,15 @@ def record_correction(report: DailyReport, revision: ReportRevision, now=None):
         "changes": changes,
         "zero_report": [previous.is_zero if previous else None, revision.is_zero],
     }
-    return record_entry(kind=EntryKind.CORRECTION_AFTER_CUTOFF, unit=report.unit,
-                        day=report.day, object_type="report_revision", object_id=revision.pk,
-                        facts=facts, now=now)  # fmt: skip
+    return record_entry(
+        kind=EntryKind.CORRECTION_AFTER_CUTOFF,
+        unit=report.unit,
+        day=report.day,
+        object_type="report_revision",
+        object_id=revision.pk,
+        facts=facts,
+        now=now,
+    )
 
 
 def record_from_filing(*, report_id: int, revision_id: int) -> list[Entry]:
@@ -211,10 +243,14 @@ def record_overdue(now: datetime | None = None, *, days: int = LOOKBACK_DAYS) ->
 
     def recorded(kind, prefix=""):
         # (kind, unit, day, object_id): the unique constraint's index answers it.
-        return Exists(Entry.objects.filter(
-            kind=kind, unit=OuterRef(f"{prefix}unit"), day=OuterRef(f"{prefix}day"),
-            object_id=OuterRef("pk"),
-        ))  # fmt: skip
+        return Exists(
+            Entry.objects.filter(
+                kind=kind,
+                unit=OuterRef(f"{prefix}unit"),
+                day=OuterRef(f"{prefix}day"),
+                object_id=OuterRef("pk"),
+            )
+        )
 
     for form in ReportForm.objects.all():
         rows = DailyReport.objects.filter(form=form, day__gte=since).select_related("form", "unit")
@@ -233,7 +269,7 @@ def record_overdue(now: datetime | None = None, *, days: int = LOOKBACK_DAYS) ->
         .exclude(recorded(EntryKind.CORRECTION_AFTER_CUTOFF, "report__"))
         .select_related("report__form", "report__unit", "filed_by")
         .order_by("report__day", "report_id", "number")
-    )  # fmt: skip
+    )
     for revision in corrections:
         record("corrections", _record_correction_from_sweep, revision, now)
     return counts
@@ -292,8 +328,13 @@ def _set_waived(actor, entry: Entry, reason: str, waived: bool) -> Entry:
     _annotate(actor, entry, action, reason)
     # Later entries of the unit may move down (or back up) a grade.
     regraded = _regrade(entry.unit_id, entry.day)
-    record_change(actor, f"{action}_accountability_entry", entry, entry.unit_path,
-                  {"reason": reason, "regraded": regraded})  # fmt: skip
+    record_change(
+        actor,
+        f"{action}_accountability_entry",
+        entry,
+        entry.unit_path,
+        {"reason": reason, "regraded": regraded},
+    )
     entry.refresh_from_db()
     return entry
 

@@ -12,5 +12,7 @@ def seed_ledger(admin, log=print) -> None:
     """`fangkong seed-demo`: the ledger of the demo's 30 days of report history (filed in
     bulk, without the filing follow-ups)."""
     counts = services.record_overdue(days=31)
-    log(f"Accountability ledger: {counts['missing']} missing, {counts['late']} late, "
-        f"{counts['corrections']} corrections after the cut-off.")  # fmt: skip
+    log(
+        f"Accountability ledger: {counts['missing']} missing, {counts['late']} late, "
+        f"{counts['corrections']} corrections after the cut-off."
+    )

@@ -40,8 +40,14 @@ def _filters(request) -> tuple[LedgerFilter, LedgerFilterForm]:
     if start > end or {"from", "to"} & set(form.errors):
         start, end = queries.default_period()
     waived = {"0": False, "1": True}.get(data.get("waived") or "")
-    f = LedgerFilter(unit=unit, start=start, end=end, kind=data.get("kind") or "",
-                     grade=data.get("grade") or "", waived=waived)  # fmt: skip
+    f = LedgerFilter(
+        unit=unit,
+        start=start,
+        end=end,
+        kind=data.get("kind") or "",
+        grade=data.get("grade") or "",
+        waived=waived,
+    )
     return f, form
 
 
@@ -69,21 +75,29 @@ def entry_list(request):
     first, second = services.thresholds()
     counts = queries.count_by_grade(request.user, f)
     context = {
-        "page": page, "f": f, "form": form, "query": query.urlencode(),
+        "page": page,
+        "f": f,
+        "form": form,
+        "query": query.urlencode(),
         "next": request.get_full_path(),
         "counts": [(g, label, GRADE_BADGES[g], counts[g]) for g, label in Grade.choices],
         "waived_count": counts["waived"],
-    }  # fmt: skip
+    }
     if partial:
         return render(request, "accountability/_entries.html", context)
     context.update(
-        kinds=kind_choices(), grades=Grade.choices,
+        kinds=kind_choices(),
+        grades=Grade.choices,
         unit_choices=list_unit_choices(request.user),
         breadcrumbs=get_breadcrumbs(request.user, f.unit) if f.unit else [],
         breadcrumb_tail=_("Accountability ledger") if f.unit else "",
-        thresholds={"first": first, "second_from": first + 1, "second": second,
-                    "third_from": second + 1},
-    )  # fmt: skip
+        thresholds={
+            "first": first,
+            "second_from": first + 1,
+            "second": second,
+            "third_from": second + 1,
+        },
+    )
     return render(request, "accountability/ledger.html", context)
 
 
@@ -96,8 +110,13 @@ def entry_export(request):
         return redirect(reverse("accountability:entry_list") + "?" + request.GET.urlencode())
     data = excel.export_workbook(request.user, f)
     code = f.unit.code if f.unit else ""
-    log_access(request, "export", "accountability", unit_path=f.unit.path if f.unit else "",
-               detail=f"excel {code or '*'} {f.start}..{f.end}")  # fmt: skip
+    log_access(
+        request,
+        "export",
+        "accountability",
+        unit_path=f.unit.path if f.unit else "",
+        detail=f"excel {code or '*'} {f.start}..{f.end}",
+    )
     return xlsx_response(data, f"fangkong-accountability-{code or 'all'}-{f.start}-{f.end}.xlsx")
 
 
@@ -129,9 +148,16 @@ def entry_annotate(request, entry_id: int):
     if request.htmx:
         entry = queries.get_entry_for(request.user, entry.pk)
         _decorate(request.user, [entry])
-        return render(request, "accountability/_entry_row.html",
-                      {"entry": entry, "error": error, "next": next_url,
-                       "text": form.data.get("text", "") if error else ""})  # fmt: skip
+        return render(
+            request,
+            "accountability/_entry_row.html",
+            {
+                "entry": entry,
+                "error": error,
+                "next": next_url,
+                "text": form.data.get("text", "") if error else "",
+            },
+        )
     if error:
         messages.error(request, error)
     else:

@@ -73,13 +73,18 @@ def install_error_handlers(api) -> None:
         # An API client reads JSON, never Django's HTML error page. Logged as Django logs
         # its own 500s (the same logger, so the same redaction and mail to admins).
         request_logger.error(
-            "Internal Server Error: %s", request.path, exc_info=exc,
+            "Internal Server Error: %s",
+            request.path,
+            exc_info=exc,
             extra={"status_code": 500, "request": request},
-        )  # fmt: skip
+        )
         return error(
-            api, request, 500, "server_error",
+            api,
+            request,
+            500,
+            "server_error",
             _("Something went wrong on the server. Try again in a moment."),
-        )  # fmt: skip
+        )
 
 
 request_logger = logging.getLogger("django.request")

@@ -7,7 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self):
-        from . import checks  # noqa: F401 - registers the deploy checks
+        from . import checks  # noqa: F401 - registers the system checks
         from .idempotency import purge
         from .nav import NavItem, NavSection, register, register_section
         from .permissions import CorePerm
@@ -28,10 +28,22 @@ class CoreConfig(AppConfig):
         ):
             register_section(NavSection(key, label, icon))
         register(
-            NavItem(_("Access log"), "core:access_log", perm=CorePerm.READ_ACCESS_LOG, icon="eye",
-                    order=90, section="system")
-        )  # fmt: skip
+            NavItem(
+                _("Access log"),
+                "core:access_log",
+                perm=CorePerm.READ_ACCESS_LOG,
+                icon="eye",
+                order=90,
+                section="system",
+            )
+        )
         register(
-            NavItem(_("Follow-up work"), "core:followups", perm=CorePerm.READ_ACCESS_LOG,
-                    icon="arrow-repeat", order=93, section="system")
-        )  # fmt: skip
+            NavItem(
+                _("Follow-up work"),
+                "core:followups",
+                perm=CorePerm.READ_ACCESS_LOG,
+                icon="arrow-repeat",
+                order=93,
+                section="system",
+            )
+        )

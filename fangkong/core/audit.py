@@ -58,30 +58,21 @@ def log_read(user, action: str, object_type: str, object_id="", unit_path="", de
             return
         seen.add(key)
     user = user if user is not None and user.is_authenticated else None
-    AccessLog.objects.create(
-        user=user,
-        username=user.get_username() if user else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        unit_path=unit_path,
-        detail=detail[:255],
-        ip=client_ip(request) if request is not None else None,
+    _write(
+        user,
+        action,
+        object_type,
+        object_id,
+        unit_path,
+        detail,
+        client_ip(request) if request is not None else None,
     )
 
 
 def log_access(request, action: str, object_type: str, object_id="", unit_path="", detail=""):
+    """An access row for what a view hands out itself (an export, a download)."""
     user = request.user if request.user.is_authenticated else None
-    AccessLog.objects.create(
-        user=user,
-        username=user.get_username() if user else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        unit_path=unit_path,
-        detail=detail[:255],
-        ip=client_ip(request),
-    )
+    _write(user, action, object_type, object_id, unit_path, detail, client_ip(request))
 
 
 def record_change(actor, action: str, obj, unit_path: str = "", changes=None) -> None:
@@ -92,4 +83,17 @@ def record_change(actor, action: str, obj, unit_path: str = "", changes=None) ->
         object_id=str(obj.pk),
         unit_path=unit_path,
         changes=changes or {},
+    )
+
+
+def _write(user, action, object_type, object_id, unit_path, detail, ip) -> None:
+    AccessLog.objects.create(
+        user=user,
+        username=user.get_username() if user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        unit_path=unit_path,
+        detail=detail[:255],
+        ip=ip,
     )

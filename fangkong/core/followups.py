@@ -84,10 +84,18 @@ def emit(event: str, *, key, unit_path: str = "", **payload) -> int:
         FollowUp.objects.filter(key=key, handler__in=names).values_list("handler", flat=True)
     )
     rows = [
-        FollowUp(event=event, handler=name, key=key, payload=payload, unit_path=unit_path,
-                 next_attempt_at=now, created_at=now)
-        for name in names if name not in done
-    ]  # fmt: skip
+        FollowUp(
+            event=event,
+            handler=name,
+            key=key,
+            payload=payload,
+            unit_path=unit_path,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for name in names
+        if name not in done
+    ]
     FollowUp.objects.bulk_create(rows, ignore_conflicts=True)  # a concurrent twin: skipped
     return len(rows)
 
@@ -125,13 +133,23 @@ def run_one(now: datetime | None = None) -> FollowUp | None:
             item.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             if item.attempts >= settings.FOLLOWUP_MAX_ATTEMPTS:
                 item.state = FollowUp.State.DEAD
-                logger.error("follow-up %s (%s) given up after %s attempts: %s", item.pk,
-                             item.handler, item.attempts, type(exc).__name__)  # fmt: skip
+                logger.error(
+                    "follow-up %s (%s) given up after %s attempts: %s",
+                    item.pk,
+                    item.handler,
+                    item.attempts,
+                    type(exc).__name__,
+                )
             else:
                 item.state = FollowUp.State.FAILED
                 item.next_attempt_at = now + backoff(item.attempts)
-                logger.warning("follow-up %s (%s) failed, attempt %s: %s", item.pk,
-                               item.handler, item.attempts, type(exc).__name__)  # fmt: skip
+                logger.warning(
+                    "follow-up %s (%s) failed, attempt %s: %s",
+                    item.pk,
+                    item.handler,
+                    item.attempts,
+                    type(exc).__name__,
+                )
         else:
             item.state, item.done_at, item.last_error = FollowUp.State.DONE, now, ""
         item.save(update_fields=["state", "attempts", "next_attempt_at", "last_error", "done_at"])
@@ -186,8 +204,9 @@ def retry_followup(*, actor, followup_id: int) -> FollowUp:
     from .errors import Conflict
     from .scope import get_object_for
 
-    item = get_object_for(actor, FollowUp.objects.select_for_update(), CorePerm.READ_ACCESS_LOG,
-                          pk=followup_id)  # fmt: skip
+    item = get_object_for(
+        actor, FollowUp.objects.select_for_update(), CorePerm.READ_ACCESS_LOG, pk=followup_id
+    )
     if item.state not in (FollowUp.State.DEAD, FollowUp.State.FAILED):
         raise Conflict("not_failed", _("Only a follow-up that failed can be run again."))
     old = {"attempts": item.attempts, "error": item.last_error[:200]}

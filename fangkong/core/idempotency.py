@@ -76,14 +76,16 @@ def purge(now=None) -> dict:
 HEADER = "Idempotency-Key"
 REPLAYED_HEADER = "Idempotent-Replayed"
 HEADER_PARAMETER = {
-    "in": "header", "name": HEADER, "required": False,
+    "in": "header",
+    "name": HEADER,
+    "required": False,
     "schema": {"type": "string", "maxLength": 100},
     "description": (
         "Any unique text (a UUID) for this write. A retry with the same key and body gets "
         "the first answer, with `Idempotent-Replayed: true`, and writes nothing again; the "
         "same key with another body is 409 `idempotency_key_reused`. Keys are kept 7 days."
     ),
-}  # fmt: skip
+}
 
 
 class _Refused(Exception):
@@ -120,9 +122,10 @@ def _answer(stored: dict, replayed: bool) -> HttpResponse:
     if isinstance(body, dict) and "replayed" in body:  # schemas that say so in the body
         body = {**body, "replayed": replayed}
     response = HttpResponse(
-        json.dumps(body, ensure_ascii=False), status=stored["status"],
+        json.dumps(body, ensure_ascii=False),
+        status=stored["status"],
         content_type="application/json; charset=utf-8",
-    )  # fmt: skip
+    )
     if replayed:
         response[REPLAYED_HEADER] = "true"
     return response
@@ -157,13 +160,15 @@ def _run_idempotently(run):
                 return {"status": response.status_code, "body": json.loads(response.content)}
 
             stored, replayed = run_once(
-                owner=f"api:user:{request.user.pk}", key=key, payload=_request_print(request),
+                owner=f"api:user:{request.user.pk}",
+                key=key,
+                payload=_request_print(request),
                 fn=once,
-            )  # fmt: skip
+            )
             return _answer(stored, replayed)
         except _Refused as refused:
             return refused.response
-        except Exception as exc:  # noqa: BLE001 - the API's error format (a 409, a 500)
+        except Exception as exc:
             return operation.api.on_exception(request, exc)
 
     return wrapper

@@ -202,7 +202,7 @@ class FollowUp(models.Model):
                 fields=["next_attempt_at", "id"],
                 name="followup_due",
                 condition=models.Q(state__in=["pending", "failed"]),
-            ),  # fmt: skip
+            ),
         ]
 
     def __str__(self):

@@ -45,8 +45,11 @@ def _is_database_error(exc: BaseException) -> bool:
     if isinstance(exc, DjangoDatabaseError):
         return True
     # The driver's own errors (DB-API: psycopg.Error, sqlite3.Error) under Django's.
-    return any(cls.__name__ == "DatabaseError" and cls.__module__.split(".")[0] in
-               {"psycopg", "psycopg2", "sqlite3"} for cls in type(exc).__mro__)  # fmt: skip
+    return any(
+        cls.__name__ == "DatabaseError"
+        and cls.__module__.split(".")[0] in {"psycopg", "psycopg2", "sqlite3"}
+        for cls in type(exc).__mro__
+    )
 
 
 def _chain(exc: BaseException | None):

@@ -15,7 +15,7 @@ def run_in_threads(target, count=2):
         try:
             barrier.wait(10)
             target(n)
-        except Exception as exc:  # noqa: BLE001 - handed to the test thread
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -102,8 +102,11 @@ def followup_list(request):
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     for item in page:
         item.label = followups.label(item.handler)
-    return render(request, "core/followups.html",
-                  {"page": page, "state": state, "states": FollowUp.State.choices})  # fmt: skip
+    return render(
+        request,
+        "core/followups.html",
+        {"page": page, "state": state, "states": FollowUp.State.choices},
+    )
 
 
 @login_required

@@ -117,9 +117,12 @@ def database_reachable() -> bool:
 
 
 def run_due(
-    now: float | None = None, *, only: Iterable[str] = (), exclude: Iterable[str] = (),
+    now: float | None = None,
+    *,
+    only: Iterable[str] = (),
+    exclude: Iterable[str] = (),
     timer: Callable[[], float] = time.monotonic,
-) -> dict[str, object]:  # fmt: skip
+) -> dict[str, object]:
     """Run every selected sweep that is due; returns each result by name, a `Failure` for a
     sweep that raised (logged, and tried again at its next turn). Raises
     DatabaseUnavailable, after the sweeps before it, when the database is down."""
@@ -144,9 +147,15 @@ def run_due(
         sweep.next_at = now + sweep.every
         if sweep.last_seconds > sweep.every:
             sweep.overruns += 1
-            logger.warning("sweep %s took %.1f s, longer than its interval of %g s (%s times "
-                           "so far): the sweeps after it in the %s lane waited", sweep.name,
-                           sweep.last_seconds, sweep.every, sweep.overruns, sweep.lane)  # fmt: skip
+            logger.warning(
+                "sweep %s took %.1f s, longer than its interval of %g s (%s times "
+                "so far): the sweeps after it in the %s lane waited",
+                sweep.name,
+                sweep.last_seconds,
+                sweep.every,
+                sweep.overruns,
+                sweep.lane,
+            )
     return results
 
 
@@ -161,9 +170,13 @@ def _failed(sweep: Sweep, exc: Exception) -> Failure:
 
 
 def run_forever(
-    tick: float = 1.0, stop: Callable[[], bool] = lambda: False, *, only: Iterable[str] = (),
-    exclude: Iterable[str] = (), sleep: Callable[[float], None] = time.sleep,
-) -> None:  # fmt: skip
+    tick: float = 1.0,
+    stop: Callable[[], bool] = lambda: False,
+    *,
+    only: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
     chosen = select(only, exclude)
     logger.info("worker started with sweeps: %s", ", ".join(s.name for s in chosen) or "none")
     down_since: float | None = None
@@ -175,18 +188,28 @@ def run_forever(
                 delay = min(delay * 2, MAX_BACKOFF)
                 sleep(delay)
                 continue
-            logger.warning("database reachable again after %.0f s; sweeps resume",
-                           time.monotonic() - down_since)  # fmt: skip
+            logger.warning(
+                "database reachable again after %.0f s; sweeps resume",
+                time.monotonic() - down_since,
+            )
             down_since = None
         try:
             run_due(only=only, exclude=exclude)
         except DatabaseUnavailable as exc:
             down_since, delay = time.monotonic(), 1.0
-            logger.warning("database unavailable (%s); sweeps paused, retrying every 1 to "
-                           "%g s", exc, MAX_BACKOFF)  # fmt: skip
+            logger.warning(
+                "database unavailable (%s); sweeps paused, retrying every 1 to %g s",
+                exc,
+                MAX_BACKOFF,
+            )
             sleep(delay)
             continue
         sleep(tick)
     for sweep in chosen:
-        logger.info("sweep %s: %s runs, %s failed, %s overran", sweep.name, sweep.runs,
-                    sweep.failures, sweep.overruns)  # fmt: skip
+        logger.info(
+            "sweep %s: %s runs, %s failed, %s overran",
+            sweep.name,
+            sweep.runs,
+            sweep.failures,
+            sweep.overruns,
+        )

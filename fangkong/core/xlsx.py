@@ -99,8 +99,9 @@ def yes_no(value) -> bool | None:
     return None
 
 
-def build_workbook(title: str, columns: list[str], rows, *, watermark: str = "",
-                   notes: list[str] | None = None) -> bytes:  # fmt: skip
+def build_workbook(
+    title: str, columns: list[str], rows, *, watermark: str = "", notes: list[str] | None = None
+) -> bytes:
     """A workbook with one data sheet (header row first, so it can be re-imported) and,
     for exports, a watermark in the page header and on a second sheet."""
     workbook = Workbook(write_only=False)

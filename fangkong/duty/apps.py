@@ -25,11 +25,18 @@ class DutyConfig(AppConfig):
 
         from fangkong.notify.topics import register_topic
 
-        admins = _("The unit admins of the room's unit (the nearest unit up its line that has "
-                   "any).")  # fmt: skip
+        admins = _(
+            "The unit admins of the room's unit (the nearest unit up its line that has any)."
+        )
         register_topic("duty_gaps", _("Duty gaps"), recipients=admins)
-        register_topic("duty_swap", _("Duty swaps"),
-                       recipients=_("A request: the unit admins who may decide it; a decision: "
-                                    "who asked and both people of the shift."))  # fmt: skip
-        register_topic("duty_handover", _("Duty handovers"),
-                       recipients=_("The incoming person on duty."))  # fmt: skip
+        register_topic(
+            "duty_swap",
+            _("Duty swaps"),
+            recipients=_(
+                "A request: the unit admins who may decide it; a decision: "
+                "who asked and both people of the shift."
+            ),
+        )
+        register_topic(
+            "duty_handover", _("Duty handovers"), recipients=_("The incoming person on duty.")
+        )

@@ -32,11 +32,15 @@ ROTATION = {DutyRole.STAFF: 4, DutyRole.MANAGER: 3, DutyRole.LEADER: 3}
 # (unit code, role) → demo logins given to the people of that rotation, in order; every
 # person of the rotation has one, so one of these logins is on duty at every hour.
 LOGINS = {
-    ("CT-HEAT", DutyRole.MANAGER): [("heat-duty", "热力总公司值班经理"),
-                                    ("heat-duty2", "热力总公司值班经理（二）")],
-    ("CT", DutyRole.LEADER): [("ct-leader", "产投集团带班领导"),
-                              ("ct-leader2", "产投集团带班领导（二）")],
-}  # fmt: skip
+    ("CT-HEAT", DutyRole.MANAGER): [
+        ("heat-duty", "热力总公司值班经理"),
+        ("heat-duty2", "热力总公司值班经理（二）"),
+    ],
+    ("CT", DutyRole.LEADER): [
+        ("ct-leader", "产投集团带班领导"),
+        ("ct-leader2", "产投集团带班领导（二）"),
+    ],
+}
 ROLE_NAMES = {DutyRole.STAFF: "值班人员", DutyRole.MANAGER: "值班经理", DutyRole.LEADER: "带班领导"}
 
 
@@ -78,7 +82,10 @@ def seed_duty(admin, log=print) -> None:
         rooms_spec.setdefault(unit.code, (f"{unit.name}值班室", unit.code))
     for unit in Unit.objects.filter(is_key_unit=True).exclude(pk__in=Unit.objects.subtree(ct)):
         rooms_spec.setdefault(unit.code, (f"{unit.name}值班室", unit.code))
-    units = {u.code: u for u in Unit.objects.filter(code__in=[*rooms_spec, *(s for _n, s in rooms_spec.values())])}  # fmt: skip
+    units = {
+        u.code: u
+        for u in Unit.objects.filter(code__in=[*rooms_spec, *(s for _n, s in rooms_spec.values())])
+    }
     created = applied = 0
     logins: list[str] = []
     for code, (name, source) in rooms_spec.items():
@@ -101,9 +108,15 @@ def seed_duty(admin, log=print) -> None:
                 if len(people) < size:
                     break
                 template = templates.save_template(
-                    actor=admin, room=room, role=role, name=template_name, shift_hours=24,
-                    start_time=time(8), anchor_on=local_today(unit).replace(day=1), people=people,
-                )  # fmt: skip
+                    actor=admin,
+                    room=room,
+                    role=role,
+                    name=template_name,
+                    shift_hours=24,
+                    start_time=time(8),
+                    anchor_on=local_today(unit).replace(day=1),
+                    people=people,
+                )
             if wanted_logins:
                 logins += _link_logins(unit, template, wanted_logins)
             this_month = local_today(unit).replace(day=1)
@@ -111,9 +124,11 @@ def seed_duty(admin, log=print) -> None:
                 result = templates.apply_template(actor=admin, template=template, month=month)
                 applied += result.created
     _seed_log(admin)
-    log(f"Duty roster: {created} duty rooms opened, {applied} shifts made "
+    log(
+        f"Duty roster: {created} duty rooms opened, {applied} shifts made "
         f"({DutyRoom.objects.count()} rooms, {Shift.objects.count()} shifts in all); "
-        f"demo logins on duty: {', '.join(dict.fromkeys(logins))}.")  # fmt: skip
+        f"demo logins on duty: {', '.join(dict.fromkeys(logins))}."
+    )
 
 
 def _seed_log(admin) -> None:
@@ -125,7 +140,7 @@ def _seed_log(admin) -> None:
         (LogKind.CALL_IN, "区疫情防控指挥部来电：明日起各热力站实行每日两次测温登记。"),
         (LogKind.INSTRUCTION_DOWN, "已电话通知第1至第13热力站站长落实测温登记，并报送执行情况。"),
         (LogKind.REPORT_UP, "向集团总值班室报告：各站运行正常，无发热人员。"),
-    ):  # fmt: skip
+    ):
         log_services.add_log_entry(actor=admin, room=room, kind=kind, text=text, at=now)
     outgoing = (
         Shift.objects.filter(room=room, role=DutyRole.MANAGER, ends_at__lte=now)
@@ -136,6 +151,8 @@ def _seed_log(admin) -> None:
         incoming = log_services.next_shift(outgoing)
         if incoming is not None:
             log_services.write_handover(
-                actor=admin, outgoing=outgoing, incoming=incoming,
+                actor=admin,
+                outgoing=outgoing,
+                incoming=incoming,
                 note="交班：各站运行正常；第7热力站一名运行工体温37.4℃已复测正常，请继续关注。",
-            )  # fmt: skip
+            )

@@ -33,8 +33,13 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def local_datetime(label, required=True, **extra):
-    return forms.DateTimeField(label=label, required=required, input_formats=DATETIME_FORMATS,
-                               widget=DateTimeInput(), **extra)  # fmt: skip
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=DATETIME_FORMATS,
+        widget=DateTimeInput(),
+        **extra,
+    )
 
 
 class RoomForm(forms.Form):
@@ -52,20 +57,25 @@ class NewRoomForm(RoomForm):
 class TemplateForm(forms.Form):
     role = forms.ChoiceField(label=_("duty role"), choices=DutyRole.choices)
     name = forms.CharField(label=_("name"), max_length=100)
-    shift_hours = forms.IntegerField(label=_("shift length (hours)"), min_value=1, max_value=72,
-                                     initial=24)  # fmt: skip
-    start_time = forms.TimeField(label=_("shift starts at (local time)"), widget=TimeInput(),
-                                 initial="08:00")  # fmt: skip
+    shift_hours = forms.IntegerField(
+        label=_("shift length (hours)"), min_value=1, max_value=72, initial=24
+    )
+    start_time = forms.TimeField(
+        label=_("shift starts at (local time)"), widget=TimeInput(), initial="08:00"
+    )
     anchor_on = forms.DateField(
-        label=_("rotation starts on"), widget=DateInput(),
-        help_text=_("The first person of the list takes the shift starting on this day; the "
-                    "rotation runs on from there, before and after."),
-    )  # fmt: skip
+        label=_("rotation starts on"),
+        widget=DateInput(),
+        help_text=_(
+            "The first person of the list takes the shift starting on this day; the "
+            "rotation runs on from there, before and after."
+        ),
+    )
     people = forms.CharField(
         label=_("people in rotation (employee numbers, in order)"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Separated by spaces, commas or new lines; a person may appear twice."),
-    )  # fmt: skip
+    )
 
     def employee_numbers(self) -> list[str]:
         return [n for n in re.split(r"[\s,，、;；]+", self.cleaned_data.get("people") or "") if n]
@@ -95,11 +105,13 @@ class DecideForm(forms.Form):
 
 class LogEntryForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=LogKind.choices)
-    text = forms.CharField(label=_("what happened"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    text = forms.CharField(
+        label=_("what happened"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     at = local_datetime(_("time"), required=False, help_text=_("Now if left empty."))
 
 
 class HandoverForm(forms.Form):
-    note = forms.CharField(label=_("handover note"), max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    note = forms.CharField(
+        label=_("handover note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -46,10 +46,13 @@ def notify_gaps(now: datetime | None = None) -> dict:
             values = {"room": room.name, "days": HORIZON_DAYS}
             sent += queue(
                 key=f"duty-gaps:{room.pk}:{local_today(unit, now).isoformat()}",
-                subject=lambda v=values: _(
-                    "%(room)s: nobody on duty at times in the next %(days)s days"
-                ) % v,
-                body=body, users=admins[unit.pk], unit=unit, topic="duty_gaps",
+                subject=lambda v=values: (
+                    _("%(room)s: nobody on duty at times in the next %(days)s days") % v
+                ),
+                body=body,
+                users=admins[unit.pk],
+                unit=unit,
+                topic="duty_gaps",
                 url=reverse("duty:room_detail", args=[unit.code]),
-            )  # fmt: skip
+            )
     return {"rooms_with_gaps": len(short), "messages": sent}

@@ -13,8 +13,13 @@ class HealthConfig(AppConfig):
         from .permissions import HealthPerm, register_permissions
 
         register_permissions()
-        for model in (models.CheckIn, models.CheckInTally, models.HealthCase, models.Trip,
-                      models.Observation):  # fmt: skip
+        for model in (
+            models.CheckIn,
+            models.CheckInTally,
+            models.HealthCase,
+            models.Trip,
+            models.Observation,
+        ):
             register_path_copy(model, "unit_path")
 
         from fangkong.core.audit import register_object_type
@@ -23,10 +28,26 @@ class HealthConfig(AppConfig):
 
         from .views.checkins import person_panel, unit_panel
 
-        register(NavItem(_("Check-ins"), "health:checkins", perm=HealthPerm.VIEW_HEALTH,
-                         icon="thermometer-half", order=10, section="health"))  # fmt: skip
-        register(NavItem(_("Health cases"), "health:case_list", perm=HealthPerm.VIEW_HEALTH,
-                         icon="heart-pulse", order=11, section="health"))  # fmt: skip
+        register(
+            NavItem(
+                _("Check-ins"),
+                "health:checkins",
+                perm=HealthPerm.VIEW_HEALTH,
+                icon="thermometer-half",
+                order=10,
+                section="health",
+            )
+        )
+        register(
+            NavItem(
+                _("Health cases"),
+                "health:case_list",
+                perm=HealthPerm.VIEW_HEALTH,
+                icon="heart-pulse",
+                order=11,
+                section="health",
+            )
+        )
         register_unit_panel(unit_panel)
 
         from fangkong.reporting.prefill import register_prefill
@@ -47,12 +68,17 @@ class HealthConfig(AppConfig):
 
         # The recipient policy of health's topics (docs/operations.md); one picker,
         # services.cases.responsible_user_ids, for all but the check-in reminder.
-        responsible = _("The liaisons of the nearest unit up the person's line that has any, "
-                        "and the leaders of the person's unit.")  # fmt: skip
+        responsible = _(
+            "The liaisons of the nearest unit up the person's line that has any, "
+            "and the leaders of the person's unit."
+        )
         register_topic(CASE_TOPIC, _("Health cases"), urgent=True, recipients=responsible)
         register_topic("health", _("Health (observation, travel)"), recipients=responsible)
-        register_topic("checkin_reminder", _("Check-in reminders"),
-                       recipients=_("The liaisons of the unit itself."))  # fmt: skip
+        register_topic(
+            "checkin_reminder",
+            _("Check-in reminders"),
+            recipients=_("The liaisons of the unit itself."),
+        )
 
         from fangkong.orgs.demo import register_demo
 
@@ -61,9 +87,11 @@ class HealthConfig(AppConfig):
         register_demo(seed_health)
         register_person_panel(person_panel)
         for key, label in (
-            ("checkin", _("check-ins of a unit")), ("checkin_link", _("personal check-in links")),
-            ("health_record", _("a person's health record")), ("health_case", _("health case")),
-        ):  # fmt: skip
+            ("checkin", _("check-ins of a unit")),
+            ("checkin_link", _("personal check-in links")),
+            ("health_record", _("a person's health record")),
+            ("health_case", _("health case")),
+        ):
             register_object_type(key, label)
 
         # --- observation and travel: nav items, sweeps, object types ---
@@ -77,9 +105,25 @@ class HealthConfig(AppConfig):
         register_object_type("observation_list", _("observation list"))
         register_object_type("trip", _("trip"))
         register_object_type("trip_list", _("trip register"))
-        register(NavItem(_("Observation"), "health:observation_list", perm=HealthPerm.VIEW_HEALTH,
-                         icon="hospital", order=12, section="health"))  # fmt: skip
-        register(NavItem(_("Travel"), "health:trip_list", perm=HealthPerm.VIEW_HEALTH,
-                         icon="airplane", order=13, section="health"))  # fmt: skip
+        register(
+            NavItem(
+                _("Observation"),
+                "health:observation_list",
+                perm=HealthPerm.VIEW_HEALTH,
+                icon="hospital",
+                order=12,
+                section="health",
+            )
+        )
+        register(
+            NavItem(
+                _("Travel"),
+                "health:trip_list",
+                perm=HealthPerm.VIEW_HEALTH,
+                icon="airplane",
+                order=13,
+                section="health",
+            )
+        )
         register_sweep("health.follow_ups", flag_missing_follow_ups, every=300)
         # --- end of observation and travel ---

@@ -37,9 +37,13 @@ def _entry(person, rng: random.Random, category: str) -> checkins.Entry | None:
     where = rng.choices(
         [Whereabouts.AT_POST, Whereabouts.REMOTE, Whereabouts.TRAVELLING], [85, 12, 3]
     )[0]
-    return checkins.Entry(person=person, temperature=checkins.parse_temperature(temperature),
-                          symptoms=["cough"] if fever else [], whereabouts=where,
-                          category=category)  # fmt: skip
+    return checkins.Entry(
+        person=person,
+        temperature=checkins.parse_temperature(temperature),
+        symptoms=["cough"] if fever else [],
+        whereabouts=where,
+        category=category,
+    )
 
 
 def seed_health(admin, log=print) -> None:
@@ -66,8 +70,9 @@ def seed_health(admin, log=print) -> None:
     areas = [("湖北武汉", RiskLevel.HIGH), ("黑龙江绥芬河", RiskLevel.MEDIUM)]
     for name, level in areas:
         if not RiskArea.objects.filter(name=name).exists():
-            travel.save_risk_area(actor=admin, name=name, level=level,
-                                  effective_from=today - timedelta(days=40))  # fmt: skip
+            travel.save_risk_area(
+                actor=admin, name=name, level=level, effective_from=today - timedelta(days=40)
+            )
     trips = 0
     if not Trip.objects.exists():
         plan = [
@@ -81,19 +86,32 @@ def seed_health(admin, log=print) -> None:
             plan, people[3::40], strict=False
         ):
             travel.record_trip(
-                actor=admin, person=person, origin=origin, destination=dest, via=via,
-                depart_on=today + timedelta(days=start), return_on=today + timedelta(days=end),
-                transport=transport, transport_no=number, purpose=purpose,
-            )  # fmt: skip
+                actor=admin,
+                person=person,
+                origin=origin,
+                destination=dest,
+                via=via,
+                depart_on=today + timedelta(days=start),
+                return_on=today + timedelta(days=end),
+                transport=transport,
+                transport_no=number,
+                purpose=purpose,
+            )
             trips += 1
         family = next((p for p in people if p.family_members.exists()), None)
         if family is not None:
             travel.record_trip(
-                actor=admin, person=family, family_member=family.family_members.first(),
-                origin="北京", destination="湖北武汉", depart_on=today - timedelta(days=12),
-                return_on=today + timedelta(days=1), transport=Transport.FLIGHT,
-                transport_no="CZ3126", purpose="探亲",
-            )  # fmt: skip
+                actor=admin,
+                person=family,
+                family_member=family.family_members.first(),
+                origin="北京",
+                destination="湖北武汉",
+                depart_on=today - timedelta(days=12),
+                return_on=today + timedelta(days=1),
+                transport=Transport.FLIGHT,
+                transport_no="CZ3126",
+                purpose="探亲",
+            )
             trips += 1
     observations = 0
     if not Observation.objects.exists():
@@ -104,16 +122,24 @@ def seed_health(admin, log=print) -> None:
         contact = people[7] if len(people) > 7 else None
         if contact is not None and not contact.observations.exists():
             watched = observation.start_observation(
-                actor=admin, person=contact, reason=ObservationReason.CLOSE_CONTACT,
-                place=ObservationPlace.DESIGNATED, place_detail="集团隔离观察点",
+                actor=admin,
+                person=contact,
+                reason=ObservationReason.CLOSE_CONTACT,
+                place=ObservationPlace.DESIGNATED,
+                place_detail="集团隔离观察点",
                 start_on=today - timedelta(days=3),
-            )  # fmt: skip
+            )
             observations += 1
             # Daily follow-ups, yesterday's missing: the list shows it as the liaison would.
             for back, temperature in ((3, "36.6"), (2, "36.9")):
                 observation.record_follow_up(
-                    actor=admin, observation=watched, day=today - timedelta(days=back),
-                    temperature=temperature, symptoms=[],
-                )  # fmt: skip
-    log(f"Staff health: {len(people)} links, {outcome.created} check-ins today "
-        f"({outcome.cases_opened} fever cases), {trips} trips, {observations} observations.")  # fmt: skip
+                    actor=admin,
+                    observation=watched,
+                    day=today - timedelta(days=back),
+                    temperature=temperature,
+                    symptoms=[],
+                )
+    log(
+        f"Staff health: {len(people)} links, {outcome.created} check-ins today "
+        f"({outcome.cases_opened} fever cases), {trips} trips, {observations} observations."
+    )

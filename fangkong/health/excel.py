@@ -15,10 +15,15 @@ from .models import CheckIn
 from .services import checkins as services
 
 COLUMNS = [
-    ("employee_no", "工号"), ("name", "姓名"), ("temperature", "体温(℃)"),
-    ("symptoms", "症状"), ("whereabouts", "今日所在"), ("risk_contact", "14天内接触风险地区人员"),
-    ("case_contact", "14天内接触确诊或疑似病例"), ("category", "人员类别"),
-]  # fmt: skip
+    ("employee_no", "工号"),
+    ("name", "姓名"),
+    ("temperature", "体温(℃)"),
+    ("symptoms", "症状"),
+    ("whereabouts", "今日所在"),
+    ("risk_contact", "14天内接触风险地区人员"),
+    ("case_contact", "14天内接触确诊或疑似病例"),
+    ("category", "人员类别"),
+]
 REQUIRED = ["工号", "体温(℃)"]
 
 
@@ -34,21 +39,34 @@ def template_workbook(unit: Unit, day: date) -> bytes:
     )
     defaults = services.default_categories(list(people), day)
     rows = [
-        (p.employee_no, p.name, "", "无", _label(Whereabouts, Whereabouts.AT_POST), "否", "否",
-         _label(Category, defaults[p.pk]))
+        (
+            p.employee_no,
+            p.name,
+            "",
+            "无",
+            _label(Whereabouts, Whereabouts.AT_POST),
+            "否",
+            "否",
+            _label(Category, defaults[p.pk]),
+        )
         for p in people
-    ]  # fmt: skip
+    ]
     notes = [
-        _("Health check-ins of %(unit)s for %(day)s. Type each person's temperature in °C "
-          "(for example 36.5) and change only what is not as usual.") % {"unit": unit.name,
-                                                                          "day": day},
+        _(
+            "Health check-ins of %(unit)s for %(day)s. Type each person's temperature in °C "
+            "(for example 36.5) and change only what is not as usual."
+        )
+        % {"unit": unit.name, "day": day},
         _("Symptoms: none, or several of %(list)s, separated by commas.")
         % {"list": "、".join(str(label) for _c, label in Symptom.choices)},
-        _("Where today: %(list)s.") % {"list": "、".join(str(lb) for _c, lb in Whereabouts.choices)},
+        _("Where today: %(list)s.")
+        % {"list": "、".join(str(lb) for _c, lb in Whereabouts.choices)},
         _("Category: %(list)s.") % {"list": "、".join(str(lb) for _c, lb in Category.choices)},
-        _("The upload is all or nothing: if one row is wrong, nothing is saved and every "
-          "wrong row is listed."),
-    ]  # fmt: skip
+        _(
+            "The upload is all or nothing: if one row is wrong, nothing is saved and every "
+            "wrong row is listed."
+        ),
+    ]
     return build_workbook(_("Check-ins"), [title for _f, title in COLUMNS], rows, notes=notes)
 
 
@@ -62,8 +80,14 @@ def import_workbook(*, actor, unit: Unit, day: date, upload) -> services.Outcome
         raw = {k: text(v) for k, v in values.items() if k != "name"}
         raw["_row"] = number
         batch.append(raw)
-    return services.check_in_unit(actor=actor, unit=unit, day=day, rows=batch,
-                                  source=Source.EXCEL, limit=settings.IMPORT_MAX_ROWS)  # fmt: skip
+    return services.check_in_unit(
+        actor=actor,
+        unit=unit,
+        day=day,
+        rows=batch,
+        source=Source.EXCEL,
+        limit=settings.IMPORT_MAX_ROWS,
+    )
 
 
 def _temperature(c: CheckIn):
@@ -86,18 +110,26 @@ def entered_label(c: CheckIn) -> str:
 
 def export_workbook(*, user, unit: Unit, day: date) -> bytes:
     checkins = list(
-        CheckIn.objects.in_subtree(unit).filter(day=day)
+        CheckIn.objects.in_subtree(unit)
+        .filter(day=day)
         .select_related("person", "unit", "entered_by", "vouched_by")
         .order_by("unit_path", "person__employee_no")
-    )  # fmt: skip
+    )
     rows = [
-        (c.person.employee_no, c.person.name, _temperature(c),
-         "、".join(_label(Symptom, s) for s in c.symptoms) or "无",
-         _label(Whereabouts, c.whereabouts), "是" if c.risk_contact else "否",
-         "是" if c.case_contact else "否", _label(Category, c.category), c.unit.name,
-         show(c.checked_in_at, c.unit))
+        (
+            c.person.employee_no,
+            c.person.name,
+            _temperature(c),
+            "、".join(_label(Symptom, s) for s in c.symptoms) or "无",
+            _label(Whereabouts, c.whereabouts),
+            "是" if c.risk_contact else "否",
+            "是" if c.case_contact else "否",
+            _label(Category, c.category),
+            c.unit.name,
+            show(c.checked_in_at, c.unit),
+        )
         for c in checkins
-    ]  # fmt: skip
+    ]
     # The way each was entered (虚报, seed 004: a proxy entry is marked wherever it is shown).
     rows = [(*row, entered_label(c)) for row, c in zip(rows, checkins, strict=True)]
     columns = [title for _f, title in COLUMNS] + ["单位", "填报时间", "填报方式"]

@@ -23,15 +23,20 @@ class ObservationStartForm(forms.Form):
     place = forms.ChoiceField(label=_("place"), choices=ObservationPlace.choices)
     place_detail = forms.CharField(label=_("address or site"), max_length=200, required=False)
     start_on = forms.DateField(
-        label=_("starts on"), required=False, widget=DateInput(),
+        label=_("starts on"),
+        required=False,
+        widget=DateInput(),
         help_text=_("Today if left empty; not in the future."),
-    )  # fmt: skip
+    )
     planned_end_on = forms.DateField(
-        label=_("planned end"), required=False, widget=DateInput(),
+        label=_("planned end"),
+        required=False,
+        widget=DateInput(),
         help_text=_("If left empty: the standard observation period after the start."),
-    )  # fmt: skip
-    note = forms.CharField(label=_("note"), max_length=500, required=False,
-                           widget=forms.Textarea(attrs={"rows": 2}))  # fmt: skip
+    )
+    note = forms.CharField(
+        label=_("note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class FollowUpForm(forms.Form):
@@ -39,9 +44,11 @@ class FollowUpForm(forms.Form):
     # Parsed by validation.parse_temperature, which explains °F and typing mistakes.
     temperature = forms.CharField(label=_("temperature (°C)"), max_length=10, required=False)
     symptoms = forms.MultipleChoiceField(
-        label=_("symptoms"), choices=Symptom.choices, required=False,
+        label=_("symptoms"),
+        choices=Symptom.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
-    )  # fmt: skip
+    )
     note = forms.CharField(label=_("note"), max_length=500, required=False)
 
 
@@ -71,15 +78,21 @@ class TripForm(forms.Form):
     )
     origin = forms.CharField(label=_("from"), max_length=100)
     destination = forms.CharField(label=_("to"), max_length=100)
-    via = forms.CharField(label=_("via"), max_length=200, required=False,
-                          help_text=_("Places on the way, separated by commas."))  # fmt: skip
+    via = forms.CharField(
+        label=_("via"),
+        max_length=200,
+        required=False,
+        help_text=_("Places on the way, separated by commas."),
+    )
     depart_on = forms.DateField(label=_("departs on"), widget=DateInput())
     return_on = forms.DateField(label=_("returns on"), required=False, widget=DateInput())
     transport = forms.ChoiceField(label=_("transport"), choices=Transport.choices)
     transport_no = forms.CharField(
-        label=_("train or flight number"), max_length=20, required=False,
+        label=_("train or flight number"),
+        max_length=20,
+        required=False,
         help_text=_("Required for a train or a flight."),
-    )  # fmt: skip
+    )
     purpose = forms.CharField(label=_("purpose"), max_length=200, required=False)
 
     def __init__(self, *args, person, **kwargs):
@@ -99,11 +112,18 @@ class TripFilterForm(forms.Form):
 
 class RiskAreaForm(forms.Form):
     name = forms.CharField(
-        label=_("area"), max_length=100,
-        help_text=_("As it appears in addresses, such as 武汉 or 朝阳区: a trip naming it is flagged."),
-    )  # fmt: skip
+        label=_("area"),
+        max_length=100,
+        help_text=_(
+            "As it appears in addresses, such as 武汉 or 朝阳区: a trip naming it is flagged."
+        ),
+    )
     level = forms.ChoiceField(label=_("level"), choices=RiskLevel.choices)
     effective_from = forms.DateField(label=_("from"), widget=DateInput())
-    effective_to = forms.DateField(label=_("to"), required=False, widget=DateInput(),
-                                   help_text=_("Empty: until further notice."))  # fmt: skip
+    effective_to = forms.DateField(
+        label=_("to"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Empty: until further notice."),
+    )
     note = forms.CharField(label=_("note"), max_length=200, required=False)

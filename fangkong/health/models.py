@@ -104,12 +104,16 @@ class CheckIn(models.Model):
     def snapshot(self) -> dict:
         return {
             "temperature": None if self.temperature is None else str(self.temperature),
-            "vouched_by": self.vouched_by_id, "symptoms": list(self.symptoms),
-            "whereabouts": self.whereabouts, "risk_contact": self.risk_contact,
-            "case_contact": self.case_contact, "category": self.category,
-            "source": self.source, "entered_by": self.entered_by_id,
+            "vouched_by": self.vouched_by_id,
+            "symptoms": list(self.symptoms),
+            "whereabouts": self.whereabouts,
+            "risk_contact": self.risk_contact,
+            "case_contact": self.case_contact,
+            "category": self.category,
+            "source": self.source,
+            "entered_by": self.entered_by_id,
             "checked_in_at": self.checked_in_at.isoformat(),
-        }  # fmt: skip
+        }
 
 
 class CheckInRevision(models.Model):

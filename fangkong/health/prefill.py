@@ -28,10 +28,11 @@ def _count(qs, exclude, *group) -> Counter:
 def derive(unit, day: date, exclude: tuple[str, ...]) -> dict:
     tallies: Counter = Counter()
     rows = (
-        CheckInTally.objects.in_subtree(unit).filter(day=day)
+        CheckInTally.objects.in_subtree(unit)
+        .filter(day=day)
         .values("unit_path", "category")
         .annotate(fever=Sum("fever"), at_post=Sum("at_post"), remote=Sum("remote"))
-    )  # fmt: skip
+    )
     for row in rows:
         if is_outside(row["unit_path"], exclude):
             # A category "at post" (党员在岗…) counts those of it who are at their post.
@@ -43,12 +44,14 @@ def derive(unit, day: date, exclude: tuple[str, ...]) -> dict:
         HealthCase.objects.in_subtree(unit)
         .exclude(state=CaseState.CLOSED)
         .filter(result__in=[CaseResult.SUSPECTED, CaseResult.CONFIRMED]),
-        exclude, "result",
-    )  # fmt: skip
+        exclude,
+        "result",
+    )
     watching = Observation.objects.in_subtree(unit).filter(
         Q(released_at__isnull=True) | Q(released_at__date__gte=day),
-        start_on__lte=day, planned_end_on__gte=day,
-    )  # fmt: skip
+        start_on__lte=day,
+        planned_end_on__gte=day,
+    )
     observed = _count(watching, exclude, "reason")
     flagged = Trip.objects.in_subtree(unit).exclude(risk_level="")
     returned = _count(flagged.filter(return_on__range=(day - RETURN_WINDOW, day)), exclude)[""]

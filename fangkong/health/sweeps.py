@@ -34,9 +34,11 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     at = _reminder_time()
     heads = dict(
-        Person.objects.filter(is_active=True).values("unit_id").annotate(n=Count("id"))
+        Person.objects.filter(is_active=True)
+        .values("unit_id")
+        .annotate(n=Count("id"))
         .values_list("unit_id", "n")
-    )  # fmt: skip
+    )
     if not heads:
         return {"reminders": 0}
     units = Unit.objects.filter(pk__in=list(heads)).only("pk", "code", "name", "path", "timezone")
@@ -51,8 +53,10 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
     done: dict = {}
     for unit_id, day, n in (
         CheckInTally.objects.filter(unit_id__in=list(due), day__in=days)
-        .values("unit_id", "day").annotate(n=Sum("checked_in")).values_list("unit_id", "day", "n")
-    ):  # fmt: skip
+        .values("unit_id", "day")
+        .annotate(n=Sum("checked_in"))
+        .values_list("unit_id", "day", "n")
+    ):
         done[(unit_id, day)] = n
     liaisons = list_liaison_user_ids([u for u, _d in due.values()])
     sent = 0
@@ -65,13 +69,15 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
             values = {"unit": unit.name, "n": missing}
             sent += queue(
                 key=f"checkin-remind:{unit_id}:{day}",
-                subject=lambda v=values: _("%(unit)s: %(n)s people have not checked in today")
-                % v,
+                subject=lambda v=values: _("%(unit)s: %(n)s people have not checked in today") % v,
                 body=gettext_lazy(
                     "Remind them, or enter their check-ins for them on the unit's page."
                 ),
-                users=liaisons[unit_id], unit=unit, topic="checkin_reminder", url=url,
-            )  # fmt: skip
+                users=liaisons[unit_id],
+                unit=unit,
+                topic="checkin_reminder",
+                url=url,
+            )
     return {"reminders": sent}
 
 
@@ -94,7 +100,7 @@ def flag_missing_follow_ups(now: datetime | None = None) -> dict:
         Observation.objects.filter(released_at__isnull=True, start_on__lte=server_today)
         .select_related("person", "unit")
         .order_by("unit_path", "person__employee_no")
-    )  # fmt: skip
+    )
     due: dict[int, tuple[Unit, date, list[Observation]]] = {}
     for observation in candidates:
         unit = observation.unit
@@ -129,13 +135,15 @@ def flag_missing_follow_ups(now: datetime | None = None) -> dict:
             values = {"day": day.isoformat(), "unit": unit.name, "names": names}
             queued += queue(
                 key=f"health.follow_up_missing:{unit.pk}:{day.isoformat()}",
-                subject=lambda v=values: _("Missing observation follow-ups on %(day)s: %(unit)s")
-                % v,
-                body=lambda v=values: _("No follow-up was recorded on %(day)s for: %(names)s.")
-                % v,
-                users=responsible_user_ids(unit), unit=unit, topic="health",
+                subject=lambda v=values: (
+                    _("Missing observation follow-ups on %(day)s: %(unit)s") % v
+                ),
+                body=lambda v=values: _("No follow-up was recorded on %(day)s for: %(names)s.") % v,
+                users=responsible_user_ids(unit),
+                unit=unit,
+                topic="health",
                 url=reverse("health:observation_list") + f"?unit={unit.code}",
-            )  # fmt: skip
+            )
     return {
         "units": len(units),
         "missing": sum(len(v) for v in missing_by_unit.values()),

@@ -38,9 +38,12 @@ def parse_temperature(value) -> Decimal:
     if FAHRENHEIT[0] <= number <= FAHRENHEIT[1]:
         celsius = ((number - 32) * 5 / 9).quantize(Decimal("0.1"))
         raise ValueError(
-            _("%(value)s looks like degrees Fahrenheit (that is %(celsius)s °C). "
-              "Enter degrees Celsius.") % {"value": number, "celsius": celsius}
-        )  # fmt: skip
+            _(
+                "%(value)s looks like degrees Fahrenheit (that is %(celsius)s °C). "
+                "Enter degrees Celsius."
+            )
+            % {"value": number, "celsius": celsius}
+        )
     if not MIN_TEMPERATURE <= number <= MAX_TEMPERATURE:
         raise ValueError(
             _("A body temperature lies between %(low)s and %(high)s °C.")

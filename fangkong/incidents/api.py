@@ -100,30 +100,51 @@ class BoardFilter(PageQuery):
 
 def _out(incident, full=False) -> dict:
     data = {
-        "id": incident.pk, "unit": incident.unit.code, "kind": incident.kind,
-        "title": incident.title, "state": incident.state, "discovered_at": incident.discovered_at,
-        "filed_at": incident.filed_at, "target": incident.target_unit.code,
-        "late_discovery": incident.late_discovery, "overdue": getattr(incident, "overdue", False),
-        "outcome": incident.outcome, "close_reason": incident.close_reason,
+        "id": incident.pk,
+        "unit": incident.unit.code,
+        "kind": incident.kind,
+        "title": incident.title,
+        "state": incident.state,
+        "discovered_at": incident.discovered_at,
+        "filed_at": incident.filed_at,
+        "target": incident.target_unit.code,
+        "late_discovery": incident.late_discovery,
+        "overdue": getattr(incident, "overdue", False),
+        "outcome": incident.outcome,
+        "close_reason": incident.close_reason,
         "closed_at": incident.closed_at,
-    }  # fmt: skip
+    }
     if full:
         t = queries.get_timeline(incident)
         data["receipts"] = [
-            {"unit": r.unit.code, "acknowledged_at": r.acknowledged_at,
-             "acknowledged_by": r.acknowledged_by.get_username() if r.acknowledged_by else None}
+            {
+                "unit": r.unit.code,
+                "acknowledged_at": r.acknowledged_at,
+                "acknowledged_by": r.acknowledged_by.get_username() if r.acknowledged_by else None,
+            }
             for r in t["receipts"]
-        ]  # fmt: skip
+        ]
         data["clocks"] = [
-            {"kind": c.kind, "unit": c.unit.code, "due_at": c.due_at, "met_at": c.met_at,
-             "escalated_at": c.escalated_at, "cancelled_at": c.cancelled_at}
+            {
+                "kind": c.kind,
+                "unit": c.unit.code,
+                "due_at": c.due_at,
+                "met_at": c.met_at,
+                "escalated_at": c.escalated_at,
+                "cancelled_at": c.cancelled_at,
+            }
             for c in t["clocks"]
-        ]  # fmt: skip
+        ]
         data["timeline"] = [
-            {"kind": e.kind, "at": e.at, "unit": e.unit.code if e.unit else None,
-             "actor": e.actor.get_username() if e.actor else None, "text": e.text}
+            {
+                "kind": e.kind,
+                "at": e.at,
+                "unit": e.unit.code if e.unit else None,
+                "actor": e.actor.get_username() if e.actor else None,
+                "text": e.text,
+            }
             for e in t["events"]
-        ]  # fmt: skip
+        ]
     return data
 
 
@@ -144,17 +165,26 @@ def post_incident(request, payload: IncidentIn):
             raise InvalidInput({"site": [f"unknown unit {payload.site}"]}, code="unknown_unit")
     people = queries.find_people(request.user, unit, payload.people)
     incident = services.file_incident(
-        actor=request.user, unit=unit, kind=payload.kind, title=payload.title,
-        discovered_at=payload.discovered_at, discovered_by=payload.discovered_by,
-        place=payload.place, site=site, people=people, actions_taken=payload.actions_taken,
-        description=payload.description, phone=payload.phone.dict() if payload.phone else None,
-    )  # fmt: skip
+        actor=request.user,
+        unit=unit,
+        kind=payload.kind,
+        title=payload.title,
+        discovered_at=payload.discovered_at,
+        discovered_by=payload.discovered_by,
+        place=payload.place,
+        site=site,
+        people=people,
+        actions_taken=payload.actions_taken,
+        description=payload.description,
+        phone=payload.phone.dict() if payload.phone else None,
+    )
     # Built inside the filing's transaction (@idempotent) from the incident it wrote.
     return 201, _out(incident, full=True)
 
 
-@router.post("/incidents/{incident_id}/phone-report", response=IncidentOut,
-             summary="Record the phone report")  # fmt: skip
+@router.post(
+    "/incidents/{incident_id}/phone-report", response=IncidentOut, summary="Record the phone report"
+)
 @idempotent
 def post_phone(request, incident_id: int, payload: PhoneIn):
     incident = _get(request, incident_id)
@@ -163,19 +193,37 @@ def post_phone(request, incident_id: int, payload: PhoneIn):
 
 
 WRITTEN_BODY = {
-    "requestBody": {"content": {
-        "application/json": {"schema": {"type": "object", "required": ["text"],
-                                         "properties": {"text": {"type": "string"}}}},
-        "multipart/form-data": {"schema": {"type": "object", "required": ["text"], "properties": {
-            "text": {"type": "string"},
-            "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
-        }}},
-    }, "required": True},
-}  # fmt: skip
+    "requestBody": {
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {"text": {"type": "string"}},
+                }
+            },
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["text"],
+                    "properties": {
+                        "text": {"type": "string"},
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    },
+                }
+            },
+        },
+        "required": True,
+    },
+}
 
 
-@router.post("/incidents/{incident_id}/written-report", response=IncidentOut,
-             summary="File the written report, with attachments", openapi_extra=WRITTEN_BODY)  # fmt: skip
+@router.post(
+    "/incidents/{incident_id}/written-report",
+    response=IncidentOut,
+    summary="File the written report, with attachments",
+    openapi_extra=WRITTEN_BODY,
+)
 @idempotent
 def post_written(request, incident_id: int):
     """JSON `{"text": …}`, or multipart/form-data with `text` and any number of `files`
@@ -193,8 +241,11 @@ def post_written(request, incident_id: int):
     return _out(_get(request, incident_id), full=True)
 
 
-@router.post("/incidents/{incident_id}/ack", response=IncidentOut,
-             summary="Acknowledge for a receiving level")  # fmt: skip
+@router.post(
+    "/incidents/{incident_id}/ack",
+    response=IncidentOut,
+    summary="Acknowledge for a receiving level",
+)
 @idempotent
 def post_ack(request, incident_id: int, payload: AckIn):
     incident = _get(request, incident_id)
@@ -203,8 +254,11 @@ def post_ack(request, incident_id: int, payload: AckIn):
     return _out(_get(request, incident_id), full=True)
 
 
-@router.post("/incidents/{incident_id}/close", response=IncidentOut,
-             summary="Close an incident with an outcome and a reason")  # fmt: skip
+@router.post(
+    "/incidents/{incident_id}/close",
+    response=IncidentOut,
+    summary="Close an incident with an outcome and a reason",
+)
 @idempotent
 def post_close(request, incident_id: int, payload: CloseIn):
     """Only the level the incident's kind must reach (or, for kinds that stop at the group,
@@ -212,21 +266,26 @@ def post_close(request, incident_id: int, payload: CloseIn):
     sees it but may not; 409 `incident_closed` if it is closed already. Clocks not met stay
     unmet (`cancelled_at`); every receiving level is told."""
     incident = _get(request, incident_id)
-    services.close_incident(actor=request.user, incident=incident, outcome=payload.outcome,
-                            reason=payload.reason)  # fmt: skip
+    services.close_incident(
+        actor=request.user, incident=incident, outcome=payload.outcome, reason=payload.reason
+    )
     return _out(_get(request, incident_id), full=True)
 
 
 @router.get("/incidents", response=Page[IncidentOut], summary="The incident board of a subtree")
 def list_incidents(request, filters: Query[BoardFilter]):
     unit = get_unit_for(request.user, filters.unit) if filters.unit else None
-    incidents = queries.list_incidents(request.user, unit=unit, state=filters.state,
-                                       kind=filters.kind or "")  # fmt: skip
+    incidents = queries.list_incidents(
+        request.user, unit=unit, state=filters.state, kind=filters.kind or ""
+    )
     return paginate(incidents, filters, out=_out)
 
 
-@router.get("/incidents/{incident_id}", response=IncidentOut,
-            summary="An incident with its levels, clocks and timeline")  # fmt: skip
+@router.get(
+    "/incidents/{incident_id}",
+    response=IncidentOut,
+    summary="An incident with its levels, clocks and timeline",
+)
 def get_incident(request, incident_id: int):
     incident = _get(request, incident_id)
     return _out(incident, full=True)

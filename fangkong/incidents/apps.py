@@ -25,19 +25,34 @@ class IncidentsConfig(AppConfig):
         from fangkong.notify.topics import register_topic
 
         register_topic(
-            services.TOPIC, _("Incidents"), urgent=True, on_duty=True,
-            recipients=_("Each receiving level's epidemic office, leading group and unit "
-                         "admins, and the people on duty for it (inbox and SMS)."),
-        )  # fmt: skip
+            services.TOPIC,
+            _("Incidents"),
+            urgent=True,
+            on_duty=True,
+            recipients=_(
+                "Each receiving level's epidemic office, leading group and unit "
+                "admins, and the people on duty for it (inbox and SMS)."
+            ),
+        )
         register_kind(
-            services.LATE_KIND, _("incident reported or acknowledged late"),
-            describe=lambda e: str(_("%(clock)s of incident #%(id)s, due %(due)s") % {
-                "clock": e.facts.get("clock"), "id": e.facts.get("incident"),
-                "due": when(e, "due_at")}),
+            services.LATE_KIND,
+            _("incident reported or acknowledged late"),
+            describe=lambda e: str(
+                _("%(clock)s of incident #%(id)s, due %(due)s")
+                % {
+                    "clock": e.facts.get("clock"),
+                    "id": e.facts.get("incident"),
+                    "due": when(e, "due_at"),
+                }
+            ),
             link=lambda e: f"/incidents/{e.facts.get('incident')}/",
-        )  # fmt: skip
-        subscribe(CASE_RESULT, "incidents.open_from_case", services.open_from_case_id,
-                  label=_("Open the incident of a suspected or confirmed case"))  # fmt: skip
+        )
+        subscribe(
+            CASE_RESULT,
+            "incidents.open_from_case",
+            services.open_from_case_id,
+            label=_("Open the incident of a suspected or confirmed case"),
+        )
 
         from fangkong.orgs.demo import register_demo
 

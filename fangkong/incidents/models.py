@@ -42,14 +42,16 @@ class Incident(models.Model):
         blank=True,
         related_name="+",
     )
-    people = models.ManyToManyField(Person, verbose_name=_("people involved"), blank=True,
-                                    related_name="incidents")  # fmt: skip
+    people = models.ManyToManyField(
+        Person, verbose_name=_("people involved"), blank=True, related_name="incidents"
+    )
     actions_taken = models.TextField(_("what was done at once"), blank=True)
     description = models.TextField(_("details"), blank=True)
     level = models.CharField(_("must reach"), max_length=10, choices=Level.choices)
     target_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField(_("state"), max_length=10, choices=IncidentState.choices,
-                             default=IncidentState.OPEN)  # fmt: skip
+    state = models.CharField(
+        _("state"), max_length=10, choices=IncidentState.choices, default=IncidentState.OPEN
+    )
     late_discovery = models.BooleanField(_("discovered long before filing"), default=False)
     filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
     filed_by = models.ForeignKey(
@@ -89,8 +91,9 @@ class Receipt(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField()  # 1 = the level right above the unit
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, blank=True,
-                                        related_name="+")  # fmt: skip
+    acknowledged_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["incident", "order"]
@@ -123,10 +126,14 @@ class Clock(models.Model):
         ]
         indexes = [
             # The sweep's query: unmet, unescalated, running clocks, failed ones last, by due time.
-            models.Index(fields=["escalation_failures", "due_at"], name="clock_running_idx",
-                         condition=Q(met_at__isnull=True, escalated_at__isnull=True,
-                                     cancelled_at__isnull=True)),
-        ]  # fmt: skip
+            models.Index(
+                fields=["escalation_failures", "due_at"],
+                name="clock_running_idx",
+                condition=Q(
+                    met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True
+                ),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.incident_id} {self.kind} {self.due_at:%H:%M}"
@@ -142,8 +149,9 @@ class PhoneReport(models.Model):
     called_at = models.DateTimeField(_("called at"))
     caller = models.CharField(_("caller"), max_length=100)
     callee = models.CharField(_("called"), max_length=100)
-    to_unit = models.ForeignKey(Unit, verbose_name=_("unit called"), on_delete=models.PROTECT,
-                                related_name="+")  # fmt: skip
+    to_unit = models.ForeignKey(
+        Unit, verbose_name=_("unit called"), on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
 

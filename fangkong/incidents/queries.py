@@ -17,8 +17,11 @@ from .models import Clock, Incident
 
 def _overdue(now):
     """Incidents with a clock past its deadline and not met (escalated or not yet)."""
-    return Exists(Clock.objects.filter(incident=OuterRef("pk"), met_at__isnull=True,
-                                       cancelled_at__isnull=True, due_at__lt=now))  # fmt: skip
+    return Exists(
+        Clock.objects.filter(
+            incident=OuterRef("pk"), met_at__isnull=True, cancelled_at__isnull=True, due_at__lt=now
+        )
+    )
 
 
 def list_incidents(user, *, unit=None, state: str = "open", kind: str = "", now=None):

@@ -98,8 +98,9 @@ def _command(unit: Unit) -> list[int]:
     unit (its routing rules and its on-duty people are added by notify)."""
     return list(
         RoleAssignment.objects.filter(unit=unit, role__in=COMMAND_ROLES, user__is_active=True)
-        .values_list("user_id", flat=True).distinct()
-    )  # fmt: skip
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
 
 
 def _notify_level(
@@ -112,15 +113,23 @@ def _notify_level(
 ) -> None:
     # Topic "incident": urgent (never held by the quiet hours), with the people on duty.
     notify.queue(
-        key=key, topic=TOPIC, unit=unit, subject=subject, body=body,
-        users=[*_command(unit), *extra], url=reverse("incidents:detail", args=[incident.pk]),
-    )  # fmt: skip
+        key=key,
+        topic=TOPIC,
+        unit=unit,
+        subject=subject,
+        body=body,
+        users=[*_command(unit), *extra],
+        url=reverse("incidents:detail", args=[incident.pk]),
+    )
 
 
 def _describe(incident: Incident) -> dict:
-    return {"kind": incident.get_kind_display(), "unit": incident.unit.name,
-            "title": incident.title,
-            "discovered": show(incident.discovered_at, incident.unit, "short")}  # fmt: skip
+    return {
+        "kind": incident.get_kind_display(),
+        "unit": incident.unit.name,
+        "title": incident.title,
+        "discovered": show(incident.discovered_at, incident.unit, "short"),
+    }
 
 
 def _notify_filed(incident: Incident, levels: list[Unit]) -> None:
@@ -129,8 +138,10 @@ def _notify_filed(incident: Incident, levels: list[Unit]) -> None:
         return _("[Incident] %(kind)s at %(unit)s: %(title)s") % _describe(incident)
 
     def body():
-        return _("Discovered %(discovered)s. Acknowledge it on the incident page; the clock "
-                 "runs from discovery.") % _describe(incident)  # fmt: skip
+        return _(
+            "Discovered %(discovered)s. Acknowledge it on the incident page; the clock "
+            "runs from discovery."
+        ) % _describe(incident)
 
     for unit in levels:
         _notify_level(incident, unit, f"incident:{incident.pk}:filed:{unit.pk}", subject, body)
@@ -157,11 +168,22 @@ def _clean_people(actor, people) -> list[Person]:
 
 @transaction.atomic
 def file_incident(
-    *, actor, unit: Unit, kind: str, title: str, discovered_at: datetime,
-    discovered_by: str = "", place: str = "", site: Unit | None = None, people=(),
-    actions_taken: str = "", description: str = "", phone: dict | None = None,
-    health_case=None, now: datetime | None = None,
-) -> Incident:  # fmt: skip
+    *,
+    actor,
+    unit: Unit,
+    kind: str,
+    title: str,
+    discovered_at: datetime,
+    discovered_by: str = "",
+    place: str = "",
+    site: Unit | None = None,
+    people=(),
+    actions_taken: str = "",
+    description: str = "",
+    phone: dict | None = None,
+    health_case=None,
+    now: datetime | None = None,
+) -> Incident:
     """File an incident at `unit` (see the module docstring). `actor` None: the system
     (a health case with a suspected or confirmed result). `phone`: the phone report
     already made, {"called_at", "caller", "callee"}."""
@@ -189,41 +211,81 @@ def file_incident(
     target = target_of(unit, level)
     late = now - discovered_at > timedelta(hours=LATE_DISCOVERY_HOURS)
     incident = Incident.objects.create(
-        unit=unit, unit_path=unit.path, kind=kind, title=title, discovered_at=discovered_at,
-        discovered_by=(discovered_by or (actor.get_full_name() or actor.get_username()
-                                         if actor else "")).strip()[:100],
-        place=place.strip()[:200], site=site, actions_taken=actions_taken.strip(),
-        description=description.strip(), level=level, target_unit=target, late_discovery=late,
-        filed_at=now, filed_by=actor, health_case=health_case,
-    )  # fmt: skip
+        unit=unit,
+        unit_path=unit.path,
+        kind=kind,
+        title=title,
+        discovered_at=discovered_at,
+        discovered_by=(
+            discovered_by or (actor.get_full_name() or actor.get_username() if actor else "")
+        ).strip()[:100],
+        place=place.strip()[:200],
+        site=site,
+        actions_taken=actions_taken.strip(),
+        description=description.strip(),
+        level=level,
+        target_unit=target,
+        late_discovery=late,
+        filed_at=now,
+        filed_by=actor,
+        health_case=health_case,
+    )
     incident.people.set(people)
     levels = receiving_levels(unit, target)
     Receipt.objects.bulk_create(
         [Receipt(incident=incident, unit=u, order=i) for i, u in enumerate(levels, start=1)]
     )
     clocks = [
-        Clock(incident=incident, kind=ClockKind.PHONE, unit=unit,
-              due_at=discovered_at + timedelta(minutes=phone_minutes)),
-        Clock(incident=incident, kind=ClockKind.WRITTEN, unit=unit,
-              due_at=discovered_at + timedelta(minutes=written_minutes)),
+        Clock(
+            incident=incident,
+            kind=ClockKind.PHONE,
+            unit=unit,
+            due_at=discovered_at + timedelta(minutes=phone_minutes),
+        ),
+        Clock(
+            incident=incident,
+            kind=ClockKind.WRITTEN,
+            unit=unit,
+            due_at=discovered_at + timedelta(minutes=written_minutes),
+        ),
     ] + [
-        Clock(incident=incident, kind=ClockKind.ACK, unit=u,
-              due_at=now + timedelta(minutes=ACK_MINUTES))
+        Clock(
+            incident=incident,
+            kind=ClockKind.ACK,
+            unit=u,
+            due_at=now + timedelta(minutes=ACK_MINUTES),
+        )
         for u in levels
-    ]  # fmt: skip
+    ]
     Clock.objects.bulk_create(clocks)
-    _event(incident, EventKind.FILED, actor, now, unit,
-           lambda: _("Filed; must reach %(target)s.") % {"target": target.name})  # fmt: skip
+    _event(
+        incident,
+        EventKind.FILED,
+        actor,
+        now,
+        unit,
+        lambda: _("Filed; must reach %(target)s.") % {"target": target.name},
+    )
     if late:
-        _event(incident, EventKind.LATE_DISCOVERY, actor, now, unit,
-               lambda: _("Discovered more than %(hours)s hours before it was filed.")
-               % {"hours": LATE_DISCOVERY_HOURS})  # fmt: skip
+        _event(
+            incident,
+            EventKind.LATE_DISCOVERY,
+            actor,
+            now,
+            unit,
+            lambda: (
+                _("Discovered more than %(hours)s hours before it was filed.")
+                % {"hours": LATE_DISCOVERY_HOURS}
+            ),
+        )
     if health_case is None and kind in CASE_KINDS and people:
         # One story: a named person's open health case not yet tied to an incident.
         open_case = (
             HealthCase.objects.filter(person__in=people, incident__isnull=True)
-            .exclude(state=CaseState.CLOSED).order_by("opened_at").first()
-        )  # fmt: skip
+            .exclude(state=CaseState.CLOSED)
+            .order_by("opened_at")
+            .first()
+        )
         if open_case is not None:
             _link_case(incident, open_case, None, now)
     _notify_filed(incident, levels)
@@ -239,9 +301,13 @@ def _event(incident, kind, actor, at, unit=None, text="") -> IncidentEvent:
         with translation.override(settings.LANGUAGE_CODE):
             text = text()
     return IncidentEvent.objects.create(
-        incident=incident, kind=kind, actor=actor if actor is not None and actor.is_authenticated
-        else None, at=at, unit=unit, text=text,
-    )  # fmt: skip
+        incident=incident,
+        kind=kind,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        at=at,
+        unit=unit,
+        text=text,
+    )
 
 
 def _meet(incident: Incident, kind: str, unit: Unit, at: datetime) -> Clock | None:
@@ -270,9 +336,16 @@ def _require_open(incident: Incident) -> Incident:
 
 @transaction.atomic
 def record_phone_report(
-    *, actor, incident: Incident, called_at: datetime, caller: str, callee: str,
-    to_unit: Unit | None = None, note: str = "", now: datetime | None = None,
-) -> PhoneReport:  # fmt: skip
+    *,
+    actor,
+    incident: Incident,
+    called_at: datetime,
+    caller: str,
+    callee: str,
+    to_unit: Unit | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> PhoneReport:
     """先电话: who called whom, when. Stops the phone clock at the time of the call."""
     now = now or timezone.now()
     incident = _require_open(incident)
@@ -293,14 +366,26 @@ def record_phone_report(
         first = incident.receipts.select_related("unit").first()
         to_unit = first.unit if first else incident.target_unit
     report = PhoneReport.objects.create(
-        incident=incident, called_at=called_at, caller=caller.strip()[:100],
-        callee=callee.strip()[:100], to_unit=to_unit, note=note.strip()[:500],
+        incident=incident,
+        called_at=called_at,
+        caller=caller.strip()[:100],
+        callee=callee.strip()[:100],
+        to_unit=to_unit,
+        note=note.strip()[:500],
         recorded_by=actor if actor is not None and actor.is_authenticated else None,
-    )  # fmt: skip
+    )
     _meet(incident, ClockKind.PHONE, incident.unit, called_at)
-    _event(incident, EventKind.PHONE, actor, called_at, to_unit,
-           lambda: _("%(caller)s called %(callee)s (%(unit)s).")
-           % {"caller": report.caller, "callee": report.callee, "unit": to_unit.name})  # fmt: skip
+    _event(
+        incident,
+        EventKind.PHONE,
+        actor,
+        called_at,
+        to_unit,
+        lambda: (
+            _("%(caller)s called %(callee)s (%(unit)s).")
+            % {"caller": report.caller, "callee": report.callee, "unit": to_unit.name}
+        ),
+    )
     return report
 
 
@@ -319,13 +404,20 @@ def file_written_report(
     for f in files:
         if f.size > MAX_ATTACHMENT_BYTES:
             raise InvalidInput({"files": _("%(name)s is larger than 20 MB.") % {"name": f.name}})
-    report = WrittenReport.objects.create(incident=incident, text=text, filed_at=now,
-                                          filed_by=actor)  # fmt: skip
+    report = WrittenReport.objects.create(
+        incident=incident, text=text, filed_at=now, filed_by=actor
+    )
     for f in files:
         Attachment.objects.create(report=report, file=f, name=f.name[:200], size=f.size)
     _meet(incident, ClockKind.WRITTEN, incident.unit, now)
-    _event(incident, EventKind.WRITTEN, actor, now, incident.unit,
-           lambda: _("Written report filed (%(n)s attachments).") % {"n": len(files)})  # fmt: skip
+    _event(
+        incident,
+        EventKind.WRITTEN,
+        actor,
+        now,
+        incident.unit,
+        lambda: _("Written report filed (%(n)s attachments).") % {"n": len(files)},
+    )
 
     def subject():
         return _("[Incident] Written report: %(title)s (%(unit)s)") % _describe(incident)
@@ -346,16 +438,21 @@ def receipts_for(user, incident: Incident) -> list[Receipt]:
         return receipts
     units = set(
         RoleAssignment.objects.filter(user=user, unit_id__in=[r.unit_id for r in receipts])
-        .exclude(role=Role.VIEWER).values_list("unit_id", flat=True)
-    )  # fmt: skip
+        .exclude(role=Role.VIEWER)
+        .values_list("unit_id", flat=True)
+    )
     return [r for r in receipts if r.unit_id in units or user.pk in on_duty_user_ids(r.unit)]
 
 
 @transaction.atomic
 def acknowledge(
-    *, actor, incident: Incident, unit: Unit | None = None, note: str = "",
+    *,
+    actor,
+    incident: Incident,
+    unit: Unit | None = None,
+    note: str = "",
     now: datetime | None = None,
-) -> Receipt:  # fmt: skip
+) -> Receipt:
     """A receiving level acknowledges (and may pass an instruction down with `note`). Only
     someone of that level may: anyone else is refused."""
     now = now or timezone.now()
@@ -374,16 +471,22 @@ def acknowledge(
     _meet(incident, ClockKind.ACK, receipt.unit, now)
     _event(incident, EventKind.ACK, actor, now, receipt.unit, note.strip()[:1000])
     if note.strip():
-        pass_instruction(actor=actor, incident=incident, text=note, unit=receipt.unit, now=now,
-                         logged=True)  # fmt: skip
+        pass_instruction(
+            actor=actor, incident=incident, text=note, unit=receipt.unit, now=now, logged=True
+        )
     return receipt
 
 
 @transaction.atomic
 def pass_instruction(
-    *, actor, incident: Incident, text: str, unit: Unit | None = None,
-    now: datetime | None = None, logged: bool = False,
-) -> None:  # fmt: skip
+    *,
+    actor,
+    incident: Incident,
+    text: str,
+    unit: Unit | None = None,
+    now: datetime | None = None,
+    logged: bool = False,
+) -> None:
     """上情下达: an instruction from a receiving level to the reporting unit."""
     now = now or timezone.now()
     text = (text or "").strip()
@@ -400,14 +503,22 @@ def pass_instruction(
         _event(incident, EventKind.INSTRUCTION, actor, now, unit, text[:1000])
 
     def subject():
-        return _("[Instruction] %(unit)s on “%(title)s”") % {"unit": unit.name,
-                                                              "title": incident.title}  # fmt: skip
+        return _("[Instruction] %(unit)s on “%(title)s”") % {
+            "unit": unit.name,
+            "title": incident.title,
+        }
 
     # 上情下达: to the reporting unit's officers, liaisons and on-duty people, and the filer.
     liaisons = list_liaison_user_ids([incident.unit]).get(incident.unit_id, set())
     filer = [incident.filed_by_id] if incident.filed_by_id else []
-    _notify_level(incident, incident.unit, f"incident:{incident.pk}:instruction:{now.timestamp()}",
-                  subject, text[:500], extra=[*liaisons, *filer])  # fmt: skip
+    _notify_level(
+        incident,
+        incident.unit,
+        f"incident:{incident.pk}:instruction:{now.timestamp()}",
+        subject,
+        text[:500],
+        extra=[*liaisons, *filer],
+    )
 
 
 def may_close(user, incident: Incident) -> bool:
@@ -445,9 +556,8 @@ def close_incident(
     incident = _require_open(incident)
     if not may_close(actor, incident):
         raise PermissionDeniedInScope(
-            _("Only the level this incident must reach may close it, not the reporting "
-              "unit alone.")
-        )  # fmt: skip
+            _("Only the level this incident must reach may close it, not the reporting unit alone.")
+        )
     errors = {}
     if outcome not in Outcome.values:
         errors["outcome"] = [_("Choose how the incident ended.")]
@@ -460,16 +570,23 @@ def close_incident(
     incident.outcome, incident.close_reason = outcome, reason[:2000]
     incident.save(update_fields=["state", "closed_at", "closed_by", "outcome", "close_reason"])
     unmet = list(
-        Clock.objects.select_for_update().select_related("unit", "incident")
+        Clock.objects.select_for_update()
+        .select_related("unit", "incident")
         .filter(incident=incident, met_at__isnull=True, cancelled_at__isnull=True)
-    )  # fmt: skip
+    )
     for clock in unmet:
         if clock.escalated_at is None and clock.due_at < now:
             _record_late(clock, now)  # overdue before closing: closing does not excuse it
     Clock.objects.filter(pk__in=[c.pk for c in unmet]).update(cancelled_at=now)
     label = Outcome(outcome).label
-    _event(incident, EventKind.CLOSED, actor, now, incident.unit,
-           lambda: _("Closed: %(outcome)s. %(reason)s") % {"outcome": label, "reason": reason})  # fmt: skip
+    _event(
+        incident,
+        EventKind.CLOSED,
+        actor,
+        now,
+        incident.unit,
+        lambda: _("Closed: %(outcome)s. %(reason)s") % {"outcome": label, "reason": reason},
+    )
 
     def subject():
         return _("[Incident closed] %(title)s (%(unit)s): %(outcome)s") % {
@@ -485,8 +602,14 @@ def close_incident(
 
     filer = [incident.filed_by_id] if incident.filed_by_id else []
     for unit in [*(r.unit for r in incident.receipts.select_related("unit")), incident.unit]:
-        _notify_level(incident, unit, f"incident:{incident.pk}:closed:{unit.pk}", subject, body,
-                      extra=filer if unit.pk == incident.unit_id else ())  # fmt: skip
+        _notify_level(
+            incident,
+            unit,
+            f"incident:{incident.pk}:closed:{unit.pk}",
+            subject,
+            body,
+            extra=filer if unit.pk == incident.unit_id else (),
+        )
     return incident
 
 
@@ -495,13 +618,19 @@ def close_incident(
 
 def _record_late(clock: Clock, at: datetime) -> None:
     record_entry(
-        kind=LATE_KIND, unit=clock.unit, day=clock.unit.local_date(clock.due_at),
-        object_type="incident_clock", object_id=clock.pk,
-        facts={"incident": clock.incident_id, "clock": clock.kind,
-               "due_at": clock.due_at.isoformat(), "met_at": clock.met_at.isoformat()
-               if clock.met_at else None},
+        kind=LATE_KIND,
+        unit=clock.unit,
+        day=clock.unit.local_date(clock.due_at),
+        object_type="incident_clock",
+        object_id=clock.pk,
+        facts={
+            "incident": clock.incident_id,
+            "clock": clock.kind,
+            "due_at": clock.due_at.isoformat(),
+            "met_at": clock.met_at.isoformat() if clock.met_at else None,
+        },
         now=at,
-    )  # fmt: skip
+    )
 
 
 # --- from a health case --------------------------------------------------------------------
@@ -535,20 +664,30 @@ def open_from_case(case) -> Incident | None:
     with transaction.atomic():
         existing = (
             Incident.objects.select_for_update()
-            .filter(state=IncidentState.OPEN, kind__in=CASE_KINDS, health_case__isnull=True,
-                    people=case.person_id)
-            .order_by("filed_at", "pk").first()
-        )  # fmt: skip
+            .filter(
+                state=IncidentState.OPEN,
+                kind__in=CASE_KINDS,
+                health_case__isnull=True,
+                people=case.person_id,
+            )
+            .order_by("filed_at", "pk")
+            .first()
+        )
         if existing is not None:
             _link_case(existing, case, kind, discovered)
             return existing
     return file_incident(
-        actor=None, unit=case.unit, kind=kind, health_case=case,
-        title=_("%(result)s: %(name)s") % {"result": case.get_result_display(),
-                                           "name": case.person.name},
-        discovered_at=discovered, discovered_by=_("Health case"), people=[case.person_id],
+        actor=None,
+        unit=case.unit,
+        kind=kind,
+        health_case=case,
+        title=_("%(result)s: %(name)s")
+        % {"result": case.get_result_display(), "name": case.person.name},
+        discovered_at=discovered,
+        discovered_by=_("Health case"),
+        people=[case.person_id],
         description=case.note,
-    )  # fmt: skip
+    )
 
 
 def _link_case(incident: Incident, case, kind: str | None, at: datetime) -> None:
@@ -562,9 +701,17 @@ def _link_case(incident: Incident, case, kind: str | None, at: datetime) -> None
         fields.append("kind")
     incident.save(update_fields=fields)
     result = case.get_result_display() if case.result else case.get_state_display()
-    _event(incident, EventKind.CASE_LINKED, None, at, case.unit,
-           lambda: _("Linked to the health case of %(name)s (%(result)s).")
-           % {"name": case.person.name, "result": result})  # fmt: skip
+    _event(
+        incident,
+        EventKind.CASE_LINKED,
+        None,
+        at,
+        case.unit,
+        lambda: (
+            _("Linked to the health case of %(name)s (%(result)s).")
+            % {"name": case.person.name, "result": result}
+        ),
+    )
     if raised:
 
         def subject():

@@ -65,11 +65,18 @@ def escalate_due(now: datetime | None = None, batch: int = 500) -> dict:
 
 def _record_failure(clock: Clock) -> None:
     if clock.escalation_failures == 0:
-        logger.exception("escalating clock %s of incident %s failed; skipped, retried later",
-                         clock.pk, clock.incident_id)  # fmt: skip
+        logger.exception(
+            "escalating clock %s of incident %s failed; skipped, retried later",
+            clock.pk,
+            clock.incident_id,
+        )
     else:  # the traceback was logged at its first failure
-        logger.warning("escalating clock %s of incident %s failed again (%s times)",
-                       clock.pk, clock.incident_id, clock.escalation_failures + 1)  # fmt: skip
+        logger.warning(
+            "escalating clock %s of incident %s failed again (%s times)",
+            clock.pk,
+            clock.incident_id,
+            clock.escalation_failures + 1,
+        )
     Clock.objects.filter(pk=clock.pk).update(escalation_failures=F("escalation_failures") + 1)
 
 
@@ -80,9 +87,12 @@ def _escalate(clock: Clock, now: datetime, above: Unit) -> None:
     _record_late(clock, now)
 
     def facts():
-        return {"what": ClockKind(clock.kind).label, "late": clock.unit.name,
-                "title": incident.title,
-                "due": show(clock.due_at, clock.unit, "time")}  # fmt: skip
+        return {
+            "what": ClockKind(clock.kind).label,
+            "late": clock.unit.name,
+            "title": incident.title,
+            "due": show(clock.due_at, clock.unit, "time"),
+        }
 
     def text():
         return _("%(late)s did not make the %(what)s by %(due)s.") % facts()

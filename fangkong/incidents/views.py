@@ -51,13 +51,23 @@ def board(request):
     kind = request.GET.get("kind") or ""
     incidents = queries.list_incidents(request.user, unit=unit, state=state, kind=kind)
     page = Paginator(incidents, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "incidents/board.html", {
-        "page": page, "unit": unit, "state": state, "kind": kind, "kinds": IncidentKind.choices,
-        "counts": queries.count_board(request.user, unit=unit),
-        "unit_choices": list_unit_choices(request.user),
-        "can_file": not scope_of(request.user, services.PERM).empty,
-        "query": urlencode({k: v for k, v in (("unit", code), ("state", state), ("kind", kind)) if v}),
-    })  # fmt: skip
+    return render(
+        request,
+        "incidents/board.html",
+        {
+            "page": page,
+            "unit": unit,
+            "state": state,
+            "kind": kind,
+            "kinds": IncidentKind.choices,
+            "counts": queries.count_board(request.user, unit=unit),
+            "unit_choices": list_unit_choices(request.user),
+            "can_file": not scope_of(request.user, services.PERM).empty,
+            "query": urlencode(
+                {k: v for k, v in (("unit", code), ("state", state), ("kind", kind)) if v}
+            ),
+        },
+    )
 
 
 @login_required
@@ -72,37 +82,58 @@ def incident_new(request):
         numbers = (request.POST.get("people") or "").replace("，", ",").split(",")
         phone = None
         if request.POST.get("called_at"):
-            phone = {"called_at": _when(request.POST["called_at"]),
-                     "caller": request.POST.get("caller", ""), "callee": request.POST.get("callee", "")}  # fmt: skip
+            phone = {
+                "called_at": _when(request.POST["called_at"]),
+                "caller": request.POST.get("caller", ""),
+                "callee": request.POST.get("callee", ""),
+            }
         if unit is None:
             errors = {"unit": [_("Choose the unit where it happened.")]}
         else:
             try:
                 people = queries.find_people(request.user, unit, numbers)
                 incident = services.file_incident(
-                    actor=request.user, unit=unit, kind=request.POST.get("kind", ""),
+                    actor=request.user,
+                    unit=unit,
+                    kind=request.POST.get("kind", ""),
                     title=request.POST.get("title", ""),
                     discovered_at=_when(request.POST.get("discovered_at", "")),
                     discovered_by=request.POST.get("discovered_by", ""),
-                    place=request.POST.get("place", ""), site=site, people=people,
+                    place=request.POST.get("place", ""),
+                    site=site,
+                    people=people,
                     actions_taken=request.POST.get("actions_taken", ""),
-                    description=request.POST.get("description", ""), phone=phone,
-                )  # fmt: skip
+                    description=request.POST.get("description", ""),
+                    phone=phone,
+                )
             except ServiceError as exc:
                 errors = _errors(request, exc)
             else:
-                messages.success(request, _("The incident has been filed and the levels above "
-                                            "told. Now make the written report."))  # fmt: skip
+                messages.success(
+                    request,
+                    _(
+                        "The incident has been filed and the levels above "
+                        "told. Now make the written report."
+                    ),
+                )
                 return redirect("incidents:detail", incident.pk)
     units = [
         u
         for u in list_unit_choices(request.user)
         if scope_of(request.user, services.PERM).covers(u.path)
     ]
-    return render(request, "incidents/new.html", {
-        "kinds": IncidentKind.choices, "units": units, "errors": errors, "data": data,
-        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
-    }, status=400 if errors else 200)  # fmt: skip
+    return render(
+        request,
+        "incidents/new.html",
+        {
+            "kinds": IncidentKind.choices,
+            "units": units,
+            "errors": errors,
+            "data": data,
+            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @login_required
@@ -115,16 +146,24 @@ def incident_detail(request, incident_id: int):
         clock.late = clock.is_late(now)
     mine = [r for r in services.receipts_for(request.user, incident) if r.acknowledged_at is None]
     is_open = incident.state == IncidentState.OPEN
-    return render(request, "incidents/detail.html", {
-        "incident": incident, **timeline, "now": now, "my_receipts": mine if is_open else [],
-        "can_report": is_open and scope_of(request.user, services.PERM).covers(incident.unit_path),
-        "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
-        "can_close": is_open and services.may_close(request.user, incident),
-        "outcomes": Outcome.choices,
-        "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
-        "breadcrumbs": get_breadcrumbs(request.user, incident.unit),
-        "breadcrumb_tail": incident.title,
-    })  # fmt: skip
+    return render(
+        request,
+        "incidents/detail.html",
+        {
+            "incident": incident,
+            **timeline,
+            "now": now,
+            "my_receipts": mine if is_open else [],
+            "can_report": is_open
+            and scope_of(request.user, services.PERM).covers(incident.unit_path),
+            "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
+            "can_close": is_open and services.may_close(request.user, incident),
+            "outcomes": Outcome.choices,
+            "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
+            "breadcrumbs": get_breadcrumbs(request.user, incident.unit),
+            "breadcrumb_tail": incident.title,
+        },
+    )
 
 
 def _act(request, incident_id, fn, done):
@@ -143,20 +182,35 @@ def _act(request, incident_id, fn, done):
 @login_required
 @require_POST
 def phone_report(request, incident_id: int):
-    return _act(request, incident_id, lambda i: services.record_phone_report(
-        actor=request.user, incident=i, called_at=_when(request.POST.get("called_at", "")),
-        caller=request.POST.get("caller", ""), callee=request.POST.get("callee", ""),
-        note=request.POST.get("note", ""),
-    ), _("The phone report has been recorded."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda i: services.record_phone_report(
+            actor=request.user,
+            incident=i,
+            called_at=_when(request.POST.get("called_at", "")),
+            caller=request.POST.get("caller", ""),
+            callee=request.POST.get("callee", ""),
+            note=request.POST.get("note", ""),
+        ),
+        _("The phone report has been recorded."),
+    )
 
 
 @login_required
 @require_POST
 def written_report(request, incident_id: int):
-    return _act(request, incident_id, lambda i: services.file_written_report(
-        actor=request.user, incident=i, text=request.POST.get("text", ""),
-        files=request.FILES.getlist("files"),
-    ), _("The written report has been filed and sent up."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda i: services.file_written_report(
+            actor=request.user,
+            incident=i,
+            text=request.POST.get("text", ""),
+            files=request.FILES.getlist("files"),
+        ),
+        _("The written report has been filed and sent up."),
+    )
 
 
 @login_required
@@ -164,26 +218,48 @@ def written_report(request, incident_id: int):
 def acknowledge(request, incident_id: int):
     unit_id = request.POST.get("unit")
     unit = Unit.objects.filter(pk=unit_id).first() if unit_id and unit_id.isdigit() else None
-    return _act(request, incident_id, lambda i: services.acknowledge(
-        actor=request.user, incident=i, unit=unit, note=request.POST.get("note", ""),
-    ), _("Acknowledged."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda i: services.acknowledge(
+            actor=request.user,
+            incident=i,
+            unit=unit,
+            note=request.POST.get("note", ""),
+        ),
+        _("Acknowledged."),
+    )
 
 
 @login_required
 @require_POST
 def instruct(request, incident_id: int):
-    return _act(request, incident_id, lambda i: services.pass_instruction(
-        actor=request.user, incident=i, text=request.POST.get("text", ""),
-    ), _("The instruction has been passed down."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda i: services.pass_instruction(
+            actor=request.user,
+            incident=i,
+            text=request.POST.get("text", ""),
+        ),
+        _("The instruction has been passed down."),
+    )
 
 
 @login_required
 @require_POST
 def close(request, incident_id: int):
-    return _act(request, incident_id, lambda i: services.close_incident(
-        actor=request.user, incident=i, outcome=request.POST.get("outcome", ""),
-        reason=request.POST.get("reason", ""),
-    ), _("The incident is closed and every level told."))  # fmt: skip
+    return _act(
+        request,
+        incident_id,
+        lambda i: services.close_incident(
+            actor=request.user,
+            incident=i,
+            outcome=request.POST.get("outcome", ""),
+            reason=request.POST.get("reason", ""),
+        ),
+        _("The incident is closed and every level told."),
+    )
 
 
 @login_required

@@ -31,8 +31,13 @@ class UnitChannelAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         # The secret and the URL's token are credentials: the audit names the fields only.
-        record_change(request.user, "admin_save_channel", obj, obj.unit.path,
-                      {"kind": obj.kind, "changed": form.changed_data, "active": obj.is_active})  # fmt: skip
+        record_change(
+            request.user,
+            "admin_save_channel",
+            obj,
+            obj.unit.path,
+            {"kind": obj.kind, "changed": form.changed_data, "active": obj.is_active},
+        )
 
     def delete_model(self, request, obj):
         record_change(request.user, "admin_delete_channel", obj, obj.unit.path, {"kind": obj.kind})

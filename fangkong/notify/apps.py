@@ -12,7 +12,7 @@ class NotifyConfig(AppConfig):
         from fangkong.core.worker import URGENT, register_sweep
         from fangkong.orgs.services import register_path_copy
 
-        from . import checks  # noqa: F401  (registers the settings checks)
+        from . import checks  # noqa: F401 - registers the system checks
         from .models import Message
         from .permissions import NotifyPerm, register_permissions
         from .sweeps import deliver_sweep
@@ -34,6 +34,12 @@ class NotifyConfig(AppConfig):
             )
         )
         register(
-            NavItem(_("Routing rules"), "notify:rule_list", perm=NotifyPerm.MANAGE_ROUTING,
-                    icon="signpost-split", order=92, section="system")
-        )  # fmt: skip
+            NavItem(
+                _("Routing rules"),
+                "notify:rule_list",
+                perm=NotifyPerm.MANAGE_ROUTING,
+                icon="signpost-split",
+                order=92,
+                section="system",
+            )
+        )

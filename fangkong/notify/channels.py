@@ -142,8 +142,9 @@ def send_dingtalk(message, *, timeout: float) -> None:
 
 def send_wecom(message, *, timeout: float) -> None:
     payload = {"msgtype": "text", "text": {"content": text_of(message)}}
-    answer = post_json(message.endpoint.target, payload, timeout=timeout,
-                       headers=_key_header(message))  # fmt: skip
+    answer = post_json(
+        message.endpoint.target, payload, timeout=timeout, headers=_key_header(message)
+    )
     check_code(answer, "errcode")
 
 
@@ -152,8 +153,11 @@ def send_feishu(message, *, timeout: float) -> None:
     payload: dict = {"msg_type": "text", "content": {"text": text_of(message)}}
     if channel.secret:
         timestamp = int(time.time())
-        payload = {"timestamp": str(timestamp), "sign": feishu_sign(channel.secret, timestamp),
-                   **payload}  # fmt: skip
+        payload = {
+            "timestamp": str(timestamp),
+            "sign": feishu_sign(channel.secret, timestamp),
+            **payload,
+        }
     answer = post_json(channel.target, payload, timeout=timeout, headers=_key_header(message))
     check_code(answer, "code", "StatusCode")
 
@@ -171,8 +175,9 @@ def send_email(message, *, timeout: float) -> None:
     if link := absolute_url(message.url):
         body = f"{body}\n\n{link}" if body else link
     try:
-        EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [address],
-                     connection=connection).send()  # fmt: skip
+        EmailMessage(
+            subject, body, settings.DEFAULT_FROM_EMAIL, [address], connection=connection
+        ).send()
     except OSError as exc:  # smtplib's errors, refused connections and timeouts
         raise DeliveryError(str(exc) or type(exc).__name__) from None
 

@@ -15,14 +15,19 @@ def check_notify_settings(app_configs=None, **kwargs):
             if value.count("-") != 1:
                 raise ValueError
         except ValueError:
-            errors.append(checks.Error(
-                f"FANGKONG_QUIET_HOURS={settings.NOTIFY_QUIET_HOURS!r} is not HH:MM-HH:MM or off.",
-                id="notify.E001",
-            ))  # fmt: skip
+            errors.append(
+                checks.Error(
+                    f"FANGKONG_QUIET_HOURS={settings.NOTIFY_QUIET_HOURS!r} is not HH:MM-HH:MM or off.",
+                    id="notify.E001",
+                )
+            )
     try:
         import_string(settings.SMS_GATEWAY)
     except ImportError:
-        errors.append(checks.Error(
-            f"FANGKONG_SMS_GATEWAY={settings.SMS_GATEWAY!r} cannot be imported.", id="notify.E002"
-        ))  # fmt: skip
+        errors.append(
+            checks.Error(
+                f"FANGKONG_SMS_GATEWAY={settings.SMS_GATEWAY!r} cannot be imported.",
+                id="notify.E002",
+            )
+        )
     return errors

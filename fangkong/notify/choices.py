@@ -18,8 +18,11 @@ ENDPOINT_KINDS = [
 ]
 WEBHOOK_KINDS = frozenset({Channel.DINGTALK, Channel.WECOM, Channel.FEISHU})
 # What a routing rule may ask for a user.
-USER_CHANNELS = [(Channel.INAPP.value, Channel.INAPP.label), (Channel.EMAIL.value, Channel.EMAIL.label),
-                 (Channel.SMS.value, Channel.SMS.label)]  # fmt: skip
+USER_CHANNELS = [
+    (Channel.INAPP.value, Channel.INAPP.label),
+    (Channel.EMAIL.value, Channel.EMAIL.label),
+    (Channel.SMS.value, Channel.SMS.label),
+]
 # Held during quiet hours unless urgent: what rings a phone or fills a mailbox at night.
 QUIET_CHANNELS = frozenset({Channel.EMAIL, Channel.SMS})
 

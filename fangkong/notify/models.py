@@ -99,9 +99,13 @@ class Message(models.Model):
     )
     # The unit the message is about: the delivery log is scoped by it.
     unit = models.ForeignKey(
-        Unit, verbose_name=_("unit"), on_delete=models.SET_NULL, null=True, blank=True,
+        Unit,
+        verbose_name=_("unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
-    )  # fmt: skip
+    )
     unit_path = PathField(max_length=255, blank=True, editable=False)
     topic = models.CharField(_("topic"), max_length=40, blank=True)
     subject = models.CharField(_("subject"), max_length=200)
@@ -178,9 +182,10 @@ class RoutingRule(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     channels = models.JSONField(_("channels"), default=list)
     applies_to_subtree = models.BooleanField(
-        _("applies to the units below"), default=True,
+        _("applies to the units below"),
+        default=True,
         help_text=_("Otherwise only messages about this unit itself follow the rule."),
-    )  # fmt: skip
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
@@ -193,10 +198,11 @@ class RoutingRule(models.Model):
         ordering = ["unit", "topic", "role", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["unit", "topic", "role"], condition=Q(is_active=True),
+                fields=["unit", "topic", "role"],
+                condition=Q(is_active=True),
                 name="notify_rule_unique_active",
             ),
-        ]  # fmt: skip
+        ]
 
     def __str__(self):
         return f"{self.unit} · {self.topic} · {self.get_role_display()}"

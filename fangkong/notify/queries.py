@@ -129,8 +129,11 @@ def recipient_details(user_ids: Iterable[int]) -> dict[int, tuple[str, str, str]
     for pk, email, phone, language in rows.values_list(
         "pk", "email", "person__phone", "profile__language"
     ):
-        result[pk] = ((email or "").strip(), (phone or "").strip(),
-                      language or settings.LANGUAGE_CODE)  # fmt: skip
+        result[pk] = (
+            (email or "").strip(),
+            (phone or "").strip(),
+            language or settings.LANGUAGE_CODE,
+        )
     return result
 
 

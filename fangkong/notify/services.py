@@ -171,10 +171,18 @@ def _memo(key, lookup):
 
 
 def queue(
-    *, key: str, topic: str, subject: Text, body: Text = "", unit: Unit | None = None,
-    users: Iterable = (), channels: Iterable[UnitChannel] | None = None, rules: bool = True,
-    url: str = "", not_before: datetime | None = None,
-) -> int:  # fmt: skip
+    *,
+    key: str,
+    topic: str,
+    subject: Text,
+    body: Text = "",
+    unit: Unit | None = None,
+    users: Iterable = (),
+    channels: Iterable[UnitChannel] | None = None,
+    rules: bool = True,
+    url: str = "",
+    not_before: datetime | None = None,
+) -> int:
     """The one way to send a message: queue it, about `unit`, to everybody who should hear
     of `topic` (registered by its app, `notify.topics`):
     - `users` (users or ids), the topic's default recipients chosen by the caller: their
@@ -225,8 +233,13 @@ def queue(
                 texts[language] = (" ".join(_render(subject).split())[:200], _render(body))
         return texts[language]
 
-    common = {"unit": unit, "unit_path": unit.path if unit is not None else "", "topic": topic,
-              "url": url, "urgent": urgent}  # fmt: skip
+    common = {
+        "unit": unit,
+        "unit_path": unit.path if unit is not None else "",
+        "topic": topic,
+        "url": url,
+        "urgent": urgent,
+    }
     rows: dict[str, Message] = {}
     for user_id in sorted(plan):
         if user_id not in details:
@@ -239,9 +252,13 @@ def queue(
             if channel == Channel.SMS and not phone:
                 continue
             rows[f"{key}|{_USER_KEY[channel]}{user_id}"] = Message(
-                channel=channel, recipient_id=user_id, subject=subject_text, body=body_text,
-                next_attempt_at=held if channel in QUIET_CHANNELS else start, **common,
-            )  # fmt: skip
+                channel=channel,
+                recipient_id=user_id,
+                subject=subject_text,
+                body=body_text,
+                next_attempt_at=held if channel in QUIET_CHANNELS else start,
+                **common,
+            )
     if channels is None:
         endpoints = (
             _memo(("channels", unit.pk), lambda: queries.list_channels_for(unit)) if unit else []
@@ -252,9 +269,13 @@ def queue(
         subject_text, body_text = texts_in(settings.LANGUAGE_CODE)
         for endpoint in endpoints:
             rows[f"{key}|c{endpoint.pk}"] = Message(
-                channel=endpoint.kind, endpoint=endpoint, subject=subject_text, body=body_text,
-                next_attempt_at=held if endpoint.kind in QUIET_CHANNELS else start, **common,
-            )  # fmt: skip
+                channel=endpoint.kind,
+                endpoint=endpoint,
+                subject=subject_text,
+                body=body_text,
+                next_attempt_at=held if endpoint.kind in QUIET_CHANNELS else start,
+                **common,
+            )
     return _insert(rows)
 
 
@@ -276,12 +297,14 @@ def claim(batch: int = BATCH, *, now: datetime | None = None) -> tuple[str, list
             return token, []
         # The filter is repeated: a row that stopped being due meanwhile is not taken.
         Message.objects.filter(pk__in=ids, state__in=CLAIMABLE, next_attempt_at__lte=now).update(
-            state=State.SENDING, claim_token=token, claimed_at=now,
+            state=State.SENDING,
+            claim_token=token,
+            claimed_at=now,
             next_attempt_at=Case(
                 When(urgent=True, then=Value(now + timedelta(seconds=lease_seconds(True)))),
                 default=Value(now + timedelta(seconds=lease_seconds())),
             ),
-        )  # fmt: skip
+        )
         claimed = Message.objects.filter(pk__in=ids, claim_token=token)
         return token, list(claimed.select_related("endpoint", "recipient__person").order_by("id"))
 
@@ -372,9 +395,11 @@ def _send_all(messages: list[Message], timeout: float) -> Iterator[list[tuple[Me
 
 
 def _record(
-    messages: list[Message], outcomes: dict[int, _Outcome], token: str,
+    messages: list[Message],
+    outcomes: dict[int, _Outcome],
+    token: str,
     retry_at: dict[int, datetime] | None = None,
-) -> Counter:  # fmt: skip
+) -> Counter:
     """Record outcomes, each only while the claim is still ours. `retry_at` carries the
     retry times of failed messages from chunk to chunk (their followers wait as long)."""
     now = timezone.now()
@@ -385,9 +410,12 @@ def _record(
         sent = [m.pk for m in messages if outcomes[m.pk].attempted and not outcomes[m.pk].error]
         if sent:
             done = mine.filter(pk__in=sent).update(
-                state=State.SENT, sent_at=now, attempts=F("attempts") + 1, last_error="",
+                state=State.SENT,
+                sent_at=now,
+                attempts=F("attempts") + 1,
+                last_error="",
                 claim_token="",
-            )  # fmt: skip
+            )
             counts["sent"] += done
             counts["lost"] += len(sent) - done
         for message in messages:
@@ -395,15 +423,23 @@ def _record(
             if not outcome.error:
                 continue
             attempts = message.attempts + 1
-            fields = {"attempts": attempts, "last_error": str(outcome.error)[:1000],
-                      "claim_token": ""}  # fmt: skip
+            fields = {
+                "attempts": attempts,
+                "last_error": str(outcome.error)[:1000],
+                "claim_token": "",
+            }
             if outcome.error.permanent or attempts >= settings.NOTIFY_MAX_ATTEMPTS:
                 fields["state"] = State.DEAD
             else:
                 retry_at[message.pk] = now + backoff(attempts)
                 fields.update(state=State.FAILED, next_attempt_at=retry_at[message.pk])
-            logger.warning("message %s (%s) failed, attempt %s: %s", message.pk,
-                           message.channel, attempts, fields["last_error"])  # fmt: skip
+            logger.warning(
+                "message %s (%s) failed, attempt %s: %s",
+                message.pk,
+                message.channel,
+                attempts,
+                fields["last_error"],
+            )
             if mine.filter(pk=message.pk).update(**fields):
                 counts[str(fields["state"])] += 1
             else:
@@ -442,8 +478,9 @@ def deliver_due(batch: int = BATCH, *, now: datetime | None = None) -> dict[str,
         outcomes = {message.pk: outcome for message, outcome in chunk}
         counts.update(_record([m for m, _ in chunk], outcomes, token, retry_at))
     if counts["lost"]:
-        logger.warning("%s messages were re-claimed before their results were recorded",
-                       counts["lost"])  # fmt: skip
+        logger.warning(
+            "%s messages were re-claimed before their results were recorded", counts["lost"]
+        )
     return {"claimed": len(messages), **{k: v for k, v in counts.items() if v}}
 
 
@@ -481,8 +518,13 @@ def _requeue(actor, message: Message) -> None:
     message.state, message.attempts = State.QUEUED, 0
     message.next_attempt_at = timezone.now()
     message.save(update_fields=["state", "attempts", "next_attempt_at"])
-    record_change(actor, "retry_message", message, message.unit_path,
-                  {"attempts": old_attempts, "error": message.last_error})  # fmt: skip
+    record_change(
+        actor,
+        "retry_message",
+        message,
+        message.unit_path,
+        {"attempts": old_attempts, "error": message.last_error},
+    )
 
 
 @transaction.atomic
@@ -517,8 +559,12 @@ def _clean_rule(data: dict) -> dict:
         errors["channels"] = [_("Choose at least one of in-app, email and SMS.")]
     if errors:
         raise InvalidInput(errors)
-    return {"topic": topic, "role": role, "channels": channels,
-            "applies_to_subtree": bool(data.get("applies_to_subtree", True))}  # fmt: skip
+    return {
+        "topic": topic,
+        "role": role,
+        "channels": channels,
+        "applies_to_subtree": bool(data.get("applies_to_subtree", True)),
+    }
 
 
 def _twin_error() -> InvalidInput:
@@ -546,14 +592,25 @@ def _save_unique(rule: RoutingRule) -> None:
 
 @transaction.atomic
 def create_routing_rule(
-    *, actor, unit: Unit, topic: str, role: str, channels: Iterable[str],
+    *,
+    actor,
+    unit: Unit,
+    topic: str,
+    role: str,
+    channels: Iterable[str],
     applies_to_subtree: bool = True,
-) -> RoutingRule:  # fmt: skip
+) -> RoutingRule:
     """A rule on `unit` (the actor's `manage_routing` scope must cover it); one active
     rule per (unit, topic, role). Audited."""
     require(actor, NotifyPerm.MANAGE_ROUTING, unit.path)
-    cleaned = _clean_rule({"topic": topic, "role": role, "channels": list(channels),
-                           "applies_to_subtree": applies_to_subtree})  # fmt: skip
+    cleaned = _clean_rule(
+        {
+            "topic": topic,
+            "role": role,
+            "channels": list(channels),
+            "applies_to_subtree": applies_to_subtree,
+        }
+    )
     rule = RoutingRule(unit=unit, **cleaned)
     _save_unique(rule)
     record_change(actor, "create_routing_rule", rule, unit.path, cleaned)
@@ -586,6 +643,11 @@ def deactivate_routing_rule(*, actor, rule: RoutingRule) -> RoutingRule:
         rule.is_active = False
         rule.updated_at = timezone.now()
         rule.save(update_fields=["is_active", "updated_at"])
-        record_change(actor, "deactivate_routing_rule", rule, rule.unit.path,
-                      {"topic": rule.topic, "role": rule.role})  # fmt: skip
+        record_change(
+            actor,
+            "deactivate_routing_rule",
+            rule,
+            rule.unit.path,
+            {"topic": rule.topic, "role": rule.role},
+        )
     return rule

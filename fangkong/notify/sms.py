@@ -43,8 +43,12 @@ class HttpGateway:
         headers = {"Idempotency-Key": key} if key else {}
         if settings.SMS_TOKEN:
             headers["Authorization"] = f"Bearer {settings.SMS_TOKEN}"
-        answer = post_json(settings.SMS_URL, {"phone": phone, "text": text, "key": key},
-                           timeout=timeout, headers=headers)  # fmt: skip
+        answer = post_json(
+            settings.SMS_URL,
+            {"phone": phone, "text": text, "key": key},
+            timeout=timeout,
+            headers=headers,
+        )
         check_code(answer, "code", "errcode")
 
 

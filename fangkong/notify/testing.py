@@ -62,10 +62,14 @@ class WebhookReceiver:
                 if len(body) < length:
                     return  # the sender died mid-request (a killed worker): never received
                 split = urlsplit(self.path)
-                receiver.requests.append(Received(
-                    split.path, {k: v[0] for k, v in parse_qs(split.query).items()},
-                    dict(self.headers.items()), body,
-                ))  # fmt: skip
+                receiver.requests.append(
+                    Received(
+                        split.path,
+                        {k: v[0] for k, v in parse_qs(split.query).items()},
+                        dict(self.headers.items()),
+                        body,
+                    )
+                )
                 if receiver.mode == "hang":
                     receiver._release.wait(30)
                     return
@@ -75,8 +79,13 @@ class WebhookReceiver:
                     self.send_error(500)
                     return
                 code = 310000 if receiver.mode == "refuse" else 0
-                answer = json.dumps({"errcode": code, "errmsg": "ok" if not code else "sign not match",
-                                     "code": code}).encode()  # fmt: skip
+                answer = json.dumps(
+                    {
+                        "errcode": code,
+                        "errmsg": "ok" if not code else "sign not match",
+                        "code": code,
+                    }
+                ).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
@@ -134,8 +143,9 @@ class _SmtpHandler(socketserver.StreamRequestHandler):
                     if data in (b".\r\n", b".\n", b""):
                         break
                     lines.append(data[1:] if data.startswith(b"..") else data)
-                sink.messages.append((sender, recipients, message_from_bytes(
-                    b"".join(lines), policy=policy.default)))  # fmt: skip
+                sink.messages.append(
+                    (sender, recipients, message_from_bytes(b"".join(lines), policy=policy.default))
+                )
                 self.reply("250 OK queued")
             elif verb in ("RSET", "NOOP"):
                 self.reply("250 OK")

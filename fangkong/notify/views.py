@@ -87,13 +87,17 @@ def delivery_log(request):
         request,
         "notify/log.html",
         {
-            "page": page, "state": state, "channel": channel, "states": State.choices,
-            "channels": Channel.choices, "dead": State.DEAD,
+            "page": page,
+            "state": state,
+            "channel": channel,
+            "states": State.choices,
+            "channels": Channel.choices,
+            "dead": State.DEAD,
             "dead_ids": [m.pk for m in page if m.state == State.DEAD],
             "can_route": not scope_of(request.user, NotifyPerm.MANAGE_ROUTING).empty,
             "query": urlencode({k: v for k, v in (("state", state), ("channel", channel)) if v}),
         },
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -122,8 +126,9 @@ def retry_dead(request):
         raise Http404
     ids = [int(v) for v in request.POST.getlist("message") if v.isdigit()]
     count = services.retry_dead_messages(actor=request.user, message_ids=ids)
-    text = ngettext("%(count)s message will be sent again.",
-                    "%(count)s messages will be sent again.", count)  # fmt: skip
+    text = ngettext(
+        "%(count)s message will be sent again.", "%(count)s messages will be sent again.", count
+    )
     messages.success(request, text % {"count": count})
     return _back_to_log(request)
 
@@ -152,10 +157,16 @@ def rule_list(request):
     page = Paginator(rules, 50).get_page(request.GET.get("page"))
     for rule in page:
         rule.topic_label = topic_label(rule.topic)
-    return render(request, "notify/rules.html", {
-        "page": page, "show_all": show_all, "query": "all=1" if show_all else "",
-        "topics": list_topics(),
-    })  # fmt: skip
+    return render(
+        request,
+        "notify/rules.html",
+        {
+            "page": page,
+            "show_all": show_all,
+            "query": "all=1" if show_all else "",
+            "topics": list_topics(),
+        },
+    )
 
 
 @login_required
@@ -171,9 +182,13 @@ def rule_create(request):
         else:
             try:
                 services.create_routing_rule(
-                    actor=request.user, unit=unit, topic=data["topic"], role=data["role"],
-                    channels=data["channels"], applies_to_subtree=data["applies_to_subtree"],
-                )  # fmt: skip
+                    actor=request.user,
+                    unit=unit,
+                    topic=data["topic"],
+                    role=data["role"],
+                    channels=data["channels"],
+                    applies_to_subtree=data["applies_to_subtree"],
+                )
             except ServiceError as exc:
                 _form_errors(form, exc)
             else:
@@ -186,8 +201,9 @@ def rule_create(request):
 def rule_edit(request, rule_id: int):
     rule = queries.get_rule_for(request.user, rule_id)
     fields = ("topic", "role", "channels", "applies_to_subtree")
-    form = RuleForm(request.POST or None, editing=True,
-                    initial={f: getattr(rule, f) for f in fields})  # fmt: skip
+    form = RuleForm(
+        request.POST or None, editing=True, initial={f: getattr(rule, f) for f in fields}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_routing_rule(actor=request.user, rule=rule, **form.cleaned_data)

@@ -214,9 +214,12 @@ def _detail(person: Person) -> Person:
 def list_people(request, filters: Query[PeopleFilter]):
     unit = queries.get_unit_for(request.user, filters.unit) if filters.unit else None
     people = queries.list_people(
-        request.user, unit=unit, party=filters.party, position=filters.position.strip(),
+        request.user,
+        unit=unit,
+        party=filters.party,
+        position=filters.position.strip(),
         q=filters.q.strip(),
-    )  # fmt: skip
+    )
     page = paginate(people, filters)
     return page
 

@@ -62,8 +62,20 @@ def _units_spec():
     spec.append(
         ("CT-JY", "金源物业管理有限公司", UnitKind.SUBSIDIARY, "", "CT", {"is_key_unit": True})
     )
-    communities = ["金源花园", "渭水苑", "东风小区", "朝阳小区", "南塘小区", "杜桥小区", "丰荫小区",
-                   "乐天小区", "西岳小区", "信达小区", "华山小区", "秦东小区"]  # fmt: skip
+    communities = [
+        "金源花园",
+        "渭水苑",
+        "东风小区",
+        "朝阳小区",
+        "南塘小区",
+        "杜桥小区",
+        "丰荫小区",
+        "乐天小区",
+        "西岳小区",
+        "信达小区",
+        "华山小区",
+        "秦东小区",
+    ]
     for i, name in enumerate(communities, start=1):
         spec.append((f"CT-JY-C{i:02d}", name, UnitKind.SITE, SiteKind.COMMUNITY, "CT-JY", {}))
     spec += [
@@ -199,9 +211,15 @@ def seed_demo(log=print) -> dict:
         if code in units:
             continue
         units[code] = services.create_unit(
-            actor=admin, parent=units[parent_code] if parent_code else None, code=code,
-            name=name, kind=kind, site_kind=site_kind, active_from=date(2020, 1, 25), **flags,
-        )  # fmt: skip
+            actor=admin,
+            parent=units[parent_code] if parent_code else None,
+            code=code,
+            name=name,
+            kind=kind,
+            site_kind=site_kind,
+            active_from=date(2020, 1, 25),
+            **flags,
+        )
         created_units += 1
 
     gen = _People()
@@ -212,8 +230,12 @@ def seed_demo(log=print) -> dict:
         unit = units[code]
         if kind in (UnitKind.SASAC, UnitKind.GROUP):
             continue
-        size = {SiteKind.VEHICLE: 1, SiteKind.HEAT_STATION: 5, SiteKind.DUTY_BRIGADE: 8,
-                SiteKind.COMMUNITY: 4}.get(site_kind, 4)  # fmt: skip
+        size = {
+            SiteKind.VEHICLE: 1,
+            SiteKind.HEAT_STATION: 5,
+            SiteKind.DUTY_BRIGADE: 8,
+            SiteKind.COMMUNITY: 4,
+        }.get(site_kind, 4)
         positions = POSITIONS_SITE if kind == UnitKind.SITE else POSITIONS_OFFICE
         if site_kind == SiteKind.VEHICLE:
             positions = ["驾驶员"]
@@ -224,10 +246,13 @@ def seed_demo(log=print) -> dict:
             employee_no = f"{group.code}{counters[group.pk]:05d}"
             # Draw every value even for existing people, so reruns stay deterministic.
             data = dict(
-                name=gen.name(), gender=gen.rng.choice(Gender.values), phone=gen.phone(),
-                id_number=gen.id_number(), is_party_member=gen.rng.random() < 0.3,
+                name=gen.name(),
+                gender=gen.rng.choice(Gender.values),
+                phone=gen.phone(),
+                id_number=gen.id_number(),
+                is_party_member=gen.rng.random() < 0.3,
                 position=positions[i % len(positions)],
-            )  # fmt: skip
+            )
             family = [
                 {"name": gen.name(), "relation": gen.rng.choice(RELATIONS), "phone": gen.phone()}
                 for _ in range(gen.rng.choice((0, 1, 1, 2)))
@@ -257,9 +282,13 @@ def seed_demo(log=print) -> dict:
                 group = groups[unit.pk]
                 counters[group.pk] = counters.get(group.pk, 0) + 1
                 person = services.create_person(
-                    actor=admin, unit=unit, employee_no=f"{group.code}-U-{username}",
-                    name=gen.name(), phone=gen.phone(), position="联络员" if role == Role.LIAISON else "干部",
-                )  # fmt: skip
+                    actor=admin,
+                    unit=unit,
+                    employee_no=f"{group.code}-U-{username}",
+                    name=gen.name(),
+                    phone=gen.phone(),
+                    position="联络员" if role == Role.LIAISON else "干部",
+                )
             Person.objects.filter(pk=person.pk).update(user=user)
         targets = [unit_code] if unit_code else [c for c in ("CT-JD", "CT-JY", "CT-HEAT", "CT-MO")]
         for code in targets:
@@ -275,7 +304,9 @@ def seed_demo(log=print) -> dict:
     refresh_head_counts()
     for extension in DEMO_EXTENSIONS:
         extension(admin, log)
-    log(f"Demo province: {created_units} units and {created_people} people created "
+    log(
+        f"Demo province: {created_units} units and {created_people} people created "
         f"({Unit.objects.count()} units, {Person.objects.count()} people, "
-        f"{FamilyMember.objects.count()} family members in all).")  # fmt: skip
+        f"{FamilyMember.objects.count()} family members in all)."
+    )
     return {"logins": logins, "password": DEMO_PASSWORD}

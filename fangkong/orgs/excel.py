@@ -30,16 +30,29 @@ from .validation import clean_code
 
 # Column titles are part of the file format: Chinese as the users' sheets have them.
 UNIT_COLUMNS = [
-    ("编码*", "code"), ("名称*", "name"), ("上级编码*", "parent"), ("类型*", "kind"),
-    ("场所类型", "site_kind"), ("重点单位", "is_key_unit"), ("时区", "timezone"),
-    ("启用日期", "active_from"), ("停用日期", "active_to"),
-    ("疫情防控办公室", "hosts_epidemic_office"), ("排序", "sort_order"),
-]  # fmt: skip
+    ("编码*", "code"),
+    ("名称*", "name"),
+    ("上级编码*", "parent"),
+    ("类型*", "kind"),
+    ("场所类型", "site_kind"),
+    ("重点单位", "is_key_unit"),
+    ("时区", "timezone"),
+    ("启用日期", "active_from"),
+    ("停用日期", "active_to"),
+    ("疫情防控办公室", "hosts_epidemic_office"),
+    ("排序", "sort_order"),
+]
 PEOPLE_COLUMNS = [
-    ("单位编码*", "unit"), ("工号*", "employee_no"), ("姓名*", "name"), ("性别", "gender"),
-    ("手机", "phone"), ("身份证号", "id_number"), ("党员", "is_party_member"),
-    ("职务", "position"), ("家属", "family"),
-]  # fmt: skip
+    ("单位编码*", "unit"),
+    ("工号*", "employee_no"),
+    ("姓名*", "name"),
+    ("性别", "gender"),
+    ("手机", "phone"),
+    ("身份证号", "id_number"),
+    ("党员", "is_party_member"),
+    ("职务", "position"),
+    ("家属", "family"),
+]
 SHEETS = {"units": UNIT_COLUMNS, "people": PEOPLE_COLUMNS}
 
 
@@ -58,14 +71,28 @@ def _required(kind):
 # The Chinese words of the sheets are part of the file format, not of the UI
 # translation: a file keeps importing whatever the catalogue says.
 SHEET_WORDS = {
-    UnitKind: {"sasac": "省国资委", "group": "集团", "subsidiary": "子公司",
-               "department": "部门", "site": "场所"},
-    SiteKind: {"office": "办公区", "heat_station": "热力站", "community": "居民小区",
-               "vehicle": "车辆", "checkpoint": "检查点", "canteen": "食堂", "warehouse": "仓库",
-               "duty_brigade": "执勤大队", "scenic_area": "景区", "hotel": "酒店",
-               "other": "其他场所"},
+    UnitKind: {
+        "sasac": "省国资委",
+        "group": "集团",
+        "subsidiary": "子公司",
+        "department": "部门",
+        "site": "场所",
+    },
+    SiteKind: {
+        "office": "办公区",
+        "heat_station": "热力站",
+        "community": "居民小区",
+        "vehicle": "车辆",
+        "checkpoint": "检查点",
+        "canteen": "食堂",
+        "warehouse": "仓库",
+        "duty_brigade": "执勤大队",
+        "scenic_area": "景区",
+        "hotel": "酒店",
+        "other": "其他场所",
+    },
     Gender: {"male": "男", "female": "女"},
-}  # fmt: skip
+}
 
 
 def _choice_lookup(choices) -> dict[str, str]:
@@ -104,11 +131,35 @@ def template_workbook(kind: str) -> bytes:
         ],
     }[kind]
     example = {
-        "units": [["HEAT-ST-01", "第一热力站", "HEAT", "场所", "热力站", "是", "Asia/Shanghai",
-                   "2020-01-25", "", "否", 1]],
-        "people": [["HEAT-ST-01", "E0001", "张三", "男", "13800000000", "", "是", "站长",
-                    "李四/配偶/13900000000"]],
-    }[kind]  # fmt: skip
+        "units": [
+            [
+                "HEAT-ST-01",
+                "第一热力站",
+                "HEAT",
+                "场所",
+                "热力站",
+                "是",
+                "Asia/Shanghai",
+                "2020-01-25",
+                "",
+                "否",
+                1,
+            ]
+        ],
+        "people": [
+            [
+                "HEAT-ST-01",
+                "E0001",
+                "张三",
+                "男",
+                "13800000000",
+                "",
+                "是",
+                "站长",
+                "李四/配偶/13900000000",
+            ]
+        ],
+    }[kind]
     return build_workbook(kind, _titles(kind), example, notes=notes)
 
 
@@ -120,11 +171,21 @@ def export_workbook(kind: str, user, unit: Unit | None) -> bytes:
         if unit is not None:
             units = units.subtree(unit)
         rows = (
-            [u.code, u.name, u.parent.code if u.parent else "", _label(UnitKind, u.kind),
-             _label(SiteKind, u.site_kind), _yes(u.is_key_unit), u.timezone,
-             u.active_from or "", u.active_to or "", _yes(u.hosts_epidemic_office), u.sort_order]
+            [
+                u.code,
+                u.name,
+                u.parent.code if u.parent else "",
+                _label(UnitKind, u.kind),
+                _label(SiteKind, u.site_kind),
+                _yes(u.is_key_unit),
+                u.timezone,
+                u.active_from or "",
+                u.active_to or "",
+                _yes(u.hosts_epidemic_office),
+                u.sort_order,
+            ]
             for u in units.order_by("path").iterator(chunk_size=2000)
-        )  # fmt: skip
+        )
     else:
         people = Person.objects.visible_to(user).select_related("unit")
         if unit is not None:
@@ -133,11 +194,19 @@ def export_workbook(kind: str, user, unit: Unit | None) -> bytes:
         for m in FamilyMember.objects.filter(person__in=people.values("pk")).order_by("id"):
             families.setdefault(m.person_id, []).append(f"{m.name}/{m.relation}/{m.phone}")
         rows = (
-            [p.unit.code, p.employee_no, p.name, _label(Gender, p.gender), p.phone,
-             p.id_number_masked, _yes(p.is_party_member), p.position,
-             "；".join(families.get(p.pk, []))]
+            [
+                p.unit.code,
+                p.employee_no,
+                p.name,
+                _label(Gender, p.gender),
+                p.phone,
+                p.id_number_masked,
+                _yes(p.is_party_member),
+                p.position,
+                "；".join(families.get(p.pk, [])),
+            ]
             for p in people.order_by("unit_path", "employee_no").iterator(chunk_size=2000)
-        )  # fmt: skip
+        )
     return build_workbook(kind, _titles(kind), rows, watermark=watermark)
 
 
@@ -190,8 +259,11 @@ def _import_units(user, rows, result: ImportResult) -> None:
             result.add(number, col("code"), exc.args[0])
             continue
         if code in seen:
-            result.add(number, col("code"),
-                       _("Code %(code)s is already on row %(row)s.") % {"code": code, "row": seen[code]})  # fmt: skip
+            result.add(
+                number,
+                col("code"),
+                _("Code %(code)s is already on row %(row)s.") % {"code": code, "row": seen[code]},
+            )
             continue
         seen[code] = number
         data = {"name": text(raw.get("name"))}
@@ -247,16 +319,20 @@ def _import_units(user, rows, result: ImportResult) -> None:
         elif parent_code not in in_file and (
             existing.get(parent_code) is None or not manage.covers(existing[parent_code].path)
         ):
-            result.add(number, col("parent"),
-                       _("Unknown parent code: %(code)s") % {"code": parent_code})  # fmt: skip
+            result.add(
+                number, col("parent"), _("Unknown parent code: %(code)s") % {"code": parent_code}
+            )
             continue
         # Walk up the tree as it will be after the import: meeting `code` is a cycle.
         step, hops = parent_code or None, 0
         while step is not None and hops < 100:
             if step == code:
-                result.add(number, col("parent"),
-                           _("Moving %(code)s under %(parent)s would make a cycle.")
-                           % {"code": code, "parent": parent_code})  # fmt: skip
+                result.add(
+                    number,
+                    col("parent"),
+                    _("Moving %(code)s under %(parent)s would make a cycle.")
+                    % {"code": code, "parent": parent_code},
+                )
                 break
             step, hops = final_parent(step) or None, hops + 1
         cleaned, errors = services.clean_unit_data(data, instance=unit)
@@ -285,14 +361,18 @@ def _import_units(user, rows, result: ImportResult) -> None:
             except ServiceError as exc:
                 for field, messages in (exc.fields or {"": [exc.message]}).items():
                     for message in messages:
-                        result.add(number, col(field) if field in dict(
-                            (f, t) for t, f in UNIT_COLUMNS) else "", message)  # fmt: skip
+                        result.add(
+                            number,
+                            col(field) if field in dict((f, t) for t, f in UNIT_COLUMNS) else "",
+                            message,
+                        )
                 return
         if not progressed:  # only possible with a cycle inside the file, refused above
             break
     result.imported = result.created + result.updated
-    record_change(user, "import_units", user, "", {"created": result.created,
-                                                   "updated": result.updated})  # fmt: skip
+    record_change(
+        user, "import_units", user, "", {"created": result.created, "updated": result.updated}
+    )
 
 
 def _apply_unit(user, unit, parent, code, data, result) -> Unit:
@@ -328,22 +408,29 @@ def _import_people(user, rows, result: ImportResult) -> None:
     for number, raw in rows:
         unit = units.get(text(raw.get("unit")))
         if unit is None:
-            result.add(number, col("unit"),
-                       _("Unknown unit code: %(code)s") % {"code": text(raw.get("unit"))})  # fmt: skip
+            result.add(
+                number,
+                col("unit"),
+                _("Unknown unit code: %(code)s") % {"code": text(raw.get("unit"))},
+            )
             continue
         group = groups[unit.pk]
         employee_no = text(raw.get("employee_no"))
         key = (group.pk, employee_no)
         if employee_no and key in seen:
-            result.add(number, col("employee_no"),
-                       _("Employee number %(no)s is already on row %(row)s.")
-                       % {"no": employee_no, "row": seen[key]})  # fmt: skip
+            result.add(
+                number,
+                col("employee_no"),
+                _("Employee number %(no)s is already on row %(row)s.")
+                % {"no": employee_no, "row": seen[key]},
+            )
             continue
         seen[key] = number
         person = existing.get(key)
         if person is not None and not manage.covers(person.unit_path):
-            result.add(number, col("employee_no"),
-                       _("This employee number is already used in the group."))  # fmt: skip
+            result.add(
+                number, col("employee_no"), _("This employee number is already used in the group.")
+            )
             continue
         gender_word = text(raw.get("gender")).lower()
         if gender_word and gender_word not in genders:
@@ -391,10 +478,20 @@ def _import_people(user, rows, result: ImportResult) -> None:
     if to_update:
         Person.objects.bulk_update(
             to_update,
-            ["unit", "unit_path", "group", "name", "gender", "phone", "is_party_member",
-             "position", "id_number_hash", "id_number_masked"],
+            [
+                "unit",
+                "unit_path",
+                "group",
+                "name",
+                "gender",
+                "phone",
+                "is_party_member",
+                "position",
+                "id_number_hash",
+                "id_number_masked",
+            ],
             batch_size=1000,
-        )  # fmt: skip
+        )
     services.refresh_head_counts(moved_from | {p.unit_id for p in [*to_create, *to_update]})
     FamilyMember.objects.filter(person__in=[p for p, _m in families.values() if p.pk]).delete()
     new_members = []
@@ -405,5 +502,6 @@ def _import_people(user, rows, result: ImportResult) -> None:
     FamilyMember.objects.bulk_create(new_members, batch_size=1000)
     result.created, result.updated = len(to_create), len(to_update)
     result.imported = result.created + result.updated
-    record_change(user, "import_people", user, "", {"created": result.created,
-                                                    "updated": result.updated})  # fmt: skip
+    record_change(
+        user, "import_people", user, "", {"created": result.created, "updated": result.updated}
+    )

@@ -12,9 +12,11 @@ def viewer_zone(user) -> str:
     """The zone a person reads times in when a page is not about one unit: the zone of
     the units at the top of their scope, if they share one, else the site's."""
     scope = scope_of(user)
-    roots = Unit.objects.filter(parent__isnull=True) if scope.everything else (
-        Unit.objects.filter(path__in=scope.paths)
-    )  # fmt: skip
+    roots = (
+        Unit.objects.filter(parent__isnull=True)
+        if scope.everything
+        else (Unit.objects.filter(path__in=scope.paths))
+    )
     zones = set(roots.values_list("timezone", flat=True)[:50])
     return zones.pop() if len(zones) == 1 else settings.TIME_ZONE
 

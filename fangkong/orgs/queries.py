@@ -96,8 +96,9 @@ def list_unit_choices(user, limit: int = 300) -> list[Unit]:
     return list(units.filter(depth__lte=shallowest + 2).order_by("path")[:limit])
 
 
-def list_people(user, *, unit: Unit | None = None, party: bool | None = None,
-                position: str = "", q: str = ""):  # fmt: skip
+def list_people(
+    user, *, unit: Unit | None = None, party: bool | None = None, position: str = "", q: str = ""
+):
     # `is_active = true`, not Django's bare `WHERE is_active`: only an equality lets SQLite
     # walk the (is_active, unit_path, employee_no) index in ORDER BY order (no sort).
     people = Person.objects.filter(is_active=Value(True)).select_related("unit")
@@ -168,9 +169,10 @@ def nearest_role_holders(units, roles, *, strict: bool = False) -> dict[int, tup
     lines = {unit.pk: [unit.pk, *reversed(unit.ancestor_ids)] for unit in units}
     holders: dict[int, set[int]] = defaultdict(set)
     rows = RoleAssignment.objects.filter(
-        unit_id__in={pk for line in lines.values() for pk in line}, role__in=roles,
+        unit_id__in={pk for line in lines.values() for pk in line},
+        role__in=roles,
         user__is_active=True,
-    ).values_list("unit_id", "user_id")  # fmt: skip
+    ).values_list("unit_id", "user_id")
     for unit_id, user_id in rows:
         holders[unit_id].add(user_id)
     result = {}

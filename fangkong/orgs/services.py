@@ -32,9 +32,17 @@ from .validation import (
 )
 
 UNIT_FIELDS = (
-    "code", "name", "kind", "site_kind", "is_key_unit", "timezone", "active_from",
-    "active_to", "hosts_epidemic_office", "sort_order",
-)  # fmt: skip
+    "code",
+    "name",
+    "kind",
+    "site_kind",
+    "is_key_unit",
+    "timezone",
+    "active_from",
+    "active_to",
+    "hosts_epidemic_office",
+    "sort_order",
+)
 PERSON_FIELDS = ("employee_no", "name", "gender", "phone", "is_party_member", "position")
 
 
@@ -214,8 +222,11 @@ def refresh_head_counts(unit_ids=None) -> int:
     the `orgs.head_counts` sweep runs it hourly for changes made behind the services' back."""
     people = (
         Person.objects.filter(unit=OuterRef("pk"), is_active=True)
-        .order_by().values("unit").annotate(n=Count("pk")).values("n")
-    )  # fmt: skip
+        .order_by()
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     units = Unit.objects.all() if unit_ids is None else Unit.objects.filter(pk__in=list(unit_ids))
     return units.update(head_count=Coalesce(Subquery(people), 0))
 
@@ -263,10 +274,12 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
         )
         if clashes:
             raise InvalidInput(
-                {"parent": _("Employee numbers already used in the new group: %(numbers)s")
-                 % {"numbers": ", ".join(clashes)}},
+                {
+                    "parent": _("Employee numbers already used in the new group: %(numbers)s")
+                    % {"numbers": ", ".join(clashes)}
+                },
                 code="duplicate_employee_no",
-            )  # fmt: skip
+            )
         regroup.update(group=new_group)
     cut = len(old_path) + 1
     Unit.objects.filter(subtree_q("path", old_path)).update(
@@ -348,9 +361,12 @@ def parse_family_text(value: str) -> list[dict]:
             continue
         parts = [p.strip() for p in chunk.replace("／", "/").split("/")]
         members.append(
-            {"name": parts[0], "relation": parts[1] if len(parts) > 1 else "",
-             "phone": parts[2] if len(parts) > 2 else ""}
-        )  # fmt: skip
+            {
+                "name": parts[0],
+                "relation": parts[1] if len(parts) > 1 else "",
+                "phone": parts[2] if len(parts) > 2 else "",
+            }
+        )
     return members
 
 

@@ -45,33 +45,64 @@ CITIES = "长安 秦川 渭河 汉江 华山 终南 延河 宝鸡 咸阳 榆林 
 INDUSTRIES = "产业投资 文化旅游 产权交易 能源 交通建设 水务 城市建设 医药 有色金属 煤业化工 建材 粮食 电子信息 航空 物流 农业发展 商贸 燃气 环保 金融控股 体育产业 教育 林业 供销 地质矿产 电力 出版传媒 钢铁 机械 纺织".split()
 PLACES = "金源 金盾 渭水 东风 朝阳 南塘 杜桥 丰荫 乐天 西岳 信达 华兴 秦东 宏远 瑞丰 鑫泰 恒通 长青 永安 顺达 嘉禾 天和 广厦 博远 新城 兴业 同德 安泰 通源 明珠".split()
 HQ_DEPTS = [
-    ("办公室", False), ("党群工作部", False), ("安全环保部（疫情防控办公室）", True),
-    ("财务部", False), ("投资发展部", False), ("人力资源部", False), ("审计部", False),
+    ("办公室", False),
+    ("党群工作部", False),
+    ("安全环保部（疫情防控办公室）", True),
+    ("财务部", False),
+    ("投资发展部", False),
+    ("人力资源部", False),
+    ("审计部", False),
     ("法务部", False),
-]  # fmt: skip
+]
 SUB_DEPTS = ["综合办公室", "安全环保部", "财务部", "生产运行部", "人力资源部", "党群工作部"]
 
 # Subsidiary businesses: (name, site kinds with weights, the site kind grouped under a
 # department when the subsidiary is large, that department's name).
 BUSINESSES = [
     ("热力有限公司", {SiteKind.HEAT_STATION: 4, SiteKind.OFFICE: 1}, SiteKind.VEHICLE, "勤务车队"),
-    ("物业管理有限公司", {SiteKind.COMMUNITY: 5, SiteKind.CHECKPOINT: 1}, SiteKind.COMMUNITY, "物业分公司"),
-    ("护卫有限公司", {SiteKind.DUTY_BRIGADE: 4, SiteKind.OFFICE: 1}, SiteKind.CHECKPOINT, "执勤点管理部"),
+    (
+        "物业管理有限公司",
+        {SiteKind.COMMUNITY: 5, SiteKind.CHECKPOINT: 1},
+        SiteKind.COMMUNITY,
+        "物业分公司",
+    ),
+    (
+        "护卫有限公司",
+        {SiteKind.DUTY_BRIGADE: 4, SiteKind.OFFICE: 1},
+        SiteKind.CHECKPOINT,
+        "执勤点管理部",
+    ),
     ("酒店管理有限公司", {SiteKind.HOTEL: 3, SiteKind.CANTEEN: 2}, None, ""),
     ("景区运营有限公司", {SiteKind.SCENIC_AREA: 3, SiteKind.CHECKPOINT: 2}, None, ""),
     ("物流有限公司", {SiteKind.WAREHOUSE: 3, SiteKind.OFFICE: 1}, SiteKind.VEHICLE, "运输车队"),
     ("实业有限公司", {SiteKind.OFFICE: 2, SiteKind.WAREHOUSE: 1, SiteKind.CANTEEN: 1}, None, ""),
-    ("矿业有限公司", {SiteKind.OFFICE: 1, SiteKind.CANTEEN: 1, SiteKind.OTHER: 2}, SiteKind.VEHICLE, "矿区车队"),
+    (
+        "矿业有限公司",
+        {SiteKind.OFFICE: 1, SiteKind.CANTEEN: 1, SiteKind.OTHER: 2},
+        SiteKind.VEHICLE,
+        "矿区车队",
+    ),
     ("投资咨询中心", {SiteKind.OFFICE: 1}, None, ""),
-]  # fmt: skip
+]
 
 # Relative head count of a unit by (kind, site kind).
 STAFF_WEIGHT = {
-    UnitKind.SASAC: 0, UnitKind.GROUP: 0.5, UnitKind.SUBSIDIARY: 2, UnitKind.DEPARTMENT: 8,
-    SiteKind.OFFICE: 10, SiteKind.HEAT_STATION: 6, SiteKind.COMMUNITY: 5, SiteKind.VEHICLE: 1,
-    SiteKind.CHECKPOINT: 3, SiteKind.CANTEEN: 4, SiteKind.WAREHOUSE: 3,
-    SiteKind.DUTY_BRIGADE: 15, SiteKind.SCENIC_AREA: 12, SiteKind.HOTEL: 15, SiteKind.OTHER: 3,
-}  # fmt: skip
+    UnitKind.SASAC: 0,
+    UnitKind.GROUP: 0.5,
+    UnitKind.SUBSIDIARY: 2,
+    UnitKind.DEPARTMENT: 8,
+    SiteKind.OFFICE: 10,
+    SiteKind.HEAT_STATION: 6,
+    SiteKind.COMMUNITY: 5,
+    SiteKind.VEHICLE: 1,
+    SiteKind.CHECKPOINT: 3,
+    SiteKind.CANTEEN: 4,
+    SiteKind.WAREHOUSE: 3,
+    SiteKind.DUTY_BRIGADE: 15,
+    SiteKind.SCENIC_AREA: 12,
+    SiteKind.HOTEL: 15,
+    SiteKind.OTHER: 3,
+}
 POSITIONS_OFFICE = ["部长", "副部长", "主管", "科员", "科员", "科员"]
 POSITIONS_SITE = ["站长", "副站长", "值班员", "运行工", "运行工", "巡检员"]
 POSITIONS = {
@@ -81,15 +112,40 @@ POSITIONS = {
 REGIONS = ["610102", "610103", "610112", "610302", "610402", "610502", "610602", "610702"]
 
 PERSON_COLUMNS = (
-    "id", "group_id", "unit_id", "unit_path", "employee_no", "name", "gender", "phone",
-    "id_number_hash", "id_number_masked", "is_party_member", "position", "is_active",
-)  # fmt: skip
+    "id",
+    "group_id",
+    "unit_id",
+    "unit_path",
+    "employee_no",
+    "name",
+    "gender",
+    "phone",
+    "id_number_hash",
+    "id_number_masked",
+    "is_party_member",
+    "position",
+    "is_active",
+)
 
 
 class _Node:
-    __slots__ = ("pk", "parent", "code", "name", "kind", "site_kind", "path", "depth",
-                 "group", "is_key_unit", "hosts_epidemic_office", "sort_order", "closed",
-                 "children", "liaison_id")  # fmt: skip
+    __slots__ = (
+        "pk",
+        "parent",
+        "code",
+        "name",
+        "kind",
+        "site_kind",
+        "path",
+        "depth",
+        "group",
+        "is_key_unit",
+        "hosts_epidemic_office",
+        "sort_order",
+        "closed",
+        "children",
+        "liaison_id",
+    )
 
     def __init__(self, pk, parent, code, name, kind, site_kind="", **flags):
         self.pk, self.parent, self.code, self.name = pk, parent, code, name
@@ -149,8 +205,9 @@ class _Planner:
         hq_size = min(left, 1 + min(len(HQ_DEPTS), left // 12))
         hq = self.add(group, f"{code}-HQ", "集团机关", UnitKind.DEPARTMENT)
         for d, (dept, office) in enumerate(HQ_DEPTS[: hq_size - 1], start=1):
-            self.add(hq, f"{code}-HQ-D{d:02d}", dept, UnitKind.DEPARTMENT,
-                     hosts_epidemic_office=office)  # fmt: skip
+            self.add(
+                hq, f"{code}-HQ-D{d:02d}", dept, UnitKind.DEPARTMENT, hosts_epidemic_office=office
+            )
         left -= hq_size
         subs = max(1, round(left / 32)) if left else 0
         for s, size in enumerate(_split(left, subs, self.rng), start=1):
@@ -164,8 +221,9 @@ class _Planner:
         left = budget - 1
         depts = min(left, 2 + rng.randrange(3))
         for d in range(1, depts + 1):
-            self.add(sub, f"{code}-D{d:02d}", SUB_DEPTS[(d - 1) % len(SUB_DEPTS)],
-                     UnitKind.DEPARTMENT)  # fmt: skip
+            self.add(
+                sub, f"{code}-D{d:02d}", SUB_DEPTS[(d - 1) % len(SUB_DEPTS)], UnitKind.DEPARTMENT
+            )
         sites = left - depts
         holder, held = None, 0
         if grouped_kind and sites >= 16:
@@ -178,8 +236,14 @@ class _Planner:
                 parent, kind = holder, grouped_kind
             else:
                 parent, kind = sub, rng.choices(kinds, weights)[0]
-            self.add(parent, f"{code}-X{x:04d}", self.site_name(kind), UnitKind.SITE, kind,
-                     closed=rng.random() < 0.005)  # fmt: skip
+            self.add(
+                parent,
+                f"{code}-X{x:04d}",
+                self.site_name(kind),
+                UnitKind.SITE,
+                kind,
+                closed=rng.random() < 0.005,
+            )
 
     def site_name(self, kind) -> str:
         n = self.site_names[kind] = self.site_names.get(kind, 0) + 1
@@ -244,11 +308,20 @@ def _people_rows(nodes: list[_Node], counts: list[int], first_pk: int, rng: rand
                 id_hash = id_masked = ""
             bits = getrandbits(40)
             yield (
-                pk, group.pk, node.pk, node.path, f"{group.code}{number:06d}", name,
-                genders[bits & 1], f"{prefixes[pk % 5]}{(bits >> 8) % 1000000000:09d}",
-                id_hash, id_masked, (bits >> 1) % 10 < 3, positions[number % len(positions)],
+                pk,
+                group.pk,
+                node.pk,
+                node.path,
+                f"{group.code}{number:06d}",
+                name,
+                genders[bits & 1],
+                f"{prefixes[pk % 5]}{(bits >> 8) % 1000000000:09d}",
+                id_hash,
+                id_masked,
+                (bits >> 1) % 10 < 3,
+                positions[number % len(positions)],
                 random_() >= INACTIVE_FRACTION,
-            )  # fmt: skip
+            )
             pk += 1
         serial[group.pk] = number
 

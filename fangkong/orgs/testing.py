@@ -53,12 +53,18 @@ def make_province():
     t.b_sub = unit("b-sub", t.group_b, UnitKind.SUBSIDIARY)
 
     def person(unit_, no, **extra):
-        return services.create_person(actor=t.root, unit=unit_, employee_no=no,
-                                      name=f"Person {no}", **extra)  # fmt: skip
+        return services.create_person(
+            actor=t.root, unit=unit_, employee_no=no, name=f"Person {no}", **extra
+        )
 
     t.p_hq = person(t.a_hq, "A001", is_party_member=True, position="部长")
-    t.p_site_1 = person(t.a_site_1, "A002", phone="13800000001", id_number="11010519491231002X",
-                        family=[{"name": "Kin", "relation": "配偶", "phone": "13900000000"}])  # fmt: skip
+    t.p_site_1 = person(
+        t.a_site_1,
+        "A002",
+        phone="13800000001",
+        id_number="11010519491231002X",
+        family=[{"name": "Kin", "relation": "配偶", "phone": "13900000000"}],
+    )
     t.p_site_2 = person(t.a_site_2, "A003", position="站长")
     t.p_b = person(t.b_sub, "B001")
 

@@ -97,8 +97,13 @@ def unit_role_add(request, code: str):
             messages.error(request, _("There is no user with this username."))
         else:
             try:
-                services.assign_role(actor=request.user, user=user, unit=unit,
-                                     role=form.cleaned_data["role"], note=form.cleaned_data["note"])  # fmt: skip
+                services.assign_role(
+                    actor=request.user,
+                    user=user,
+                    unit=unit,
+                    role=form.cleaned_data["role"],
+                    note=form.cleaned_data["note"],
+                )
             except ServiceError as exc:
                 messages.error(request, exc.message)
             else:
@@ -182,9 +187,12 @@ def _unit_create(request, parent):
     return render(
         request,
         "orgs/unit_form.html",
-        {"form": form, "parent": parent,
-         "breadcrumbs": queries.get_breadcrumbs(request.user, parent) if parent else []},
-    )  # fmt: skip
+        {
+            "form": form,
+            "parent": parent,
+            "breadcrumbs": queries.get_breadcrumbs(request.user, parent) if parent else [],
+        },
+    )
 
 
 def _people_filters(request):
@@ -214,10 +222,14 @@ def people_list(request):
     return render(
         request,
         template,
-        {"page": page, "filters": filters, "query": query.urlencode(),
-         "unit_choices": [] if partial else queries.list_unit_choices(request.user),
-         "breadcrumbs": queries.get_breadcrumbs(request.user, unit) if unit else []},
-    )  # fmt: skip
+        {
+            "page": page,
+            "filters": filters,
+            "query": query.urlencode(),
+            "unit_choices": [] if partial else queries.list_unit_choices(request.user),
+            "breadcrumbs": queries.get_breadcrumbs(request.user, unit) if unit else [],
+        },
+    )
 
 
 @login_required
@@ -313,8 +325,9 @@ def export_download(request, kind: str):
     code = request.GET.get("unit", "")
     unit = queries.get_unit_for(request.user, code) if code else None
     data = excel.export_workbook(kind, request.user, unit)
-    log_access(request, "export", kind, unit_path=unit.path if unit else "",
-               detail=f"excel {code or '*'}")  # fmt: skip
+    log_access(
+        request, "export", kind, unit_path=unit.path if unit else "", detail=f"excel {code or '*'}"
+    )
     return xlsx_response(data, f"fangkong-{kind}-{code or 'all'}.xlsx")
 
 
@@ -330,6 +343,7 @@ def import_upload(request, kind: str):
         if result.ok:
             messages.success(request, _("Imported %(n)s rows.") % {"n": result.imported})
     return render(
-        request, "orgs/_import_result.html" if request.htmx else "orgs/import_result.html",
+        request,
+        "orgs/_import_result.html" if request.htmx else "orgs/import_result.html",
         {"form": form, "result": result, "kind": kind},
-    )  # fmt: skip
+    )

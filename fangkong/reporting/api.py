@@ -108,14 +108,17 @@ def _out(report, *, replayed=False, history=False) -> dict:
                 "after_cutoff": r.after_cutoff,
                 "comment": r.comment,
                 "warnings": r.warnings,
-            }  # fmt: skip
+            }
             for r in report.revisions.select_related("version", "filed_by")
         ]
     return data
 
 
-@router.put("/reports/{form_code}/{unit_code}/{day}", response=ReportOut,
-            summary="File a daily report or a zero report")  # fmt: skip
+@router.put(
+    "/reports/{form_code}/{unit_code}/{day}",
+    response=ReportOut,
+    summary="File a daily report or a zero report",
+)
 @idempotent
 def put_report(request, form_code: str, unit_code: str, day: date, payload: ReportIn):
     """Send `{"values": {…}}` or `{"zero": true}`. Retrying with the same `Idempotency-Key`
@@ -124,16 +127,26 @@ def put_report(request, form_code: str, unit_code: str, day: date, payload: Repo
     form = queries.get_form(form_code)
     unit = get_unit_for(request.user, unit_code)
     filing = services.file_report(
-        actor=request.user, form=form, unit=unit, day=day, values=payload.values,
-        zero=payload.zero, reason=payload.reason, comment=payload.comment,
-        confirm=payload.confirm, version=payload.version,
+        actor=request.user,
+        form=form,
+        unit=unit,
+        day=day,
+        values=payload.values,
+        zero=payload.zero,
+        reason=payload.reason,
+        comment=payload.comment,
+        confirm=payload.confirm,
+        version=payload.version,
         idempotency_key=request.headers.get("Idempotency-Key") or None,
-    )  # fmt: skip
+    )
     return _out(filing.report, replayed=filing.replayed, history=True)
 
 
-@router.get("/reports/{form_code}/summary", response=SummaryOut,
-            summary="Totals and completeness of a subtree for a day")  # fmt: skip
+@router.get(
+    "/reports/{form_code}/summary",
+    response=SummaryOut,
+    summary="Totals and completeness of a subtree for a day",
+)
 def get_summary(request, form_code: str, filters: Query[SummaryFilter]):
     form = queries.get_form(form_code)
     unit = get_unit_for(request.user, filters.unit)
@@ -143,16 +156,34 @@ def get_summary(request, form_code: str, filters: Query[SummaryFilter]):
         "unit__code", flat=True
     )
     return {
-        **{k: summary[k] for k in ("totals", "expected", "filed", "on_time", "late", "zero",
-                                   "pending", "corrected")},  # fmt: skip
+        **{
+            k: summary[k]
+            for k in (
+                "totals",
+                "expected",
+                "filed",
+                "on_time",
+                "late",
+                "zero",
+                "pending",
+                "corrected",
+            )
+        },
         "corrected_after_cutoff": summary["corrected_late"],
-        "form": form.code, "unit": unit.code, "day": filters.day, "as_of": filters.as_of,
-        "missing": list(missing), "late_units": list(late),
-    }  # fmt: skip
+        "form": form.code,
+        "unit": unit.code,
+        "day": filters.day,
+        "as_of": filters.as_of,
+        "missing": list(missing),
+        "late_units": list(late),
+    }
 
 
-@router.get("/reports/{form_code}/{unit_code}/{day}", response=ReportOut,
-            summary="The current version of a report and its history")  # fmt: skip
+@router.get(
+    "/reports/{form_code}/{unit_code}/{day}",
+    response=ReportOut,
+    summary="The current version of a report and its history",
+)
 def get_report(request, form_code: str, unit_code: str, day: date):
     form = queries.get_form(form_code)
     unit = get_unit_for(request.user, unit_code)

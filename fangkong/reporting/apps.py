@@ -15,14 +15,37 @@ class ReportingConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
-        register(NavItem(_("Reports to file"), "reporting:my_reports", perm=ReportingPerm.FILE_REPORTS,
-                         icon="pencil-square", order=5, section="reports"))  # fmt: skip
-        register(NavItem(_("Completeness"), "reporting:overview", icon="clipboard-check",
-                         order=6, section="reports"))  # fmt: skip
+        register(
+            NavItem(
+                _("Reports to file"),
+                "reporting:my_reports",
+                perm=ReportingPerm.FILE_REPORTS,
+                icon="pencil-square",
+                order=5,
+                section="reports",
+            )
+        )
+        register(
+            NavItem(
+                _("Completeness"),
+                "reporting:overview",
+                icon="clipboard-check",
+                order=6,
+                section="reports",
+            )
+        )
         register_object_type("report_rollup", _("daily report roll-up (Excel export)"))
         register_object_type("report_matrix", _("completeness matrix (Excel export)"))
-        register(NavItem(_("Report setup"), "reporting:setup", perm=ReportingPerm.MANAGE_FORMS,
-                         icon="sliders", order=80, section="reports"))  # fmt: skip
+        register(
+            NavItem(
+                _("Report setup"),
+                "reporting:setup",
+                perm=ReportingPerm.MANAGE_FORMS,
+                icon="sliders",
+                order=80,
+                section="reports",
+            )
+        )
 
         from .sweeps import sync_expected_reports
 
@@ -37,24 +60,41 @@ class ReportingConfig(AppConfig):
 
             from fangkong.notify.topics import register_topic
 
-            register_topic("reminder", _("Report reminders"),
-                           recipients=_("The liaisons of the unit that has not filed; the "
-                                        "unit's robots and mailboxes get one list per "
-                                        "reminder."))  # fmt: skip
-            register_topic("missing", _("Missing reports"),
-                           recipients=_("The epidemic office of the nearest unit above the "
-                                        "missing units that has one."))  # fmt: skip
-            register_topic("mismatch", _("Report figures that differ"),
-                           recipients=_("The epidemic office of the nearest unit above the "
-                                        "filing unit that has one."))  # fmt: skip
+            register_topic(
+                "reminder",
+                _("Report reminders"),
+                recipients=_(
+                    "The liaisons of the unit that has not filed; the "
+                    "unit's robots and mailboxes get one list per "
+                    "reminder."
+                ),
+            )
+            register_topic(
+                "missing",
+                _("Missing reports"),
+                recipients=_(
+                    "The epidemic office of the nearest unit above the missing units that has one."
+                ),
+            )
+            register_topic(
+                "mismatch",
+                _("Report figures that differ"),
+                recipients=_(
+                    "The epidemic office of the nearest unit above the filing unit that has one."
+                ),
+            )
 
             from fangkong.core.followups import subscribe
 
             from .prefill import notify_mismatch
             from .services import FILED
 
-            subscribe(FILED, "reporting.notify_mismatch", notify_mismatch,
-                      label=_("Tell the office about filed figures that differ"))  # fmt: skip
+            subscribe(
+                FILED,
+                "reporting.notify_mismatch",
+                notify_mismatch,
+                label=_("Tell the office about filed figures that differ"),
+            )
 
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy

@@ -28,16 +28,24 @@ def _assignments():
     sasac = ReportForm.objects.get(code="sasac")
     for code in ("CT", "WL", "CQ"):
         Assignment.objects.get_or_create(
-            form=daily, root=Unit.objects.get(code=code),
-            defaults={"unit_kinds": [UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT, UnitKind.SITE],
-                      "site_kinds": REPORTING_SITES, "deadline": time(9, 0),
-                      "reminder_minutes": [60, 15]},
-        )  # fmt: skip
+            form=daily,
+            root=Unit.objects.get(code=code),
+            defaults={
+                "unit_kinds": [UnitKind.SUBSIDIARY, UnitKind.DEPARTMENT, UnitKind.SITE],
+                "site_kinds": REPORTING_SITES,
+                "deadline": time(9, 0),
+                "reminder_minutes": [60, 15],
+            },
+        )
     Assignment.objects.get_or_create(
-        form=sasac, root=Unit.objects.get(code="SASAC"),
-        defaults={"unit_kinds": [UnitKind.GROUP], "deadline": time(10, 0),
-                  "reminder_minutes": [60, 15]},
-    )  # fmt: skip
+        form=sasac,
+        root=Unit.objects.get(code="SASAC"),
+        defaults={
+            "unit_kinds": [UnitKind.GROUP],
+            "deadline": time(10, 0),
+            "reminder_minutes": [60, 15],
+        },
+    )
     return daily, sasac
 
 
@@ -51,19 +59,24 @@ def daily_values(staff: int, rng: random.Random) -> dict:
     """A plausible daily statistics form for a unit with `staff` people (also the bench's)."""
     on_post = max(0, staff - rng.randint(0, max(1, staff // 5)))
     return {
-        "confirmed": 0, "suspected": rng.choice([0] * 40 + [1]),
+        "confirmed": 0,
+        "suspected": rng.choice([0] * 40 + [1]),
         "close_contacts": rng.choice([0] * 15 + [1, 2]),
         "under_observation": rng.choice([0] * 8 + [1]),
         "fever_today": rng.choice([0] * 10 + [1]),
         "returned_from_risk": rng.choice([0] * 6 + [1, 2]),
         "in_risk_areas": rng.choice([0] * 10 + [1]),
-        "staff_total": staff, "on_post": on_post, "on_duty": min(on_post, rng.randint(1, 3)),
+        "staff_total": staff,
+        "on_post": on_post,
+        "on_duty": min(on_post, rng.randint(1, 3)),
         "party_on_post": min(on_post, rng.randint(0, max(1, on_post // 3))),
         "volunteers_on_post": min(on_post, rng.randint(0, 2)),
         "remote": min(staff - on_post, rng.randint(0, 2)),
-        "checkpoints": rng.choice([0, 1, 1, 2]), "disinfections": rng.choice([1, 2, 2, 3]),
-        "masks_in_stock": rng.randint(50, 400), "remarks": "",
-    }  # fmt: skip
+        "checkpoints": rng.choice([0, 1, 1, 2]),
+        "disinfections": rng.choice([1, 2, 2, 3]),
+        "masks_in_stock": rng.randint(50, 400),
+        "remarks": "",
+    }
 
 
 @transaction.atomic
@@ -97,26 +110,45 @@ def seed_reports(admin, log=print) -> None:
                     if roll < 0.03:
                         continue  # missing (漏报)
                     late = roll > 0.95
-                    when = row.deadline_at + timedelta(minutes=rng.randint(10, 180) if late
-                                                       else -rng.randint(5, 120))  # fmt: skip
+                    when = row.deadline_at + timedelta(
+                        minutes=rng.randint(10, 180) if late else -rng.randint(5, 120)
+                    )
                 zero = rng.random() < (0.25 if offset == 0 else 0.1)
                 values = (
-                    {"confirmed": 0, "suspected": 0} if form.code == "sasac" and zero
+                    {"confirmed": 0, "suspected": 0}
+                    if form.code == "sasac" and zero
                     else _values(form, staff.get(row.unit_id, 0) or rng.randint(3, 8), rng)
-                )  # fmt: skip
+                )
                 if zero and form.code == "daily":
-                    values = {k: 0 for k in ("confirmed", "suspected", "close_contacts",
-                              "under_observation", "fever_today", "returned_from_risk",
-                              "in_risk_areas")}  # fmt: skip
+                    values = {
+                        k: 0
+                        for k in (
+                            "confirmed",
+                            "suspected",
+                            "close_contacts",
+                            "under_observation",
+                            "fever_today",
+                            "returned_from_risk",
+                            "in_risk_areas",
+                        )
+                    }
                 row.version, row.values, row.is_zero = version, values, zero
                 row.first_filed_at = row.filed_at = when
                 row.filed_by, row.revision_count = admin, 1
                 if when <= row.deadline_at:
                     row.cutoff_values, row.cutoff_is_zero = values, zero
-                revisions.append(ReportRevision(
-                    report=row, number=1, version=version, values=values, is_zero=zero,
-                    filed_at=when, filed_by=admin, after_cutoff=when > row.deadline_at,
-                ))  # fmt: skip
+                revisions.append(
+                    ReportRevision(
+                        report=row,
+                        number=1,
+                        version=version,
+                        values=values,
+                        is_zero=zero,
+                        filed_at=when,
+                        filed_by=admin,
+                        after_cutoff=when > row.deadline_at,
+                    )
+                )
             DailyReport.objects.bulk_create(rows, batch_size=500)
             for revision in revisions:
                 revision.report_id = revision.report.pk

@@ -96,8 +96,13 @@ def _state(counts: dict) -> tuple[str, str]:
 
 def _counts_cells(counts: dict) -> list:
     text = _state(counts)[0]
-    return [text, f"{counts['filed']}/{counts['expected']}", counts["zero"], counts["late"],
-            counts["missing"]]  # fmt: skip
+    return [
+        text,
+        f"{counts['filed']}/{counts['expected']}",
+        counts["zero"],
+        counts["late"],
+        counts["missing"],
+    ]
 
 
 def rollup_workbook(user, form, unit, day, *, as_of_cutoff=False, now=None) -> bytes:
@@ -107,23 +112,34 @@ def rollup_workbook(user, form, unit, day, *, as_of_cutoff=False, now=None) -> b
     summary = queries.get_summary(form, unit, day, as_of_cutoff=as_of_cutoff, now=now)
     rows = queries.list_child_breakdown(form, unit, day, as_of_cutoff=as_of_cutoff, now=now)
     fields = [f for f in summary["fields"] if f.code in summary["totals"]]
-    labels = [f"{f.label}（{f.unit_of_measure}）" if f.unit_of_measure else f.label
-              for f in fields]  # fmt: skip
-    columns = [_("Unit"), _("Unit code"), _("State"), _("Filed / expected"), _("Zero reports"),
-               _("Late"), _("Missing")] + labels  # fmt: skip
+    labels = [f"{f.label}（{f.unit_of_measure}）" if f.unit_of_measure else f.label for f in fields]
+    columns = [
+        _("Unit"),
+        _("Unit code"),
+        _("State"),
+        _("Filed / expected"),
+        _("Zero reports"),
+        _("Late"),
+        _("Missing"),
+    ] + labels
     widths = [32, 18, 14, 10, 8, 8, 8] + [_width(label) for label in labels]
     as_of = _("as of the cut-off") if as_of_cutoff else _("now (with corrections)")
     heading = _("%(form)s — %(unit)s, report day %(day)s, figures %(as_of)s") % {
-        "form": form.name, "unit": unit.name, "day": day.isoformat(), "as_of": as_of,
-    }  # fmt: skip
+        "form": form.name,
+        "unit": unit.name,
+        "day": day.isoformat(),
+        "as_of": as_of,
+    }
     watermark = watermark_line(user, f"{unit.name} {day.isoformat()}")
     workbook, sheet = _start(_("Roll-up"), heading, watermark, columns, widths)
 
     for row in rows:
         name = _("(this unit itself)") if row.get("itself") else row["unit"].name
         totals = row["totals"]
-        _append(sheet, [name, row["unit"].code, *_counts_cells(row),
-                        *[totals.get(f.code) for f in fields]])  # fmt: skip
+        _append(
+            sheet,
+            [name, row["unit"].code, *_counts_cells(row), *[totals.get(f.code) for f in fields]],
+        )
         state = _state(row)[1]
         cells = sheet[sheet.max_row]
         if state == ReportState.MISSING and not row["filed"]:
@@ -137,8 +153,10 @@ def rollup_workbook(user, form, unit, day, *, as_of_cutoff=False, now=None) -> b
         elif state != ReportState.ON_TIME:
             cells[2].fill = STATE_FILLS[state]
     totals = summary["totals"]
-    _append(sheet, [_("Total"), unit.code, *_counts_cells(summary),
-                    *[totals.get(f.code) for f in fields]])  # fmt: skip
+    _append(
+        sheet,
+        [_("Total"), unit.code, *_counts_cells(summary), *[totals.get(f.code) for f in fields]],
+    )
     state = _state(summary)[1]
     cells = sheet[sheet.max_row]
     for cell in cells:
@@ -158,16 +176,25 @@ def matrix_workbook(user, form, unit, day, *, now=None) -> bytes:
     days, rows = queries.get_matrix(form, unit, day, now=now)
     columns = [_("Unit"), _("Unit code")] + [d.isoformat() for d in days]
     heading = _("%(form)s — %(unit)s, completeness from %(start)s to %(end)s") % {
-        "form": form.name, "unit": unit.name, "start": days[0].isoformat(),
+        "form": form.name,
+        "unit": unit.name,
+        "start": days[0].isoformat(),
         "end": days[-1].isoformat(),
-    }  # fmt: skip
+    }
     watermark = watermark_line(user, f"{unit.name} {days[0].isoformat()}–{days[-1].isoformat()}")
-    workbook, sheet = _start(_("Completeness"), heading, watermark, columns,
-                             [32, 18] + [11] * len(days))  # fmt: skip
+    workbook, sheet = _start(
+        _("Completeness"), heading, watermark, columns, [32, 18] + [11] * len(days)
+    )
     centre = Alignment(horizontal="center")
     for row in rows:
-        _append(sheet, [row["unit"].name, row["unit"].code,
-                        *[f"{c['filed']}/{c['expected']}" if c else "" for c in row["cells"]]])  # fmt: skip
+        _append(
+            sheet,
+            [
+                row["unit"].name,
+                row["unit"].code,
+                *[f"{c['filed']}/{c['expected']}" if c else "" for c in row["cells"]],
+            ],
+        )
         for cell, data in zip(sheet[sheet.max_row][2:], row["cells"], strict=True):
             cell.alignment = centre
             if data:
@@ -176,9 +203,11 @@ def matrix_workbook(user, form, unit, day, *, now=None) -> bytes:
                     cell.font = MISSING_FONT
     sheet.append([])
     for state, label in (
-        (ReportState.ON_TIME, _("all on time")), (ReportState.LATE, _("some late")),
-        (ReportState.MISSING, _("some missing")), (ReportState.PENDING, _("not due yet")),
-    ):  # fmt: skip
+        (ReportState.ON_TIME, _("all on time")),
+        (ReportState.LATE, _("some late")),
+        (ReportState.MISSING, _("some missing")),
+        (ReportState.PENDING, _("not due yet")),
+    ):
         sheet.append(["", label])
         sheet.cell(sheet.max_row, 2).fill = STATE_FILLS[state]
     sheet.append([_("Each cell: filed / expected in that unit's subtree.")])

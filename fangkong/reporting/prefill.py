@@ -100,12 +100,17 @@ def notify_mismatch(*, report_id: int, revision_id: int) -> None:
     )
     values = {"unit": report.unit.name, "day": report.day.isoformat(), "list": differences}
     queue(
-        key=f"mismatch:{report.pk}:{revision.number}", topic="mismatch", unit=report.unit,
-        subject=lambda: _("%(unit)s filed figures that differ from its health data (%(day)s)")
-        % values,
-        body=lambda: _("Filed / derived from check-ins, cases, observations and trips: %(list)s")
-        % values,
+        key=f"mismatch:{report.pk}:{revision.number}",
+        topic="mismatch",
+        unit=report.unit,
+        subject=lambda: (
+            _("%(unit)s filed figures that differ from its health data (%(day)s)") % values
+        ),
+        body=lambda: (
+            _("Filed / derived from check-ins, cases, observations and trips: %(list)s") % values
+        ),
         users=offices[report.unit_id][1],
-        url=reverse("reporting:report",
-                    args=[report.form.code, report.unit.code, report.day.isoformat()]),
-    )  # fmt: skip
+        url=reverse(
+            "reporting:report", args=[report.form.code, report.unit.code, report.day.isoformat()]
+        ),
+    )

@@ -30,15 +30,21 @@ def find_report(form, unit: Unit, day: date) -> DailyReport | None:
 
     report = (
         DailyReport.objects.filter(form=form, unit=unit, day=day)
-        .select_related("unit", "form", "filed_by", "version").first()
-    )  # fmt: skip
+        .select_related("unit", "form", "filed_by", "version")
+        .first()
+    )
     if report is not None:
         return report
     assignment = expected_assignment(form, unit, day)
     if assignment is None:
         return None
-    return DailyReport(form=form, unit=unit, unit_path=unit.path, day=day,
-                       deadline_at=deadline_for(assignment, unit, day))  # fmt: skip
+    return DailyReport(
+        form=form,
+        unit=unit,
+        unit_path=unit.path,
+        day=day,
+        deadline_at=deadline_for(assignment, unit, day),
+    )
 
 
 def _counts(now, prefix=""):
@@ -93,8 +99,10 @@ def _totals(fields, source="values"):
 
 
 def _finish(row: dict, fields) -> dict:
-    counts = {k: row[k] for k in ("expected", "filed", "on_time", "zero", "missing",
-                                  "corrected", "corrected_late")}  # fmt: skip
+    counts = {
+        k: row[k]
+        for k in ("expected", "filed", "on_time", "zero", "missing", "corrected", "corrected_late")
+    }
     counts["late"] = counts["filed"] - counts["on_time"]
     counts["pending"] = counts["expected"] - counts["filed"] - counts["missing"]
     expected = counts["expected"] or 1
@@ -127,8 +135,10 @@ def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None) ->
         if f.rollup == Rollup.LATEST and f.is_numeric:
             latest = (
                 rows.filter(**{f"{source}__{f.code}__isnull": False})
-                .order_by("-filed_at").values_list(f"{source}__{f.code}", flat=True).first()
-            )  # fmt: skip
+                .order_by("-filed_at")
+                .values_list(f"{source}__{f.code}", flat=True)
+                .first()
+            )
             summary["totals"][f.code] = latest
     return summary
 
@@ -148,15 +158,18 @@ def list_child_breakdown(
     rest = Substr("unit_path", cut)
     segment = Substr("unit_path", cut, StrIndex(rest, Value("/")) - 1)
     grouped = (
-        DailyReport.objects.filter(form=form, day=day).in_subtree(unit, include_self=False)
-        .annotate(child=segment).values("child")
+        DailyReport.objects.filter(form=form, day=day)
+        .in_subtree(unit, include_self=False)
+        .annotate(child=segment)
+        .values("child")
         .annotate(**_counts(now), **_totals(fields, source))
-    )  # fmt: skip
+    )
     by_child = {row["child"]: _finish(row, fields) for row in grouped}
     children = list(
         Unit.objects.filter(pk__in=[int(k) for k in by_child if k])
-        .select_related("liaison").order_by("sort_order", "code")
-    )  # fmt: skip
+        .select_related("liaison")
+        .order_by("sort_order", "code")
+    )
     result = [{"unit": c, **by_child[str(c.pk)]} for c in children]
     own = DailyReport.objects.filter(form=form, day=day, unit=unit)
     own_row = own.aggregate(**_counts(now), **_totals(fields, source))
@@ -188,9 +201,12 @@ def get_trend(form, unit: Unit, end: date, days: int = 30, *, fields=None, now=N
     # `day IN (…)`, not a range: with a range on `day` the (form, day, unit_path) index
     # cannot also bound the path, and every unit's rows of those days are read.
     grouped = (
-        DailyReport.objects.filter(form=form, day__in=_days(start, days)).in_subtree(unit)
-        .values("day").annotate(**_counts(now), **_totals(fields)).order_by("day")
-    )  # fmt: skip
+        DailyReport.objects.filter(form=form, day__in=_days(start, days))
+        .in_subtree(unit)
+        .values("day")
+        .annotate(**_counts(now), **_totals(fields))
+        .order_by("day")
+    )
     by_day = {row["day"]: _finish(row, fields) for row in grouped}
     return [
         {"day": start + timedelta(days=i), **by_day.get(start + timedelta(days=i), {})}
@@ -208,8 +224,10 @@ def get_matrix(form, unit: Unit, end: date, days: int = 14, *, now=None):
     grouped = (
         DailyReport.objects.filter(form=form, day__in=_days(start, days))  # see get_trend
         .in_subtree(unit, include_self=False)
-        .annotate(child=segment).values("child", "day").annotate(**_counts(now))
-    )  # fmt: skip
+        .annotate(child=segment)
+        .values("child", "day")
+        .annotate(**_counts(now))
+    )
     cells: dict[str, dict] = defaultdict(dict)
     for row in grouped:
         cells[row["child"]][row["day"]] = _cell(_finish(row, []))
@@ -250,13 +268,16 @@ def list_corrected_after_cutoff(form, unit: Unit, day: date, limit=200):
     or wrong (瞒报、误报), with the reason of the latest correction."""
     rows = (
         DailyReport.objects.filter(form=form, day=day, corrected_after_cutoff=True)
-        .in_subtree(unit).select_related("unit", "unit__liaison", "filed_by").order_by("unit_path")
-    )[:limit]  # fmt: skip
+        .in_subtree(unit)
+        .select_related("unit", "unit__liaison", "filed_by")
+        .order_by("unit_path")
+    )[:limit]
     rows = list(rows)
     reasons = dict(
         ReportRevision.objects.filter(report__in=rows, after_cutoff=True)
-        .order_by("report_id", "number").values_list("report_id", "reason")
-    )  # fmt: skip
+        .order_by("report_id", "number")
+        .values_list("report_id", "reason")
+    )
     for row in rows:
         row.correction_reason = reasons.get(row.pk, "")
     return rows
@@ -268,8 +289,10 @@ def list_mismatched(form, unit: Unit, day: date, limit=200):
     rows = list(
         DailyReport.objects.filter(form=form, day=day)
         .exclude(mismatched_fields=[])
-        .in_subtree(unit).select_related("unit").order_by("unit_path")[:limit]
-    )  # fmt: skip
+        .in_subtree(unit)
+        .select_related("unit")
+        .order_by("unit_path")[:limit]
+    )
     labels = {f.code: f.label for f in form.current_fields()}
     for row in rows:
         row.differences = [

@@ -71,9 +71,10 @@ def _assignment_for(report: DailyReport, assignments: list[Assignment]) -> Assig
     unit = report.unit
     lineage = {*unit.ancestor_ids, unit.pk}
     candidates = [
-        a for a in assignments
+        a
+        for a in assignments
         if a.root_id in lineage and a.covers_day(report.day) and _matches(a, unit)
-    ]  # fmt: skip
+    ]
     return min(candidates, key=lambda a: (a.deadline, a.grace_minutes), default=None)
 
 
@@ -90,10 +91,17 @@ def remind_before_cutoff(now: datetime) -> int:
     horizon = max(
         m + x.grace_minutes for a in reminding.values() for x in a for m in _minutes(x) or [0]
     )
-    reports = DailyReport.objects.filter(
-        form_id__in=list(reminding), day__range=_days_around(now), first_filed_at__isnull=True,
-        deadline_at__gt=now, deadline_at__lte=now + timedelta(minutes=horizon),
-    ).select_related("unit", "form").order_by("unit_path")  # fmt: skip
+    reports = (
+        DailyReport.objects.filter(
+            form_id__in=list(reminding),
+            day__range=_days_around(now),
+            first_filed_at__isnull=True,
+            deadline_at__gt=now,
+            deadline_at__lte=now + timedelta(minutes=horizon),
+        )
+        .select_related("unit", "form")
+        .order_by("unit_path")
+    )
     due = []  # (report, minutes, nominal cut-off)
     for report in reports:
         assignment = _assignment_for(report, reminding[report.form_id])
@@ -113,23 +121,44 @@ def remind_before_cutoff(now: datetime) -> int:
     digests: dict[tuple, list] = defaultdict(list)
     for report, minutes, cutoff in due:
         unit, form = report.unit, report.form
-        values = {"unit": unit.name, "form": form.name, "day": report.day.isoformat(),
-                  "deadline": _local(cutoff, unit).strftime("%H:%M")}  # fmt: skip
+        values = {
+            "unit": unit.name,
+            "form": form.name,
+            "day": report.day.isoformat(),
+            "deadline": _local(cutoff, unit).strftime("%H:%M"),
+        }
         # The unit's robots get the digest below, not one message per unit (channels=()).
         queued += queue(
-            key=f"remind:{report.pk}:{minutes}", topic="reminder", unit=unit, channels=(),
-            subject=lambda v=values: _("[Filing reminder] The %(form)s of %(unit)s for %(day)s "
-                                       "has not been filed; the cut-off is %(deadline)s.") % v,
-            body=lambda m=minutes: _("%(minutes)s minutes left. File the report, or a zero "
-                                     "report if there is nothing new to report.") % {"minutes": m},
+            key=f"remind:{report.pk}:{minutes}",
+            topic="reminder",
+            unit=unit,
+            channels=(),
+            subject=lambda v=values: (
+                _(
+                    "[Filing reminder] The %(form)s of %(unit)s for %(day)s "
+                    "has not been filed; the cut-off is %(deadline)s."
+                )
+                % v
+            ),
+            body=lambda m=minutes: (
+                _(
+                    "%(minutes)s minutes left. File the report, or a zero "
+                    "report if there is nothing new to report."
+                )
+                % {"minutes": m}
+            ),
             users=sorted(liaisons.get(unit.pk, ())),
             url=reverse("reporting:report", args=[form.code, unit.code, report.day.isoformat()]),
-        )  # fmt: skip
+        )
         for channel in channels[unit.pk]:
             digests[(channel, form, report.day, minutes, cutoff)].append(unit)
     for (channel, form, day, minutes, cutoff), units_ in digests.items():
-        values = {"count": len(units_), "form": form.name, "day": day.isoformat(),
-                  "deadline": _local(cutoff, channel.unit).strftime("%H:%M")}  # fmt: skip
+        values = {
+            "count": len(units_),
+            "form": form.name,
+            "day": day.isoformat(),
+            "deadline": _local(cutoff, channel.unit).strftime("%H:%M"),
+        }
         # A digest for one robot or mailbox: its people heard of each unit above.
         queued += queue(
             key=f"remind:{form.code}:{day}:{minutes}:{int(cutoff.timestamp())}",
@@ -137,11 +166,16 @@ def remind_before_cutoff(now: datetime) -> int:
                 "[Filing reminder] %(count)s unit has not filed the %(form)s for %(day)s; "
                 "the cut-off is %(deadline)s.",
                 "[Filing reminder] %(count)s units have not filed the %(form)s for %(day)s; "
-                "the cut-off is %(deadline)s.", len(units_),
-            ) % values,
+                "the cut-off is %(deadline)s.",
+                len(units_),
+            )
+            % values,
             body=_("Not filed yet: %(units)s") % {"units": _unit_list(units_)},
-            channels=[channel], rules=False, unit=channel.unit, topic="reminder",
-        )  # fmt: skip
+            channels=[channel],
+            rules=False,
+            unit=channel.unit,
+            topic="reminder",
+        )
     return queued
 
 
@@ -156,14 +190,16 @@ def list_missing(now: datetime) -> int:
     )
     pairs = set(
         unfiled.filter(deadline_at__lte=now, deadline_at__gt=now - MISSING_WINDOW)
-        .values_list("form_id", "day").distinct()
-    )  # fmt: skip
+        .values_list("form_id", "day")
+        .distinct()
+    )
     queued = 0
     for form_id, day in sorted(pairs):
         reports = list(
-            unfiled.filter(form_id=form_id, day=day).select_related("unit", "form")
+            unfiled.filter(form_id=form_id, day=day)
+            .select_related("unit", "form")
             .order_by("unit_path")
-        )  # fmt: skip
+        )
         offices = nearest_role_holders([r.unit for r in reports], Role.OFFICE, strict=True)
         by_office: dict[int, list[DailyReport]] = defaultdict(list)
         for report in reports:
@@ -176,18 +212,29 @@ def list_missing(now: datetime) -> int:
             office, form = office_units[office_id], office_reports[0].form
             holders = offices[office_reports[0].unit_id][1]
             units = [r.unit for r in office_reports]
-            values = {"count": len(units), "office": office.name, "form": form.name,
-                      "day": day.isoformat()}  # fmt: skip
+            values = {
+                "count": len(units),
+                "office": office.name,
+                "form": form.name,
+                "day": day.isoformat(),
+            }
             query = urlencode({"form": form.code, "unit": office.code, "day": day.isoformat()})
             queued += queue(
-                key=f"missing:{form.code}:{office.pk}:{day}", topic="missing", unit=office,
-                subject=lambda v=values: ngettext(
-                    "[Missing reports] %(count)s unit under %(office)s did not file the "
-                    "%(form)s for %(day)s by the cut-off.",
-                    "[Missing reports] %(count)s units under %(office)s did not file the "
-                    "%(form)s for %(day)s by the cut-off.", v["count"],
-                ) % v,
+                key=f"missing:{form.code}:{office.pk}:{day}",
+                topic="missing",
+                unit=office,
+                subject=lambda v=values: (
+                    ngettext(
+                        "[Missing reports] %(count)s unit under %(office)s did not file the "
+                        "%(form)s for %(day)s by the cut-off.",
+                        "[Missing reports] %(count)s units under %(office)s did not file the "
+                        "%(form)s for %(day)s by the cut-off.",
+                        v["count"],
+                    )
+                    % v
+                ),
                 body=lambda u=units: _("Missing: %(units)s") % {"units": _unit_list(u)},
-                users=holders, url=f"{reverse('reporting:overview')}?{query}",
-            )  # fmt: skip
+                users=holders,
+                url=f"{reverse('reporting:overview')}?{query}",
+            )
     return queued

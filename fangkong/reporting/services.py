@@ -131,9 +131,12 @@ def expected_reports(form: ReportForm, day: date) -> dict[int, DailyReport]:
         for unit in units.only("pk", "path", "timezone"):
             if unit.pk not in wanted:
                 wanted[unit.pk] = DailyReport(
-                    form=form, unit=unit, unit_path=unit.path, day=day,
+                    form=form,
+                    unit=unit,
+                    unit_path=unit.path,
+                    day=day,
                     deadline_at=deadline_for(assignment, unit, day),
-                )  # fmt: skip
+                )
     return wanted
 
 
@@ -167,9 +170,12 @@ def _report_row(form: ReportForm, unit: Unit, day: date) -> DailyReport:
     try:
         with transaction.atomic():
             DailyReport.objects.create(
-                form=form, unit=unit, unit_path=unit.path, day=day,
+                form=form,
+                unit=unit,
+                unit_path=unit.path,
+                day=day,
                 deadline_at=deadline_for(assignment, unit, day),
-            )  # fmt: skip
+            )
     except IntegrityError:
         pass  # created meanwhile by the sweep or a concurrent filing
     return DailyReport.objects.select_for_update().get(form=form, unit=unit, day=day)
@@ -190,10 +196,20 @@ def _same_as_filed(report, version, clean, zero, comment) -> ReportRevision | No
 
 @transaction.atomic
 def file_report(
-    *, actor, form: ReportForm, unit: Unit, day: date, values: dict | None = None,
-    zero: bool = False, reason: str = "", comment: str = "", confirm: bool = False,
-    idempotency_key: str | None = None, version: int | None = None, now=None,
-) -> Filing:  # fmt: skip
+    *,
+    actor,
+    form: ReportForm,
+    unit: Unit,
+    day: date,
+    values: dict | None = None,
+    zero: bool = False,
+    reason: str = "",
+    comment: str = "",
+    confirm: bool = False,
+    idempotency_key: str | None = None,
+    version: int | None = None,
+    now=None,
+) -> Filing:
     """File (or correct) the report of `unit` for `day`, or a zero report.
 
     Guarantees: one new revision per call, none for a replay of the same idempotency
@@ -228,11 +244,17 @@ def file_report(
             raise InvalidInput({"comment": _("Say why the zero report is right.")})
     else:
         history = [
-            filed for filed in DailyReport.objects.filter(
-                form=form, unit=unit, day__gte=day - timedelta(days=14), day__lt=day,
-                first_filed_at__isnull=False, is_zero=False,
-            ).values_list("values", flat=True) if filed  # a NULL would break the 14-day check
-        ]  # fmt: skip
+            filed
+            for filed in DailyReport.objects.filter(
+                form=form,
+                unit=unit,
+                day__gte=day - timedelta(days=14),
+                day__lt=day,
+                first_filed_at__isnull=False,
+                is_zero=False,
+            ).values_list("values", flat=True)
+            if filed  # a NULL would break the 14-day check
+        ]
         checked = check_values(current, values or {}, history=history)
         if checked.errors:
             raise InvalidInput(checked.errors)
@@ -251,11 +273,19 @@ def file_report(
             {"reason": _("A correction after the cut-off needs a reason.")}, code="reason_required"
         )
     revision = ReportRevision.objects.create(
-        report=report, number=report.revision_count + 1, version=current, values=clean,
-        is_zero=zero, filed_at=now, filed_by=actor, reason=reason.strip()[:500],
-        after_cutoff=after_cutoff, warnings=[str(m) for ms in warnings.values() for m in ms],
-        comment=comment.strip()[:500], idempotency_key=(idempotency_key or "")[:100],
-    )  # fmt: skip
+        report=report,
+        number=report.revision_count + 1,
+        version=current,
+        values=clean,
+        is_zero=zero,
+        filed_at=now,
+        filed_by=actor,
+        reason=reason.strip()[:500],
+        after_cutoff=after_cutoff,
+        warnings=[str(m) for ms in warnings.values() for m in ms],
+        comment=comment.strip()[:500],
+        idempotency_key=(idempotency_key or "")[:100],
+    )
     report.version, report.values, report.is_zero = current, clean, zero
     report.filed_at, report.filed_by = now, actor
     report.first_filed_at = report.first_filed_at or now
@@ -267,11 +297,17 @@ def file_report(
     report.derived_values = prefill.derived_values(form, unit, day) or None
     report.mismatched_fields = prefill.mismatches(clean, report.derived_values)
     report.save()
-    record_change(actor, "file_report", report, unit.path,
-                  {"revision": revision.number, "zero": zero, "after_cutoff": after_cutoff})  # fmt: skip
+    record_change(
+        actor,
+        "file_report",
+        report,
+        unit.path,
+        {"revision": revision.number, "zero": zero, "after_cutoff": after_cutoff},
+    )
     # Durable follow-ups (the ledger, the office's mismatch notice), in this transaction.
-    followups.emit(FILED, key=revision.pk, unit_path=unit.path, report_id=report.pk,
-                   revision_id=revision.pk)  # fmt: skip
+    followups.emit(
+        FILED, key=revision.pk, unit_path=unit.path, report_id=report.pk, revision_id=revision.pk
+    )
     return Filing(report, revision)
 
 
@@ -318,8 +354,9 @@ def format_rules(rules: list[dict]) -> str:
 
 
 @transaction.atomic
-def publish_form_version(*, actor, form: ReportForm, fields: list[dict], rules: list[dict],
-                         note: str = "") -> FormVersion:  # fmt: skip
+def publish_form_version(
+    *, actor, form: ReportForm, fields: list[dict], rules: list[dict], note: str = ""
+) -> FormVersion:
     """Make a new version of `form`; reports already filed keep the version they used."""
     if not can_manage_form(actor, form):
         raise PermissionDeniedInScope(
@@ -359,9 +396,12 @@ def publish_form_version(*, actor, form: ReportForm, fields: list[dict], rules: 
         raise InvalidInput(errors)
     current = form.current_version()
     version = FormVersion.objects.create(
-        form=form, number=(current.number if current else 0) + 1, rules=rules,
-        note=note.strip()[:200], created_by=actor,
-    )  # fmt: skip
+        form=form,
+        number=(current.number if current else 0) + 1,
+        rules=rules,
+        note=note.strip()[:200],
+        created_by=actor,
+    )
     FormField.objects.bulk_create(
         FormField(
             version=version,
@@ -375,7 +415,7 @@ def publish_form_version(*, actor, form: ReportForm, fields: list[dict], rules: 
             rollup=f["rollup"],
             zero_in_zero_report=bool(f.get("zero_in_zero_report")),
             order=i,
-        )  # fmt: skip
+        )
         for i, f in enumerate(fields)
     )
     record_change(
@@ -385,9 +425,19 @@ def publish_form_version(*, actor, form: ReportForm, fields: list[dict], rules: 
 
 
 @transaction.atomic
-def create_assignment(*, actor, form: ReportForm, root, unit_kinds=(), site_kinds=(),
-                      deadline: time = time(9, 0), grace_minutes: int = 0, reminder_minutes=(),
-                      include_root: bool = False, active_from=None) -> Assignment:  # fmt: skip
+def create_assignment(
+    *,
+    actor,
+    form: ReportForm,
+    root,
+    unit_kinds=(),
+    site_kinds=(),
+    deadline: time = time(9, 0),
+    grace_minutes: int = 0,
+    reminder_minutes=(),
+    include_root: bool = False,
+    active_from=None,
+) -> Assignment:
     """Make the units of `root`'s subtree (filtered by kind) file `form` every day."""
     if not scope_of(actor, ReportingPerm.MANAGE_FORMS).covers(root.path):
         raise PermissionDeniedInScope()
@@ -404,10 +454,16 @@ def create_assignment(*, actor, form: ReportForm, root, unit_kinds=(), site_kind
     if errors:
         raise InvalidInput(errors)
     assignment = Assignment.objects.create(
-        form=form, root=root, unit_kinds=list(unit_kinds), site_kinds=list(site_kinds),
-        deadline=deadline, grace_minutes=grace_minutes, reminder_minutes=reminders,
-        include_root=include_root, active_from=active_from or timezone.localdate(),
-    )  # fmt: skip
+        form=form,
+        root=root,
+        unit_kinds=list(unit_kinds),
+        site_kinds=list(site_kinds),
+        deadline=deadline,
+        grace_minutes=grace_minutes,
+        reminder_minutes=reminders,
+        include_root=include_root,
+        active_from=active_from or timezone.localdate(),
+    )
     record_change(actor, "create_assignment", assignment, root.path, {"form": form.code})
     return assignment
 

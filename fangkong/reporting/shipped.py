@@ -34,11 +34,21 @@ SASAC_FIELDS = [
     ("remarks", "备注", "text", "", "none", False, False),
 ]
 FORMS = [
-    ("daily", "集团疫情防控统计日报表", "各单位每日报送：病例、接触、留观、发热、返岗与在岗、消毒与物资。",
-     DAILY_FIELDS, DAILY_RULES),
-    ("sasac", "省国资委疫情日报（确诊、疑似）", "各集团每日向省国资委应急值班室报送确诊和疑似病例。",
-     SASAC_FIELDS, []),
-]  # fmt: skip
+    (
+        "daily",
+        "集团疫情防控统计日报表",
+        "各单位每日报送：病例、接触、留观、发热、返岗与在岗、消毒与物资。",
+        DAILY_FIELDS,
+        DAILY_RULES,
+    ),
+    (
+        "sasac",
+        "省国资委疫情日报（确诊、疑似）",
+        "各集团每日向省国资委应急值班室报送确诊和疑似病例。",
+        SASAC_FIELDS,
+        [],
+    ),
+]
 
 
 def install_current() -> None:
@@ -58,7 +68,16 @@ def install(ReportForm, FormVersion, FormField):
             continue
         version = FormVersion.objects.create(form=form, number=1, rules=rules, note="初始版本")
         FormField.objects.bulk_create(
-            FormField(version=version, code=c, label=label, kind=kind, unit_of_measure=uom,
-                      rollup=rollup, zero_in_zero_report=zero, required=required, order=i)
+            FormField(
+                version=version,
+                code=c,
+                label=label,
+                kind=kind,
+                unit_of_measure=uom,
+                rollup=rollup,
+                zero_in_zero_report=zero,
+                required=required,
+                order=i,
+            )
             for i, (c, label, kind, uom, rollup, zero, required) in enumerate(fields)
-        )  # fmt: skip
+        )

@@ -40,11 +40,23 @@ def make_reporting_province():
 
 def daily_values(**overrides):
     values = {
-        "confirmed": 0, "suspected": 0, "close_contacts": 0, "under_observation": 0,
-        "fever_today": 0, "returned_from_risk": 0, "in_risk_areas": 0, "staff_total": 50,
-        "on_post": 40, "on_duty": 5, "party_on_post": 10, "volunteers_on_post": 2,
-        "remote": 5, "checkpoints": 1, "disinfections": 2, "masks_in_stock": 300,
+        "confirmed": 0,
+        "suspected": 0,
+        "close_contacts": 0,
+        "under_observation": 0,
+        "fever_today": 0,
+        "returned_from_risk": 0,
+        "in_risk_areas": 0,
+        "staff_total": 50,
+        "on_post": 40,
+        "on_duty": 5,
+        "party_on_post": 10,
+        "volunteers_on_post": 2,
+        "remote": 5,
+        "checkpoints": 1,
+        "disinfections": 2,
+        "masks_in_stock": 300,
         "remarks": "",
-    }  # fmt: skip
+    }
     values.update(overrides)
     return values

@@ -55,9 +55,11 @@ def my_reports(request):
         report.badge = STATE_BADGES[report.state]
         report.state_label = ReportState(report.state).label
         report.seconds_left = (report.deadline_at - now).total_seconds()
-    return render(request, "reporting/my_reports.html",
-                  {"page": page, "day": today, "now": now,
-                   "query": f"day={today.isoformat()}"})  # fmt: skip
+    return render(
+        request,
+        "reporting/my_reports.html",
+        {"page": page, "day": today, "now": now, "query": f"day={today.isoformat()}"},
+    )
 
 
 def _report_context(request, form, unit, day):
@@ -69,8 +71,13 @@ def _report_context(request, form, unit, day):
     fields = list(version.fields.all())
     previous = queries.find_report(form, unit, day - timedelta(days=1))
     return {
-        "form": form, "unit": unit, "day": day, "report": report, "version": version,
-        "fields": fields, "state": report.state_at(now),
+        "form": form,
+        "unit": unit,
+        "day": day,
+        "report": report,
+        "version": version,
+        "fields": fields,
+        "state": report.state_at(now),
         "badge": STATE_BADGES[report.state_at(now)],
         "state_label": ReportState(report.state_at(now)).label,
         "period_start": report.deadline_at - timedelta(days=1),
@@ -80,7 +87,7 @@ def _report_context(request, form, unit, day):
         "can_file": scope_of(request.user, ReportingPerm.FILE_REPORTS).covers(unit.path)
         and day <= services.local_today(unit, now),
         "breadcrumbs": get_breadcrumbs(request.user, unit),
-    }  # fmt: skip
+    }
 
 
 @login_required
@@ -99,21 +106,28 @@ def report_detail(request, form_code: str, unit_code: str, day: str):
         submitted = {f.code: request.POST.get(f"f_{f.code}", "") for f in context["fields"]}
         try:
             services.file_report(
-                actor=request.user, form=form, unit=unit, day=day,
-                values=None if zero else submitted, zero=zero,
-                reason=request.POST.get("reason", ""), comment=request.POST.get("comment", ""),
+                actor=request.user,
+                form=form,
+                unit=unit,
+                day=day,
+                values=None if zero else submitted,
+                zero=zero,
+                reason=request.POST.get("reason", ""),
+                comment=request.POST.get("comment", ""),
                 confirm=bool(request.POST.get("confirm")),
                 version=int(request.POST.get("version") or 0) or None,
                 idempotency_key=request.POST.get("idempotency_key") or None,
-            )  # fmt: skip
+            )
         except services.NeedsConfirmation as exc:
             warnings = exc.fields
             zero_warning = isinstance(exc, services.ZeroContradicts)
         except ServiceError as exc:
             errors = exc.fields or {"__all__": [exc.message]}
         else:
-            messages.success(request, _("The zero report has been filed.") if zero
-                             else _("The report has been filed."))  # fmt: skip
+            messages.success(
+                request,
+                _("The zero report has been filed.") if zero else _("The report has been filed."),
+            )
             return redirect("reporting:report", form.code, unit.code, day.isoformat())
     report = context["report"]
     derived = prefill.derived_values(form, unit, day) if context["can_file"] else {}
@@ -122,25 +136,41 @@ def report_detail(request, form_code: str, unit_code: str, day: str):
     # A field the filing left empty (the headcounts of a zero report) starts from the
     # derived figure, marked as such, rather than empty.
     values = submitted or {**derived, **{k: v for k, v in filed.items() if v is not None}}
-    from_records = set() if submitted else {
-        k for k in derived if filed.get(k) is None and values.get(k) is not None
-    }  # fmt: skip
+    from_records = (
+        set()
+        if submitted
+        else {k for k in derived if filed.get(k) is None and values.get(k) is not None}
+    )
     # The banner lists the fields whose filed figure differs from the derived one shown.
     differs = set(prefill.mismatches(filed, derived)) if report.is_filed else set()
     warning_list = [(f.label, warnings[f.code]) for f in context["fields"] if f.code in warnings]
-    rows = [{"f": f, "value": values.get(f.code), "previous": context["previous"].get(f.code),
-             "errors": errors.get(f.code, []), "derived": derived.get(f.code),
-             "from_records": f.code in from_records and report.is_filed,
-             "mismatch": f.code in differs} for f in context["fields"]]  # fmt: skip
+    rows = [
+        {
+            "f": f,
+            "value": values.get(f.code),
+            "previous": context["previous"].get(f.code),
+            "errors": errors.get(f.code, []),
+            "derived": derived.get(f.code),
+            "from_records": f.code in from_records and report.is_filed,
+            "mismatch": f.code in differs,
+        }
+        for f in context["fields"]
+    ]
     context.update(
-        errors=errors, warnings=warning_list, zero_warning=zero_warning, rows=rows,
+        errors=errors,
+        warnings=warning_list,
+        zero_warning=zero_warning,
+        rows=rows,
         mismatches=[row for row in rows if row["mismatch"]],
         derived=derived,
-        general_errors=[m for k in ("__all__", "day", "unit", "form", "values", "comment")
-                        for m in errors.get(k, [])],
+        general_errors=[
+            m
+            for k in ("__all__", "day", "unit", "form", "values", "comment")
+            for m in errors.get(k, [])
+        ],
         reason_errors=errors.get("reason", []),
         idempotency_key=timezone.now().strftime("%Y%m%d%H%M%S%f"),
-    )  # fmt: skip
+    )
     return render(request, "reporting/report.html", context)
 
 
@@ -154,8 +184,7 @@ def report_check(request, form_code: str, unit_code: str, day: str):
     fields = list(version.fields.all())
     raw = {f.code: request.POST.get(f"f_{f.code}", "") for f in fields}
     checked = check_values(version, raw)
-    return render(request, "reporting/_checks.html",
-                  {"fields": fields, "errors": checked.errors})  # fmt: skip
+    return render(request, "reporting/_checks.html", {"fields": fields, "errors": checked.errors})
 
 
 def _overview_params(request):
@@ -185,17 +214,27 @@ def overview(request):
         "series_url": reverse("reporting:trend_series"),
         "query": {"form": form.code, "unit": unit.code, "day": day.isoformat()},
     }
-    return render(request, "reporting/overview.html", {
-        "form": form, "unit": unit, "day": day, "summary": summary, "as_of_cutoff": as_of_cutoff,
-        "rows": queries.list_child_breakdown(form, unit, day, as_of_cutoff=as_of_cutoff),
-        "missing": queries.list_missing(form, unit, day, limit=200),
-        "late": queries.list_missing(form, unit, day, late=True, limit=200),
-        "corrected": queries.list_corrected_after_cutoff(form, unit, day),
-        "mismatched": queries.list_mismatched(form, unit, day),
-        "forms": ReportForm.objects.filter(is_active=True),
-        "breadcrumbs": get_breadcrumbs(request.user, unit), "chart": chart,
-        "prev_day": day - timedelta(days=1), "next_day": day + timedelta(days=1),
-    })  # fmt: skip
+    return render(
+        request,
+        "reporting/overview.html",
+        {
+            "form": form,
+            "unit": unit,
+            "day": day,
+            "summary": summary,
+            "as_of_cutoff": as_of_cutoff,
+            "rows": queries.list_child_breakdown(form, unit, day, as_of_cutoff=as_of_cutoff),
+            "missing": queries.list_missing(form, unit, day, limit=200),
+            "late": queries.list_missing(form, unit, day, late=True, limit=200),
+            "corrected": queries.list_corrected_after_cutoff(form, unit, day),
+            "mismatched": queries.list_mismatched(form, unit, day),
+            "forms": ReportForm.objects.filter(is_active=True),
+            "breadcrumbs": get_breadcrumbs(request.user, unit),
+            "chart": chart,
+            "prev_day": day - timedelta(days=1),
+            "next_day": day + timedelta(days=1),
+        },
+    )
 
 
 @login_required
@@ -216,11 +255,19 @@ def matrix(request):
     """Child units × the last 14 days, coloured by state."""
     form, unit, day = _overview_params(request)
     days, rows = queries.get_matrix(form, unit, day)
-    return render(request, "reporting/matrix.html", {
-        "form": form, "unit": unit, "day": day, "days": days, "rows": rows,
-        "forms": ReportForm.objects.filter(is_active=True),
-        "breadcrumbs": get_breadcrumbs(request.user, unit),
-    })  # fmt: skip
+    return render(
+        request,
+        "reporting/matrix.html",
+        {
+            "form": form,
+            "unit": unit,
+            "day": day,
+            "days": days,
+            "rows": rows,
+            "forms": ReportForm.objects.filter(is_active=True),
+            "breadcrumbs": get_breadcrumbs(request.user, unit),
+        },
+    )
 
 
 # --- setting up: form versions and assignments -------------------------------------------
@@ -241,12 +288,19 @@ def setup_home(request):
         form.current = form.current_version()
     assignments = (
         Assignment.objects.visible_to(request.user, ReportingPerm.MANAGE_FORMS)
-        .select_related("form", "root").order_by("form__code", "root__path")
-    )  # fmt: skip
-    return render(request, "reporting/setup.html", {
-        "forms": forms, "assignments": assignments, "unit_kinds": UnitKind.choices,
-        "site_kinds": SiteKind.choices,
-    })  # fmt: skip
+        .select_related("form", "root")
+        .order_by("form__code", "root__path")
+    )
+    return render(
+        request,
+        "reporting/setup.html",
+        {
+            "forms": forms,
+            "assignments": assignments,
+            "unit_kinds": UnitKind.choices,
+            "site_kinds": SiteKind.choices,
+        },
+    )
 
 
 def _decimal(value):
@@ -284,20 +338,31 @@ def form_edit(request, form_code: str):
                     _("Minimum and maximum are numbers.")
                 )
                 low = high = None
-            fields.append({
-                "code": code, "label": request.POST.get(f"label_{i}", ""),
-                "kind": request.POST.get(f"kind_{i}"), "unit_of_measure": request.POST.get(f"uom_{i}", ""),
-                "min_value": low, "max_value": high, "required": bool(request.POST.get(f"required_{i}")),
-                "rollup": request.POST.get(f"rollup_{i}"),
-                "zero_in_zero_report": bool(request.POST.get(f"zero_{i}")),
-            })  # fmt: skip
+            fields.append(
+                {
+                    "code": code,
+                    "label": request.POST.get(f"label_{i}", ""),
+                    "kind": request.POST.get(f"kind_{i}"),
+                    "unit_of_measure": request.POST.get(f"uom_{i}", ""),
+                    "min_value": low,
+                    "max_value": high,
+                    "required": bool(request.POST.get(f"required_{i}")),
+                    "rollup": request.POST.get(f"rollup_{i}"),
+                    "zero_in_zero_report": bool(request.POST.get(f"zero_{i}")),
+                }
+            )
         rules, problems = services.parse_rules(rules_text)
         if problems:
             errors["rules"] = problems
         if not errors:
             try:
-                version = services.publish_form_version(actor=request.user, form=form, fields=fields,
-                                                     rules=rules, note=request.POST.get("note", ""))  # fmt: skip
+                version = services.publish_form_version(
+                    actor=request.user,
+                    form=form,
+                    fields=fields,
+                    rules=rules,
+                    note=request.POST.get("note", ""),
+                )
             except ServiceError as exc:
                 errors = exc.fields or {"__all__": [exc.message]}
             else:
@@ -309,17 +374,34 @@ def form_edit(request, form_code: str):
         rows, rules_value = fields, rules_text
     else:
         rows = [
-            {"code": f.code, "label": f.label, "kind": f.kind, "unit_of_measure": f.unit_of_measure,
-             "min_value": f.min_value, "max_value": f.max_value, "required": f.required,
-             "rollup": f.rollup, "zero_in_zero_report": f.zero_in_zero_report}
+            {
+                "code": f.code,
+                "label": f.label,
+                "kind": f.kind,
+                "unit_of_measure": f.unit_of_measure,
+                "min_value": f.min_value,
+                "max_value": f.max_value,
+                "required": f.required,
+                "rollup": f.rollup,
+                "zero_in_zero_report": f.zero_in_zero_report,
+            }
             for f in current.fields.all()
-        ]  # fmt: skip
+        ]
         rules_value = services.format_rules(current.rules)
     rows = rows + [{"kind": "count", "rollup": "sum", "required": True} for _i in range(3)]
-    return render(request, "reporting/form_edit.html", {
-        "form": form, "current": current, "rows": rows, "rules": rules_value, "errors": errors,
-        "kinds": FieldKind.choices, "rollups": Rollup.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "reporting/form_edit.html",
+        {
+            "form": form,
+            "current": current,
+            "rows": rows,
+            "rules": rules_value,
+            "errors": errors,
+            "kinds": FieldKind.choices,
+            "rollups": Rollup.choices,
+        },
+    )
 
 
 @login_required
@@ -331,8 +413,9 @@ def assignment_create(request):
         root = get_unit_for(request.user, request.POST.get("root", "").strip())
         deadline = time.fromisoformat(request.POST.get("deadline") or "09:00")
         grace = parse_int(request.POST.get("grace_minutes") or 0)
-        reminders = [parse_int(m) for m in re.split(r"[,，、\s]+", request.POST.get("reminders", ""))
-                     if m]  # fmt: skip
+        reminders = [
+            parse_int(m) for m in re.split(r"[,，、\s]+", request.POST.get("reminders", "")) if m
+        ]
     except (Http404, ValueError):
         messages.error(
             request,
@@ -341,11 +424,16 @@ def assignment_create(request):
         return redirect("reporting:setup")
     try:
         services.create_assignment(
-            actor=request.user, form=form, root=root,
-            unit_kinds=request.POST.getlist("unit_kinds"), site_kinds=request.POST.getlist("site_kinds"),
-            deadline=deadline, grace_minutes=grace, reminder_minutes=reminders,
+            actor=request.user,
+            form=form,
+            root=root,
+            unit_kinds=request.POST.getlist("unit_kinds"),
+            site_kinds=request.POST.getlist("site_kinds"),
+            deadline=deadline,
+            grace_minutes=grace,
+            reminder_minutes=reminders,
             include_root=bool(request.POST.get("include_root")),
-        )  # fmt: skip
+        )
     except ServiceError as exc:
         messages.error(
             request, " ".join(str(m) for ms in exc.fields.values() for m in ms) or exc.message
@@ -359,8 +447,12 @@ def assignment_create(request):
 @require_POST
 def assignment_end(request, assignment_id: int):
     _require_setup(request.user)
-    assignment = get_object_for(request.user, Assignment.objects.select_related("root"), ReportingPerm.MANAGE_FORMS,
-                                pk=assignment_id)  # fmt: skip
+    assignment = get_object_for(
+        request.user,
+        Assignment.objects.select_related("root"),
+        ReportingPerm.MANAGE_FORMS,
+        pk=assignment_id,
+    )
     services.end_assignment(actor=request.user, assignment=assignment)
     messages.success(request, _("The assignment ends today."))
     return redirect("reporting:setup")
@@ -377,8 +469,14 @@ def rollup_export(request):
     as_of_cutoff = request.GET.get("as_of") == "cutoff"
     data = excel.rollup_workbook(request.user, form, unit, day, as_of_cutoff=as_of_cutoff)
     as_of = "cutoff" if as_of_cutoff else "now"
-    log_access(request, "export", "report_rollup", form.code, unit.path,
-               detail=f"excel {unit.code} {day.isoformat()} {as_of}")  # fmt: skip
+    log_access(
+        request,
+        "export",
+        "report_rollup",
+        form.code,
+        unit.path,
+        detail=f"excel {unit.code} {day.isoformat()} {as_of}",
+    )
     return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-{day.isoformat()}.xlsx")
 
 
@@ -388,6 +486,12 @@ def matrix_export(request):
     """The 14-day completeness matrix ending on the chosen day."""
     form, unit, day = _overview_params(request)
     data = excel.matrix_workbook(request.user, form, unit, day)
-    log_access(request, "export", "report_matrix", form.code, unit.path,
-               detail=f"excel {unit.code} 14 days to {day.isoformat()}")  # fmt: skip
+    log_access(
+        request,
+        "export",
+        "report_matrix",
+        form.code,
+        unit.path,
+        detail=f"excel {unit.code} 14 days to {day.isoformat()}",
+    )
     return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-matrix-{day.isoformat()}.xlsx")

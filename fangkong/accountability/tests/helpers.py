@@ -29,8 +29,14 @@ class LedgerMixin:
 
     def file(self, unit, day=DAY, now=None, user=None, **kwargs):
         kwargs.setdefault("values", daily_values())
-        filing = reporting.file_report(actor=user or self.t.root, form=self.t.daily, unit=unit,
-                                       day=day, now=now or local(day, 8), **kwargs)  # fmt: skip
+        filing = reporting.file_report(
+            actor=user or self.t.root,
+            form=self.t.daily,
+            unit=unit,
+            day=day,
+            now=now or local(day, 8),
+            **kwargs,
+        )
         run_followups()
         return filing
 

@@ -18,8 +18,10 @@ from fangkong.reporting.testing import daily_values
 from .helpers import AFTER, DAY, LedgerMixin, local
 
 LATE, MISSING, CORRECTION = (
-    EntryKind.LATE_FILING, EntryKind.MISSING_REPORT, EntryKind.CORRECTION_AFTER_CUTOFF,
-)  # fmt: skip
+    EntryKind.LATE_FILING,
+    EntryKind.MISSING_REPORT,
+    EntryKind.CORRECTION_AFTER_CUTOFF,
+)
 
 
 class CreationTests(LedgerMixin, TestCase):
@@ -37,8 +39,10 @@ class CreationTests(LedgerMixin, TestCase):
         self.assertEqual((entry.kind, entry.unit, entry.day), (LATE, self.t.a_site_1, DAY))
         self.assertEqual((entry.object_type, entry.object_id), ("daily_report", filing.report.pk))
         self.assertEqual(entry.unit_path, self.t.a_site_1.path)
-        self.assertEqual((entry.liaison, entry.liaison_name, entry.liaison_phone),
-                         (self.t.p_site_1, "Person A002", "13800000001"))  # fmt: skip
+        self.assertEqual(
+            (entry.liaison, entry.liaison_name, entry.liaison_phone),
+            (self.t.p_site_1, "Person A002", "13800000001"),
+        )
         self.assertEqual(entry.facts["deadline"], "2020-02-03T09:00+08:00")
         self.assertEqual(entry.facts["filed_at"], "2020-02-03T10:30+08:00")
         self.assertEqual((entry.facts["minutes_late"], entry.facts["filed_by"]), (90, "bob"))
@@ -72,11 +76,17 @@ class CreationTests(LedgerMixin, TestCase):
         self.file(self.t.a_site_1)  # on time
         self.file(self.t.a_site_1, now=local(DAY, 8, 30), values=daily_values(staff_total=51))
         self.assertFalse(Entry.objects.exists())  # corrected before the cut-off
-        filing = self.file(self.t.a_site_1, now=AFTER, values=daily_values(staff_total=60,
-                           confirmed=1), reason="漏报了一例确诊")  # fmt: skip
+        filing = self.file(
+            self.t.a_site_1,
+            now=AFTER,
+            values=daily_values(staff_total=60, confirmed=1),
+            reason="漏报了一例确诊",
+        )
         entry = Entry.objects.get()
-        self.assertEqual((entry.kind, entry.object_type, entry.object_id),
-                         (CORRECTION, "report_revision", filing.revision.pk))  # fmt: skip
+        self.assertEqual(
+            (entry.kind, entry.object_type, entry.object_id),
+            (CORRECTION, "report_revision", filing.revision.pk),
+        )
         self.assertEqual(entry.facts["reason"], "漏报了一例确诊")
         self.assertEqual(entry.facts["changes"], {"confirmed": [0, 1], "staff_total": [51, 60]})
         self.assertEqual((entry.facts["revision"], entry.facts["minutes_after_cutoff"]), (3, 90))
@@ -84,22 +94,40 @@ class CreationTests(LedgerMixin, TestCase):
         services.record_overdue(AFTER)
         self.assertEqual(Entry.objects.count(), 1)
         # A second correction after the cut-off is a second fact.
-        self.file(self.t.a_site_1, now=AFTER + timedelta(hours=1),
-                  values=daily_values(staff_total=61), reason="再次核对")  # fmt: skip
+        self.file(
+            self.t.a_site_1,
+            now=AFTER + timedelta(hours=1),
+            values=daily_values(staff_total=61),
+            reason="再次核对",
+        )
         self.assertEqual(Entry.objects.filter(kind=CORRECTION).count(), 2)
 
     def test_sweep_records_what_the_hook_missed(self):
         # Filed late, but the process died before the after-commit hook ran.
-        reporting.file_report(actor=self.t.root, form=self.t.daily, unit=self.t.a_site_1,
-                              day=DAY, values=daily_values(), now=AFTER)  # fmt: skip
-        reporting.file_report(actor=self.t.root, form=self.t.daily, unit=self.t.a_site_1,
-                              day=DAY, values=daily_values(staff_total=70), reason="更正",
-                              now=AFTER + timedelta(minutes=5))  # fmt: skip
+        reporting.file_report(
+            actor=self.t.root,
+            form=self.t.daily,
+            unit=self.t.a_site_1,
+            day=DAY,
+            values=daily_values(),
+            now=AFTER,
+        )
+        reporting.file_report(
+            actor=self.t.root,
+            form=self.t.daily,
+            unit=self.t.a_site_1,
+            day=DAY,
+            values=daily_values(staff_total=70),
+            reason="更正",
+            now=AFTER + timedelta(minutes=5),
+        )
         self.assertFalse(Entry.objects.exists())
         counts = services.record_overdue(AFTER + timedelta(minutes=10))
         self.assertEqual(counts, {"missing": 0, "late": 1, "corrections": 1})
-        self.assertEqual(services.record_overdue(AFTER + timedelta(minutes=11)),
-                         {"missing": 0, "late": 0, "corrections": 0})  # fmt: skip
+        self.assertEqual(
+            services.record_overdue(AFTER + timedelta(minutes=11)),
+            {"missing": 0, "late": 0, "corrections": 0},
+        )
 
     def test_one_failing_fact_does_not_block_the_sweep(self):
         reporting.sync_expected(self.t.daily, DAY)
@@ -122,8 +150,14 @@ class CreationTests(LedgerMixin, TestCase):
             entry.save()
 
     def test_record_entry_is_idempotent_and_refuses_unknown_kinds(self):
-        args = {"kind": LATE, "unit": self.t.a_hq, "day": DAY, "object_type": "daily_report",
-                "object_id": 999, "facts": {}}  # fmt: skip
+        args = {
+            "kind": LATE,
+            "unit": self.t.a_hq,
+            "day": DAY,
+            "object_type": "daily_report",
+            "object_id": 999,
+            "facts": {},
+        }
         first, created = services.record_entry(**args)
         again, created_again = services.record_entry(**args)
         self.assertEqual((first.pk, created, created_again), (again.pk, True, False))
@@ -131,14 +165,24 @@ class CreationTests(LedgerMixin, TestCase):
             services.record_entry(**(args | {"kind": "typed_by_hand"}))
 
     def test_later_kinds_register_without_a_migration(self):
-        kinds.register_kind("test_incident_late", "incident escalated late",
-                            describe=lambda e: f"{e.facts['minutes']} min")  # fmt: skip
+        kinds.register_kind(
+            "test_incident_late",
+            "incident escalated late",
+            describe=lambda e: f"{e.facts['minutes']} min",
+        )
         self.addCleanup(kinds._kinds.pop, "test_incident_late")
-        entry, _ = services.record_entry(kind="test_incident_late", unit=self.t.a_hq, day=DAY,
-                                         object_type="incident", object_id=1,
-                                         facts={"minutes": 45})  # fmt: skip
-        self.assertEqual((entry.get_kind_display(), entry.description, entry.link),
-                         ("incident escalated late", "45 min", ""))  # fmt: skip
+        entry, _ = services.record_entry(
+            kind="test_incident_late",
+            unit=self.t.a_hq,
+            day=DAY,
+            object_type="incident",
+            object_id=1,
+            facts={"minutes": 45},
+        )
+        self.assertEqual(
+            (entry.get_kind_display(), entry.description, entry.link),
+            ("incident escalated late", "45 min", ""),
+        )
 
     def test_demo_seed_records_the_history(self):
         reporting.sync_expected(self.t.daily, DAY - timedelta(days=20))
@@ -162,8 +206,10 @@ class GradeTests(LedgerMixin, TestCase):
 
     def test_grade_rises_with_repetition(self):
         self.late_days(self.t.a_site_1, range(6))
-        self.assertEqual(self.grades(), [(1, "crit"), (2, "crit"), (3, "circ"), (4, "circ"),
-                                         (5, "prop"), (6, "prop")])  # fmt: skip
+        self.assertEqual(
+            self.grades(),
+            [(1, "crit"), (2, "crit"), (3, "circ"), (4, "circ"), (5, "prop"), (6, "prop")],
+        )
         self.late_days(self.t.a_site_2, [0])  # other units keep their own count
         self.assertEqual(self.grades(self.t.a_site_2), [(1, "crit")])
 
@@ -188,14 +234,16 @@ class GradeTests(LedgerMixin, TestCase):
         self.late_days(self.t.a_site_1, [5])
         self.assertEqual(self.grades()[-1], (5, "prop"))
         note = second.annotations.get()
-        self.assertEqual((note.action, note.text, note.actor_name),
-                         ("waive", "系统故障，无法报送", "olga"))  # fmt: skip
+        self.assertEqual(
+            (note.action, note.text, note.actor_name), ("waive", "系统故障，无法报送", "olga")
+        )
         audit = AuditEntry.objects.get(action="waive_accountability_entry")
         self.assertEqual(len(audit.changes["regraded"]), 2)  # 3rd and 5th moved down a grade
         services.unwaive_entry(actor=self.t.olga, entry=second, reason="核实后系统正常")
         self.assertEqual(self.grades()[-1], (6, "prop"))
-        self.assertEqual(list(second.annotations.values_list("action", flat=True)),
-                         ["waive", "unwaive"])  # fmt: skip
+        self.assertEqual(
+            list(second.annotations.values_list("action", flat=True)), ["waive", "unwaive"]
+        )
 
     def test_out_of_order_recording_gives_the_same_grades(self):
         self.late_days(self.t.a_site_1, [2, 3])

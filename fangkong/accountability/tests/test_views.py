@@ -28,8 +28,9 @@ class LedgerTestBase(LedgerMixin, TestCase):
         t = cls.t
         reporting.sync_expected(t.daily, DAY)
         for unit in (t.a_site_1, t.b_sub):  # late, recorded by the sweep
-            reporting.file_report(actor=t.root, form=t.daily, unit=unit, day=DAY,
-                                  values=daily_values(), now=AFTER)  # fmt: skip
+            reporting.file_report(
+                actor=t.root, form=t.daily, unit=unit, day=DAY, values=daily_values(), now=AFTER
+            )
         services.record_overdue(AFTER)  # and a-hq, a-sub, a-site-2 missing
         cls.entry = Entry.objects.get(unit=t.a_site_1)
         cls.outside = Entry.objects.get(unit=t.b_sub)
@@ -106,9 +107,14 @@ class LedgerPageTests(LedgerTestBase):
             self.client.get(url)
         for day in range(1, 12):
             for unit in (self.t.a_hq, self.t.a_sub, self.t.a_site_1, self.t.a_site_2):
-                services.record_entry(kind=EntryKind.MISSING_REPORT, unit=unit,
-                                      day=DAY + timedelta(days=day), object_type="daily_report",
-                                      object_id=1000 + day, facts={})  # fmt: skip
+                services.record_entry(
+                    kind=EntryKind.MISSING_REPORT,
+                    unit=unit,
+                    day=DAY + timedelta(days=day),
+                    object_type="daily_report",
+                    object_id=1000 + day,
+                    facts={},
+                )
         services.annotate_entry(actor=self.t.olga, entry=self.entry, text="已约谈")
         with CaptureQueriesContext(connection) as many:
             response = self.client.get(url)
@@ -120,14 +126,20 @@ class LedgerPageTests(LedgerTestBase):
 class AnnotateTests(LedgerTestBase):
     def test_htmx_waive_returns_the_row_and_keeps_the_reason(self):
         self.client.force_login(self.t.olga)
-        response = self.client.post(self.annotate_url(), {"action": "waive", "text": "停电无法报送"},
-                                    headers={"HX-Request": "true"})  # fmt: skip
+        response = self.client.post(
+            self.annotate_url(),
+            {"action": "waive", "text": "停电无法报送"},
+            headers={"HX-Request": "true"},
+        )
         self.assertContains(response, 'data-testid="waived"')
         self.assertContains(response, "停电无法报送")
         self.assertNotContains(response, "<html")
         self.assertTrue(Entry.objects.get(pk=self.entry.pk).waived)
-        note = self.client.post(self.annotate_url(), {"action": "annotate", "text": "已核实"},
-                                headers={"HX-Request": "true"})  # fmt: skip
+        note = self.client.post(
+            self.annotate_url(),
+            {"action": "annotate", "text": "已核实"},
+            headers={"HX-Request": "true"},
+        )
         self.assertContains(note, "已核实")
         self.assertContains(note, "unwaive")
         actions = Annotation.objects.filter(entry=self.entry).values_list("action", flat=True)
@@ -135,23 +147,28 @@ class AnnotateTests(LedgerTestBase):
 
     def test_missing_reason_is_shown_in_the_row(self):
         self.client.force_login(self.t.olga)
-        response = self.client.post(self.annotate_url(), {"action": "waive", "text": " "},
-                                    headers={"HX-Request": "true"})  # fmt: skip
+        response = self.client.post(
+            self.annotate_url(), {"action": "waive", "text": " "}, headers={"HX-Request": "true"}
+        )
         self.assertContains(response, 'data-testid="annotate-error"')
         self.assertFalse(Entry.objects.get(pk=self.entry.pk).waived)
-        bogus = self.client.post(self.annotate_url(), {"action": "create", "text": "x"},
-                                 headers={"HX-Request": "true"})  # fmt: skip
+        bogus = self.client.post(
+            self.annotate_url(), {"action": "create", "text": "x"}, headers={"HX-Request": "true"}
+        )
         self.assertContains(bogus, 'data-testid="annotate-error"')
         self.assertFalse(Annotation.objects.exists())
 
     def test_without_htmx_redirects_back(self):
         self.client.force_login(self.t.olga)
         back = f"{LEDGER}?unit=a-sub&{PERIOD}"
-        response = self.client.post(self.annotate_url(),
-                                    {"action": "annotate", "text": "约谈", "next": back})  # fmt: skip
+        response = self.client.post(
+            self.annotate_url(), {"action": "annotate", "text": "约谈", "next": back}
+        )
         self.assertRedirects(response, back)
-        evil = self.client.post(self.annotate_url(), {"action": "annotate", "text": "再谈",
-                                                      "next": "https://evil.example/"})  # fmt: skip
+        evil = self.client.post(
+            self.annotate_url(),
+            {"action": "annotate", "text": "再谈", "next": "https://evil.example/"},
+        )
         self.assertRedirects(evil, f"{LEDGER}?unit=a-site-1")
 
 
@@ -161,16 +178,19 @@ class ExportTests(LedgerTestBase):
         self.client.force_login(self.t.olga)
         response = self.client.get(f"{EXPORT}?unit=a-sub&{PERIOD}", HTTP_ACCEPT_LANGUAGE="en")
         self.assertEqual(response.status_code, 200)
-        self.assertIn("fangkong-accountability-a-sub-2020-02-01-2020-02-05.xlsx",
-                      response["Content-Disposition"])  # fmt: skip
+        self.assertIn(
+            "fangkong-accountability-a-sub-2020-02-01-2020-02-05.xlsx",
+            response["Content-Disposition"],
+        )
         book = load_workbook(io.BytesIO(response.content))
         sheet = book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
         self.assertEqual(rows[0][:4], ("Day", "Unit code", "Unit", "Kind"))
         self.assertEqual(sorted(r[1] for r in rows[1:]), ["a-site-1", "a-site-2", "a-sub"])
         site_1 = next(r for r in rows[1:] if r[1] == "a-site-1")
-        self.assertEqual((site_1[0], site_1[6], site_1[7], site_1[8]),
-                         ("2020-02-03", 1, "yes", "Person A002"))  # fmt: skip
+        self.assertEqual(
+            (site_1[0], site_1[6], site_1[7], site_1[8]), ("2020-02-03", 1, "yes", "Person A002")
+        )
         self.assertIn("90 minutes late", site_1[4])
         self.assertIn("olga waived: 停电", site_1[10])
         watermark = sheet.oddHeader.center.text
@@ -179,8 +199,9 @@ class ExportTests(LedgerTestBase):
         self.assertIn("do not forward", watermark)
         self.assertEqual(book.worksheets[1]["A1"].value, watermark)
         log = AccessLog.objects.get(object_type="accountability")
-        self.assertEqual((log.username, log.action, log.unit_path),
-                         ("olga", "export", self.t.a_sub.path))  # fmt: skip
+        self.assertEqual(
+            (log.username, log.action, log.unit_path), ("olga", "export", self.t.a_sub.path)
+        )
 
 
 class NoHandMadeEntriesTests(LedgerTestBase):
@@ -222,8 +243,10 @@ class ApiTests(LedgerTestBase):
         self.assertEqual((data["count"], data["page"]), (4, 1))
         self.assertEqual(data["period"], {"from": "2020-02-01", "to": "2020-02-05"})
         late = next(i for i in data["items"] if i["kind"] == "late_filing")
-        self.assertEqual((late["unit"], late["day"], late["grade"], late["repetition"],
-                          late["waived"]), ("a-site-1", "2020-02-03", "criticism", 1, False))  # fmt: skip
+        self.assertEqual(
+            (late["unit"], late["day"], late["grade"], late["repetition"], late["waived"]),
+            ("a-site-1", "2020-02-03", "criticism", 1, False),
+        )
         self.assertEqual(late["facts"]["minutes_late"], 90)
         self.assertEqual(late["liaison_name"], "Person A002")
         kind = self.get(self.t.olga, f"?{PERIOD}&kind=missing_report").json()

@@ -30,8 +30,12 @@ def run_pytest(moment: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "FANGKONG_TEST_NOW": moment}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-v", "-p", "no:xdist", "-p", "no:randomly", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_fangkong_test_now_moves_the_run_and_says_so():

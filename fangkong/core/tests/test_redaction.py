@@ -27,8 +27,12 @@ def configured_log_output():
     """What the handlers of settings.LOGGING print (not assertLogs, whose handler would
     bypass the redaction under test)."""
     loggers = [logging.getLogger(n) for n in ("", "django", "django.request", "django.server")]
-    handlers = {h for lg in loggers for h in lg.handlers
-                if any(isinstance(f, RedactingFilter) for f in h.filters)}  # fmt: skip
+    handlers = {
+        h
+        for lg in loggers
+        for h in lg.handlers
+        if any(isinstance(f, RedactingFilter) for f in h.filters)
+    }
     assert handlers, "no redacting handler configured"
     out = io.StringIO()
     saved = [(h, h.setStream(out)) for h in handlers]
@@ -78,14 +82,25 @@ class CheckInPathLogTests(ProvinceMixin, TestCase):
         # The database refuses the row; PostgreSQL quotes it ("Failing row contains (…)").
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute("ALTER TABLE health_checkin ADD CONSTRAINT refuse_all "
-                               "CHECK (temperature < 0) NOT VALID")  # fmt: skip
+                cursor.execute(
+                    "ALTER TABLE health_checkin ADD CONSTRAINT refuse_all "
+                    "CHECK (temperature < 0) NOT VALID"
+                )
             else:
-                cursor.execute("CREATE TRIGGER refuse_all BEFORE INSERT ON health_checkin "
-                               "BEGIN SELECT RAISE(ABORT, 'refused'); END")  # fmt: skip
+                cursor.execute(
+                    "CREATE TRIGGER refuse_all BEFORE INSERT ON health_checkin "
+                    "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+                )
         with configured_log_output() as out:
-            response = self.client.post(self.url, {"temperature": "38.6", "whereabouts": "at_post",
-                                                   "category": "on_post", "key": "k"})  # fmt: skip
+            response = self.client.post(
+                self.url,
+                {
+                    "temperature": "38.6",
+                    "whereabouts": "at_post",
+                    "category": "on_post",
+                    "key": "k",
+                },
+            )
         self.assertEqual(response.status_code, 500)
         output = out.getvalue()
         self.assertIn("IntegrityError", output)  # a database error keeps its message…

@@ -43,11 +43,21 @@ class ServeTests(SimpleTestCase):
             try:
                 for port in (free_port(), free_port()):
                     process = subprocess.Popen(
-                        [sys.executable, "-m", "fangkong.cli", "serve", "--port", str(port),
-                         "--workers", "1"],
-                        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                        [
+                            sys.executable,
+                            "-m",
+                            "fangkong.cli",
+                            "serve",
+                            "--port",
+                            str(port),
+                            "--workers",
+                            "1",
+                        ],
+                        env=env,
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.PIPE,
                         start_new_session=True,
-                    )  # fmt: skip
+                    )
                     servers.append((port, process))
                 for port, _ in servers:
                     self.assertTrue(answers(port), f"the server on {port} never answered")

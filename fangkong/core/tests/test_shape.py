@@ -10,7 +10,7 @@ from django.test import SimpleTestCase
 FANGKONG = Path(__file__).resolve().parents[2]
 LAYERS = ("services", "queries", "views", "api")
 # A layer module passing this many lines turns the app's four layers into packages.
-PACKAGE_AT = 700
+PACKAGE_AT = 800  # lines as ruff format writes them (docs/architecture.md)
 # Sweeps the worker runs from outside an app's sweeps.py: core's own housekeeping, and the
 # two the ops branch moves into incidents/sweeps.py and notify/sweeps.py (drop them then).
 # core holds mechanisms, not an app: its sweeps (idempotency keys, follow-ups) live beside them.

@@ -36,8 +36,12 @@ class WorkerTests(IsolatedSweeps, SimpleTestCase):
         self.assertEqual(worker._sweeps["boom"].failures, 2)
 
     def test_lanes_and_names_choose_the_sweeps(self):
-        for name, lane in [("escalate", "urgent"), ("deliver", "urgent"), ("sync", "routine"),
-                           ("ledger", "routine")]:  # fmt: skip
+        for name, lane in [
+            ("escalate", "urgent"),
+            ("deliver", "urgent"),
+            ("sync", "routine"),
+            ("ledger", "routine"),
+        ]:
             worker.register_sweep(name, lambda: None, every=1, lane=lane)
 
         def names(only=(), exclude=()):

@@ -39,8 +39,14 @@ def log_list(request, unit_code: str, day: date | None = None):
 
 
 def _entry_out(entry) -> dict:
-    return {"id": entry.pk, "kind": entry.kind, "at": entry.at, "text": entry.text,
-            "by": entry.by.get_username() if entry.by else None, "shift": entry.shift_id}  # fmt: skip
+    return {
+        "id": entry.pk,
+        "kind": entry.kind,
+        "at": entry.at,
+        "text": entry.text,
+        "by": entry.by.get_username() if entry.by else None,
+        "shift": entry.shift_id,
+    }
 
 
 @router.post("/duty/rooms/{unit_code}/log", response={201: LogEntryOut})
@@ -48,6 +54,7 @@ def _entry_out(entry) -> dict:
 def log_add(request, unit_code: str, payload: LogEntryIn):
     """Write a log entry: the person on duty in the room, or a duty manager."""
     room = queries.get_room_for(request.user, unit_code)
-    entry = log_services.add_log_entry(actor=request.user, room=room, kind=payload.kind,
-                                       text=payload.text, at=payload.at)  # fmt: skip
+    entry = log_services.add_log_entry(
+        actor=request.user, room=room, kind=payload.kind, text=payload.text, at=payload.at
+    )
     return 201, _entry_out(entry)

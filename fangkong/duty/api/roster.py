@@ -143,8 +143,14 @@ class SwapOut(Schema):
 
 
 def _room_out(room: DutyRoom, gap_roles=()) -> dict:
-    return {"unit": room.unit.code, "unit_name": room.unit.name, "name": room.name,
-            "phone": room.phone, "active": room.active, "gap_roles": list(gap_roles)}  # fmt: skip
+    return {
+        "unit": room.unit.code,
+        "unit_name": room.unit.name,
+        "name": room.name,
+        "phone": room.phone,
+        "active": room.active,
+        "gap_roles": list(gap_roles),
+    }
 
 
 def _person_out(person: Person) -> dict:
@@ -153,17 +159,28 @@ def _person_out(person: Person) -> dict:
 
 def _shift_out(shift: Shift) -> dict:
     return {
-        "id": shift.pk, "room": shift.room.unit.code, "role": shift.role,
-        "person": _person_out(shift.person), "starts_at": shift.starts_at,
-        "ends_at": shift.ends_at, "template": shift.template_id, "edited": shift.edited,
+        "id": shift.pk,
+        "room": shift.room.unit.code,
+        "role": shift.role,
+        "person": _person_out(shift.person),
+        "starts_at": shift.starts_at,
+        "ends_at": shift.ends_at,
+        "template": shift.template_id,
+        "edited": shift.edited,
         "note": shift.note,
-    }  # fmt: skip
+    }
 
 
 def _template_out(template: RosterTemplate) -> dict:
-    return {"id": template.pk, "name": template.name, "role": template.role,
-            "shift_hours": template.shift_hours, "start_time": template.start_time,
-            "anchor_on": template.anchor_on, "people": template.people}  # fmt: skip
+    return {
+        "id": template.pk,
+        "name": template.name,
+        "role": template.role,
+        "shift_hours": template.shift_hours,
+        "start_time": template.start_time,
+        "anchor_on": template.anchor_on,
+        "people": template.people,
+    }
 
 
 def _person(room: DutyRoom, person_id: int | None, employee_no: str | None, field: str):
@@ -192,10 +209,12 @@ def duty_now(request, unit: str, at: datetime | None = None):
     for shift in found["shifts"]:
         shift.room = room
     return {
-        "unit": target.code, "at": at, "room": _room_out(room) if room else None,
+        "unit": target.code,
+        "at": at,
+        "room": _room_out(room) if room else None,
         **{role: [_person_out(p) for p in found[role]] for role in DutyRole.values},
         "shifts": [_shift_out(s) for s in found["shifts"]],
-    }  # fmt: skip
+    }
 
 
 @router.get("/duty/rooms", response=list[RoomOut], summary="Duty rooms in scope")
@@ -208,17 +227,23 @@ def room_list(request):
 @idempotent
 def room_save(request, payload: RoomIn):
     unit = get_unit_for(request.user, payload.unit)
-    room = services.save_room(actor=request.user, unit=unit, name=payload.name,
-                              phone=payload.phone, active=payload.active)  # fmt: skip
+    room = services.save_room(
+        actor=request.user, unit=unit, name=payload.name, phone=payload.phone, active=payload.active
+    )
     return 201, _room_out(room)
 
 
 @router.get("/duty/rooms/{unit_code}/shifts", response=list[ShiftOut])
 def shift_list(
-    request, unit_code: str,
-    start: date | None = Query(None, alias="from", description="first local day (default: the 1st of this month)"),  # noqa: B008
-    end: date | None = Query(None, alias="to", description="last local day (default: end of the month)"),  # noqa: B008
-):  # fmt: skip
+    request,
+    unit_code: str,
+    start: date | None = Query(  # noqa: B008
+        None, alias="from", description="first local day (default: the 1st of this month)"
+    ),
+    end: date | None = Query(  # noqa: B008
+        None, alias="to", description="last local day (default: end of the month)"
+    ),
+):
     """The room's shifts overlapping the local days [from, to] (at most 62 days)."""
     room = queries.get_room_for(request.user, unit_code)
     first = start or local_today(room.unit).replace(day=1)
@@ -239,9 +264,14 @@ def shift_create(request, unit_code: str, payload: ShiftIn):
     room = queries.get_room_for(request.user, unit_code)
     person = _person(room, payload.person, payload.employee_no, "person")
     shift = services.create_shift(
-        actor=request.user, room=room, role=payload.role, person=person,
-        starts_at=payload.starts_at, ends_at=payload.ends_at, note=payload.note,
-    )  # fmt: skip
+        actor=request.user,
+        room=room,
+        role=payload.role,
+        person=person,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        note=payload.note,
+    )
     return 201, _shift_out(shift)
 
 
@@ -256,10 +286,15 @@ def template_list(request, unit_code: str):
 def template_create(request, unit_code: str, payload: TemplateIn):
     room = queries.get_room_for(request.user, unit_code)
     template = templates.save_template(
-        actor=request.user, room=room, role=payload.role, name=payload.name,
-        shift_hours=payload.shift_hours, start_time=payload.start_time,
-        anchor_on=payload.anchor_on, people=payload.people,
-    )  # fmt: skip
+        actor=request.user,
+        room=room,
+        role=payload.role,
+        name=payload.name,
+        shift_hours=payload.shift_hours,
+        start_time=payload.start_time,
+        anchor_on=payload.anchor_on,
+        people=payload.people,
+    )
     return 201, _template_out(template)
 
 
@@ -274,24 +309,37 @@ def template_apply(request, unit_code: str, template_id: int, payload: ApplyIn):
     if month is None:
         raise InvalidInput({"month": _("A month is written YYYY-MM.")})
     result = templates.apply_template(actor=request.user, template=template, month=month)
-    return {"month": payload.month, "created": result.created, "removed": result.removed,
-            "kept": result.kept}  # fmt: skip
+    return {
+        "month": payload.month,
+        "created": result.created,
+        "removed": result.removed,
+        "kept": result.kept,
+    }
 
 
 @router.get("/duty/rooms/{unit_code}/gaps", response=GapsOut)
-def gap_list(request, unit_code: str, days: int = Query(HORIZON_DAYS, ge=1, le=62)):  # noqa: B008
+def gap_list(request, unit_code: str, days: int = Query(HORIZON_DAYS, ge=1, le=62)):
     """Each role's uncovered intervals from now over the next `days` days (default 7)."""
     room = queries.get_room_for(request.user, unit_code)
     start, end = upcoming_window(days=days)
     gaps = list_gaps([room], start, end)[room.pk]
-    return {"from": start, "to": end,
-            "gaps": {role: [{"from": a, "to": b} for a, b in gaps[role]] for role in gaps}}  # fmt: skip
+    return {
+        "from": start,
+        "to": end,
+        "gaps": {role: [{"from": a, "to": b} for a, b in gaps[role]] for role in gaps},
+    }
 
 
 def _swap_out(swap) -> dict:
-    return {"id": swap.pk, "shift": swap.shift_id, "from_person": swap.from_person_id,
-            "to_person": swap.to_person_id, "state": swap.state, "reason": swap.reason,
-            "decision_note": swap.decision_note}  # fmt: skip
+    return {
+        "id": swap.pk,
+        "shift": swap.shift_id,
+        "from_person": swap.from_person_id,
+        "to_person": swap.to_person_id,
+        "state": swap.state,
+        "reason": swap.reason,
+        "decision_note": swap.decision_note,
+    }
 
 
 @router.post("/duty/shifts/{shift_id}/swaps", response={201: SwapOut})
@@ -299,13 +347,15 @@ def _swap_out(swap) -> dict:
 def swap_request(request, shift_id: int, payload: SwapIn):
     shift = queries.get_shift_for(request.user, shift_id)
     person = _person(shift.room, payload.to_person, payload.employee_no, "to_person")
-    return 201, _swap_out(swaps.request_swap(actor=request.user, shift=shift, to_person=person,
-                                             reason=payload.reason))  # fmt: skip
+    return 201, _swap_out(
+        swaps.request_swap(actor=request.user, shift=shift, to_person=person, reason=payload.reason)
+    )
 
 
 @router.post("/duty/swaps/{swap_id}/decide", response=SwapOut)
 @idempotent
 def swap_decide(request, swap_id: int, payload: DecideIn):
     swap = queries.get_swap_for(request.user, swap_id)
-    return _swap_out(swaps.decide_swap(actor=request.user, swap=swap, approve=payload.approve,
-                                       note=payload.note))  # fmt: skip
+    return _swap_out(
+        swaps.decide_swap(actor=request.user, swap=swap, approve=payload.approve, note=payload.note)
+    )

@@ -24,6 +24,6 @@ def list_handovers(room: DutyRoom, limit: int = 20):
             "confirmed_out_by",
             "confirmed_in_by",
             "written_by",
-        )  # fmt: skip
+        )
         .order_by("-written_at", "-id")[:limit]
     )

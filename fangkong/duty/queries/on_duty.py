@@ -14,8 +14,10 @@ from ..models import DutyRoom, Shift
 def nearest_room(unit: Unit) -> DutyRoom | None:
     """The unit's own active duty room, else the nearest one above it; one query."""
     lineage = [*unit.ancestor_ids, unit.pk]
-    rooms = {r.unit_id: r for r in DutyRoom.objects.filter(unit_id__in=lineage, active=True)
-             .select_related("unit")}  # fmt: skip
+    rooms = {
+        r.unit_id: r
+        for r in DutyRoom.objects.filter(unit_id__in=lineage, active=True).select_related("unit")
+    }
     for unit_id in reversed(lineage):
         if unit_id in rooms:
             return rooms[unit_id]

@@ -105,10 +105,11 @@ def find_person(room: DutyRoom, employee_no: str) -> Person | None:
 def people_choices(room: DutyRoom, limit: int = 300) -> list[Person]:
     """People of the room's unit subtree, for pickers."""
     return list(
-        Person.objects.in_subtree(room.unit).filter(is_active=True)
+        Person.objects.in_subtree(room.unit)
+        .filter(is_active=True)
         .only("pk", "name", "employee_no", "unit_path")
         .order_by("unit_path", "employee_no")[:limit]
-    )  # fmt: skip
+    )
 
 
 @dataclass

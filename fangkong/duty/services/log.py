@@ -70,8 +70,9 @@ def add_log_entry(
         raise PermissionDeniedInScope(
             _("Only the people on duty in this room and duty managers write its log.")
         )
-    entry = DutyLogEntry.objects.create(room=room, shift=shift, kind=kind, at=at, text=text,
-                                        by=actor)  # fmt: skip
+    entry = DutyLogEntry.objects.create(
+        room=room, shift=shift, kind=kind, at=at, text=text, by=actor
+    )
     record_change(actor, "add_log_entry", entry, room.unit.path, {"kind": kind})
     return entry
 
@@ -84,7 +85,7 @@ def next_shift(outgoing: Shift) -> Shift | None:
             role=outgoing.role,
             starts_at__lte=outgoing.ends_at,
             ends_at__gt=outgoing.ends_at,
-        )  # fmt: skip
+        )
         .exclude(pk=outgoing.pk)
         .select_related("person")
         .order_by("starts_at", "id")
@@ -127,21 +128,33 @@ def write_handover(*, actor, outgoing: Shift, note: str, incoming: Shift | None 
     try:
         with transaction.atomic():
             handover = Handover.objects.create(
-                outgoing=outgoing, incoming=incoming, note=note, written_by=actor,
-                confirmed_out_by=actor if is_out else None, confirmed_out_at=now if is_out else None,
-            )  # fmt: skip
+                outgoing=outgoing,
+                incoming=incoming,
+                note=note,
+                written_by=actor,
+                confirmed_out_by=actor if is_out else None,
+                confirmed_out_at=now if is_out else None,
+            )
     except IntegrityError as exc:
         raise Conflict("handover_exists", _("This handover has already been written.")) from exc
-    record_change(actor, "write_handover", handover, room.unit.path,
-                  {"outgoing": outgoing.pk, "incoming": incoming.pk})  # fmt: skip
+    record_change(
+        actor,
+        "write_handover",
+        handover,
+        room.unit.path,
+        {"outgoing": outgoing.pk, "incoming": incoming.pk},
+    )
     if incoming.person.user_id:
         values = {"room": room.name, "name": outgoing.person.name}
         queue(
             key=f"duty-handover:{handover.pk}",
             subject=lambda: _("%(room)s: handover from %(name)s, please confirm") % values,
-            body=note, users=[incoming.person.user_id], unit=room.unit, topic="duty_handover",
+            body=note,
+            users=[incoming.person.user_id],
+            unit=room.unit,
+            topic="duty_handover",
             url=reverse("duty:log", args=[room.unit.code]),
-        )  # fmt: skip
+        )
     return handover
 
 
@@ -162,14 +175,16 @@ def confirm_handover(*, actor, handover: Handover, side: str) -> Handover:
         user_id is None and scope_of(actor, PERM).covers(room.unit.path)
     )
     if not allowed:
-        raise PermissionDeniedInScope(_("Only %(name)s confirms this side of the handover.")
-                                      % {"name": shift.person.name})  # fmt: skip
+        raise PermissionDeniedInScope(
+            _("Only %(name)s confirms this side of the handover.") % {"name": shift.person.name}
+        )
     field = "confirmed_out" if side == "out" else "confirmed_in"
     if getattr(handover, f"{field}_at") is not None:
         raise Conflict("already_confirmed", _("This side of the handover is already confirmed."))
     setattr(handover, f"{field}_by", actor)
     setattr(handover, f"{field}_at", timezone.now())
     handover.save(update_fields=[f"{field}_by", f"{field}_at"])
-    record_change(actor, f"confirm_handover_{side}", handover, room.unit.path,
-                  {"person": shift.person_id})  # fmt: skip
+    record_change(
+        actor, f"confirm_handover_{side}", handover, room.unit.path, {"person": shift.person_id}
+    )
     return handover

@@ -76,20 +76,41 @@ def create_shift(
     if other is not None:
         raise overlap_error(person, other)
     shift = Shift.objects.create(
-        room=room, role=role, person=person, starts_at=starts_at, ends_at=ends_at,
-        note=note.strip(), created_by=actor, edited=True,
-    )  # fmt: skip
-    record_change(actor, "create_shift", shift, room.unit.path,
-                  {"role": role, "person": person.pk, "starts_at": starts_at.isoformat(),
-                   "ends_at": ends_at.isoformat()})  # fmt: skip
+        room=room,
+        role=role,
+        person=person,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        note=note.strip(),
+        created_by=actor,
+        edited=True,
+    )
+    record_change(
+        actor,
+        "create_shift",
+        shift,
+        room.unit.path,
+        {
+            "role": role,
+            "person": person.pk,
+            "starts_at": starts_at.isoformat(),
+            "ends_at": ends_at.isoformat(),
+        },
+    )
     return shift
 
 
 @transaction.atomic
 def update_shift(
-    *, actor, shift: Shift, person: Person | None = None, starts_at=None, ends_at=None,
-    role: str | None = None, note: str | None = None,
-) -> Shift:  # fmt: skip
+    *,
+    actor,
+    shift: Shift,
+    person: Person | None = None,
+    starts_at=None,
+    ends_at=None,
+    role: str | None = None,
+    note: str | None = None,
+) -> Shift:
     """Change a shift's person, times, role or note; the overlap rule is checked again. An
     edited shift stays as it is when its template is applied again."""
     room = shift.room
@@ -113,8 +134,13 @@ def update_shift(
     other = find_overlap(person.pk, starts_at, ends_at, exclude=[shift.pk])
     if other is not None:
         raise overlap_error(person, other)
-    new = {"person_id": person.pk, "starts_at": starts_at, "ends_at": ends_at, "role": role,
-           "note": note}  # fmt: skip
+    new = {
+        "person_id": person.pk,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "role": role,
+        "note": note,
+    }
     changes = {
         k: [str(getattr(shift, k)), str(v)] for k, v in new.items() if getattr(shift, k) != v
     }
@@ -137,8 +163,16 @@ def delete_shift(*, actor, shift: Shift) -> None:
         or Handover.objects.filter(incoming=shift).exists()
     ):
         raise Conflict("shift_has_handover", _("A shift with a handover note cannot be removed."))
-    record_change(actor, "delete_shift", shift, shift.room.unit.path,
-                  {"role": shift.role, "person": shift.person_id,
-                   "starts_at": shift.starts_at.isoformat(),
-                   "ends_at": shift.ends_at.isoformat()})  # fmt: skip
+    record_change(
+        actor,
+        "delete_shift",
+        shift,
+        shift.room.unit.path,
+        {
+            "role": shift.role,
+            "person": shift.person_id,
+            "starts_at": shift.starts_at.isoformat(),
+            "ends_at": shift.ends_at.isoformat(),
+        },
+    )
     shift.delete()

@@ -48,22 +48,32 @@ def request_swap(*, actor, shift: Shift, to_person: Person, reason: str = "") ->
     try:
         with transaction.atomic():
             swap = SwapRequest.objects.create(
-                shift=shift, from_person=shift.person, to_person=to_person, reason=reason,
+                shift=shift,
+                from_person=shift.person,
+                to_person=to_person,
+                reason=reason,
                 requested_by=actor,
-            )  # fmt: skip
+            )
     except IntegrityError as exc:  # asked meanwhile
         raise _pending() from exc
-    record_change(actor, "request_swap", swap, room.unit.path,
-                  {"shift": shift.pk, "from": shift.person_id, "to": to_person.pk})  # fmt: skip
+    record_change(
+        actor,
+        "request_swap",
+        swap,
+        room.unit.path,
+        {"shift": shift.pk, "from": shift.person_id, "to": to_person.pk},
+    )
     deciders = admin_user_ids([room.unit]).get(room.unit.pk, set()) - {actor.pk}
     values = {"room": room.name, "from": shift.person.name, "to": to_person.name}
     queue(
         key=f"duty-swap:{swap.pk}",
         subject=lambda: _("%(room)s: a swap waits for your decision") % values,
         body=lambda: _("%(from)s asks to hand a shift to %(to)s.") % values,
-        users=deciders, unit=room.unit, topic="duty_swap",
+        users=deciders,
+        unit=room.unit,
+        topic="duty_swap",
         url=reverse("duty:shift_detail", args=[shift.pk]),
-    )  # fmt: skip
+    )
     return swap
 
 
@@ -106,8 +116,13 @@ def decide_swap(*, actor, swap: SwapRequest, approve: bool, note: str = "") -> S
     swap.decided_at = timezone.now()
     swap.decision_note = note
     swap.save(update_fields=["state", "decided_by", "decided_at", "decision_note"])
-    record_change(actor, "approve_swap" if approve else "reject_swap", swap, room.unit.path,
-                  {"shift": shift.pk, "from": swap.from_person_id, "to": swap.to_person_id})  # fmt: skip
+    record_change(
+        actor,
+        "approve_swap" if approve else "reject_swap",
+        swap,
+        room.unit.path,
+        {"shift": shift.pk, "from": swap.from_person_id, "to": swap.to_person_id},
+    )
     told = {swap.requested_by_id, swap.from_person.user_id, swap.to_person.user_id} - {None}
     values = {"to": swap.to_person.name, "from": swap.from_person.name}
 
@@ -118,6 +133,13 @@ def decide_swap(*, actor, swap: SwapRequest, approve: bool, note: str = "") -> S
             else _("Swap rejected: the shift stays with %(from)s")
         ) % values
 
-    queue(key=f"duty-swap-decided:{swap.pk}", subject=subject, body=note, users=told,
-          unit=room.unit, topic="duty_swap", url=reverse("duty:shift_detail", args=[shift.pk]))  # fmt: skip
+    queue(
+        key=f"duty-swap-decided:{swap.pk}",
+        subject=subject,
+        body=note,
+        users=told,
+        unit=room.unit,
+        topic="duty_swap",
+        url=reverse("duty:shift_detail", args=[shift.pk]),
+    )
     return swap

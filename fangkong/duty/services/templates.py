@@ -52,9 +52,17 @@ def _clean_people(room: DutyRoom, people) -> tuple[list[int], list]:
 
 @transaction.atomic
 def save_template(
-    *, actor, room: DutyRoom, role: str, name: str, shift_hours: int, start_time: time,
-    anchor_on: date, people, template: RosterTemplate | None = None,
-) -> RosterTemplate:  # fmt: skip
+    *,
+    actor,
+    room: DutyRoom,
+    role: str,
+    name: str,
+    shift_hours: int,
+    start_time: time,
+    anchor_on: date,
+    people,
+    template: RosterTemplate | None = None,
+) -> RosterTemplate:
     """Create or change a template. Changing it changes no shift until it is applied."""
     require(actor, PERM, room.unit.path)
     errors: dict[str, list] = {}
@@ -80,14 +88,25 @@ def save_template(
         errors["people"] = people_errors
     if errors:
         raise InvalidInput(errors)
-    values = {"role": role, "name": name, "shift_hours": shift_hours, "start_time": start_time,
-              "anchor_on": anchor_on, "people": ids}  # fmt: skip
+    values = {
+        "role": role,
+        "name": name,
+        "shift_hours": shift_hours,
+        "start_time": start_time,
+        "anchor_on": anchor_on,
+        "people": ids,
+    }
     try:
         with transaction.atomic():
             if template is None:
                 template = RosterTemplate.objects.create(room=room, created_by=actor, **values)
-                record_change(actor, "create_template", template, room.unit.path,
-                              {k: str(v) for k, v in values.items()})  # fmt: skip
+                record_change(
+                    actor,
+                    "create_template",
+                    template,
+                    room.unit.path,
+                    {k: str(v) for k, v in values.items()},
+                )
                 return template
             changes = {
                 k: [str(getattr(template, k)), str(v)]
@@ -193,7 +212,7 @@ def apply_template(
             ends_at=slot.ends_at,
             template=template,
             created_by=actor,
-        )  # fmt: skip
+        )
         for pid, slot in wanted
         # A slot already held by one of the template's remaining shifts stays as it is.
         if not any(s.starts_at < slot.ends_at and slot.starts_at < s.ends_at for s in staying)
@@ -201,9 +220,18 @@ def apply_template(
     _check_overlaps(new, ids, start, end)
     Shift.objects.bulk_create(new)
     result = Applied(created=len(new), removed=len(remove), kept=len(staying))
-    record_change(actor, "apply_template", template, room.unit.path,
-                  {"month": month.strftime("%Y-%m"), "created": result.created,
-                   "removed": result.removed, "kept": result.kept})  # fmt: skip
+    record_change(
+        actor,
+        "apply_template",
+        template,
+        room.unit.path,
+        {
+            "month": month.strftime("%Y-%m"),
+            "created": result.created,
+            "removed": result.removed,
+            "kept": result.kept,
+        },
+    )
     return result
 
 

@@ -33,20 +33,33 @@ class DutyMixin(ProvinceMixin):
         t.duty1 = make_user("duty1")
         t.people["A010"].user = t.duty1
         t.people["A010"].save()
-        t.room = roster.save_room(actor=t.root, unit=t.group_a, name="Group A duty room",
-                                  phone="010-12345678")  # fmt: skip
+        t.room = roster.save_room(
+            actor=t.root, unit=t.group_a, name="Group A duty room", phone="010-12345678"
+        )
         t.room_b = roster.save_room(actor=t.root, unit=t.b_sub, name="B duty room")
 
     def person(self, no):
         return self.t.people[no]
 
-    def template(self, role="staff", people=("A010", "A011", "A012"), hours=24, start="08:00",
-                 name=None, room=None):  # fmt: skip
+    def template(
+        self,
+        role="staff",
+        people=("A010", "A011", "A012"),
+        hours=24,
+        start="08:00",
+        name=None,
+        room=None,
+    ):
         return templates.save_template(
-            actor=self.t.root, room=room or self.t.room, role=role, name=name or f"{role} rota",
-            shift_hours=hours, start_time=time.fromisoformat(start), anchor_on=date(2020, 1, 1),
+            actor=self.t.root,
+            room=room or self.t.room,
+            role=role,
+            name=name or f"{role} rota",
+            shift_hours=hours,
+            start_time=time.fromisoformat(start),
+            anchor_on=date(2020, 1, 1),
             people=[self.person(no) for no in people],
-        )  # fmt: skip
+        )
 
     def full_roster(self):
         """A template per role, no person in two of them."""

@@ -26,8 +26,9 @@ class DemoTests(TestCase):
         start = month_window(first, group)[0]
         end = month_window(next_month(first), group)[1]
         gaps = list_gaps(DutyRoom.objects.select_related("unit"), start, end)
-        self.assertFalse([(room, g) for room, by_role in gaps.items()
-                          for g in by_role.values() if g])  # fmt: skip
+        self.assertFalse(
+            [(room, g) for room, by_role in gaps.items() for g in by_role.values() if g]
+        )
 
     def test_demo_logins_are_on_duty_every_hour(self):
         User = get_user_model()

@@ -17,8 +17,9 @@ from .base import NOW, DutyMixin, at
 
 
 def shift(t, person, start, end, role="staff", room=None):
-    return roster.create_shift(actor=t.root, room=room or t.room, role=role, person=person,
-                               starts_at=start, ends_at=end)  # fmt: skip
+    return roster.create_shift(
+        actor=t.root, room=room or t.room, role=role, person=person, starts_at=start, ends_at=end
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -71,8 +72,9 @@ class CoverageTests(DutyMixin, TestCase):
         gap_shift = Shift.objects.get(role="leader", starts_at=at(12, 8))
         roster.delete_shift(actor=t.root, shift=gap_shift)
         gaps = list_upcoming_gaps([t.room, t.room_b])
-        self.assertEqual(gaps[t.room.pk], {"staff": [], "manager": [],
-                                            "leader": [(at(12, 8), at(13, 8))]})  # fmt: skip
+        self.assertEqual(
+            gaps[t.room.pk], {"staff": [], "manager": [], "leader": [(at(12, 8), at(13, 8))]}
+        )
         self.assertEqual(gaps[t.room_b.pk]["staff"], [(NOW, at(17, 10))])
         charlie2 = make_user("charlie2")
         grant(charlie2, t.b_sub, Role.UNIT_ADMIN)  # nearer than charlie on group-b
@@ -104,8 +106,9 @@ class SwapTests(DutyMixin, TestCase):
         staff = self.template()
         templates.apply_template(actor=t.root, template=staff, month=NOW.date())
         mine = Shift.objects.filter(person=self.person("A010"), starts_at__gt=NOW).first()
-        swap = swaps.request_swap(actor=t.duty1, shift=mine, to_person=self.person("A015"),
-                                  reason="family")  # fmt: skip
+        swap = swaps.request_swap(
+            actor=t.duty1, shift=mine, to_person=self.person("A015"), reason="family"
+        )
         self.assertTrue(Message.objects.filter(recipient=t.alice, topic="duty_swap").exists())
         with self.assertRaises(Conflict):
             swaps.request_swap(actor=t.alice, shift=mine, to_person=self.person("A014"))
@@ -116,8 +119,11 @@ class SwapTests(DutyMixin, TestCase):
         swap.refresh_from_db()
         self.assertEqual((mine.person, mine.edited), (self.person("A015"), True))
         self.assertEqual((swap.state, swap.decided_by), (SwapState.APPROVED, t.alice))
-        self.assertTrue(Message.objects.filter(recipient=t.duty1,
-                                               dedupe_key__startswith="duty-swap-decided").exists())  # fmt: skip
+        self.assertTrue(
+            Message.objects.filter(
+                recipient=t.duty1, dedupe_key__startswith="duty-swap-decided"
+            ).exists()
+        )
         with self.assertRaises(Conflict):
             swaps.decide_swap(actor=t.olga, swap=swap, approve=False)
         # the approved swap survives applying the template again
@@ -157,17 +163,18 @@ class LogTests(DutyMixin, TestCase):
         incoming_person.user = duty2
         incoming_person.save()
         incoming = shift(t, incoming_person, at(10, 20), at(11, 20))
-        entry = log.add_log_entry(actor=duty1_login, room=t.room, kind="call_in",
-                                  text="Call from the district office")  # fmt: skip
+        entry = log.add_log_entry(
+            actor=duty1_login, room=t.room, kind="call_in", text="Call from the district office"
+        )
         self.assertEqual(entry.shift, outgoing)
         with self.assertRaises(PermissionDeniedInScope):  # duty2 is not on duty yet
             log.add_log_entry(actor=duty2, room=t.room, kind="other", text="x")
         with self.assertRaises(InvalidInput) as caught:
-            log.add_log_entry(actor=t.alice, room=t.room, kind="gossip", text=" ",
-                              at=at(11, 12))  # fmt: skip
+            log.add_log_entry(actor=t.alice, room=t.room, kind="gossip", text=" ", at=at(11, 12))
         self.assertEqual(set(caught.exception.fields), {"kind", "text", "at"})
-        manager_entry = log.add_log_entry(actor=t.alice, room=t.room, kind="instruction_down",
-                                          text="Check the stations")  # fmt: skip
+        manager_entry = log.add_log_entry(
+            actor=t.alice, room=t.room, kind="instruction_down", text="Check the stations"
+        )
         self.assertIsNone(manager_entry.shift)
 
         handover = log.write_handover(actor=duty1_login, outgoing=outgoing, note="All quiet")
@@ -192,9 +199,11 @@ class LogTests(DutyMixin, TestCase):
         outgoing = shift(t, self.person("A011"), at(9, 20), at(10, 20))
         shift(t, self.person("A012"), at(10, 20), at(11, 20))
         with self.assertRaises(InvalidInput):  # nobody follows
-            log.write_handover(actor=t.alice, outgoing=shift(t, self.person("A013"), at(9, 8),
-                                                             at(10, 8), role="leader"),
-                               note="x")  # fmt: skip
+            log.write_handover(
+                actor=t.alice,
+                outgoing=shift(t, self.person("A013"), at(9, 8), at(10, 8), role="leader"),
+                note="x",
+            )
         handover = log.write_handover(actor=t.alice, outgoing=outgoing, note="Keys handed over")
         self.assertIsNone(handover.confirmed_out_at)
         log.confirm_handover(actor=t.alice, handover=handover, side="out")

@@ -55,10 +55,16 @@ class TemplateTests(DutyMixin, TestCase):
         self.assertEqual(again.kept, first.created)
         past = dict(Shift.objects.filter(starts_at__lt=NOW).values_list("starts_at", "person_id"))
         staff = templates.save_template(
-            actor=self.t.root, template=staff, room=self.t.room, role="staff", name=staff.name,
-            shift_hours=24, start_time=staff.start_time, anchor_on=staff.anchor_on,
+            actor=self.t.root,
+            template=staff,
+            room=self.t.room,
+            role="staff",
+            name=staff.name,
+            shift_hours=24,
+            start_time=staff.start_time,
+            anchor_on=staff.anchor_on,
             people=[self.person("A013"), self.person("A014")],
-        )  # fmt: skip
+        )
         changed = templates.apply_template(actor=self.t.root, template=staff, month=NOW.date())
         self.assertGreater(changed.removed, 0)
         self.assertEqual(changed.created, changed.removed)
@@ -76,9 +82,15 @@ class TemplateTests(DutyMixin, TestCase):
     def test_bad_template_input(self):
         with self.assertRaises(InvalidInput) as caught:
             templates.save_template(
-                actor=self.t.root, room=self.t.room, role="cook", name="", shift_hours=0,
-                start_time="8", anchor_on=None, people=[self.t.p_b],
-            )  # fmt: skip
+                actor=self.t.root,
+                room=self.t.room,
+                role="cook",
+                name="",
+                shift_hours=0,
+                start_time="8",
+                anchor_on=None,
+                people=[self.t.p_b],
+            )
         self.assertEqual(
             set(caught.exception.fields),
             {"role", "name", "shift_hours", "start_time", "anchor_on", "people"},
@@ -86,9 +98,15 @@ class TemplateTests(DutyMixin, TestCase):
         self.assertIn("group", str(caught.exception.fields["people"][0]))
         with self.assertRaises(PermissionDeniedInScope):
             templates.save_template(
-                actor=self.t.alice, room=self.t.room_b, role="staff", name="x", shift_hours=24,
-                start_time=time(8), anchor_on=MARCH, people=[self.t.p_b],
-            )  # fmt: skip
+                actor=self.t.alice,
+                room=self.t.room_b,
+                role="staff",
+                name="x",
+                shift_hours=24,
+                start_time=time(8),
+                anchor_on=MARCH,
+                people=[self.t.p_b],
+            )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -96,12 +114,24 @@ class TemplateTests(DutyMixin, TestCase):
 class OverlapTests(DutyMixin, TestCase):
     def test_a_person_cannot_hold_two_overlapping_shifts_in_any_room(self):
         person = self.person("A011")
-        roster.create_shift(actor=self.t.alice, room=self.t.room, role="staff", person=person,
-                            starts_at=at(11, 8), ends_at=at(12, 8))  # fmt: skip
+        roster.create_shift(
+            actor=self.t.alice,
+            room=self.t.room,
+            role="staff",
+            person=person,
+            starts_at=at(11, 8),
+            ends_at=at(12, 8),
+        )
         sub_room = roster.save_room(actor=self.t.alice, unit=self.t.a_sub, name="Sub room")
         with self.assertRaises(InvalidInput) as caught:
-            roster.create_shift(actor=self.t.alice, room=sub_room, role="leader", person=person,
-                                starts_at=at(12, 0), ends_at=at(12, 12))  # fmt: skip
+            roster.create_shift(
+                actor=self.t.alice,
+                room=sub_room,
+                role="leader",
+                person=person,
+                starts_at=at(12, 0),
+                ends_at=at(12, 12),
+            )
         error = caught.exception
         self.assertEqual(error.code, "shift_overlap")
         self.assertEqual(
@@ -110,15 +140,26 @@ class OverlapTests(DutyMixin, TestCase):
             "(Group A duty room).",
         )
         # back to back is fine: shifts are half-open
-        roster.create_shift(actor=self.t.alice, room=sub_room, role="leader", person=person,
-                            starts_at=at(12, 8), ends_at=at(12, 20))  # fmt: skip
+        roster.create_shift(
+            actor=self.t.alice,
+            room=sub_room,
+            role="leader",
+            person=person,
+            starts_at=at(12, 8),
+            ends_at=at(12, 20),
+        )
         self.assertEqual(Shift.objects.filter(person=person).count(), 2)
 
     def test_a_template_month_overlapping_someone_else_is_refused_whole(self):
         sub_room = roster.save_room(actor=self.t.alice, unit=self.t.a_sub, name="Sub room")
-        roster.create_shift(actor=self.t.root, room=sub_room, role="staff",
-                            person=self.person("A011"), starts_at=at(15, 3, 3),
-                            ends_at=at(15, 5, 3))  # fmt: skip
+        roster.create_shift(
+            actor=self.t.root,
+            room=sub_room,
+            role="staff",
+            person=self.person("A011"),
+            starts_at=at(15, 3, 3),
+            ends_at=at(15, 5, 3),
+        )
         with self.assertRaises(InvalidInput) as caught:
             templates.apply_template(actor=self.t.root, template=self.template(), month=MARCH)
         self.assertEqual(caught.exception.code, "shift_overlap")
@@ -134,15 +175,24 @@ class OverlapTests(DutyMixin, TestCase):
             ({"person": self.t.p_b}, "person"),
         ]
         for values, field in cases:
-            values = {"role": "staff", "person": self.person("A011"), "starts_at": at(11, 8),
-                      "ends_at": at(11, 20)} | values  # fmt: skip
+            values = {
+                "role": "staff",
+                "person": self.person("A011"),
+                "starts_at": at(11, 8),
+                "ends_at": at(11, 20),
+            } | values
             with self.subTest(field=field), self.assertRaises(InvalidInput) as caught:
                 roster.create_shift(actor=self.t.alice, room=self.t.room, **values)
             self.assertIn(field, caught.exception.fields)
         with self.assertRaises(PermissionDeniedInScope):
-            roster.create_shift(actor=self.t.bob, room=self.t.room, role="staff",
-                                person=self.person("A011"), starts_at=at(11, 8),
-                                ends_at=at(11, 20))  # fmt: skip
+            roster.create_shift(
+                actor=self.t.bob,
+                room=self.t.room,
+                role="staff",
+                person=self.person("A011"),
+                starts_at=at(11, 8),
+                ends_at=at(11, 20),
+            )
 
     def test_editing_rechecks_and_survives_reapplying(self):
         staff = self.template()
@@ -150,8 +200,12 @@ class OverlapTests(DutyMixin, TestCase):
         shift = Shift.objects.filter(template=staff).order_by("starts_at")[5]
         other = Shift.objects.filter(template=staff).order_by("starts_at")[6]
         with self.assertRaises(InvalidInput):
-            roster.update_shift(actor=self.t.alice, shift=shift, person=other.person,
-                                ends_at=shift.ends_at + timedelta(hours=1))  # fmt: skip
+            roster.update_shift(
+                actor=self.t.alice,
+                shift=shift,
+                person=other.person,
+                ends_at=shift.ends_at + timedelta(hours=1),
+            )
         roster.update_shift(actor=self.t.alice, shift=shift, person=self.person("A015"))
         again = templates.apply_template(actor=self.t.root, template=staff, month=MARCH)
         self.assertEqual(again.created, 0)
@@ -160,14 +214,24 @@ class OverlapTests(DutyMixin, TestCase):
         self.assertTrue(shift.edited)
 
     def test_closed_rooms_and_deleting(self):
-        shift = roster.create_shift(actor=self.t.root, room=self.t.room, role="staff",
-                                    person=self.person("A011"), starts_at=at(11, 8),
-                                    ends_at=at(11, 20))  # fmt: skip
+        shift = roster.create_shift(
+            actor=self.t.root,
+            room=self.t.room,
+            role="staff",
+            person=self.person("A011"),
+            starts_at=at(11, 8),
+            ends_at=at(11, 20),
+        )
         roster.delete_shift(actor=self.t.alice, shift=shift)
         self.assertFalse(Shift.objects.exists())
         roster.save_room(actor=self.t.alice, unit=self.t.group_a, name="Closed", active=False)
         self.t.room.refresh_from_db()
         with self.assertRaises(Conflict):
-            roster.create_shift(actor=self.t.root, room=self.t.room, role="staff",
-                                person=self.person("A011"), starts_at=at(11, 8),
-                                ends_at=at(11, 20))  # fmt: skip
+            roster.create_shift(
+                actor=self.t.root,
+                room=self.t.room,
+                role="staff",
+                person=self.person("A011"),
+                starts_at=at(11, 8),
+                ends_at=at(11, 20),
+            )

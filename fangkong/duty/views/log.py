@@ -38,12 +38,15 @@ def _log_context(request, room, **forms) -> dict:
             user, room, handover.incoming, handover.confirmed_in_at
         )
     context = {
-        "room": room, "day": day, "today": today,
-        "entries": list(queries.list_log(room, day)), "handovers": handovers,
+        "room": room,
+        "day": day,
+        "today": today,
+        "entries": list(queries.list_log(room, day)),
+        "handovers": handovers,
         "can_write": services.can_write_log(user, room),
         "own_shift": services.own_shift(user, room, timezone.now()),
         **_crumbs(request, room, _("Duty log")),
-    }  # fmt: skip
+    }
     if context["can_write"]:
         context["form"] = forms.get("form") or LogEntryForm()
     return context
@@ -77,15 +80,17 @@ def log_add(request, code: str):
     if valid:
         data = form.cleaned_data
         try:
-            services.add_log_entry(actor=request.user, room=room, kind=data["kind"],
-                                   text=data["text"], at=data["at"])  # fmt: skip
+            services.add_log_entry(
+                actor=request.user, room=room, kind=data["kind"], text=data["text"], at=data["at"]
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
             messages.success(request, _("The entry has been written."))
             return redirect("duty:log", code=code)
-    return render_in_room_time(request, room, "duty/log.html",
-                               _log_context(request, room, form=form), status=400)  # fmt: skip
+    return render_in_room_time(
+        request, room, "duty/log.html", _log_context(request, room, form=form), status=400
+    )
 
 
 @login_required
@@ -95,8 +100,9 @@ def handover_new(request, shift_id: int):
     form = HandoverForm(request.POST)
     if form.is_valid():
         try:
-            services.write_handover(actor=request.user, outgoing=shift,
-                                    note=form.cleaned_data["note"])  # fmt: skip
+            services.write_handover(
+                actor=request.user, outgoing=shift, note=form.cleaned_data["note"]
+            )
         except ServiceError as exc:
             if exc.status == 403:
                 raise Http404 from exc

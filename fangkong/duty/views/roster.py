@@ -74,10 +74,16 @@ def room_list(request):
     for room in rooms:
         room.now_on = now_on[room.pk]
     can_open = not scope_of(request.user, PERM).empty
-    return render(request, "duty/room_list.html", {
-        "rooms": rooms, "can_open": can_open, "form": NewRoomForm() if can_open else None,
-        "missing": queries.list_units_without_room(request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "duty/room_list.html",
+        {
+            "rooms": rooms,
+            "can_open": can_open,
+            "form": NewRoomForm() if can_open else None,
+            "missing": queries.list_units_without_room(request.user),
+        },
+    )
 
 
 @login_required
@@ -90,8 +96,13 @@ def room_new(request):
         data = form.cleaned_data
         unit = get_unit_for(request.user, data["unit"].strip(), PERM)
         try:
-            room = services.save_room(actor=request.user, unit=unit, name=data["name"],
-                                      phone=data["phone"], active=data["active"])  # fmt: skip
+            room = services.save_room(
+                actor=request.user,
+                unit=unit,
+                name=data["name"],
+                phone=data["phone"],
+                active=data["active"],
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
@@ -101,8 +112,9 @@ def room_new(request):
     now_on = on_duty_by_room(rooms)
     for room in rooms:
         room.now_on = now_on[room.pk]
-    return render(request, "duty/room_list.html",
-                  {"rooms": rooms, "can_open": True, "form": form}, status=400)  # fmt: skip
+    return render(
+        request, "duty/room_list.html", {"rooms": rooms, "can_open": True, "form": form}, status=400
+    )
 
 
 def _room_context(request, room: DutyRoom, **forms) -> dict:
@@ -110,13 +122,16 @@ def _room_context(request, room: DutyRoom, **forms) -> dict:
     first = parse_month(request.GET.get("month")) or today.replace(day=1)
     manage = queries.can_manage(request.user, room)
     context = {
-        "room": room, "month": first, "prev": prev_month(first), "next": next_month(first),
+        "room": room,
+        "month": first,
+        "prev": prev_month(first),
+        "next": next_month(first),
         "calendar": queries.month_calendar(room, first, today),
         "templates": queries.list_templates(room),
         "swaps": list(queries.list_pending_swaps(room)),
         "can_manage": manage,
         **_crumbs(request, room, _("Duty roster")),
-    }  # fmt: skip
+    }
     if manage:
         context["room_form"] = forms.get("room_form") or RoomForm(
             initial={"name": room.name, "phone": room.phone, "active": room.active}
@@ -129,8 +144,7 @@ def _room_context(request, room: DutyRoom, **forms) -> dict:
 def room_detail(request, code: str):
     """The month calendar of a room (?month=YYYY-MM), by role, gaps highlighted."""
     room = queries.get_room_for(request.user, code)
-    return render_in_room_time(request, room, "duty/room_detail.html",
-                               _room_context(request, room))  # fmt: skip
+    return render_in_room_time(request, room, "duty/room_detail.html", _room_context(request, room))
 
 
 @login_required
@@ -146,8 +160,13 @@ def room_edit(request, code: str):
         else:
             messages.success(request, _("The duty room has been saved."))
             return redirect("duty:room_detail", code=code)
-    return render_in_room_time(request, room, "duty/room_detail.html",
-                               _room_context(request, room, room_form=form), status=400)  # fmt: skip
+    return render_in_room_time(
+        request,
+        room,
+        "duty/room_detail.html",
+        _room_context(request, room, room_form=form),
+        status=400,
+    )
 
 
 @login_required
@@ -161,11 +180,14 @@ def template_form(request, code: str, template_id: int | None = None):
     if template is not None:
         rotation = queries.list_templates(room)
         people = next(t.rotation for t in rotation if t.pk == template.pk)
-        initial = {"role": template.role, "name": template.name,
-                   "shift_hours": template.shift_hours,
-                   "start_time": template.start_time.strftime("%H:%M"),
-                   "anchor_on": template.anchor_on,
-                   "people": " ".join(p.employee_no for p in people)}  # fmt: skip
+        initial = {
+            "role": template.role,
+            "name": template.name,
+            "shift_hours": template.shift_hours,
+            "start_time": template.start_time.strftime("%H:%M"),
+            "anchor_on": template.anchor_on,
+            "people": " ".join(p.employee_no for p in people),
+        }
     else:
         initial = {"anchor_on": local_today(room.unit).replace(day=1)}
     form = TemplateForm(request.POST or None, initial=initial)
@@ -175,26 +197,43 @@ def template_form(request, code: str, template_id: int | None = None):
         people = [queries.find_person(room, n) for n in numbers]
         unknown = [n for n, p in zip(numbers, people, strict=True) if p is None]
         if unknown:
-            form.add_error("people", _("Unknown employee numbers: %(numbers)s")
-                           % {"numbers": ", ".join(unknown)})  # fmt: skip
+            form.add_error(
+                "people",
+                _("Unknown employee numbers: %(numbers)s") % {"numbers": ", ".join(unknown)},
+            )
         else:
             try:
                 saved = templates.save_template(
-                    actor=request.user, room=room, template=template, role=data["role"],
-                    name=data["name"], shift_hours=data["shift_hours"],
-                    start_time=data["start_time"], anchor_on=data["anchor_on"], people=people,
-                )  # fmt: skip
+                    actor=request.user,
+                    room=room,
+                    template=template,
+                    role=data["role"],
+                    name=data["name"],
+                    shift_hours=data["shift_hours"],
+                    start_time=data["start_time"],
+                    anchor_on=data["anchor_on"],
+                    people=people,
+                )
             except ServiceError as exc:
                 form_errors(form, exc)
             else:
-                messages.success(request, _("The template %(name)s has been saved.")
-                                 % {"name": saved.name})  # fmt: skip
+                messages.success(
+                    request, _("The template %(name)s has been saved.") % {"name": saved.name}
+                )
                 return redirect("duty:room_detail", code=code)
-    return render_in_room_time(request, room, "duty/template_form.html", {
-        "room": room, "form": form, "template": template,
-        "people": queries.people_choices(room),
-        **_crumbs(request, room, _("Roster template")),
-    }, status=400 if form.errors else 200)  # fmt: skip
+    return render_in_room_time(
+        request,
+        room,
+        "duty/template_form.html",
+        {
+            "room": room,
+            "form": form,
+            "template": template,
+            "people": queries.people_choices(room),
+            **_crumbs(request, room, _("Roster template")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -217,11 +256,18 @@ def template_apply(request, code: str, template_id: int):
     else:
         messages.success(
             request,
-            _("%(name)s applied to %(month)s: %(created)s shifts made, %(removed)s replaced, "
-              "%(kept)s kept.")
-            % {"name": template.name, "month": month.strftime("%Y-%m"), "created": result.created,
-               "removed": result.removed, "kept": result.kept},
-        )  # fmt: skip
+            _(
+                "%(name)s applied to %(month)s: %(created)s shifts made, %(removed)s replaced, "
+                "%(kept)s kept."
+            )
+            % {
+                "name": template.name,
+                "month": month.strftime("%Y-%m"),
+                "created": result.created,
+                "removed": result.removed,
+                "kept": result.kept,
+            },
+        )
     return redirect(f"{target}?month={month:%Y-%m}")
 
 
@@ -245,19 +291,34 @@ def shift_new(request, code: str):
             data = form.cleaned_data
             try:
                 shift = services.create_shift(
-                    actor=request.user, room=room, role=data["role"], person=person,
-                    starts_at=data["starts_at"], ends_at=data["ends_at"], note=data["note"],
-                )  # fmt: skip
+                    actor=request.user,
+                    room=room,
+                    role=data["role"],
+                    person=person,
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    note=data["note"],
+                )
             except ServiceError as exc:
                 form_errors(form, exc)
             else:
                 messages.success(request, _("The shift has been added."))
-                return redirect(reverse("duty:room_detail", args=[code])
-                                + f"?month={timezone.localtime(shift.starts_at, tz_of(room.unit)):%Y-%m}")  # fmt: skip
-    return render_in_room_time(request, room, "duty/shift_form.html", {
-        "room": room, "form": form, "people": queries.people_choices(room),
-        **_crumbs(request, room, _("New shift")),
-    }, status=400 if form.errors else 200)  # fmt: skip
+                return redirect(
+                    reverse("duty:room_detail", args=[code])
+                    + f"?month={timezone.localtime(shift.starts_at, tz_of(room.unit)):%Y-%m}"
+                )
+    return render_in_room_time(
+        request,
+        room,
+        "duty/shift_form.html",
+        {
+            "room": room,
+            "form": form,
+            "people": queries.people_choices(room),
+            **_crumbs(request, room, _("New shift")),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 def _shift_context(request, shift, **forms) -> dict:
@@ -272,24 +333,34 @@ def _shift_context(request, shift, **forms) -> dict:
         .first()
     )
     context = {
-        "shift": shift, "room": room, "can_manage": manage, "own": own,
-        "is_over": shift.ends_at <= now, "pending": pending,
-        "swaps": list(shift.swap_requests.select_related("to_person", "from_person",
-                                                         "requested_by", "decided_by")),
+        "shift": shift,
+        "room": room,
+        "can_manage": manage,
+        "own": own,
+        "is_over": shift.ends_at <= now,
+        "pending": pending,
+        "swaps": list(
+            shift.swap_requests.select_related(
+                "to_person", "from_person", "requested_by", "decided_by"
+            )
+        ),
         "handovers": list(shift.handovers_out.select_related("incoming__person"))
         + list(shift.handovers_in.select_related("outgoing__person")),
         "next_shift": next_shift(shift),
         **_crumbs(request, room, _("Shift")),
-    }  # fmt: skip
+    }
     if manage:
         with timezone.override(tz_of(room.unit)):
-            context["edit_form"] = forms.get("edit_form") or ShiftForm(initial={
-                "role": shift.role, "employee_no": shift.person.employee_no,
-                # Strings: the shared form partial prints values as they are.
-                "starts_at": timezone.localtime(shift.starts_at).strftime(LOCAL_INPUT),
-                "ends_at": timezone.localtime(shift.ends_at).strftime(LOCAL_INPUT),
-                "note": shift.note,
-            })  # fmt: skip
+            context["edit_form"] = forms.get("edit_form") or ShiftForm(
+                initial={
+                    "role": shift.role,
+                    "employee_no": shift.person.employee_no,
+                    # Strings: the shared form partial prints values as they are.
+                    "starts_at": timezone.localtime(shift.starts_at).strftime(LOCAL_INPUT),
+                    "ends_at": timezone.localtime(shift.ends_at).strftime(LOCAL_INPUT),
+                    "note": shift.note,
+                }
+            )
     if (manage or own) and not context["is_over"] and pending is None:
         context["swap_form"] = forms.get("swap_form") or SwapForm()
     if pending is not None and manage and pending.requested_by_id != user.pk:
@@ -303,13 +374,19 @@ def _shift_context(request, shift, **forms) -> dict:
 @require_GET
 def shift_detail(request, shift_id: int):
     shift = queries.get_shift_for(request.user, shift_id)
-    return render_in_room_time(request, shift.room, "duty/shift_detail.html",
-                               _shift_context(request, shift))  # fmt: skip
+    return render_in_room_time(
+        request, shift.room, "duty/shift_detail.html", _shift_context(request, shift)
+    )
 
 
 def _rerender_shift(request, shift, **forms):
-    return render_in_room_time(request, shift.room, "duty/shift_detail.html",
-                               _shift_context(request, shift, **forms), status=400)  # fmt: skip
+    return render_in_room_time(
+        request,
+        shift.room,
+        "duty/shift_detail.html",
+        _shift_context(request, shift, **forms),
+        status=400,
+    )
 
 
 @login_required
@@ -327,9 +404,14 @@ def shift_edit(request, shift_id: int):
             data = form.cleaned_data
             try:
                 services.update_shift(
-                    actor=request.user, shift=shift, person=person, role=data["role"],
-                    starts_at=data["starts_at"], ends_at=data["ends_at"], note=data["note"],
-                )  # fmt: skip
+                    actor=request.user,
+                    shift=shift,
+                    person=person,
+                    role=data["role"],
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    note=data["note"],
+                )
             except ServiceError as exc:
                 form_errors(form, exc)
             else:
@@ -363,8 +445,12 @@ def swap_request(request, shift_id: int):
         person = _person_or_error(form, shift.room)
         if person is not None:
             try:
-                swaps.request_swap(actor=request.user, shift=shift, to_person=person,
-                                   reason=form.cleaned_data["reason"])  # fmt: skip
+                swaps.request_swap(
+                    actor=request.user,
+                    shift=shift,
+                    to_person=person,
+                    reason=form.cleaned_data["reason"],
+                )
             except ServiceError as exc:
                 if exc.status == 403:
                     raise Http404 from exc
@@ -389,13 +475,16 @@ def swap_decide(request, swap_id: int):
     if form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         try:
-            swaps.decide_swap(actor=request.user, swap=swap, approve=approve,
-                              note=form.cleaned_data["note"])  # fmt: skip
+            swaps.decide_swap(
+                actor=request.user, swap=swap, approve=approve, note=form.cleaned_data["note"]
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("The swap has been approved.") if approve
-                             else _("The swap has been rejected."))  # fmt: skip
+            messages.success(
+                request,
+                _("The swap has been approved.") if approve else _("The swap has been rejected."),
+            )
             return redirect("duty:shift_detail", shift_id=shift.pk)
     return _rerender_shift(request, shift, decide_form=form)
 
@@ -416,10 +505,14 @@ def now(request):
     found = on_duty(unit)
     room = found["room"]
     context = {
-        "unit": unit, "room": room, "found": found, "unit_choices": list_unit_choices(request.user),
+        "unit": unit,
+        "room": room,
+        "found": found,
+        "unit_choices": list_unit_choices(request.user),
         "room_visible": room is not None and scope_of(request.user).covers(room.unit.path),
-        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("On duty now"),
-    }  # fmt: skip
+        "breadcrumbs": get_breadcrumbs(request.user, unit),
+        "breadcrumb_tail": _("On duty now"),
+    }
     if room is None:
         return render(request, "duty/now.html", context)
     return render_in_room_time(request, room, "duty/now.html", context)
@@ -435,7 +528,7 @@ urlpatterns = [
     path("rooms/<str:code>/templates/<int:template_id>/", template_form, name="template_edit"),
     path(
         "rooms/<str:code>/templates/<int:template_id>/apply/", template_apply, name="template_apply"
-    ),  # fmt: skip
+    ),
     path("rooms/<str:code>/shifts/new/", shift_new, name="shift_new"),
     path("shifts/<int:shift_id>/", shift_detail, name="shift_detail"),
     path("shifts/<int:shift_id>/edit/", shift_edit, name="shift_edit"),

@@ -53,17 +53,30 @@ class AdvanceIn(Schema):
 
 def _out(case, events=False) -> dict:
     data = {
-        "id": case.pk, "person": case.person_id, "employee_no": case.person.employee_no,
-        "name": case.person.name, "unit": case.unit.code, "trigger": case.trigger,
-        "temperature": case.temperature, "symptoms": case.symptoms, "state": case.state,
-        "result": case.result, "opened_at": case.opened_at, "closed_at": case.closed_at,
-    }  # fmt: skip
+        "id": case.pk,
+        "person": case.person_id,
+        "employee_no": case.person.employee_no,
+        "name": case.person.name,
+        "unit": case.unit.code,
+        "trigger": case.trigger,
+        "temperature": case.temperature,
+        "symptoms": case.symptoms,
+        "state": case.state,
+        "result": case.result,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+    }
     if events:
         data["events"] = [
-            {"state": e.state, "result": e.result, "at": e.at, "note": e.note,
-             "actor": e.actor.get_username() if e.actor else None}
+            {
+                "state": e.state,
+                "result": e.result,
+                "at": e.at,
+                "note": e.note,
+                "actor": e.actor.get_username() if e.actor else None,
+            }
             for e in case.events.select_related("actor")
-        ]  # fmt: skip
+        ]
     return data
 
 
@@ -82,11 +95,13 @@ def get_case(request, case_id: int):
     return _out(case, events=True)
 
 
-@router.post("/health-cases/{case_id}/advance", response=CaseOut,
-             summary="Move a case to its next step")  # fmt: skip
+@router.post(
+    "/health-cases/{case_id}/advance", response=CaseOut, summary="Move a case to its next step"
+)
 @idempotent
 def advance_case(request, case_id: int, payload: AdvanceIn):
     case = queries.get_case_for(request.user, case_id)
-    case = services.advance_case(actor=request.user, case=case, state=payload.state,
-                                 result=payload.result, note=payload.note)  # fmt: skip
+    case = services.advance_case(
+        actor=request.user, case=case, state=payload.state, result=payload.result, note=payload.note
+    )
     return _out(queries.get_case_for(request.user, case.pk), events=True)

@@ -30,9 +30,10 @@ class CheckInRowIn(Schema):
     case_contact: bool = False
     category: str = Field("", description="duty, on_post, party, volunteer, observation, other")
     vouched: bool = Field(
-        False, description="all normal, as the person reported (not measured): no temperature "
+        False,
+        description="all normal, as the person reported (not measured): no temperature "
         "needed; recorded as vouched for by you",
-    )  # fmt: skip
+    )
 
 
 class CheckInBatchIn(Schema):
@@ -101,9 +102,14 @@ def post_checkins(request, payload: CheckInBatchIn):
     unit = get_unit_for(request.user, payload.unit, HealthPerm.MANAGE_HEALTH)
     rows = [row.dict() for row in payload.checkins]
     outcome = services.check_in_unit(
-        actor=request.user, unit=unit, day=payload.day, rows=rows, source=Source.API,
-        replace_own=payload.replace_own, reason=payload.reason,
-    )  # fmt: skip
+        actor=request.user,
+        unit=unit,
+        day=payload.day,
+        rows=rows,
+        source=Source.API,
+        replace_own=payload.replace_own,
+        reason=payload.reason,
+    )
     return outcome.as_dict()
 
 
@@ -116,19 +122,32 @@ def list_checkins(request, filters: Query[ListFilter]):
 
 
 def _out(c) -> dict:
-    return {"person": c.person_id, "employee_no": c.person.employee_no, "name": c.person.name,
-            "unit": c.unit.code, "day": c.day,
-            "temperature": None if c.temperature is None else float(c.temperature),
-            "symptoms": c.symptoms, "whereabouts": c.whereabouts,
-            "risk_contact": c.risk_contact, "case_contact": c.case_contact,
-            "category": c.category, "is_fever": c.is_fever, "source": c.source,
-            "proxy": c.is_proxy,
-            "vouched_by": c.vouched_by.get_username() if c.vouched_by_id else None,
-            "checked_in_at": c.checked_in_at, "versions": c.revision_count}  # fmt: skip
+    return {
+        "person": c.person_id,
+        "employee_no": c.person.employee_no,
+        "name": c.person.name,
+        "unit": c.unit.code,
+        "day": c.day,
+        "temperature": None if c.temperature is None else float(c.temperature),
+        "symptoms": c.symptoms,
+        "whereabouts": c.whereabouts,
+        "risk_contact": c.risk_contact,
+        "case_contact": c.case_contact,
+        "category": c.category,
+        "is_fever": c.is_fever,
+        "source": c.source,
+        "proxy": c.is_proxy,
+        "vouched_by": c.vouched_by.get_username() if c.vouched_by_id else None,
+        "checked_in_at": c.checked_in_at,
+        "versions": c.revision_count,
+    }
 
 
-@router.get("/units/{code}/checkin-summary", response=SummaryOut,
-            summary="Expected, checked in, fever and each category of a subtree")  # fmt: skip
+@router.get(
+    "/units/{code}/checkin-summary",
+    response=SummaryOut,
+    summary="Expected, checked in, fever and each category of a subtree",
+)
 def checkin_summary(request, code: str, day: date | None = None):
     unit = get_unit_for(request.user, code)  # completeness: every role; fever: view_health
     day = day or unit.local_date()

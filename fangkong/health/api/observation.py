@@ -108,33 +108,52 @@ def _name(user) -> str | None:
 def _out(observation: Observation) -> dict:
     """The list fields; `observation` has been through queries.annotate_follow_ups."""
     return {
-        "id": observation.pk, "person": observation.person_id,
-        "person_name": observation.person.name, "employee_no": observation.person.employee_no,
-        "unit": observation.unit.code, "reason": observation.reason, "place": observation.place,
-        "place_detail": observation.place_detail, "start_on": observation.start_on,
-        "planned_end_on": observation.planned_end_on, "trip": observation.trip_id,
-        "case": observation.case_id, "note": observation.note,
-        "open": observation.released_at is None, "released_at": observation.released_at,
+        "id": observation.pk,
+        "person": observation.person_id,
+        "person_name": observation.person.name,
+        "employee_no": observation.person.employee_no,
+        "unit": observation.unit.code,
+        "reason": observation.reason,
+        "place": observation.place,
+        "place_detail": observation.place_detail,
+        "start_on": observation.start_on,
+        "planned_end_on": observation.planned_end_on,
+        "trip": observation.trip_id,
+        "case": observation.case_id,
+        "note": observation.note,
+        "open": observation.released_at is None,
+        "released_at": observation.released_at,
         "released_by": _name(observation.released_by) if observation.released_by_id else None,
-        "release_note": observation.release_note, "missing_days": observation.missing_days,
+        "release_note": observation.release_note,
+        "missing_days": observation.missing_days,
         "alarming": observation.alarming,
-    }  # fmt: skip
+    }
 
 
 def detail_out(observation: Observation) -> dict:
     queries.annotate_follow_ups([observation])
     follow_ups = [
-        {"day": f.day, "temperature": float(f.temperature), "symptoms": f.symptoms,
-         "note": f.note, "alarming": is_alarming(f.temperature, f.symptoms),
-         "recorded_at": f.recorded_at,
-         "recorded_by": _name(f.recorded_by) if f.recorded_by_id else None}
+        {
+            "day": f.day,
+            "temperature": float(f.temperature),
+            "symptoms": f.symptoms,
+            "note": f.note,
+            "alarming": is_alarming(f.temperature, f.symptoms),
+            "recorded_at": f.recorded_at,
+            "recorded_by": _name(f.recorded_by) if f.recorded_by_id else None,
+        }
         for f in observation.follow_ups.select_related("recorded_by")
-    ]  # fmt: skip
+    ]
     changes = [
-        {"old_end_on": c.old_end_on, "new_end_on": c.new_end_on, "reason": c.reason,
-         "at": c.at, "by": _name(c.by) if c.by_id else None}
+        {
+            "old_end_on": c.old_end_on,
+            "new_end_on": c.new_end_on,
+            "reason": c.reason,
+            "at": c.at,
+            "by": _name(c.by) if c.by_id else None,
+        }
         for c in observation.changes.select_related("by")
-    ]  # fmt: skip
+    ]
     return _out(observation) | {"follow_ups": follow_ups, "changes": changes}
 
 
@@ -193,21 +212,38 @@ def record_follow_up(request, observation_id: int, payload: FollowUpIn):
     """The day's follow-up; a second one for the same day replaces it."""
     observation = _reload(request, observation_id)
     f = services.record_follow_up(
-        actor=request.user, observation=observation, day=payload.day,
-        temperature=payload.temperature, symptoms=payload.symptoms, note=payload.note,
-    )  # fmt: skip
-    return {"day": f.day, "temperature": float(f.temperature), "symptoms": f.symptoms,
-            "note": f.note, "alarming": is_alarming(f.temperature, f.symptoms),
-            "recorded_at": f.recorded_at, "recorded_by": _name(request.user)}  # fmt: skip
+        actor=request.user,
+        observation=observation,
+        day=payload.day,
+        temperature=payload.temperature,
+        symptoms=payload.symptoms,
+        note=payload.note,
+    )
+    return {
+        "day": f.day,
+        "temperature": float(f.temperature),
+        "symptoms": f.symptoms,
+        "note": f.note,
+        "alarming": is_alarming(f.temperature, f.symptoms),
+        "recorded_at": f.recorded_at,
+        "recorded_by": _name(request.user),
+    }
 
 
-@router.post("/observations/{observation_id}/end", response=ObservationDetailOut,
-             summary="Extend or shorten an observation")  # fmt: skip
+@router.post(
+    "/observations/{observation_id}/end",
+    response=ObservationDetailOut,
+    summary="Extend or shorten an observation",
+)
 @idempotent
 def change_end(request, observation_id: int, payload: EndIn):
     observation = _reload(request, observation_id)
-    services.change_observation_end(actor=request.user, observation=observation,
-                                    new_end_on=payload.new_end_on, reason=payload.reason)  # fmt: skip
+    services.change_observation_end(
+        actor=request.user,
+        observation=observation,
+        new_end_on=payload.new_end_on,
+        reason=payload.reason,
+    )
     return detail_out(_reload(request, observation_id))
 
 

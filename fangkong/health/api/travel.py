@@ -105,15 +105,25 @@ class EndAreaIn(Schema):
 
 def _out(trip) -> dict:
     return {
-        "id": trip.pk, "person": trip.person_id, "person_name": trip.person.name,
-        "employee_no": trip.person.employee_no, "family_member": trip.family_member_id,
-        "traveller": trip.traveller, "unit": trip.unit.code, "origin": trip.origin,
-        "destination": trip.destination, "via": trip.via, "depart_on": trip.depart_on,
-        "return_on": trip.return_on, "transport": trip.transport,
-        "transport_no": trip.transport_no, "purpose": trip.purpose,
-        "risk_level": trip.risk_level, "risk_areas": list(trip.risk_areas),
+        "id": trip.pk,
+        "person": trip.person_id,
+        "person_name": trip.person.name,
+        "employee_no": trip.person.employee_no,
+        "family_member": trip.family_member_id,
+        "traveller": trip.traveller,
+        "unit": trip.unit.code,
+        "origin": trip.origin,
+        "destination": trip.destination,
+        "via": trip.via,
+        "depart_on": trip.depart_on,
+        "return_on": trip.return_on,
+        "transport": trip.transport,
+        "transport_no": trip.transport_no,
+        "purpose": trip.purpose,
+        "risk_level": trip.risk_level,
+        "risk_areas": list(trip.risk_areas),
         "created_at": trip.created_at,
-    }  # fmt: skip
+    }
 
 
 def _family_member(member_id: int | None) -> FamilyMember | None:
@@ -130,8 +140,13 @@ def _family_member(member_id: int | None) -> FamilyMember | None:
 @router.get("/trips", response=Page[TripOut], summary="Trips in scope")
 def list_trips(request, filters: Query[TripQuery]):
     unit = get_unit_for(request.user, filters.unit, queries.VIEW) if filters.unit else None
-    f = TripFilter(unit=unit, flagged=filters.flagged, start=filters.start, end=filters.end,
-                   q=filters.q.strip())  # fmt: skip
+    f = TripFilter(
+        unit=unit,
+        flagged=filters.flagged,
+        start=filters.start,
+        end=filters.end,
+        q=filters.q.strip(),
+    )
     page = paginate(queries.list_trips(request.user, f), filters, out=_out)
     return page
 
@@ -166,8 +181,11 @@ def update_trip(request, trip_id: int, payload: TripPatch):
     return _out(queries.get_trip_for(request.user, trip_id))
 
 
-@router.post("/trips/{trip_id}/observation", response={201: ObservationDetailOut},
-             summary="Start an observation from a flagged trip")  # fmt: skip
+@router.post(
+    "/trips/{trip_id}/observation",
+    response={201: ObservationDetailOut},
+    summary="Start an observation from a flagged trip",
+)
 @idempotent
 def observation_from_trip(request, trip_id: int):
     trip = queries.get_trip_for(request.user, trip_id)
@@ -188,8 +206,11 @@ def list_risk_areas(request, current_on: date | None = None):
     return list(queries.list_risk_areas(current_on=current_on))
 
 
-@router.post("/risk-areas", response={201: RiskAreaSaved},
-             summary="Add a risk area (system admins, epidemic office)")  # fmt: skip
+@router.post(
+    "/risk-areas",
+    response={201: RiskAreaSaved},
+    summary="Add a risk area (system admins, epidemic office)",
+)
 @idempotent
 def create_risk_area(request, payload: RiskAreaIn):
     area = services.save_risk_area(actor=request.user, **payload.dict())
@@ -209,5 +230,4 @@ def update_risk_area(request, area_id: int, payload: RiskAreaIn):
 def end_risk_area(request, area_id: int, payload: EndAreaIn):
     _require_areas_visible(request)
     area = queries.get_risk_area(area_id)
-    return services.end_risk_area(actor=request.user, area=area,
-                                  effective_to=payload.effective_to)  # fmt: skip
+    return services.end_risk_area(actor=request.user, area=area, effective_to=payload.effective_to)

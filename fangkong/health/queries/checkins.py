@@ -109,9 +109,10 @@ def list_not_checked_in(user, unit: Unit, day: date):
 def list_checkins(user, unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):
     log_read(user, "list", "checkin", "", unit.path, detail=f"{day} {'fever' if fever else 'all'}")
     qs = (
-        CheckIn.objects.in_subtree(unit).filter(day=day)
+        CheckIn.objects.in_subtree(unit)
+        .filter(day=day)
         .select_related("person", "unit", "entered_by", "vouched_by")
-    )  # fmt: skip
+    )
     if fever is not None:
         qs = qs.filter(is_fever=fever)
     if category:
@@ -123,9 +124,10 @@ def list_person_checkins(user, person: Person, limit: int = 30):
     """A person's last check-ins (their health record: logged as a read)."""
     log_read(user, "view", "health_record", person.pk, person.unit_path)
     return list(
-        person.checkins.order_by("-day").select_related("entered_by", "vouched_by")
+        person.checkins.order_by("-day")
+        .select_related("entered_by", "vouched_by")
         .prefetch_related("revisions")[:limit]
-    )  # fmt: skip
+    )
 
 
 def list_grid(unit: Unit, day: date) -> list[Person]:

@@ -101,9 +101,15 @@ def get_timeline(observation: Observation) -> list[TimelineItem]:
         items.append(TimelineItem(change.at, "change", change))
     for follow_up in observation.follow_ups.select_related("recorded_by"):
         labels = tuple(SYMPTOM_LABELS.get(s, s) for s in follow_up.symptoms)
-        items.append(TimelineItem(follow_up.recorded_at, "follow_up", follow_up,
-                                  is_alarming(follow_up.temperature, follow_up.symptoms),
-                                  labels))  # fmt: skip
+        items.append(
+            TimelineItem(
+                follow_up.recorded_at,
+                "follow_up",
+                follow_up,
+                is_alarming(follow_up.temperature, follow_up.symptoms),
+                labels,
+            )
+        )
     if observation.released_at is not None:
         items.append(TimelineItem(observation.released_at, "release", observation))
     items.sort(

@@ -79,10 +79,14 @@ def _notify_opened(cases: list[HealthCase], units: dict[int, Unit]) -> None:
             )
 
         queue(
-            key=f"health-case:{case.pk}:opened", topic=CASE_TOPIC, unit=unit,
-            subject=subject, body=body,
-            users=responsible_user_ids(unit), url=reverse("health:case_detail", args=[case.pk]),
-        )  # fmt: skip
+            key=f"health-case:{case.pk}:opened",
+            topic=CASE_TOPIC,
+            unit=unit,
+            subject=subject,
+            body=body,
+            users=responsible_user_ids(unit),
+            url=reverse("health:case_detail", args=[case.pk]),
+        )
 
 
 def open_cases_for(checkins, *, actor=None, now: datetime | None = None) -> int:
@@ -101,15 +105,21 @@ def open_cases_for(checkins, *, actor=None, now: datetime | None = None) -> int:
     actor = actor if actor is not None and actor.is_authenticated else None
     new = [
         HealthCase(
-            person=c.person, unit_id=c.unit_id, unit_path=c.unit_path, checkin=c,
+            person=c.person,
+            unit_id=c.unit_id,
+            unit_path=c.unit_path,
+            checkin=c,
             trigger=CaseTrigger.FEVER
             if c.temperature is not None and c.temperature >= threshold
             else CaseTrigger.SYMPTOM,
-            temperature=c.temperature, symptoms=list(c.symptoms), opened_at=now,
+            temperature=c.temperature,
+            symptoms=list(c.symptoms),
+            opened_at=now,
             opened_by=actor,
         )
-        for c in checkins if c.person_id not in open_ids
-    ]  # fmt: skip
+        for c in checkins
+        if c.person_id not in open_ids
+    ]
     if not new:
         return 0
     HealthCase.objects.bulk_create(new)
@@ -132,9 +142,14 @@ class CaseOpen(Conflict):
 
 @transaction.atomic
 def report_case(
-    *, actor, person: Person, temperature=None, symptoms=(), note: str = "",
+    *,
+    actor,
+    person: Person,
+    temperature=None,
+    symptoms=(),
+    note: str = "",
     now: datetime | None = None,
-) -> HealthCase:  # fmt: skip
+) -> HealthCase:
     """Open a case by hand (a fever found outside the check-in, a call from a family)."""
     now = now or timezone.now()
     require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
@@ -147,21 +162,33 @@ def report_case(
     if existing is not None:
         raise CaseOpen(existing.pk, person.name)
     case = HealthCase.objects.create(
-        person=person, unit_id=person.unit_id, unit_path=person.unit_path,
-        trigger=CaseTrigger.MANUAL, temperature=temperature, symptoms=symptoms,
-        opened_at=now, opened_by=actor, note=note.strip()[:500],
-    )  # fmt: skip
-    CaseEvent.objects.create(case=case, state=CaseState.REPORTED, at=now, actor=actor,
-                             note=note.strip()[:500])  # fmt: skip
+        person=person,
+        unit_id=person.unit_id,
+        unit_path=person.unit_path,
+        trigger=CaseTrigger.MANUAL,
+        temperature=temperature,
+        symptoms=symptoms,
+        opened_at=now,
+        opened_by=actor,
+        note=note.strip()[:500],
+    )
+    CaseEvent.objects.create(
+        case=case, state=CaseState.REPORTED, at=now, actor=actor, note=note.strip()[:500]
+    )
     _notify_opened([case], {person.unit_id: person.unit})
     return case
 
 
 @transaction.atomic
 def advance_case(
-    *, actor, case: HealthCase, state: str, result: str = "", note: str = "",
+    *,
+    actor,
+    case: HealthCase,
+    state: str,
+    result: str = "",
+    note: str = "",
     now: datetime | None = None,
-) -> HealthCase:  # fmt: skip
+) -> HealthCase:
     """Move a case forward (steps may be skipped, never undone). Entering "result" needs
     the result; a suspected or confirmed result emits CASE_RESULT in the same transaction."""
     now = now or timezone.now()
@@ -172,8 +199,12 @@ def advance_case(
     if case.state == CaseState.CLOSED:
         raise Conflict("case_closed", _("The case is closed."))
     if ORDER.index(state) <= ORDER.index(case.state):
-        raise InvalidInput({"state": _("A case only moves forward: it is already “%(state)s”.")
-                            % {"state": case.get_state_display()}})  # fmt: skip
+        raise InvalidInput(
+            {
+                "state": _("A case only moves forward: it is already “%(state)s”.")
+                % {"state": case.get_state_display()}
+            }
+        )
     if state == CaseState.RESULT:
         if result not in CaseResult.values:
             raise InvalidInput({"result": _("Choose the result of the diagnosis.")})
@@ -185,8 +216,9 @@ def advance_case(
     if state == CaseState.CLOSED:
         case.closed_at = now
     case.save(update_fields=["state", "result", "closed_at"])
-    CaseEvent.objects.create(case=case, state=state, result=result, at=now, actor=actor,
-                             note=note.strip()[:500])  # fmt: skip
+    CaseEvent.objects.create(
+        case=case, state=state, result=result, at=now, actor=actor, note=note.strip()[:500]
+    )
     if result in ALARMING_RESULTS:
         followups.emit(CASE_RESULT, key=case.pk, unit_path=case.unit_path, case_id=case.pk)
     return case

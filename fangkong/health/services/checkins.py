@@ -71,8 +71,14 @@ class Entry:
         return is_alarming(self.temperature, self.symptoms)
 
     def values(self) -> tuple:
-        return (self.temperature, self.symptoms, self.whereabouts, self.risk_contact,
-                self.case_contact, self.category)  # fmt: skip
+        return (
+            self.temperature,
+            self.symptoms,
+            self.whereabouts,
+            self.risk_contact,
+            self.case_contact,
+            self.category,
+        )
 
 
 def _flag(value) -> bool:
@@ -173,14 +179,17 @@ class Outcome:
     checkins: dict[int, CheckIn] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-                "cases_opened": self.cases_opened}  # fmt: skip
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "cases_opened": self.cases_opened,
+        }
 
 
 def _values(c: CheckIn) -> tuple:
     """A saved check-in's values, comparable with `Entry.values()`."""
-    return (c.temperature, c.symptoms, c.whereabouts, c.risk_contact, c.case_contact,
-            c.category)  # fmt: skip
+    return (c.temperature, c.symptoms, c.whereabouts, c.risk_contact, c.case_contact, c.category)
 
 
 def _tally_key(c: CheckIn) -> tuple:
@@ -190,9 +199,14 @@ def _tally_key(c: CheckIn) -> tuple:
 def _tally_counts(c, sign: int) -> list[int]:
     """The tally columns a check-in (or a row of values with the same attributes) adds."""
     w = c.whereabouts
-    return [sign, sign * c.is_fever, sign * (w == Whereabouts.AT_POST),
-            sign * (w == Whereabouts.REMOTE), sign * (w == Whereabouts.TRAVELLING),
-            sign * (w == Whereabouts.OBSERVATION)]  # fmt: skip
+    return [
+        sign,
+        sign * c.is_fever,
+        sign * (w == Whereabouts.AT_POST),
+        sign * (w == Whereabouts.REMOTE),
+        sign * (w == Whereabouts.TRAVELLING),
+        sign * (w == Whereabouts.OBSERVATION),
+    ]
 
 
 def _apply_tally(deltas: dict[tuple, list[int]]) -> None:
@@ -220,13 +234,24 @@ def _apply_tally(deltas: dict[tuple, list[int]]) -> None:
 
 
 _INSERT_COLUMNS = (
-    ("person_id", "bigint"), ("unit_id", "bigint"), ("unit_path", "text"), ("day", "date"),
-    ("temperature", "numeric"), ("symptoms", "jsonb"), ("whereabouts", "text"),
-    ("risk_contact", "boolean"), ("case_contact", "boolean"), ("category", "text"),
-    ("is_fever", "boolean"), ("source", "text"), ("entered_by_id", "integer"),
-    ("idempotency_key", "text"), ("checked_in_at", "timestamptz"), ("revision_count", "smallint"),
+    ("person_id", "bigint"),
+    ("unit_id", "bigint"),
+    ("unit_path", "text"),
+    ("day", "date"),
+    ("temperature", "numeric"),
+    ("symptoms", "jsonb"),
+    ("whereabouts", "text"),
+    ("risk_contact", "boolean"),
+    ("case_contact", "boolean"),
+    ("category", "text"),
+    ("is_fever", "boolean"),
+    ("source", "text"),
+    ("entered_by_id", "integer"),
+    ("idempotency_key", "text"),
+    ("checked_in_at", "timestamptz"),
+    ("revision_count", "smallint"),
     ("vouched_by_id", "integer"),
-)  # fmt: skip
+)
 
 
 def _insert(new: list[CheckIn]) -> None:
@@ -240,15 +265,24 @@ def _insert(new: list[CheckIn]) -> None:
         return
     table = CheckIn._meta.db_table
     columns: list[Any] = [
-        [c.person_id for c in new], [c.unit_id for c in new], [c.unit_path for c in new],
-        [c.day for c in new], [c.temperature for c in new],
-        [json.dumps(c.symptoms) for c in new], [c.whereabouts for c in new],
-        [c.risk_contact for c in new], [c.case_contact for c in new],
-        [c.category for c in new], [c.is_fever for c in new], [c.source for c in new],
-        [c.entered_by_id for c in new], [c.idempotency_key for c in new],
-        [c.checked_in_at for c in new], [c.revision_count for c in new],
+        [c.person_id for c in new],
+        [c.unit_id for c in new],
+        [c.unit_path for c in new],
+        [c.day for c in new],
+        [c.temperature for c in new],
+        [json.dumps(c.symptoms) for c in new],
+        [c.whereabouts for c in new],
+        [c.risk_contact for c in new],
+        [c.case_contact for c in new],
+        [c.category for c in new],
+        [c.is_fever for c in new],
+        [c.source for c in new],
+        [c.entered_by_id for c in new],
+        [c.idempotency_key for c in new],
+        [c.checked_in_at for c in new],
+        [c.revision_count for c in new],
         [c.vouched_by_id for c in new],
-    ]  # fmt: skip
+    ]
     names = ", ".join(name for name, _type in _INSERT_COLUMNS)
     arrays = ", ".join(f"%s::{kind}[]" for _name, kind in _INSERT_COLUMNS)
     sql = f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays}) RETURNING id, person_id"
@@ -261,9 +295,16 @@ def _insert(new: list[CheckIn]) -> None:
 
 
 def save_checkins(
-    entries: list[Entry], *, day: date, source: str, actor=None, key: str = "",
-    now: datetime | None = None, replace_own: bool = False, reason: str = "",
-) -> Outcome:  # fmt: skip
+    entries: list[Entry],
+    *,
+    day: date,
+    source: str,
+    actor=None,
+    key: str = "",
+    now: datetime | None = None,
+    replace_own: bool = False,
+    reason: str = "",
+) -> Outcome:
     """Save validated entries for `day` (see the module docstring). The caller has checked
     permission and that each person may be checked in by this actor. A proxy entry that
     would change a person's own check-in is refused unless `replace_own` with `reason`."""
@@ -295,10 +336,14 @@ def save_checkins(
                 own = current.source == Source.LINK and source != Source.LINK
                 if own and not (replace_own and reason.strip()):
                     raise InvalidInput({"rows": _own_refused(entry.person, current)})
-                revisions.append(CheckInRevision(
-                    checkin=current, number=current.revision_count, values=current.snapshot(),
-                    reason=reason.strip()[:500] if own else "",
-                ))  # fmt: skip
+                revisions.append(
+                    CheckInRevision(
+                        checkin=current,
+                        number=current.revision_count,
+                        values=current.snapshot(),
+                        reason=reason.strip()[:500] if own else "",
+                    )
+                )
                 bucket = deltas[_tally_key(current)]
                 for i, n in enumerate(_tally_counts(current, -1)):
                     bucket[i] += n
@@ -311,8 +356,14 @@ def save_checkins(
                 checkin = CheckIn(person=entry.person, day=day)
                 new.append(checkin)
             outcome.checkins[person_id] = checkin
-            (checkin.temperature, checkin.symptoms, checkin.whereabouts, checkin.risk_contact,
-             checkin.case_contact, checkin.category) = entry.values()  # fmt: skip
+            (
+                checkin.temperature,
+                checkin.symptoms,
+                checkin.whereabouts,
+                checkin.risk_contact,
+                checkin.case_contact,
+                checkin.category,
+            ) = entry.values()
             checkin.unit_id, checkin.unit_path = entry.person.unit_id, entry.person.unit_path
             checkin.is_fever, checkin.source, checkin.checked_in_at = fever, source, now
             checkin.entered_by = actor if actor is not None and actor.is_authenticated else None
@@ -325,10 +376,22 @@ def save_checkins(
                 alarms.append(checkin)
         _insert(new)
         updated_fields = [
-            "temperature", "symptoms", "whereabouts", "risk_contact", "case_contact",
-            "category", "is_fever", "source", "entered_by", "vouched_by", "idempotency_key",
-            "checked_in_at", "revision_count", "unit", "unit_path",
-        ]  # fmt: skip
+            "temperature",
+            "symptoms",
+            "whereabouts",
+            "risk_contact",
+            "case_contact",
+            "category",
+            "is_fever",
+            "source",
+            "entered_by",
+            "vouched_by",
+            "idempotency_key",
+            "checked_in_at",
+            "revision_count",
+            "unit",
+            "unit_path",
+        ]
         if len(changed) == 1:  # bulk_update's CASE expressions cost more than one UPDATE
             changed[0].save(update_fields=updated_fields)
         elif changed:
@@ -374,10 +437,18 @@ def check_in_self(
 
 
 def check_in_unit(
-    *, actor, unit: Unit, day: date, rows: list[dict], source: str = Source.PROXY,
-    key: str = "", now: datetime | None = None, limit: int = BATCH_MAX,
-    replace_own: bool = False, reason: str = "",
-) -> Outcome:  # fmt: skip
+    *,
+    actor,
+    unit: Unit,
+    day: date,
+    rows: list[dict],
+    source: str = Source.PROXY,
+    key: str = "",
+    now: datetime | None = None,
+    limit: int = BATCH_MAX,
+    replace_own: bool = False,
+    reason: str = "",
+) -> Outcome:
     """Check in a batch of people of `unit`'s subtree for `day` (the liaison's grid, the
     Excel upload, the API). Each row names its person by `person` (id) or `employee_no`.
     All-or-nothing: InvalidInput with fields "row N" if any row is wrong (N: the row's
@@ -393,8 +464,12 @@ def check_in_unit(
         raise InvalidInput({"rows": _("At most %(max)s check-ins in one batch.") % {"max": limit}})
     people = _people_for_rows(unit, rows)
     # The usual category only for rows that do not give one (a query per batch otherwise).
-    need_default = {p.pk: p for raw in rows if not str(raw.get("category") or "").strip()
-                    and (p := people.get(_person_ref(raw))) is not None}  # fmt: skip
+    need_default = {
+        p.pk: p
+        for raw in rows
+        if not str(raw.get("category") or "").strip()
+        and (p := people.get(_person_ref(raw))) is not None
+    }
     categories = default_categories(list(need_default.values()), day) if need_default else {}
     entries: list[Entry] = []
     errors: dict = {}
@@ -405,12 +480,15 @@ def check_in_unit(
         ref = _person_ref(raw)
         person = people.get(ref)
         if person is None:
-            errors[label] = [_("No person %(ref)s on the roster of %(unit)s.")
-                             % {"ref": ref[1], "unit": unit.name}]  # fmt: skip
+            errors[label] = [
+                _("No person %(ref)s on the roster of %(unit)s.")
+                % {"ref": ref[1], "unit": unit.name}
+            ]
             continue
         if person.pk in seen:
-            errors[label] = [_("%(name)s is already in row %(n)s.")
-                             % {"name": person.name, "n": seen[person.pk]}]  # fmt: skip
+            errors[label] = [
+                _("%(name)s is already in row %(n)s.") % {"name": person.name, "n": seen[person.pk]}
+            ]
             continue
         seen[person.pk] = number
         entry, row_errors = clean_entry(person, raw, default_category=categories.get(person.pk))
@@ -430,12 +508,23 @@ def check_in_unit(
             if _values(c) != entry.values():
                 errors[_RowLabel(seen[c.person_id])] = [_own_refused(entry.person, c)]
     if errors:
-        errors = {_("row %(n)s") % {"n": k.number} if isinstance(k, _RowLabel) else k: v
-                  for k, v in errors.items()}  # fmt: skip
-        raise InvalidInput(errors, message=_("Nothing was saved: %(n)s rows need correcting.")
-                           % {"n": len(errors)})  # fmt: skip
-    return save_checkins(entries, day=day, source=source, actor=actor, key=key, now=now,
-                         replace_own=replace_own, reason=reason)  # fmt: skip
+        errors = {
+            _("row %(n)s") % {"n": k.number} if isinstance(k, _RowLabel) else k: v
+            for k, v in errors.items()
+        }
+        raise InvalidInput(
+            errors, message=_("Nothing was saved: %(n)s rows need correcting.") % {"n": len(errors)}
+        )
+    return save_checkins(
+        entries,
+        day=day,
+        source=source,
+        actor=actor,
+        key=key,
+        now=now,
+        replace_own=replace_own,
+        reason=reason,
+    )
 
 
 @dataclass(frozen=True)
@@ -499,12 +588,21 @@ def resolve_link(token: str, now: datetime | None = None) -> CheckInLink:
     # Only what the phone page and the check-in read: the query is built on every request.
     link = (
         CheckInLink.objects.select_related("person__unit")
-        .only("person_id", "revoked_at", "expires_at", "person__name", "person__is_active",
-              "person__is_party_member", "person__unit_id", "person__unit_path",
-              "person__unit__name", "person__unit__timezone")
+        .only(
+            "person_id",
+            "revoked_at",
+            "expires_at",
+            "person__name",
+            "person__is_active",
+            "person__is_party_member",
+            "person__unit_id",
+            "person__unit_path",
+            "person__unit__name",
+            "person__unit__timezone",
+        )
         .filter(nonce=nonce, person_id=person_id)
         .first()
-    )  # fmt: skip
+    )
     if link is None or not link.person.is_active:
         raise LinkError("invalid")
     if link.revoked_at is not None:
@@ -537,10 +635,16 @@ def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[Check
         live = {}
     expires = now + timedelta(days=settings.HEALTH_LINK_DAYS)
     fresh = [
-        CheckInLink(person=p, nonce=secrets.token_urlsafe(9), created_by=actor,
-                    created_at=now, expires_at=expires)
-        for p in people if p.pk not in live
-    ]  # fmt: skip
+        CheckInLink(
+            person=p,
+            nonce=secrets.token_urlsafe(9),
+            created_by=actor,
+            created_at=now,
+            expires_at=expires,
+        )
+        for p in people
+        if p.pk not in live
+    ]
     CheckInLink.objects.bulk_create(fresh)
     live.update({link.person_id: link for link in fresh})
     return [live[p.pk] for p in people]

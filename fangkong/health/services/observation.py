@@ -45,10 +45,18 @@ def _lock_open(observation: Observation) -> Observation:
 
 @transaction.atomic
 def start_observation(
-    *, actor, person: Person, reason: str, place: str, place_detail: str = "",
-    start_on: date | None = None, planned_end_on: date | None = None,
-    trip: Trip | None = None, case: HealthCase | None = None, note: str = "",
-) -> Observation:  # fmt: skip
+    *,
+    actor,
+    person: Person,
+    reason: str,
+    place: str,
+    place_detail: str = "",
+    start_on: date | None = None,
+    planned_end_on: date | None = None,
+    trip: Trip | None = None,
+    case: HealthCase | None = None,
+    note: str = "",
+) -> Observation:
     """Put `person` under observation from `start_on` (default: today in the unit's time
     zone, never later) to `planned_end_on` (default HEALTH_OBSERVATION_DAYS later).
     Guarantees at most one open observation per person: a second one is a Conflict
@@ -85,18 +93,35 @@ def start_observation(
     try:
         with transaction.atomic():
             observation = Observation.objects.create(
-                person=person, unit=person.unit, unit_path=person.unit_path, reason=reason,
-                place=place, place_detail=place_detail.strip(), start_on=start_on,
-                planned_end_on=planned_end_on, trip=trip, case=case, note=note.strip(),
+                person=person,
+                unit=person.unit,
+                unit_path=person.unit_path,
+                reason=reason,
+                place=place,
+                place_detail=place_detail.strip(),
+                start_on=start_on,
+                planned_end_on=planned_end_on,
+                trip=trip,
+                case=case,
+                note=note.strip(),
                 created_by=actor,
-            )  # fmt: skip
+            )
     except IntegrityError as exc:  # started meanwhile by someone else
         raise _already_open() from exc
-    record_change(actor, "start", observation, person.unit_path,
-                  {"person": person.pk, "reason": reason, "place": place,
-                   "start_on": start_on.isoformat(),
-                   "planned_end_on": planned_end_on.isoformat(),
-                   "trip": trip.pk if trip else None})  # fmt: skip
+    record_change(
+        actor,
+        "start",
+        observation,
+        person.unit_path,
+        {
+            "person": person.pk,
+            "reason": reason,
+            "place": place,
+            "start_on": start_on.isoformat(),
+            "planned_end_on": planned_end_on.isoformat(),
+            "trip": trip.pk if trip else None,
+        },
+    )
     return observation
 
 
@@ -130,15 +155,22 @@ def change_observation_end(
     if errors:
         raise InvalidInput(errors)
     change = ObservationChange.objects.create(
-        observation=observation, old_end_on=observation.planned_end_on, new_end_on=new_end_on,
-        reason=reason, by=actor,
-    )  # fmt: skip
+        observation=observation,
+        old_end_on=observation.planned_end_on,
+        new_end_on=new_end_on,
+        reason=reason,
+        by=actor,
+    )
     old = observation.planned_end_on
     observation.planned_end_on = new_end_on
     observation.save(update_fields=["planned_end_on"])
-    record_change(actor, "change_end", observation, observation.unit_path,
-                  {"planned_end_on": [old.isoformat(), new_end_on.isoformat()],
-                   "reason": reason})  # fmt: skip
+    record_change(
+        actor,
+        "change_end",
+        observation,
+        observation.unit_path,
+        {"planned_end_on": [old.isoformat(), new_end_on.isoformat()], "reason": reason},
+    )
     return change
 
 
@@ -167,16 +199,24 @@ def record_follow_up(
         errors["note"] = [_("At most 500 characters.")]
     if errors:
         raise InvalidInput(errors)
-    values = {"temperature": temperature, "symptoms": symptoms, "note": note,
-              "recorded_at": timezone.now(), "recorded_by": actor}  # fmt: skip
+    values = {
+        "temperature": temperature,
+        "symptoms": symptoms,
+        "note": note,
+        "recorded_at": timezone.now(),
+        "recorded_by": actor,
+    }
     # The observation's row lock serializes follow-ups of the same observation.
     follow_up, created = FollowUp.objects.update_or_create(
         observation=observation, day=day, defaults=values
     )
-    record_change(actor, "follow_up" if created else "follow_up_update", observation,
-                  observation.unit_path,
-                  {"day": day.isoformat(), "temperature": str(temperature),
-                   "symptoms": symptoms})  # fmt: skip
+    record_change(
+        actor,
+        "follow_up" if created else "follow_up_update",
+        observation,
+        observation.unit_path,
+        {"day": day.isoformat(), "temperature": str(temperature), "symptoms": symptoms},
+    )
     if is_alarming(temperature, symptoms):
         _queue_alarm(observation, follow_up)
     return follow_up
@@ -189,16 +229,27 @@ def _queue_alarm(observation: Observation, follow_up: FollowUp) -> None:
 
     unit = observation.unit
     person = observation.person
-    values = {"name": person.name, "unit": unit.name, "temperature": follow_up.temperature,
-              "day": follow_up.day.isoformat()}  # fmt: skip
+    values = {
+        "name": person.name,
+        "unit": unit.name,
+        "temperature": follow_up.temperature,
+        "day": follow_up.day.isoformat(),
+    }
     queue(
         key=f"health.follow_up_alarm:{observation.pk}:{follow_up.day.isoformat()}",
         subject=lambda: _("Fever under observation: %(name)s (%(unit)s)") % values,
-        body=lambda: _("%(name)s, under observation, had %(temperature)s °C on %(day)s. "
-                       "Arrange a medical check.") % values,
-        users=responsible_user_ids(unit), unit=unit, topic="health",
+        body=lambda: (
+            _(
+                "%(name)s, under observation, had %(temperature)s °C on %(day)s. "
+                "Arrange a medical check."
+            )
+            % values
+        ),
+        users=responsible_user_ids(unit),
+        unit=unit,
+        topic="health",
         url=reverse("health:observation_detail", args=[observation.pk]),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
@@ -221,6 +272,11 @@ def release_observation(
     observation.released_by = actor
     observation.release_note = note
     observation.save(update_fields=["released_at", "released_by", "release_note"])
-    record_change(actor, "release", observation, observation.unit_path,
-                  {"released_at": now.isoformat(), "note": note})  # fmt: skip
+    record_change(
+        actor,
+        "release",
+        observation,
+        observation.unit_path,
+        {"released_at": now.isoformat(), "note": note},
+    )
     return observation

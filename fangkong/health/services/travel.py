@@ -34,8 +34,17 @@ NUMBERED = (Transport.TRAIN, Transport.FLIGHT)  # a ticket names the train or fl
 REFLAG_DAYS = 30  # trips that ended within this many days are flagged again
 TRANSPORT_NO = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 UNSET = object()
-TRIP_FIELDS = ("family_member", "origin", "destination", "via", "depart_on", "return_on",
-               "transport", "transport_no", "purpose")  # fmt: skip
+TRIP_FIELDS = (
+    "family_member",
+    "origin",
+    "destination",
+    "via",
+    "depart_on",
+    "return_on",
+    "transport",
+    "transport_no",
+    "purpose",
+)
 
 
 # --- flags ------------------------------------------------------------------------------
@@ -75,8 +84,9 @@ def reflag_trips(today: date | None = None) -> int:
     areas = _areas()
     trips = Trip.objects.filter(
         Q(return_on__gte=cut) | Q(return_on__isnull=True, depart_on__gte=cut)
-    ).only("id", "origin", "destination", "via", "depart_on", "return_on", "risk_level",
-           "risk_areas")  # fmt: skip
+    ).only(
+        "id", "origin", "destination", "via", "depart_on", "return_on", "risk_level", "risk_areas"
+    )
     changed = []
     for trip in trips.iterator(chunk_size=2000):
         level, names = risk_for(trip, areas)
@@ -95,8 +105,10 @@ def _clean_trip(person: Person, data: dict) -> dict:
     errors: dict[str, list] = {}
     for name in ("origin", "destination", "via", "transport_no", "purpose"):
         data[name] = " ".join(str(data.get(name) or "").split())
-    for name, label in (("origin", _("Enter where the trip starts.")),
-                        ("destination", _("Enter the destination."))):  # fmt: skip
+    for name, label in (
+        ("origin", _("Enter where the trip starts.")),
+        ("destination", _("Enter the destination.")),
+    ):
         if not data[name]:
             errors[name] = [label]
         elif len(data[name]) > 100:
@@ -132,37 +144,66 @@ def _notify_flagged(trip: Trip) -> None:
 
     unit = trip.unit
     values = {
-        "name": trip.traveller, "unit": unit.name, "origin": trip.origin,
-        "destination": trip.destination, "depart": trip.depart_on.isoformat(),
+        "name": trip.traveller,
+        "unit": unit.name,
+        "origin": trip.origin,
+        "destination": trip.destination,
+        "depart": trip.depart_on.isoformat(),
         "return": trip.return_on.isoformat() if trip.return_on else "—",
         "areas": "、".join(trip.risk_areas),
-    }  # fmt: skip
+    }
     queue(
         key=f"health.trip_flagged:{trip.pk}:{trip.risk_level}:{','.join(trip.risk_areas)}",
         subject=lambda: _("Trip through a risk area: %(name)s (%(unit)s)") % values,
-        body=lambda: _("%(name)s: %(origin)s → %(destination)s, %(depart)s to %(return)s, "
-                       "touches %(areas)s.") % values,
-        users=responsible_user_ids(unit), unit=unit, topic="health",
+        body=lambda: (
+            _(
+                "%(name)s: %(origin)s → %(destination)s, %(depart)s to %(return)s, "
+                "touches %(areas)s."
+            )
+            % values
+        ),
+        users=responsible_user_ids(unit),
+        unit=unit,
+        topic="health",
         url=reverse("health:trip_detail", args=[trip.pk]),
-    )  # fmt: skip
+    )
 
 
 @transaction.atomic
 def record_trip(
-    *, actor, person: Person, family_member: FamilyMember | None = None, origin: str,
-    destination: str, via: str = "", depart_on: date, return_on: date | None = None,
-    transport: str, transport_no: str = "", purpose: str = "",
-) -> Trip:  # fmt: skip
+    *,
+    actor,
+    person: Person,
+    family_member: FamilyMember | None = None,
+    origin: str,
+    destination: str,
+    via: str = "",
+    depart_on: date,
+    return_on: date | None = None,
+    transport: str,
+    transport_no: str = "",
+    purpose: str = "",
+) -> Trip:
     """Register a trip of `person` or of one of their family members, flagged against the
     risk areas; a flagged trip queues a message to the unit's liaisons and leaders."""
     require(actor, PERM, person.unit_path)
-    data = _clean_trip(person, {
-        "family_member": family_member, "origin": origin, "destination": destination,
-        "via": via, "depart_on": depart_on, "return_on": return_on, "transport": transport,
-        "transport_no": transport_no, "purpose": purpose,
-    })  # fmt: skip
-    trip = Trip(person=person, unit=person.unit, unit_path=person.unit_path, created_by=actor,
-                **data)  # fmt: skip
+    data = _clean_trip(
+        person,
+        {
+            "family_member": family_member,
+            "origin": origin,
+            "destination": destination,
+            "via": via,
+            "depart_on": depart_on,
+            "return_on": return_on,
+            "transport": transport,
+            "transport_no": transport_no,
+            "purpose": purpose,
+        },
+    )
+    trip = Trip(
+        person=person, unit=person.unit, unit_path=person.unit_path, created_by=actor, **data
+    )
     trip.risk_level, trip.risk_areas = risk_for(trip, _areas())
     trip.save()
     record_change(actor, "create", trip, trip.unit_path, _snapshot(trip))
@@ -173,13 +214,18 @@ def record_trip(
 
 def _snapshot(trip: Trip) -> dict:
     return {
-        "person": trip.person_id, "family_member": trip.family_member_id,
-        "origin": trip.origin, "destination": trip.destination, "via": trip.via,
+        "person": trip.person_id,
+        "family_member": trip.family_member_id,
+        "origin": trip.origin,
+        "destination": trip.destination,
+        "via": trip.via,
         "depart_on": trip.depart_on.isoformat(),
         "return_on": trip.return_on.isoformat() if trip.return_on else None,
-        "transport": trip.transport, "transport_no": trip.transport_no,
-        "purpose": trip.purpose, "risk_level": trip.risk_level,
-    }  # fmt: skip
+        "transport": trip.transport,
+        "transport_no": trip.transport_no,
+        "purpose": trip.purpose,
+        "risk_level": trip.risk_level,
+    }
 
 
 @transaction.atomic
@@ -204,8 +250,13 @@ def update_trip(*, actor, trip: Trip, **changes) -> Trip:
     trip.risk_level, trip.risk_areas = risk_for(trip, _areas())
     trip.save()
     after = _snapshot(trip)
-    record_change(actor, "update", trip, trip.unit_path,
-                  {k: [before[k], v] for k, v in after.items() if before[k] != v})  # fmt: skip
+    record_change(
+        actor,
+        "update",
+        trip,
+        trip.unit_path,
+        {k: [before[k], v] for k, v in after.items() if before[k] != v},
+    )
     if trip.risk_level and (trip.risk_level, trip.risk_areas) != old_flags:
         _notify_flagged(trip)
     return trip
@@ -223,17 +274,24 @@ def start_observation_from_trip(*, actor, trip: Trip) -> Observation:
     today = person.unit.local_date()
     start_on = min(trip.return_on or today, today)
     note = _("Trip %(origin)s → %(destination)s (%(areas)s)") % {
-        "origin": trip.origin, "destination": trip.destination,
+        "origin": trip.origin,
+        "destination": trip.destination,
         "areas": "、".join(trip.risk_areas),
-    }  # fmt: skip
+    }
     if trip.family_member is not None:
         note = _("%(note)s of family member %(name)s") % {
-            "note": note, "name": trip.family_member.name,
-        }  # fmt: skip
+            "note": note,
+            "name": trip.family_member.name,
+        }
     return start_observation(
-        actor=actor, person=person, reason=ObservationReason.RISK_AREA,
-        place=ObservationPlace.HOME, start_on=start_on, trip=trip, note=str(note)[:500],
-    )  # fmt: skip
+        actor=actor,
+        person=person,
+        reason=ObservationReason.RISK_AREA,
+        place=ObservationPlace.HOME,
+        start_on=start_on,
+        trip=trip,
+        note=str(note)[:500],
+    )
 
 
 # --- risk areas -------------------------------------------------------------------------
@@ -248,9 +306,15 @@ def _require_area_admin(actor) -> None:
 
 @transaction.atomic
 def save_risk_area(
-    *, actor, area: RiskArea | None = None, name: str, level: str, effective_from: date,
-    effective_to: date | None = None, note: str = "",
-) -> RiskArea:  # fmt: skip
+    *,
+    actor,
+    area: RiskArea | None = None,
+    name: str,
+    level: str,
+    effective_from: date,
+    effective_to: date | None = None,
+    note: str = "",
+) -> RiskArea:
     """Create (`area` None) or change a risk area, then flag recent and future trips again
     (trips that ended in the last REFLAG_DAYS days or later)."""
     _require_area_admin(actor)
@@ -271,8 +335,13 @@ def save_risk_area(
         errors["note"] = [_("At most 200 characters.")]
     if errors:
         raise InvalidInput(errors)
-    values = {"name": name, "level": level, "effective_from": effective_from,
-              "effective_to": effective_to, "note": note}  # fmt: skip
+    values = {
+        "name": name,
+        "level": level,
+        "effective_from": effective_from,
+        "effective_to": effective_to,
+        "note": note,
+    }
     if area is None:
         area = RiskArea.objects.create(created_by=actor, **values)
         record_change(actor, "create", area, "", _area_snapshot(area))
@@ -283,19 +352,25 @@ def save_risk_area(
             setattr(area, key, value)
         area.save()
         after = _area_snapshot(area)
-        record_change(actor, "update", area, "",
-                      {k: [before[k], v] for k, v in after.items() if before[k] != v})  # fmt: skip
+        record_change(
+            actor,
+            "update",
+            area,
+            "",
+            {k: [before[k], v] for k, v in after.items() if before[k] != v},
+        )
     area.reflagged = reflag_trips()
     return area
 
 
 def _area_snapshot(area: RiskArea) -> dict:
     return {
-        "name": area.name, "level": area.level,
+        "name": area.name,
+        "level": area.level,
         "effective_from": area.effective_from.isoformat(),
         "effective_to": area.effective_to.isoformat() if area.effective_to else None,
         "note": area.note,
-    }  # fmt: skip
+    }
 
 
 @transaction.atomic
@@ -308,6 +383,11 @@ def end_risk_area(*, actor, area: RiskArea, effective_to: date | None = None) ->
     if effective_to < area.effective_from:
         raise InvalidInput({"effective_to": _("The last day cannot be before the first.")})
     return save_risk_area(
-        actor=actor, area=area, name=area.name, level=area.level,
-        effective_from=area.effective_from, effective_to=effective_to, note=area.note,
-    )  # fmt: skip
+        actor=actor,
+        area=area,
+        name=area.name,
+        level=area.level,
+        effective_from=area.effective_from,
+        effective_to=effective_to,
+        note=area.note,
+    )

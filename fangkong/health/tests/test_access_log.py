@@ -26,10 +26,14 @@ class CheckInSummaryTests(ProvinceMixin, TestCase):
 
     def setUp(self):
         self.client.force_login(self.t.alice)
-        body = {"unit": "group-a", "day": "2020-02-03",
-                "checkins": [{"employee_no": "A002", "temperature": 38.4}]}  # fmt: skip
-        response = self.client.post("/api/v1/checkins", json.dumps(body),
-                                    content_type="application/json")  # fmt: skip
+        body = {
+            "unit": "group-a",
+            "day": "2020-02-03",
+            "checkins": [{"employee_no": "A002", "temperature": 38.4}],
+        }
+        response = self.client.post(
+            "/api/v1/checkins", json.dumps(body), content_type="application/json"
+        )
         self.assertEqual(response.status_code, 200, response.content)
         AccessLog.objects.all().delete()
 
@@ -50,8 +54,10 @@ class CheckInSummaryTests(ProvinceMixin, TestCase):
         body = self.summary(self.t.alice)
         self.assertEqual(body["fever"], 1)
         log = AccessLog.objects.get()
-        self.assertEqual((log.username, log.object_type, log.unit_path),
-                         ("alice", "checkin_summary", self.t.group_a.path))  # fmt: skip
+        self.assertEqual(
+            (log.username, log.object_type, log.unit_path),
+            ("alice", "checkin_summary", self.t.group_a.path),
+        )
         self.assertEqual(log.ip, "127.0.0.1")
 
     def test_every_health_read_logs_once_per_request(self):

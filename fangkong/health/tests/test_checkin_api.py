@@ -20,17 +20,23 @@ def row(no, **extra):
 class CheckInApiTests(ProvinceMixin, TestCase):
     def post(self, user, body, **headers):
         self.client.force_login(user)
-        return self.client.post("/api/v1/checkins", json.dumps(body),
-                                content_type="application/json", headers=headers)  # fmt: skip
+        return self.client.post(
+            "/api/v1/checkins", json.dumps(body), content_type="application/json", headers=headers
+        )
 
     def test_a_batch_is_saved_once_under_an_idempotency_key(self):
         t = self.t
-        body = {"unit": "group-a", "day": "2020-02-03",
-                "checkins": [row("A001"), row("A002", temperature=38.1), row("A003")]}  # fmt: skip
+        body = {
+            "unit": "group-a",
+            "day": "2020-02-03",
+            "checkins": [row("A001"), row("A002", temperature=38.1), row("A003")],
+        }
         first = self.post(t.alice, body, **{"Idempotency-Key": "k1"})
         self.assertEqual(first.status_code, 200, first.content)
-        self.assertEqual(first.json(), {"created": 3, "updated": 0, "unchanged": 0,
-                                        "cases_opened": 1, "replayed": False})  # fmt: skip
+        self.assertEqual(
+            first.json(),
+            {"created": 3, "updated": 0, "unchanged": 0, "cases_opened": 1, "replayed": False},
+        )
         again = self.post(t.alice, body, **{"Idempotency-Key": "k1"})
         self.assertTrue(again.json()["replayed"])
         self.assertEqual(CheckIn.objects.count(), 3)
@@ -39,8 +45,11 @@ class CheckInApiTests(ProvinceMixin, TestCase):
         self.assertEqual(other.status_code, 409)
 
     def test_a_bad_row_saves_nothing_and_is_named(self):
-        body = {"unit": "group-a", "day": "2020-02-03",
-                "checkins": [row("A001"), row("A002", temperature=98.6), row("ZZZ")]}  # fmt: skip
+        body = {
+            "unit": "group-a",
+            "day": "2020-02-03",
+            "checkins": [row("A001"), row("A002", temperature=98.6), row("ZZZ")],
+        }
         response = self.post(self.t.alice, body)
         self.assertEqual(response.status_code, 400)
         fields = response.json()["fields"]
@@ -64,8 +73,14 @@ class CheckInApiTests(ProvinceMixin, TestCase):
 
     def test_summary_and_list(self):
         t = self.t
-        self.post(t.alice, {"unit": "group-a", "day": "2020-02-03",
-                            "checkins": [row("A001"), row("A002", temperature="37.9")]})  # fmt: skip
+        self.post(
+            t.alice,
+            {
+                "unit": "group-a",
+                "day": "2020-02-03",
+                "checkins": [row("A001"), row("A002", temperature="37.9")],
+            },
+        )
         summary = self.client.get("/api/v1/units/group-a/checkin-summary?day=2020-02-03").json()
         self.assertEqual((summary["expected"], summary["checked_in"], summary["fever"]), (3, 2, 1))
         self.assertEqual(summary["by_category"]["party"], 1)
@@ -78,8 +93,10 @@ class CheckInApiTests(ProvinceMixin, TestCase):
         self.assertEqual(cases["count"], 0)  # charlie sees none of group-a's cases
         self.client.force_login(t.alice)
         case = self.client.get("/api/v1/health-cases").json()["items"][0]
-        moved = self.client.post(f"/api/v1/health-cases/{case['id']}/advance",
-                                 json.dumps({"state": "result", "result": "excluded"}),
-                                 content_type="application/json")  # fmt: skip
+        moved = self.client.post(
+            f"/api/v1/health-cases/{case['id']}/advance",
+            json.dumps({"state": "result", "result": "excluded"}),
+            content_type="application/json",
+        )
         self.assertEqual(moved.json()["state"], "result")
         self.assertEqual([e["state"] for e in moved.json()["events"]], ["reported", "result"])

@@ -31,8 +31,9 @@ class GridRulesTests(ProvinceMixin, TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         t = cls.t
-        cls.site = orgs.create_unit(actor=t.root, parent=t.a_sub, code="a-gate", name="Gate",
-                                    kind=UnitKind.SITE)  # fmt: skip
+        cls.site = orgs.create_unit(
+            actor=t.root, parent=t.a_sub, code="a-gate", name="Gate", kind=UnitKind.SITE
+        )
         cls.people = [
             orgs.create_person(actor=t.root, unit=cls.site, employee_no=f"G{i}", name=f"Guard {i}")
             for i in range(3)
@@ -60,8 +61,7 @@ class GridRulesTests(ProvinceMixin, TestCase):
     def test_blank_rows_are_not_saved_and_a_vouched_row_records_who_vouched(self):
         a, b, c = self.people
         self.client.force_login(self.t.alice)
-        response = self.client.post(self.grid, self.form(**{f"t_{a.pk}": "36.7",
-                                                            f"v_{b.pk}": "1"}))  # fmt: skip
+        response = self.client.post(self.grid, self.form(**{f"t_{a.pk}": "36.7", f"v_{b.pk}": "1"}))
         self.assertEqual(response.status_code, 302)
         saved = {x.person_id: x for x in CheckIn.objects.all()}
         self.assertEqual(set(saved), {a.pk, b.pk})  # c left blank: no check-in
@@ -72,8 +72,9 @@ class GridRulesTests(ProvinceMixin, TestCase):
     def test_all_normal_as_reported_vouches_for_every_blank_row(self):
         a, b, c = self.people
         self.client.force_login(self.t.alice)
-        self.client.post(self.grid, self.form(**{f"t_{a.pk}": "36.7", f"x_{c.pk}": "1",
-                                                 "vouch_blank": "1"}))  # fmt: skip
+        self.client.post(
+            self.grid, self.form(**{f"t_{a.pk}": "36.7", f"x_{c.pk}": "1", "vouch_blank": "1"})
+        )
         saved = {x.person_id: x for x in CheckIn.objects.all()}
         self.assertEqual(set(saved), {a.pk, b.pk})  # c absent
         self.assertIsNone(saved[a.pk].vouched_by)  # measured
@@ -104,14 +105,16 @@ class GridRulesTests(ProvinceMixin, TestCase):
         self.assertEqual(CheckIn.objects.get(person=a).temperature, Decimal("36.6"))
         no_reason = self.client.post(self.grid, changed | {"replace_own": "1"})
         self.assertContains(no_reason, "Give the reason")
-        done = self.client.post(self.grid, changed | {"replace_own": "1",
-                                                      "replace_reason": "Measured at the gate"})  # fmt: skip
+        done = self.client.post(
+            self.grid, changed | {"replace_own": "1", "replace_reason": "Measured at the gate"}
+        )
         self.assertEqual(done.status_code, 302)
         replaced = CheckIn.objects.get(person=a)
         self.assertEqual((replaced.temperature, replaced.source), (Decimal("37.0"), "proxy"))
         revision = replaced.revisions.get()
-        self.assertEqual((revision.values["temperature"], revision.values["source"]),
-                         ("36.6", "link"))  # fmt: skip
+        self.assertEqual(
+            (revision.values["temperature"], revision.values["source"]), ("36.6", "link")
+        )
         self.assertEqual(revision.reason, "Measured at the gate")
 
     def test_the_service_refuses_too(self):
@@ -120,8 +123,13 @@ class GridRulesTests(ProvinceMixin, TestCase):
         link = services.issue_links(actor=t.root, people=[a])[0]
         services.check_in_self(link=link, raw={"temperature": "36.6"})
         with self.assertRaises(InvalidInput) as ctx:
-            services.check_in_unit(actor=t.alice, unit=self.site, day=DAY, source="excel",
-                                   rows=[{"employee_no": "G0", "temperature": "37.2"}])  # fmt: skip
+            services.check_in_unit(
+                actor=t.alice,
+                unit=self.site,
+                day=DAY,
+                source="excel",
+                rows=[{"employee_no": "G0", "temperature": "37.2"}],
+            )
         self.assertIn("row 1", ctx.exception.fields)
         with self.assertRaises(InvalidInput) as ctx:  # the save itself checks, under its lock
             services.save_checkins(
@@ -134,9 +142,15 @@ class GridRulesTests(ProvinceMixin, TestCase):
         a, b, c = self.people
         link = services.issue_links(actor=t.root, people=[a])[0]
         services.check_in_self(link=link, raw={"temperature": "36.6"})
-        services.check_in_unit(actor=t.alice, unit=self.site, day=DAY, rows=[
-            {"person": b.pk, "temperature": "36.9"}, {"person": c.pk, "vouched": True},
-        ])  # fmt: skip
+        services.check_in_unit(
+            actor=t.alice,
+            unit=self.site,
+            day=DAY,
+            rows=[
+                {"person": b.pk, "temperature": "36.9"},
+                {"person": c.pk, "vouched": True},
+            ],
+        )
         self.client.force_login(t.alice)
         grid = self.client.get(self.grid)
         for mark in ('data-testid="own"', 'data-testid="proxy"', 'data-testid="vouched"'):
@@ -161,8 +175,10 @@ class GridRulesTests(ProvinceMixin, TestCase):
         self.assertIn(by_no["G2"][header.index("体温(℃)")], (None, ""))
         api = self.client.get("/api/v1/checkins?unit=a-gate&day=2020-02-03").json()["items"]
         marks = {r["employee_no"]: (r["proxy"], r["vouched_by"], r["temperature"]) for r in api}
-        self.assertEqual(marks, {"G0": (False, None, 36.6), "G1": (True, None, 36.9),
-                                 "G2": (True, "alice", None)})  # fmt: skip
+        self.assertEqual(
+            marks,
+            {"G0": (False, None, 36.6), "G1": (True, None, 36.9), "G2": (True, "alice", None)},
+        )
 
     def test_the_api_vouches_and_replaces_own_check_ins_only_with_a_reason(self):
         t = self.t
@@ -172,8 +188,9 @@ class GridRulesTests(ProvinceMixin, TestCase):
         self.client.force_login(t.alice)
 
         def post(body):
-            return self.client.post("/api/v1/checkins", json.dumps(body),
-                                    content_type="application/json")  # fmt: skip
+            return self.client.post(
+                "/api/v1/checkins", json.dumps(body), content_type="application/json"
+            )
 
         rows = [{"employee_no": "G0", "temperature": 37.1}, {"employee_no": "G1", "vouched": True}]
         base = {"unit": "a-gate", "day": "2020-02-03", "checkins": rows}
@@ -184,6 +201,5 @@ class GridRulesTests(ProvinceMixin, TestCase):
         done = post(base | {"replace_own": True, "reason": "Re-measured"})
         self.assertEqual(done.status_code, 200, done.content)
         self.assertEqual(CheckIn.objects.get(person=self.people[1]).vouched_by, t.alice)
-        missing = post({"unit": "a-gate", "day": "2020-02-03",
-                        "checkins": [{"employee_no": "G2"}]})  # fmt: skip
+        missing = post({"unit": "a-gate", "day": "2020-02-03", "checkins": [{"employee_no": "G2"}]})
         self.assertEqual(missing.status_code, 400)  # no temperature, not vouched

@@ -26,13 +26,21 @@ class GridAndUploadTests(ProvinceMixin, TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         t = cls.t
-        cls.big = orgs.create_unit(actor=t.root, parent=t.a_sub, code="a-big", name="Big site",
-                                   kind=UnitKind.SITE)  # fmt: skip
-        Person.objects.bulk_create([
-            Person(group=t.group_a, unit=cls.big, unit_path=cls.big.path, employee_no=f"G{i:03}",
-                   name=f"Worker {i}")
-            for i in range(300)
-        ])  # fmt: skip
+        cls.big = orgs.create_unit(
+            actor=t.root, parent=t.a_sub, code="a-big", name="Big site", kind=UnitKind.SITE
+        )
+        Person.objects.bulk_create(
+            [
+                Person(
+                    group=t.group_a,
+                    unit=cls.big,
+                    unit_path=cls.big.path,
+                    employee_no=f"G{i:03}",
+                    name=f"Worker {i}",
+                )
+                for i in range(300)
+            ]
+        )
         orgs.refresh_head_counts([cls.big.pk])
         cls.grid = reverse("health:checkin_grid", args=["a-big"])
 
@@ -109,8 +117,12 @@ class GridAndUploadTests(ProvinceMixin, TestCase):
     def test_export_is_watermarked_and_logged(self):
         t = self.t
         self.client.force_login(t.alice)
-        services.check_in_unit(actor=t.alice, unit=t.group_a, day=DAY,
-                               rows=[{"employee_no": "A001", "temperature": "36.4"}])  # fmt: skip
+        services.check_in_unit(
+            actor=t.alice,
+            unit=t.group_a,
+            day=DAY,
+            rows=[{"employee_no": "A001", "temperature": "36.4"}],
+        )
         response = self.client.get(
             reverse("health:checkin_export", args=["group-a"]) + "?day=2020-02-03"
         )
@@ -133,8 +145,10 @@ class PhonePageTests(ShippedFormsMixin, ProvinceMixin, TestCase):
         self.assertEqual(page.status_code, 200)
         self.assertLess(len(page.content), 30_000)
         self.assertNotIn(b"<script", page.content)
-        response = self.client.post(self.url, {"temperature": "37.8", "whereabouts": "at_post",
-                                               "category": "on_post", "key": "k"})  # fmt: skip
+        response = self.client.post(
+            self.url,
+            {"temperature": "37.8", "whereabouts": "at_post", "category": "on_post", "key": "k"},
+        )
         self.assertContains(response, 'data-testid="fever-advice"')
         # A retry of the same submission (same key) changes nothing.
         self.client.post(self.url, {"temperature": "37.8", "key": "k"})

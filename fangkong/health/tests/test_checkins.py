@@ -80,8 +80,12 @@ class CheckInServiceTests(ProvinceMixin, TestCase):
         self.assertEqual(CheckInRevision.objects.count(), 1)
 
     def test_bad_temperatures_are_refused_with_a_clear_message(self):
-        for value, words in (("98.6", "Fahrenheit"), ("45", "between"), ("abc", "number"),
-                             ("", "Enter the body temperature")):  # fmt: skip
+        for value, words in (
+            ("98.6", "Fahrenheit"),
+            ("45", "between"),
+            ("abc", "number"),
+            ("", "Enter the body temperature"),
+        ):
             with self.subTest(value=value), self.assertRaises(InvalidInput) as ctx:
                 services.check_in_self(link=self.link, raw=normal(temperature=value))
             self.assertIn(words, str(ctx.exception.fields["temperature"][0]))
@@ -106,11 +110,16 @@ class CheckInServiceTests(ProvinceMixin, TestCase):
     def test_a_day_in_the_future_and_a_unit_outside_scope_are_refused(self):
         t = self.t
         with self.assertRaises(InvalidInput):
-            services.check_in_unit(actor=t.alice, unit=t.group_a, day=date(2020, 2, 4),
-                                   rows=[{"employee_no": "A001", **normal()}])  # fmt: skip
+            services.check_in_unit(
+                actor=t.alice,
+                unit=t.group_a,
+                day=date(2020, 2, 4),
+                rows=[{"employee_no": "A001", **normal()}],
+            )
         with self.assertRaises(PermissionDeniedInScope):
-            services.check_in_unit(actor=t.charlie, unit=t.group_a, day=DAY,
-                                   rows=[{"employee_no": "A001", **normal()}])  # fmt: skip
+            services.check_in_unit(
+                actor=t.charlie, unit=t.group_a, day=DAY, rows=[{"employee_no": "A001", **normal()}]
+            )
 
     def test_revoked_and_expired_links_stop_working(self):
         t = self.t

@@ -24,8 +24,9 @@ class GridBrowserTests(BrowserTestCase):
     def setUp(self):
         super().setUp()
         self.t = t = make_province()
-        self.site = orgs.create_unit(actor=t.root, parent=t.a_sub, code="a-gate",
-                                     name="东门岗", kind=UnitKind.SITE)  # fmt: skip
+        self.site = orgs.create_unit(
+            actor=t.root, parent=t.a_sub, code="a-gate", name="东门岗", kind=UnitKind.SITE
+        )
         self.people = [
             orgs.create_person(actor=t.root, unit=self.site, employee_no=f"G{i}", name=name)
             for i, name in enumerate(["张伟", "李娜", "王强"])
@@ -39,8 +40,7 @@ class GridBrowserTests(BrowserTestCase):
 
     def test_measured_vouched_and_own_rows(self):
         a, b, c = self.people
-        page = self.login(self.new_page(viewport={"width": 1366, "height": 900}), "alice",
-                          PASSWORD)  # fmt: skip
+        page = self.login(self.new_page(viewport={"width": 1366, "height": 900}), "alice", PASSWORD)
         page.goto("/health/checkins/a-gate/grid/")
         grid = page.get_by_test_id("grid")
         expect(grid.locator(f"input[name=t_{a.pk}]")).to_have_value("")
@@ -58,8 +58,7 @@ class GridBrowserTests(BrowserTestCase):
         expect(page.get_by_test_id("vouched")).to_have_count(1)
         expect(page.get_by_test_id("proxy")).to_have_count(1)
 
-        phone = self.login(self.new_page(viewport={"width": 390, "height": 844}), "alice",
-                           PASSWORD)  # fmt: skip
+        phone = self.login(self.new_page(viewport={"width": 390, "height": 844}), "alice", PASSWORD)
         phone.goto("/health/checkins/a-gate/grid/")
         expect(phone.get_by_test_id("vouch-blank")).to_be_visible()
         self.shoot(phone, "grid-phone.png")

@@ -32,8 +32,12 @@ class ReminderTests(ProvinceMixin, TestCase):
     def test_no_reminder_when_everyone_checked_in(self):
         t = self.t
         with time_machine.travel(datetime(2020, 2, 3, 2, 30, tzinfo=UTC), tick=False):
-            services.check_in_unit(actor=t.root, unit=t.a_site_1, day=DAY,
-                                   rows=[{"employee_no": "A002", "temperature": "36.5"}])  # fmt: skip
+            services.check_in_unit(
+                actor=t.root,
+                unit=t.a_site_1,
+                day=DAY,
+                rows=[{"employee_no": "A002", "temperature": "36.5"}],
+            )
             self.assertEqual(remind_missing_checkins()["reminders"], 0)
 
 
@@ -42,8 +46,12 @@ class PurgeTests(ProvinceMixin, TestCase):
         t = self.t
         for day, temperature in ((DAY, "36.5"), (DAY, "36.8"), (date(2020, 2, 10), "36.6")):
             with time_machine.travel(datetime(2020, 2, 10, 2, tzinfo=UTC), tick=False):
-                services.check_in_unit(actor=t.root, unit=t.group_a, day=day,
-                                       rows=[{"employee_no": "A001", "temperature": temperature}])  # fmt: skip
+                services.check_in_unit(
+                    actor=t.root,
+                    unit=t.group_a,
+                    day=day,
+                    rows=[{"employee_no": "A001", "temperature": temperature}],
+                )
         self.assertEqual(CheckInRevision.objects.count(), 1)
         out = StringIO()
         call_command("purge_health", before="2020-02-05", stdout=out)

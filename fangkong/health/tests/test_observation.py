@@ -55,41 +55,53 @@ class ObservationServiceTests(ProvinceMixin, TestCase):
     def test_scope(self):
         for user in (self.t.charlie, self.t.nobody):
             with self.assertRaises(PermissionDeniedInScope):
-                services.start_observation(actor=user, person=self.t.p_site_1,
-                                           reason="other", place="home")  # fmt: skip
+                services.start_observation(
+                    actor=user, person=self.t.p_site_1, reason="other", place="home"
+                )
         # bob is the liaison of a-site-1: he may manage there
-        services.start_observation(actor=self.t.bob, person=self.t.p_site_1, reason="other",
-                                   place="home")  # fmt: skip
+        services.start_observation(
+            actor=self.t.bob, person=self.t.p_site_1, reason="other", place="home"
+        )
         with self.assertRaises(PermissionDeniedInScope):  # bob's scope is a-site-1 only
-            services.start_observation(actor=self.t.bob, person=self.t.p_site_2,
-                                       reason="other", place="home")  # fmt: skip
+            services.start_observation(
+                actor=self.t.bob, person=self.t.p_site_2, reason="other", place="home"
+            )
 
     def test_change_end_keeps_the_reason(self):
         observation = start(self.t)
         change = services.change_observation_end(
-            actor=self.t.bob, observation=observation, new_end_on=date(2020, 3, 1),
+            actor=self.t.bob,
+            observation=observation,
+            new_end_on=date(2020, 3, 1),
             reason="still coughing",
-        )  # fmt: skip
+        )
         self.assertEqual(
             (change.old_end_on, change.new_end_on), (date(2020, 2, 24), date(2020, 3, 1))
         )
         observation.refresh_from_db()
         self.assertEqual(observation.planned_end_on, date(2020, 3, 1))
         with self.assertRaises(InvalidInput) as caught:
-            services.change_observation_end(actor=self.t.bob, observation=observation,
-                                            new_end_on=date(2020, 2, 1), reason="")  # fmt: skip
+            services.change_observation_end(
+                actor=self.t.bob, observation=observation, new_end_on=date(2020, 2, 1), reason=""
+            )
         self.assertEqual(set(caught.exception.fields), {"new_end_on", "reason"})
         with self.assertRaises(InvalidInput):
-            services.change_observation_end(actor=self.t.bob, observation=observation,
-                                            new_end_on=date(2020, 3, 1), reason="same")  # fmt: skip
+            services.change_observation_end(
+                actor=self.t.bob,
+                observation=observation,
+                new_end_on=date(2020, 3, 1),
+                reason="same",
+            )
         self.assertEqual(ObservationChange.objects.count(), 1)
 
     def test_follow_up_once_a_day(self):
         observation = start(self.t, start_on=date(2020, 2, 8))
-        services.record_follow_up(actor=self.t.bob, observation=observation, day=None,
-                                  temperature="36.5", symptoms=[])  # fmt: skip
-        second = services.record_follow_up(actor=self.t.bob, observation=observation, day=DAY,
-                                           temperature="36,8", symptoms="cough")  # fmt: skip
+        services.record_follow_up(
+            actor=self.t.bob, observation=observation, day=None, temperature="36.5", symptoms=[]
+        )
+        second = services.record_follow_up(
+            actor=self.t.bob, observation=observation, day=DAY, temperature="36,8", symptoms="cough"
+        )
         self.assertEqual(FollowUp.objects.filter(observation=observation).count(), 1)
         second.refresh_from_db()
         self.assertEqual((str(second.temperature), second.symptoms), ("36.8", ["cough"]))
@@ -98,25 +110,40 @@ class ObservationServiceTests(ProvinceMixin, TestCase):
     def test_follow_up_bad_input(self):
         observation = start(self.t, start_on=date(2020, 2, 8))
         with self.assertRaises(InvalidInput) as caught:
-            services.record_follow_up(actor=self.t.bob, observation=observation,
-                                      day=DAY + timedelta(days=1), temperature="98.6",
-                                      symptoms=["hiccups"])  # fmt: skip
+            services.record_follow_up(
+                actor=self.t.bob,
+                observation=observation,
+                day=DAY + timedelta(days=1),
+                temperature="98.6",
+                symptoms=["hiccups"],
+            )
         fields = caught.exception.fields
         self.assertEqual(set(fields), {"day", "temperature", "symptoms"})
         self.assertIn("Fahrenheit", str(fields["temperature"][0]))
         with self.assertRaises(InvalidInput) as caught:
-            services.record_follow_up(actor=self.t.bob, observation=observation,
-                                      day=date(2020, 2, 7), temperature="36.5", symptoms=[])  # fmt: skip
+            services.record_follow_up(
+                actor=self.t.bob,
+                observation=observation,
+                day=date(2020, 2, 7),
+                temperature="36.5",
+                symptoms=[],
+            )
         self.assertIn("day", caught.exception.fields)
         with self.assertRaises(PermissionDeniedInScope):
-            services.record_follow_up(actor=self.t.charlie, observation=observation, day=None,
-                                      temperature="36.5", symptoms=[])  # fmt: skip
+            services.record_follow_up(
+                actor=self.t.charlie,
+                observation=observation,
+                day=None,
+                temperature="36.5",
+                symptoms=[],
+            )
 
     def test_fever_alerts_liaisons_and_leaders_once(self):
         observation = start(self.t)
         for _ in range(2):
-            services.record_follow_up(actor=self.t.bob, observation=observation, day=None,
-                                      temperature="38.2", symptoms=[])  # fmt: skip
+            services.record_follow_up(
+                actor=self.t.bob, observation=observation, day=None, temperature="38.2", symptoms=[]
+            )
         recipients = set(Message.objects.values_list("recipient__username", flat=True))
         self.assertEqual(recipients, {"bob", "alice"})  # the liaison and the group's admin
 
@@ -134,8 +161,9 @@ class ObservationServiceTests(ProvinceMixin, TestCase):
         with self.assertRaises(Conflict):
             services.release_observation(actor=self.t.bob, observation=observation, note="again")
         with self.assertRaises(Conflict):
-            services.record_follow_up(actor=self.t.bob, observation=observation, day=None,
-                                      temperature="36.5", symptoms=[])  # fmt: skip
+            services.record_follow_up(
+                actor=self.t.bob, observation=observation, day=None, temperature="36.5", symptoms=[]
+            )
         start(self.t, reason="fever")  # a new one may start once released
 
     def test_release_after_the_planned_end_needs_no_note(self):
@@ -155,8 +183,9 @@ class SweepTests(ProvinceMixin, TestCase):
             cls.obs_2 = start(t, person=t.p_site_2, start_on=date(2020, 2, 9))
             cls.obs_new = start(t, person=t.p_hq)  # starts today: nothing due yet
             for day in (date(2020, 2, 8), date(2020, 2, 9)):
-                services.record_follow_up(actor=t.root, observation=cls.obs_1, day=day,
-                                          temperature="36.6", symptoms=[])  # fmt: skip
+                services.record_follow_up(
+                    actor=t.root, observation=cls.obs_1, day=day, temperature="36.6", symptoms=[]
+                )
 
     def test_flags_yesterday_once_to_the_liaisons_or_leaders(self):
         result = sweeps.flag_missing_follow_ups(NOW)
@@ -201,8 +230,13 @@ class ObservationPageTests(ProvinceMixin, TestCase):
         t = cls.t
         with time_machine.travel(NOW, tick=False):
             cls.obs = start(t, person=t.p_site_1, start_on=date(2020, 2, 7))
-            services.record_follow_up(actor=t.root, observation=cls.obs, day=date(2020, 2, 8),
-                                      temperature="37.8", symptoms=["cough"])  # fmt: skip
+            services.record_follow_up(
+                actor=t.root,
+                observation=cls.obs,
+                day=date(2020, 2, 8),
+                temperature="37.8",
+                symptoms=["cough"],
+            )
             cls.outside = start(t, person=t.p_b)
 
     def test_list_shows_missing_days_and_logs(self):
@@ -214,8 +248,9 @@ class ObservationPageTests(ProvinceMixin, TestCase):
         self.assertNotIn("Person B001", page)
         log = AccessLog.objects.get(object_type="observation_list")
         self.assertEqual(log.username, "alice")
-        partial = self.client.get(reverse("health:observation_list") + "?state=released",
-                                  headers={"HX-Request": "true"}).content.decode()  # fmt: skip
+        partial = self.client.get(
+            reverse("health:observation_list") + "?state=released", headers={"HX-Request": "true"}
+        ).content.decode()
         self.assertNotIn("<html", partial)
         self.assertIn('data-testid="empty"', partial)
 
@@ -223,8 +258,9 @@ class ObservationPageTests(ProvinceMixin, TestCase):
         detail = reverse("health:observation_detail", args=[self.obs.pk])
         self.client.force_login(self.t.charlie)
         self.assertEqual(self.client.get(detail).status_code, 404)
-        self.assertEqual(self.client.get(reverse("health:observation_list") + "?unit=a-sub")
-                         .status_code, 404)  # fmt: skip
+        self.assertEqual(
+            self.client.get(reverse("health:observation_list") + "?unit=a-sub").status_code, 404
+        )
         follow = reverse("health:observation_follow_up", args=[self.obs.pk])
         self.assertEqual(self.client.post(follow, {"temperature": "36.5"}).status_code, 404)
         self.client.force_login(self.t.nobody)
@@ -239,20 +275,26 @@ class ObservationPageTests(ProvinceMixin, TestCase):
         self.assertIn('data-testid="alarm"', page)
         self.assertIn("37.8 °C", page)
         self.assertIn('data-testid="follow-up-form"', page)
-        self.assertTrue(AccessLog.objects.filter(object_type="observation",
-                                                 object_id=str(self.obs.pk)).exists())  # fmt: skip
+        self.assertTrue(
+            AccessLog.objects.filter(object_type="observation", object_id=str(self.obs.pk)).exists()
+        )
         follow = reverse("health:observation_follow_up", args=[self.obs.pk])
         bad = self.client.post(follow, {"day": "2020-02-10", "temperature": "99.1"})
         self.assertEqual(bad.status_code, 400)
         self.assertIn("Fahrenheit", bad.content.decode())
-        ok = self.client.post(follow, {"day": "2020-02-10", "temperature": "36.4",
-                                       "symptoms": ["fatigue"]})  # fmt: skip
+        ok = self.client.post(
+            follow, {"day": "2020-02-10", "temperature": "36.4", "symptoms": ["fatigue"]}
+        )
         self.assertRedirects(ok, url)
         self.assertEqual(self.obs.follow_ups.get(day=DAY).symptoms, ["fatigue"])
         end = reverse("health:observation_end", args=[self.obs.pk])
         self.assertEqual(self.client.post(end, {"new_end_on": "2020-02-28"}).status_code, 400)
-        self.assertRedirects(self.client.post(end, {"new_end_on": "2020-02-28",
-                                                    "reason": "contact tested positive"}), url)  # fmt: skip
+        self.assertRedirects(
+            self.client.post(
+                end, {"new_end_on": "2020-02-28", "reason": "contact tested positive"}
+            ),
+            url,
+        )
         release = reverse("health:observation_release", args=[self.obs.pk])
         self.assertEqual(self.client.post(release, {}).status_code, 400)
         self.assertRedirects(self.client.post(release, {"note": "cleared by the CDC"}), url)
@@ -279,19 +321,26 @@ class ObservationPageTests(ProvinceMixin, TestCase):
         found = self.client.get(url, {"employee_no": "A003"})
         self.assertRedirects(found, f"{url}?person={self.t.p_site_2.pk}")
         self.assertEqual(self.client.get(url, {"employee_no": "B001"}).status_code, 200)
-        self.assertIn("No one with this employee number",
-                      self.client.get(url, {"employee_no": "B001"}).content.decode())  # fmt: skip
+        self.assertIn(
+            "No one with this employee number",
+            self.client.get(url, {"employee_no": "B001"}).content.decode(),
+        )
         self.assertEqual(self.client.get(url, {"person": self.t.p_b.pk}).status_code, 404)
-        future = self.client.post(f"{url}?person={self.t.p_site_2.pk}",
-                                  {"reason": "fever", "place": "home", "start_on": "2020-02-11"})  # fmt: skip
+        future = self.client.post(
+            f"{url}?person={self.t.p_site_2.pk}",
+            {"reason": "fever", "place": "home", "start_on": "2020-02-11"},
+        )
         self.assertEqual(future.status_code, 400)
         self.assertIn("cannot start in the future", future.content.decode())
-        ok = self.client.post(f"{url}?person={self.t.p_site_2.pk}",
-                              {"reason": "fever", "place": "designated", "place_detail": "Hotel 3"})  # fmt: skip
+        ok = self.client.post(
+            f"{url}?person={self.t.p_site_2.pk}",
+            {"reason": "fever", "place": "designated", "place_detail": "Hotel 3"},
+        )
         observation = Observation.objects.get(person=self.t.p_site_2)
         self.assertRedirects(ok, reverse("health:observation_detail", args=[observation.pk]))
-        again = self.client.post(f"{url}?person={self.t.p_site_1.pk}",
-                                 {"reason": "fever", "place": "home"})  # fmt: skip
+        again = self.client.post(
+            f"{url}?person={self.t.p_site_1.pk}", {"reason": "fever", "place": "home"}
+        )
         self.assertEqual(again.status_code, 400)
         self.assertIn("already under observation", again.content.decode())
 
@@ -302,8 +351,9 @@ class ObservationPageTests(ProvinceMixin, TestCase):
             self.client.get(url)
         for person in (self.t.p_site_2, self.t.p_hq):
             observation = start(self.t, person=person, start_on=date(2020, 2, 1))
-            services.record_follow_up(actor=self.t.root, observation=observation, day=DAY,
-                                      temperature="36.5", symptoms=[])  # fmt: skip
+            services.record_follow_up(
+                actor=self.t.root, observation=observation, day=DAY, temperature="36.5", symptoms=[]
+            )
         with self.assertNumQueries(len(before.captured_queries)):
             page = self.client.get(url).content.decode()
         self.assertEqual(page.count('data-testid="observation"'), 4)
@@ -320,8 +370,9 @@ class ObservationApiTests(ProvinceMixin, TestCase):
 
     def call(self, method, url, user, data=None):
         self.client.force_login(user)
-        kwargs = {} if data is None else {"data": json.dumps(data),
-                                          "content_type": "application/json"}  # fmt: skip
+        kwargs = (
+            {} if data is None else {"data": json.dumps(data), "content_type": "application/json"}
+        )
         return getattr(self.client, method)(f"/api/v1{url}", **kwargs)
 
     def test_list_and_detail(self):
@@ -343,31 +394,60 @@ class ObservationApiTests(ProvinceMixin, TestCase):
             self.call("get", "/observations?unit=a-sub", self.t.charlie).status_code, 404
         )
         self.assertEqual(self.call("get", "/observations", self.t.charlie).json()["count"], 0)
-        response = self.call("post", f"/observations/{self.obs.pk}/follow-ups", self.t.charlie,
-                             {"temperature": "36.5"})  # fmt: skip
+        response = self.call(
+            "post",
+            f"/observations/{self.obs.pk}/follow-ups",
+            self.t.charlie,
+            {"temperature": "36.5"},
+        )
         self.assertEqual(response.json()["code"], "not_found")
-        start_ = self.call("post", "/observations", self.t.charlie,
-                           {"person": self.t.p_site_2.pk, "reason": "fever", "place": "home"})  # fmt: skip
+        start_ = self.call(
+            "post",
+            "/observations",
+            self.t.charlie,
+            {"person": self.t.p_site_2.pk, "reason": "fever", "place": "home"},
+        )
         self.assertEqual((start_.status_code, start_.json()["code"]), (400, "unknown_person"))
 
     def test_start_follow_up_end_release(self):
-        created = self.call("post", "/observations", self.t.alice,
-                            {"person": self.t.p_site_2.pk, "reason": "fever", "place": "home",
-                             "planned_end_on": "2020-02-20"})  # fmt: skip
+        created = self.call(
+            "post",
+            "/observations",
+            self.t.alice,
+            {
+                "person": self.t.p_site_2.pk,
+                "reason": "fever",
+                "place": "home",
+                "planned_end_on": "2020-02-20",
+            },
+        )
         self.assertEqual(created.status_code, 201, created.content)
         oid = created.json()["id"]
-        dup = self.call("post", "/observations", self.t.alice,
-                        {"person": self.t.p_site_2.pk, "reason": "fever", "place": "home"})  # fmt: skip
+        dup = self.call(
+            "post",
+            "/observations",
+            self.t.alice,
+            {"person": self.t.p_site_2.pk, "reason": "fever", "place": "home"},
+        )
         self.assertEqual((dup.status_code, dup.json()["code"]), (409, "observation_open"))
-        bad = self.call("post", f"/observations/{oid}/follow-ups", self.t.alice,
-                        {"temperature": "100.2"})  # fmt: skip
+        bad = self.call(
+            "post", f"/observations/{oid}/follow-ups", self.t.alice, {"temperature": "100.2"}
+        )
         self.assertEqual(bad.status_code, 400)
         self.assertEqual(list(bad.json()["fields"]), ["temperature"])
-        ok = self.call("post", f"/observations/{oid}/follow-ups", self.t.alice,
-                       {"temperature": 37.6, "symptoms": ["cough"]})  # fmt: skip
+        ok = self.call(
+            "post",
+            f"/observations/{oid}/follow-ups",
+            self.t.alice,
+            {"temperature": 37.6, "symptoms": ["cough"]},
+        )
         self.assertEqual(ok.json()["alarming"], True)
-        ended = self.call("post", f"/observations/{oid}/end", self.t.alice,
-                          {"new_end_on": "2020-02-25", "reason": "fever"})  # fmt: skip
+        ended = self.call(
+            "post",
+            f"/observations/{oid}/end",
+            self.t.alice,
+            {"new_end_on": "2020-02-25", "reason": "fever"},
+        )
         self.assertEqual(ended.json()["changes"][0]["old_end_on"], "2020-02-20")
         schema = self.call("post", f"/observations/{oid}/end", self.t.alice, {"reason": "x"})
         self.assertEqual((schema.status_code, schema.json()["code"]), (422, "invalid"))

@@ -22,11 +22,16 @@ class PrefillTests(TestCase):
     def setUpTestData(cls):
         cls.t = t = make_reporting_province()
         reporting.sync_expected(t.daily, DAY)
-        services.check_in_unit(actor=t.root, unit=t.group_a, day=DAY, rows=[
-            {"employee_no": "A001", "temperature": "36.5"},  # a-hq, party member
-            {"employee_no": "A002", "temperature": "38.0"},  # a-site-1
-            {"employee_no": "A003", "temperature": "36.6", "whereabouts": "remote"},  # a-site-2
-        ])  # fmt: skip
+        services.check_in_unit(
+            actor=t.root,
+            unit=t.group_a,
+            day=DAY,
+            rows=[
+                {"employee_no": "A001", "temperature": "36.5"},  # a-hq, party member
+                {"employee_no": "A002", "temperature": "38.0"},  # a-site-1
+                {"employee_no": "A003", "temperature": "36.6", "whereabouts": "remote"},  # a-site-2
+            ],
+        )
 
     def test_each_unit_counts_only_its_own_people(self):
         t = self.t
@@ -50,10 +55,24 @@ class PrefillTests(TestCase):
 
     def test_a_filed_figure_that_differs_is_flagged_to_the_office_above(self):
         t = self.t
-        values = daily_values(staff_total=1, on_post=1, on_duty=0, party_on_post=0,
-                              volunteers_on_post=0, remote=0, fever_today=0)  # fmt: skip
-        filing = reporting.file_report(actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY,
-                                       values=values, confirm=True, comment="ok")  # fmt: skip
+        values = daily_values(
+            staff_total=1,
+            on_post=1,
+            on_duty=0,
+            party_on_post=0,
+            volunteers_on_post=0,
+            remote=0,
+            fever_today=0,
+        )
+        filing = reporting.file_report(
+            actor=t.bob,
+            form=t.daily,
+            unit=t.a_site_1,
+            day=DAY,
+            values=values,
+            confirm=True,
+            comment="ok",
+        )
         self.assertFalse(Message.objects.filter(topic="mismatch").exists())  # the worker's job
         run_followups()
         self.assertEqual(filing.report.mismatched_fields, ["fever_today"])

@@ -40,8 +40,12 @@ class PersonRaceTests(ShippedFormsMixin, TransactionTestCase):
     def test_a_double_tap_on_the_phone_page_checks_in_once(self):
         link = services.issue_links(actor=self.t.root, people=[self.t.p_site_1])[0]
         url = reverse("health:self_checkin", args=[services.link_token(link)])
-        form = {"temperature": "38.5", "whereabouts": "at_post", "category": "on_post",
-                "key": "tap-1"}  # fmt: skip
+        form = {
+            "temperature": "38.5",
+            "whereabouts": "at_post",
+            "category": "on_post",
+            "key": "tap-1",
+        }
         answers = []
         run_in_threads(lambda n: answers.append(Client().post(url, form).status_code))
         self.assertEqual(answers, [200, 200])
@@ -59,9 +63,13 @@ class PersonRaceTests(ShippedFormsMixin, TransactionTestCase):
         def batch(n):
             client = Client()
             client.force_login(self.t.alice)
-            answers.append(client.post("/api/v1/checkins", content_type="application/json",
-                                       data={"unit": "group-a", "day": "2020-02-03",
-                                             "checkins": rows}).json())  # fmt: skip
+            answers.append(
+                client.post(
+                    "/api/v1/checkins",
+                    content_type="application/json",
+                    data={"unit": "group-a", "day": "2020-02-03", "checkins": rows},
+                ).json()
+            )
 
         run_in_threads(batch)
         self.assertEqual(sorted((a["created"], a["unchanged"]) for a in answers), [(0, 1), (1, 0)])
@@ -89,9 +97,12 @@ class PersonRaceTests(ShippedFormsMixin, TransactionTestCase):
                 if n:
                     cases.report_case(actor=self.t.root, person=self.t.p_site_1, note="call")
                 else:
-                    services.check_in_unit(actor=self.t.root, unit=self.t.a_site_1, day=DAY,
-                                           rows=[{"person": self.t.p_site_1.pk,
-                                                  "temperature": "39.0"}])  # fmt: skip
+                    services.check_in_unit(
+                        actor=self.t.root,
+                        unit=self.t.a_site_1,
+                        day=DAY,
+                        rows=[{"person": self.t.p_site_1.pk, "temperature": "39.0"}],
+                    )
                 outcomes.append("ok")
             except Conflict as exc:
                 outcomes.append(exc.code)
@@ -102,9 +113,9 @@ class PersonRaceTests(ShippedFormsMixin, TransactionTestCase):
 
     def test_two_issuers_of_a_link_make_one(self):
         made = []
-        run_in_threads(lambda n: made.extend(
-            services.issue_links(actor=self.t.root, people=[self.t.p_site_1])
-        ))  # fmt: skip
+        run_in_threads(
+            lambda n: made.extend(services.issue_links(actor=self.t.root, people=[self.t.p_site_1]))
+        )
         self.assertEqual(CheckInLink.objects.count(), 1)
         self.assertEqual(made[0].nonce, made[1].nonce)
 
@@ -128,14 +139,26 @@ class TypedTemperatureTests(ShippedFormsMixin, ProvinceMixin, TestCase):
         self.client.force_login(self.t.alice)
         grid = reverse("health:checkin_grid", args=["a-site-1"])
         pid = self.t.p_site_1.pk
-        response = self.client.post(grid, {"day": "2020-02-03", f"t_{pid}": "３６．８",
-                                           f"w_{pid}": "at_post", f"c_{pid}": "on_post"})  # fmt: skip
+        response = self.client.post(
+            grid,
+            {
+                "day": "2020-02-03",
+                f"t_{pid}": "３６．８",
+                f"w_{pid}": "at_post",
+                f"c_{pid}": "on_post",
+            },
+        )
         self.assertEqual(response.status_code, 302)
         self.assertEqual(CheckIn.objects.get(person_id=pid).temperature, Decimal("36.8"))
-        api = self.client.post("/api/v1/checkins", content_type="application/json", data={
-            "unit": "group-a", "day": "2020-02-03",
-            "checkins": [{"employee_no": "A001", "temperature": "３８"}],
-        })  # fmt: skip
+        api = self.client.post(
+            "/api/v1/checkins",
+            content_type="application/json",
+            data={
+                "unit": "group-a",
+                "day": "2020-02-03",
+                "checkins": [{"employee_no": "A001", "temperature": "３８"}],
+            },
+        )
         self.assertEqual(api.status_code, 200, api.content)
         self.assertEqual(CheckIn.objects.get(person=self.t.p_hq).temperature, Decimal("38.0"))
 

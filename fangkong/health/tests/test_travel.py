@@ -21,15 +21,20 @@ NOW = datetime(2020, 2, 10, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
 def trip(t, person=None, **extra):
     values = {
-        "origin": "西安", "destination": "北京", "depart_on": date(2020, 2, 1),
-        "return_on": date(2020, 2, 5), "transport": "train", "transport_no": "g88",
-    } | extra  # fmt: skip
+        "origin": "西安",
+        "destination": "北京",
+        "depart_on": date(2020, 2, 1),
+        "return_on": date(2020, 2, 5),
+        "transport": "train",
+        "transport_no": "g88",
+    } | extra
     return services.record_trip(actor=t.root, person=person or t.p_site_1, **values)
 
 
 def area(t, name="武汉", level="high", start=date(2020, 1, 20), end=None):
-    return services.save_risk_area(actor=t.root, name=name, level=level, effective_from=start,
-                                   effective_to=end)  # fmt: skip
+    return services.save_risk_area(
+        actor=t.root, name=name, level=level, effective_from=start, effective_to=end
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -42,8 +47,12 @@ class RiskFlagTests(ProvinceMixin, TestCase):
         self.assertEqual((wuhan.risk_level, wuhan.risk_areas), ("high", ["武汉"]))
         both = trip(self.t, origin="beijing chaoyang", destination="上海", via="武汉, 郑州")
         self.assertEqual((both.risk_level, both.risk_areas), ("high", ["武汉", "Beijing"]))
-        before = trip(self.t, destination="北京 Beijing", depart_on=date(2020, 1, 25),
-                      return_on=date(2020, 2, 2))  # fmt: skip
+        before = trip(
+            self.t,
+            destination="北京 Beijing",
+            depart_on=date(2020, 1, 25),
+            return_on=date(2020, 2, 2),
+        )
         self.assertEqual((before.risk_level, before.risk_areas), ("", []))
         self.assertEqual(trip(self.t, destination="上海").risk_level, "")
 
@@ -54,18 +63,25 @@ class RiskFlagTests(ProvinceMixin, TestCase):
         self.assertEqual(recipients, {"bob", "alice"})
 
     def test_areas_flag_recent_and_future_trips_again(self):
-        recent = trip(self.t, destination="武汉", depart_on=date(2020, 1, 25),
-                      return_on=date(2020, 2, 3))  # fmt: skip
+        recent = trip(
+            self.t, destination="武汉", depart_on=date(2020, 1, 25), return_on=date(2020, 2, 3)
+        )
         future = trip(self.t, destination="武汉", depart_on=date(2020, 2, 20), return_on=None)
-        old = trip(self.t, destination="武汉", depart_on=date(2019, 12, 20),
-                   return_on=date(2020, 1, 5))  # fmt: skip
+        old = trip(
+            self.t, destination="武汉", depart_on=date(2019, 12, 20), return_on=date(2020, 1, 5)
+        )
         wuhan = area(self.t, start=date(2019, 12, 1))
         self.assertEqual(wuhan.reflagged, 2)
         for t_, level in ((recent, "high"), (future, "high"), (old, "")):
             t_.refresh_from_db()
             self.assertEqual(t_.risk_level, level)
-        services.save_risk_area(actor=self.t.olga, area=wuhan, name="武汉", level="medium",
-                                effective_from=date(2019, 12, 1))  # fmt: skip
+        services.save_risk_area(
+            actor=self.t.olga,
+            area=wuhan,
+            name="武汉",
+            level="medium",
+            effective_from=date(2019, 12, 1),
+        )
         recent.refresh_from_db()
         self.assertEqual(recent.risk_level, "medium")
         services.end_risk_area(actor=self.t.olga, area=wuhan)  # in force until today
@@ -77,12 +93,16 @@ class RiskFlagTests(ProvinceMixin, TestCase):
     def test_only_admins_and_the_office_keep_risk_areas(self):
         for user in (self.t.bob, self.t.alice, self.t.nobody):
             with self.assertRaises(PermissionDeniedInScope):
-                services.save_risk_area(actor=user, name="武汉", level="high",
-                                        effective_from=DAY)  # fmt: skip
+                services.save_risk_area(actor=user, name="武汉", level="high", effective_from=DAY)
         services.save_risk_area(actor=self.t.olga, name="武汉", level="high", effective_from=DAY)
         with self.assertRaises(InvalidInput) as caught:
-            services.save_risk_area(actor=self.t.olga, name=" ", level="severe",
-                                    effective_from=DAY, effective_to=DAY - timedelta(days=1))  # fmt: skip
+            services.save_risk_area(
+                actor=self.t.olga,
+                name=" ",
+                level="severe",
+                effective_from=DAY,
+                effective_to=DAY - timedelta(days=1),
+            )
         self.assertEqual(set(caught.exception.fields), {"name", "level", "effective_to"})
 
 
@@ -111,8 +131,14 @@ class TripServiceTests(ProvinceMixin, TestCase):
             trip(self.t, transport="rocket")
         self.assertEqual(list(caught.exception.fields), ["transport"])
         with self.assertRaises(PermissionDeniedInScope):
-            services.record_trip(actor=self.t.charlie, person=self.t.p_site_1, origin="a",
-                                 destination="b", depart_on=DAY, transport="car")  # fmt: skip
+            services.record_trip(
+                actor=self.t.charlie,
+                person=self.t.p_site_1,
+                origin="a",
+                destination="b",
+                depart_on=DAY,
+                transport="car",
+            )
 
     def test_update_reflags(self):
         area(self.t)
@@ -130,14 +156,21 @@ class TripServiceTests(ProvinceMixin, TestCase):
         flagged = trip(self.t, destination="武汉", return_on=date(2020, 2, 6))
         observation = services.start_observation_from_trip(actor=self.t.bob, trip=flagged)
         self.assertEqual((observation.reason, observation.place), ("risk_area", "home"))
-        self.assertEqual((observation.start_on, observation.planned_end_on),
-                         (date(2020, 2, 6), date(2020, 2, 20)))  # fmt: skip
+        self.assertEqual(
+            (observation.start_on, observation.planned_end_on),
+            (date(2020, 2, 6), date(2020, 2, 20)),
+        )
         self.assertEqual(observation.trip, flagged)
         with self.assertRaises(Conflict):
             services.start_observation_from_trip(actor=self.t.bob, trip=flagged)
         # A trip not back yet: the observation starts today, never in the future.
-        future = trip(self.t, person=self.t.p_site_2, destination="武汉",
-                      depart_on=date(2020, 2, 9), return_on=date(2020, 2, 12))  # fmt: skip
+        future = trip(
+            self.t,
+            person=self.t.p_site_2,
+            destination="武汉",
+            depart_on=date(2020, 2, 9),
+            return_on=date(2020, 2, 12),
+        )
         later = services.start_observation_from_trip(actor=self.t.root, trip=future)
         self.assertEqual(later.start_on, DAY)
 
@@ -174,18 +207,34 @@ class TravelPageTests(ProvinceMixin, TestCase):
 
     def test_outsiders_get_404(self):
         self.client.force_login(self.t.charlie)
-        for name, args in (("health:trip_detail", [self.flagged.pk]),
-                           ("health:trip_edit", [self.flagged.pk])):  # fmt: skip
+        for name, args in (
+            ("health:trip_detail", [self.flagged.pk]),
+            ("health:trip_edit", [self.flagged.pk]),
+        ):
             self.assertEqual(self.client.get(reverse(name, args=args)).status_code, 404)
-        self.assertEqual(self.client.post(reverse("health:trip_observation",
-                                                  args=[self.flagged.pk])).status_code, 404)  # fmt: skip
-        self.assertEqual(self.client.get(reverse("health:trip_list"), {"unit": "a-sub"})
-                         .status_code, 404)  # fmt: skip
-        self.assertEqual(self.client.get(reverse("health:trip_create"),
-                                         {"person": self.t.p_site_1.pk}).status_code, 404)  # fmt: skip
+        self.assertEqual(
+            self.client.post(
+                reverse("health:trip_observation", args=[self.flagged.pk])
+            ).status_code,
+            404,
+        )
+        self.assertEqual(
+            self.client.get(reverse("health:trip_list"), {"unit": "a-sub"}).status_code, 404
+        )
+        self.assertEqual(
+            self.client.get(
+                reverse("health:trip_create"), {"person": self.t.p_site_1.pk}
+            ).status_code,
+            404,
+        )
         self.client.force_login(self.t.nobody)
-        for name in ("health:trip_list", "health:returns", "health:risk_area_list",
-                     "health:trip_export", "health:trip_create"):  # fmt: skip
+        for name in (
+            "health:trip_list",
+            "health:returns",
+            "health:risk_area_list",
+            "health:trip_export",
+            "health:trip_create",
+        ):
             self.assertEqual(self.client.get(reverse(name)).status_code, 404, name)
         self.assertFalse(AccessLog.objects.filter(object_type="trip").exists())
 
@@ -194,8 +243,9 @@ class TravelPageTests(ProvinceMixin, TestCase):
         url = reverse("health:trip_detail", args=[self.flagged.pk])
         page = self.client.get(url).content.decode()
         self.assertIn('data-testid="start-observation"', page)
-        self.assertTrue(AccessLog.objects.filter(object_type="trip",
-                                                 object_id=str(self.flagged.pk)).exists())  # fmt: skip
+        self.assertTrue(
+            AccessLog.objects.filter(object_type="trip", object_id=str(self.flagged.pk)).exists()
+        )
         response = self.client.post(reverse("health:trip_observation", args=[self.flagged.pk]))
         observation = Observation.objects.get(trip=self.flagged)
         self.assertRedirects(response, reverse("health:observation_detail", args=[observation.pk]))
@@ -236,9 +286,15 @@ class TravelPageTests(ProvinceMixin, TestCase):
         form = self.client.get(found.url).content.decode()
         self.assertIn("Kin (配偶)", form)
         kin = FamilyMember.objects.get(person=self.t.p_site_1)
-        data = {"person": self.t.p_site_1.pk, "family_member": kin.pk, "origin": "西安",
-                "destination": "武汉市", "depart_on": "2020-02-11", "return_on": "2020-02-10",
-                "transport": "flight"}  # fmt: skip
+        data = {
+            "person": self.t.p_site_1.pk,
+            "family_member": kin.pk,
+            "origin": "西安",
+            "destination": "武汉市",
+            "depart_on": "2020-02-11",
+            "return_on": "2020-02-10",
+            "transport": "flight",
+        }
         bad = self.client.post(url, data)
         self.assertEqual(bad.status_code, 400)
         self.assertIn("The return cannot be before the departure.", bad.content.decode())
@@ -249,8 +305,9 @@ class TravelPageTests(ProvinceMixin, TestCase):
         self.assertEqual(saved.risk_level, "high")
         edit = reverse("health:trip_edit", args=[saved.pk])
         self.assertEqual(self.client.get(edit).status_code, 200)
-        self.client.post(edit, data | {"return_on": "2020-02-16", "transport_no": "MU2101",
-                                       "family_member": ""})  # fmt: skip
+        self.client.post(
+            edit, data | {"return_on": "2020-02-16", "transport_no": "MU2101", "family_member": ""}
+        )
         saved.refresh_from_db()
         self.assertEqual((saved.return_on, saved.family_member), (date(2020, 2, 16), None))
 
@@ -262,8 +319,15 @@ class TravelPageTests(ProvinceMixin, TestCase):
         self.assertEqual(self.client.get(reverse("health:risk_area_create")).status_code, 404)
         self.client.force_login(self.t.olga)
         url = reverse("health:risk_area_create")
-        bad = self.client.post(url, {"name": "朝阳区", "level": "medium",
-                                     "effective_from": "2020-02-10", "effective_to": "2020-02-01"})  # fmt: skip
+        bad = self.client.post(
+            url,
+            {
+                "name": "朝阳区",
+                "level": "medium",
+                "effective_from": "2020-02-10",
+                "effective_to": "2020-02-01",
+            },
+        )
         self.assertEqual(bad.status_code, 400)
         ok = self.client.post(url, {"name": "西安", "level": "low", "effective_from": "2020-01-01"})
         self.assertRedirects(ok, reverse("health:risk_area_list"))
@@ -287,8 +351,9 @@ class TravelApiTests(ProvinceMixin, TestCase):
 
     def call(self, method, url, user, data=None):
         self.client.force_login(user)
-        kwargs = {} if data is None else {"data": json.dumps(data),
-                                          "content_type": "application/json"}  # fmt: skip
+        kwargs = (
+            {} if data is None else {"data": json.dumps(data), "content_type": "application/json"}
+        )
         return getattr(self.client, method)(f"/api/v1{url}", **kwargs)
 
     def test_list_detail_and_outsiders(self):
@@ -297,32 +362,61 @@ class TravelApiTests(ProvinceMixin, TestCase):
         self.assertEqual(body["items"][0]["risk_areas"], ["武汉"])
         detail = self.call("get", f"/trips/{self.flagged.pk}", self.t.bob)
         self.assertEqual(detail.json()["traveller"], "Person A002")
-        self.assertEqual(self.call("get", f"/trips/{self.flagged.pk}", self.t.charlie)
-                         .json()["code"], "not_found")  # fmt: skip
+        self.assertEqual(
+            self.call("get", f"/trips/{self.flagged.pk}", self.t.charlie).json()["code"],
+            "not_found",
+        )
         self.assertEqual(self.call("get", "/trips", self.t.charlie).json()["count"], 0)
         self.assertEqual(AccessLog.objects.filter(object_type__startswith="trip").count(), 3)
 
     def test_create_update_and_observation(self):
         kin = FamilyMember.objects.get(person=self.t.p_site_1)
-        created = self.call("post", "/trips", self.t.bob, {
-            "person": self.t.p_site_1.pk, "family_member": kin.pk, "origin": "西安",
-            "destination": "成都", "depart_on": "2020-02-08", "return_on": "2020-02-09",
-            "transport": "train", "transport_no": "D1234",
-        })  # fmt: skip
+        created = self.call(
+            "post",
+            "/trips",
+            self.t.bob,
+            {
+                "person": self.t.p_site_1.pk,
+                "family_member": kin.pk,
+                "origin": "西安",
+                "destination": "成都",
+                "depart_on": "2020-02-08",
+                "return_on": "2020-02-09",
+                "transport": "train",
+                "transport_no": "D1234",
+            },
+        )
         self.assertEqual(created.status_code, 201, created.content)
         tid = created.json()["id"]
         patched = self.call("patch", f"/trips/{tid}", self.t.bob, {"via": "湖北武汉"})
         self.assertEqual(patched.json()["risk_level"], "high")
-        bad = self.call("post", "/trips", self.t.bob, {
-            "person": self.t.p_site_1.pk, "origin": "西安", "destination": "成都",
-            "depart_on": "2020-02-08", "return_on": "2020-02-01", "transport": "flight",
-        })  # fmt: skip
+        bad = self.call(
+            "post",
+            "/trips",
+            self.t.bob,
+            {
+                "person": self.t.p_site_1.pk,
+                "origin": "西安",
+                "destination": "成都",
+                "depart_on": "2020-02-08",
+                "return_on": "2020-02-01",
+                "transport": "flight",
+            },
+        )
         self.assertEqual(bad.status_code, 400)
         self.assertEqual(set(bad.json()["fields"]), {"return_on", "transport_no"})
-        outside = self.call("post", "/trips", self.t.charlie, {
-            "person": self.t.p_site_1.pk, "origin": "a", "destination": "b",
-            "depart_on": "2020-02-08", "transport": "car",
-        })  # fmt: skip
+        outside = self.call(
+            "post",
+            "/trips",
+            self.t.charlie,
+            {
+                "person": self.t.p_site_1.pk,
+                "origin": "a",
+                "destination": "b",
+                "depart_on": "2020-02-08",
+                "transport": "car",
+            },
+        )
         self.assertEqual(outside.json()["code"], "unknown_person")
         started = self.call("post", f"/trips/{tid}/observation", self.t.bob)
         self.assertEqual(started.status_code, 201, started.content)
@@ -333,11 +427,19 @@ class TravelApiTests(ProvinceMixin, TestCase):
     def test_risk_areas(self):
         listed = self.call("get", "/risk-areas", self.t.bob).json()
         self.assertEqual([a["name"] for a in listed], ["武汉"])
-        denied = self.call("post", "/risk-areas", self.t.bob,
-                           {"name": "成都", "level": "low", "effective_from": "2020-02-01"})  # fmt: skip
+        denied = self.call(
+            "post",
+            "/risk-areas",
+            self.t.bob,
+            {"name": "成都", "level": "low", "effective_from": "2020-02-01"},
+        )
         self.assertEqual((denied.status_code, denied.json()["code"]), (403, "forbidden"))
-        created = self.call("post", "/risk-areas", self.t.sasac,
-                            {"name": "北京", "level": "medium", "effective_from": "2020-02-01"})  # fmt: skip
+        created = self.call(
+            "post",
+            "/risk-areas",
+            self.t.sasac,
+            {"name": "北京", "level": "medium", "effective_from": "2020-02-01"},
+        )
         self.assertEqual(created.status_code, 201)
         self.assertEqual(created.json()["reflagged"], 0)
         self.assertEqual(self.call("get", "/risk-areas", self.t.nobody).status_code, 404)

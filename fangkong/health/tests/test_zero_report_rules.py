@@ -27,10 +27,15 @@ class ZeroReportContradictionTests(TestCase):
     def setUpTestData(cls):
         cls.t = t = make_reporting_province()
         reporting.sync_expected(t.daily, DAY)
-        services.check_in_unit(actor=t.root, unit=t.group_a, day=DAY, rows=[
-            {"employee_no": "A002", "temperature": "38.0"},  # a-site-1: a fever today
-            {"employee_no": "A003", "temperature": "36.6"},  # a-site-2: nothing
-        ])  # fmt: skip
+        services.check_in_unit(
+            actor=t.root,
+            unit=t.group_a,
+            day=DAY,
+            rows=[
+                {"employee_no": "A002", "temperature": "38.0"},  # a-site-1: a fever today
+                {"employee_no": "A003", "temperature": "36.6"},  # a-site-2: nothing
+            ],
+        )
 
     def test_a_zero_report_against_a_fever_today_needs_a_confirmation(self):
         t = self.t
@@ -41,12 +46,17 @@ class ZeroReportContradictionTests(TestCase):
         self.assertEqual(set(ctx.exception.fields), {"fever_today"})
         self.assertIsNone(DailyReport.objects.get(unit=t.a_site_1, day=DAY).first_filed_at)
         with self.assertRaises(InvalidInput):
-            reporting.file_zero_report(actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY,
-                                       confirm=True)  # fmt: skip
+            reporting.file_zero_report(
+                actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY, confirm=True
+            )
         filing = reporting.file_zero_report(
-            actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY, confirm=True,
+            actor=t.bob,
+            form=t.daily,
+            unit=t.a_site_1,
+            day=DAY,
+            confirm=True,
             comment="The fever was a thermometer fault, measured again 36.6",
-        )  # fmt: skip
+        )
         self.assertTrue(filing.report.is_zero)
         self.assertEqual(filing.revision.comment[:21], "The fever was a therm")
         self.assertEqual(len(filing.revision.warnings), 1)

@@ -21,9 +21,12 @@ from ..services import cases as services
 
 PAGE_SIZE = 50
 STATE_BADGES = {
-    CaseState.REPORTED: "danger", CaseState.ISOLATED: "warning", CaseState.DIAGNOSING: "info",
-    CaseState.RESULT: "primary", CaseState.CLOSED: "secondary",
-}  # fmt: skip
+    CaseState.REPORTED: "danger",
+    CaseState.ISOLATED: "warning",
+    CaseState.DIAGNOSING: "info",
+    CaseState.RESULT: "primary",
+    CaseState.CLOSED: "secondary",
+}
 
 
 @login_required
@@ -38,11 +41,19 @@ def case_list(request):
     for case in page:
         case.badge = STATE_BADGES[case.state]
     query = urlencode({k: v for k, v in (("unit", code), ("state", state)) if v})
-    return render(request, "health/case_list.html", {
-        "page": page, "unit": unit, "state": state, "states": CaseState.choices,
-        "unit_choices": list_unit_choices(request.user), "query": query,
-        "breadcrumbs": get_breadcrumbs(request.user, unit) if unit else [],
-    })  # fmt: skip
+    return render(
+        request,
+        "health/case_list.html",
+        {
+            "page": page,
+            "unit": unit,
+            "state": state,
+            "states": CaseState.choices,
+            "unit_choices": list_unit_choices(request.user),
+            "query": query,
+            "breadcrumbs": get_breadcrumbs(request.user, unit) if unit else [],
+        },
+    )
 
 
 def _next_states(case):
@@ -56,15 +67,21 @@ def _next_states(case):
 @require_GET
 def case_detail(request, case_id: int):
     case = queries.get_case_for(request.user, case_id)
-    return render(request, "health/case_detail.html", {
-        "case": case, "badge": STATE_BADGES[case.state],
-        "events": case.events.select_related("actor"),
-        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(case.unit_path)
-        and case.state != CaseState.CLOSED,
-        "next_states": _next_states(case), "results": CaseResult.choices,
-        "breadcrumbs": get_breadcrumbs(request.user, case.unit),
-        "breadcrumb_tail": _("Health case"),
-    })  # fmt: skip
+    return render(
+        request,
+        "health/case_detail.html",
+        {
+            "case": case,
+            "badge": STATE_BADGES[case.state],
+            "events": case.events.select_related("actor"),
+            "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(case.unit_path)
+            and case.state != CaseState.CLOSED,
+            "next_states": _next_states(case),
+            "results": CaseResult.choices,
+            "breadcrumbs": get_breadcrumbs(request.user, case.unit),
+            "breadcrumb_tail": _("Health case"),
+        },
+    )
 
 
 @login_required
@@ -75,9 +92,12 @@ def case_advance(request, case_id: int):
         raise Http404
     try:
         services.advance_case(
-            actor=request.user, case=case, state=request.POST.get("state", ""),
-            result=request.POST.get("result", ""), note=request.POST.get("note", ""),
-        )  # fmt: skip
+            actor=request.user,
+            case=case,
+            state=request.POST.get("state", ""),
+            result=request.POST.get("result", ""),
+            note=request.POST.get("note", ""),
+        )
     except ServiceError as exc:
         for msgs in (exc.fields or {"": [exc.message]}).values():
             for m in msgs:
@@ -94,9 +114,12 @@ def case_report(request, person_id: int):
     person = get_person_for(request.user, person_id, HealthPerm.MANAGE_HEALTH)
     try:
         case = services.report_case(
-            actor=request.user, person=person, temperature=request.POST.get("temperature"),
-            symptoms=request.POST.getlist("symptoms"), note=request.POST.get("note", ""),
-        )  # fmt: skip
+            actor=request.user,
+            person=person,
+            temperature=request.POST.get("temperature"),
+            symptoms=request.POST.getlist("symptoms"),
+            note=request.POST.get("note", ""),
+        )
     except ServiceError as exc:
         if getattr(exc, "case_id", None):  # open already (a double submit): show it
             messages.info(request, exc.message)

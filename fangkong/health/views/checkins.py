@@ -75,13 +75,24 @@ def checkin_overview(request):
     else:
         tab, rows = "missing", queries.list_not_checked_in(request.user, unit, day)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "health/checkin_overview.html", {
-        "unit": unit, "day": day, "summary": summary, "children": children, "direct": direct,
-        "categories": Category.choices, "tab": tab, "page": page,
-        "query": urlencode({"unit": unit.code, "day": day.isoformat(), "tab": tab}),
-        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
-        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Check-ins"),
-    })  # fmt: skip
+    return render(
+        request,
+        "health/checkin_overview.html",
+        {
+            "unit": unit,
+            "day": day,
+            "summary": summary,
+            "children": children,
+            "direct": direct,
+            "categories": Category.choices,
+            "tab": tab,
+            "page": page,
+            "query": urlencode({"unit": unit.code, "day": day.isoformat(), "tab": tab}),
+            "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
+            "breadcrumbs": get_breadcrumbs(request.user, unit),
+            "breadcrumb_tail": _("Check-ins"),
+        },
+    )
 
 
 @login_required
@@ -90,8 +101,10 @@ def checkin_export(request, code: str):
     unit = _unit(request, code)
     day = _day(request, unit)
     log_access(request, "export", "checkin", "", unit.path, detail=str(day))
-    return xlsx_response(excel.export_workbook(user=request.user, unit=unit, day=day),
-                         f"checkins-{unit.code}-{day}.xlsx")  # fmt: skip
+    return xlsx_response(
+        excel.export_workbook(user=request.user, unit=unit, day=day),
+        f"checkins-{unit.code}-{day}.xlsx",
+    )
 
 
 # --- the liaison's grid -----------------------------------------------------------------
@@ -99,16 +112,27 @@ def checkin_export(request, code: str):
 
 def _form_of(c) -> dict:
     """A saved check-in as the grid shows it."""
-    return {"t": "" if c.temperature is None else str(c.temperature),
-            "s": (c.symptoms or [""])[0], "w": c.whereabouts, "c": c.category,
-            "rc": c.risk_contact, "cc": c.case_contact, "v": c.vouched_by_id is not None}  # fmt: skip
+    return {
+        "t": "" if c.temperature is None else str(c.temperature),
+        "s": (c.symptoms or [""])[0],
+        "w": c.whereabouts,
+        "c": c.category,
+        "rc": c.risk_contact,
+        "cc": c.case_contact,
+        "v": c.vouched_by_id is not None,
+    }
 
 
 def _posted(post, pid) -> dict:
-    return {"t": post.get(f"t_{pid}", "").strip(), "s": post.get(f"s_{pid}", ""),
-            "w": post.get(f"w_{pid}", ""), "c": post.get(f"c_{pid}", ""),
-            "rc": bool(post.get(f"rc_{pid}")), "cc": bool(post.get(f"cc_{pid}")),
-            "v": bool(post.get(f"v_{pid}"))}  # fmt: skip
+    return {
+        "t": post.get(f"t_{pid}", "").strip(),
+        "s": post.get(f"s_{pid}", ""),
+        "w": post.get(f"w_{pid}", ""),
+        "c": post.get(f"c_{pid}", ""),
+        "rc": bool(post.get(f"rc_{pid}")),
+        "cc": bool(post.get(f"cc_{pid}")),
+        "v": bool(post.get(f"v_{pid}")),
+    }
 
 
 def _grid_rows(post, people) -> tuple[list[dict], int]:
@@ -133,12 +157,19 @@ def _grid_rows(post, people) -> tuple[list[dict], int]:
                 blank += 1
                 continue
             vouched = True
-        rows.append({
-            "_row": number, "person": pid, "temperature": temperature, "vouched": vouched,
-            "symptoms": [symptom] if symptom else [],
-            "whereabouts": post.get(f"w_{pid}", ""), "category": post.get(f"c_{pid}", ""),
-            "risk_contact": bool(post.get(f"rc_{pid}")), "case_contact": bool(post.get(f"cc_{pid}")),
-        })  # fmt: skip
+        rows.append(
+            {
+                "_row": number,
+                "person": pid,
+                "temperature": temperature,
+                "vouched": vouched,
+                "symptoms": [symptom] if symptom else [],
+                "whereabouts": post.get(f"w_{pid}", ""),
+                "category": post.get(f"c_{pid}", ""),
+                "risk_contact": bool(post.get(f"rc_{pid}")),
+                "case_contact": bool(post.get(f"cc_{pid}")),
+            }
+        )
     return rows, blank
 
 
@@ -159,49 +190,77 @@ def checkin_grid(request, code: str):
         rows, blank = _grid_rows(request.POST, people)
         try:
             if not rows:
-                raise InvalidInput({"rows": _("Nothing to save: type what was measured, or "
-                                              "mark who reported all normal.")})  # fmt: skip
+                raise InvalidInput(
+                    {
+                        "rows": _(
+                            "Nothing to save: type what was measured, or "
+                            "mark who reported all normal."
+                        )
+                    }
+                )
             outcome = services.check_in_unit(
-                actor=request.user, unit=unit, day=day, rows=rows,
+                actor=request.user,
+                unit=unit,
+                day=day,
+                rows=rows,
                 key=request.POST.get("idempotency_key", ""),
                 replace_own=bool(request.POST.get("replace_own")),
                 reason=request.POST.get("replace_reason", ""),
-            )  # fmt: skip
+            )
         except InvalidInput as exc:
             errors = exc.fields
             messages.error(request, exc.message)
         else:
-            messages.success(request, _(
-                "Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
-                "%(cases)s health cases opened; %(blank)s rows left blank, not saved."
-            ) % {"created": outcome.created, "updated": outcome.updated,
-                 "unchanged": outcome.unchanged, "cases": outcome.cases_opened,
-                 "blank": blank})  # fmt: skip
+            messages.success(
+                request,
+                _(
+                    "Saved: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
+                    "%(cases)s health cases opened; %(blank)s rows left blank, not saved."
+                )
+                % {
+                    "created": outcome.created,
+                    "updated": outcome.updated,
+                    "unchanged": outcome.unchanged,
+                    "cases": outcome.cases_opened,
+                    "blank": blank,
+                },
+            )
             url = reverse("health:checkin_grid", args=[unit.code])
             return redirect(f"{url}?day={day.isoformat()}")
     row_label = _("row %(n)s")
     for number, person in enumerate(people, start=1):
         c = person.checkin
         if submitted is not None:
-            person.form = {**_posted(submitted, person.pk),
-                           "x": bool(submitted.get(f"x_{person.pk}"))}  # fmt: skip
+            person.form = {
+                **_posted(submitted, person.pk),
+                "x": bool(submitted.get(f"x_{person.pk}")),
+            }
         elif c is not None:
             person.form = _form_of(c)
         else:  # blank: nobody has measured anything yet
-            person.form = {"t": "", "s": "", "w": Whereabouts.AT_POST,
-                           "c": person.default_category}  # fmt: skip
+            person.form = {"t": "", "s": "", "w": Whereabouts.AT_POST, "c": person.default_category}
         person.errors = errors.get(row_label % {"n": number}, [])
     # Rows are numbered in the order of the grid, as check_in_unit numbers them.
-    return render(request, "health/checkin_grid.html", {
-        "unit": unit, "day": day, "people": people, "symptoms": Symptom.choices,
-        "whereabouts": Whereabouts.choices, "categories": Category.choices,
-        "general_errors": errors.get("rows", []) + errors.get("day", [])
-        + errors.get("reason", []),
-        "own_conflict": any(p.errors for p in people if p.checkin and not p.checkin.is_proxy),
-        "replace_reason": submitted.get("replace_reason", "") if submitted else "",
-        "idempotency_key": uuid.uuid4().hex,
-        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Enter check-ins"),
-    })  # fmt: skip
+    return render(
+        request,
+        "health/checkin_grid.html",
+        {
+            "unit": unit,
+            "day": day,
+            "people": people,
+            "symptoms": Symptom.choices,
+            "whereabouts": Whereabouts.choices,
+            "categories": Category.choices,
+            "general_errors": errors.get("rows", [])
+            + errors.get("day", [])
+            + errors.get("reason", []),
+            "own_conflict": any(p.errors for p in people if p.checkin and not p.checkin.is_proxy),
+            "replace_reason": submitted.get("replace_reason", "") if submitted else "",
+            "idempotency_key": uuid.uuid4().hex,
+            "breadcrumbs": get_breadcrumbs(request.user, unit),
+            "breadcrumb_tail": _("Enter check-ins"),
+        },
+    )
 
 
 # --- Excel -------------------------------------------------------------------------------
@@ -212,8 +271,7 @@ def checkin_grid(request, code: str):
 def checkin_template(request, code: str):
     unit = _unit(request, code, HealthPerm.MANAGE_HEALTH)
     day = _day(request, unit)
-    return xlsx_response(excel.template_workbook(unit, day),
-                         f"checkin-template-{unit.code}.xlsx")  # fmt: skip
+    return xlsx_response(excel.template_workbook(unit, day), f"checkin-template-{unit.code}.xlsx")
 
 
 @login_required
@@ -228,25 +286,42 @@ def checkin_upload(request, code: str):
             general.append(_("Choose the filled-in sheet to upload."))
         else:
             try:
-                outcome = excel.import_workbook(actor=request.user, unit=unit, day=day,
-                                                upload=upload)  # fmt: skip
+                outcome = excel.import_workbook(
+                    actor=request.user, unit=unit, day=day, upload=upload
+                )
             except NotExcel as exc:
                 general.append(str(exc))
             except InvalidInput as exc:
                 general.append(str(exc.message))
                 row_errors = [(k, m) for k, msgs in exc.fields.items() for m in msgs]
             else:
-                messages.success(request, _(
-                    "Uploaded: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
-                    "%(cases)s health cases opened."
-                ) % {"created": outcome.created, "updated": outcome.updated,
-                     "unchanged": outcome.unchanged, "cases": outcome.cases_opened})  # fmt: skip
+                messages.success(
+                    request,
+                    _(
+                        "Uploaded: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
+                        "%(cases)s health cases opened."
+                    )
+                    % {
+                        "created": outcome.created,
+                        "updated": outcome.updated,
+                        "unchanged": outcome.unchanged,
+                        "cases": outcome.cases_opened,
+                    },
+                )
                 url = reverse("health:checkins")
                 return redirect(f"{url}?{urlencode({'unit': unit.code, 'day': day.isoformat()})}")
-    return render(request, "health/checkin_upload.html", {
-        "unit": unit, "day": day, "row_errors": row_errors, "general_errors": general,
-        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Upload check-ins"),
-    })  # fmt: skip
+    return render(
+        request,
+        "health/checkin_upload.html",
+        {
+            "unit": unit,
+            "day": day,
+            "row_errors": row_errors,
+            "general_errors": general,
+            "breadcrumbs": get_breadcrumbs(request.user, unit),
+            "breadcrumb_tail": _("Upload check-ins"),
+        },
+    )
 
 
 # --- personal links ------------------------------------------------------------------------
@@ -275,11 +350,18 @@ def link_list(request, code: str):
             person.url = _link_url(request, link)
             person.qr = segno.make(person.url, error="m").svg_inline(scale=3)
     log_access(request, "list", "checkin_link", "", unit.path)
-    return render(request, "health/link_list.html", {
-        "unit": unit, "page": page, "query": urlencode({"unit": unit.code}),
-        "without": people.exclude(checkin_links__revoked_at__isnull=True).count(),
-        "breadcrumbs": get_breadcrumbs(request.user, unit), "breadcrumb_tail": _("Check-in links"),
-    })  # fmt: skip
+    return render(
+        request,
+        "health/link_list.html",
+        {
+            "unit": unit,
+            "page": page,
+            "query": urlencode({"unit": unit.code}),
+            "without": people.exclude(checkin_links__revoked_at__isnull=True).count(),
+            "breadcrumbs": get_breadcrumbs(request.user, unit),
+            "breadcrumb_tail": _("Check-in links"),
+        },
+    )
 
 
 @login_required
@@ -305,8 +387,11 @@ def link_change(request, person_id: int):
         )
     else:
         services.issue_links(actor=request.user, people=[person], reissue=True)
-        messages.success(request, _("A new link for %(name)s is ready; the old one no longer works.")
-                         % {"name": person.name})  # fmt: skip
+        messages.success(
+            request,
+            _("A new link for %(name)s is ready; the old one no longer works.")
+            % {"name": person.name},
+        )
     return redirect(
         request.POST.get("next") or reverse("health:link_list", args=[person.unit.code])
     )
@@ -337,8 +422,14 @@ def self_checkin(request, token: str):
     try:
         link = services.resolve_link(token, now)
     except services.LinkError as exc:
-        return _unlogged(render(request, "health/self_checkin.html",
-                                {"problem": LINK_PROBLEMS[exc.reason]}, status=404))  # fmt: skip
+        return _unlogged(
+            render(
+                request,
+                "health/self_checkin.html",
+                {"problem": LINK_PROBLEMS[exc.reason]},
+                status=404,
+            )
+        )
     person = link.person
     day = person.unit.local_date(now)
     errors, done, raw = {}, None, {}
@@ -363,20 +454,44 @@ def self_checkin(request, token: str):
             done = outcome.checkins[person.pk]
     current = done or CheckIn.objects.filter(person=person, day=day).first()
     if not raw and current is not None:
-        raw = {"temperature": current.temperature, "symptoms": current.symptoms,
-               "whereabouts": current.whereabouts, "category": current.category,
-               "risk_contact": "1" if current.risk_contact else "",
-               "case_contact": "1" if current.case_contact else ""}  # fmt: skip
+        raw = {
+            "temperature": current.temperature,
+            "symptoms": current.symptoms,
+            "whereabouts": current.whereabouts,
+            "category": current.category,
+            "risk_contact": "1" if current.risk_contact else "",
+            "case_contact": "1" if current.case_contact else "",
+        }
     elif not raw:
         default = services.default_categories([person], day)[person.pk]
-        raw = {"temperature": "", "symptoms": [], "whereabouts": Whereabouts.AT_POST,
-               "category": default, "risk_contact": "", "case_contact": ""}  # fmt: skip
-    return _unlogged(render(request, "health/self_checkin.html", {
-        "person": person, "day": day, "current": current, "done": done, "errors": errors,
-        "raw": raw, "symptoms": Symptom.choices, "whereabouts": Whereabouts.choices,
-        "categories": Category.choices, "key": uuid.uuid4().hex,
-        "fever": done is not None and done.is_fever,
-    }, status=400 if errors else 200))  # fmt: skip
+        raw = {
+            "temperature": "",
+            "symptoms": [],
+            "whereabouts": Whereabouts.AT_POST,
+            "category": default,
+            "risk_contact": "",
+            "case_contact": "",
+        }
+    return _unlogged(
+        render(
+            request,
+            "health/self_checkin.html",
+            {
+                "person": person,
+                "day": day,
+                "current": current,
+                "done": done,
+                "errors": errors,
+                "raw": raw,
+                "symptoms": Symptom.choices,
+                "whereabouts": Whereabouts.choices,
+                "categories": Category.choices,
+                "key": uuid.uuid4().hex,
+                "fever": done is not None and done.is_fever,
+            },
+            status=400 if errors else 200,
+        )
+    )
 
 
 def _unlogged(response):
@@ -395,16 +510,23 @@ def person_health(request, person_id: int):
     person = get_person_for(request.user, person_id, HealthPerm.VIEW_HEALTH)
     can_manage = scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(person.unit_path)
     link = queries.live_links([person]).get(person.pk) if can_manage else None
-    return render(request, "health/person.html", {
-        "person": person, "checkins": queries.list_person_checkins(request.user, person),
-        "cases": HealthCase.objects.filter(person=person).order_by("-opened_at")[:20],
-        "observations": person.observations.order_by("-start_on")[:20],
-        "trips": person.trips.select_related("family_member").order_by("-depart_on")[:20],
-        "can_manage": can_manage, "link": link,
-        "link_url": _link_url(request, link) if link else "",
-        "symptoms": Symptom.choices,
-        "breadcrumbs": get_breadcrumbs(request.user, person.unit), "breadcrumb_tail": person.name,
-    })  # fmt: skip
+    return render(
+        request,
+        "health/person.html",
+        {
+            "person": person,
+            "checkins": queries.list_person_checkins(request.user, person),
+            "cases": HealthCase.objects.filter(person=person).order_by("-opened_at")[:20],
+            "observations": person.observations.order_by("-start_on")[:20],
+            "trips": person.trips.select_related("family_member").order_by("-depart_on")[:20],
+            "can_manage": can_manage,
+            "link": link,
+            "link_url": _link_url(request, link) if link else "",
+            "symptoms": Symptom.choices,
+            "breadcrumbs": get_breadcrumbs(request.user, person.unit),
+            "breadcrumb_tail": person.name,
+        },
+    )
 
 
 # --- panels on the unit and person pages ------------------------------------------------------
@@ -415,11 +537,17 @@ def unit_panel(request, unit) -> str:
     if not scope_of(request.user, CorePerm.VIEW).covers(unit.path):
         return ""
     day = unit.local_date()
-    return render_to_string("health/_unit_panel.html", {
-        "unit": unit, "day": day, "summary": queries.get_checkin_summary_for(request.user, unit, day),
-        "can_view": scope_of(request.user, HealthPerm.VIEW_HEALTH).covers(unit.path),
-        "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
-    }, request=request)  # fmt: skip
+    return render_to_string(
+        "health/_unit_panel.html",
+        {
+            "unit": unit,
+            "day": day,
+            "summary": queries.get_checkin_summary_for(request.user, unit, day),
+            "can_view": scope_of(request.user, HealthPerm.VIEW_HEALTH).covers(unit.path),
+            "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
+        },
+        request=request,
+    )
 
 
 def person_panel(request, person) -> str:

@@ -57,10 +57,14 @@ def observation_list(request):
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "page": page, "unit": unit, "state": state, "q": q, "query": query.urlencode(),
+        "page": page,
+        "unit": unit,
+        "state": state,
+        "q": q,
+        "query": query.urlencode(),
         "threshold": fever_threshold(),
         "can_start": not scope_of(request.user, MANAGE).empty,
-    }  # fmt: skip
+    }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "health/_observation_rows.html", context)
     context.update(
@@ -76,7 +80,8 @@ def _detail_context(request, observation, **forms):
     can_manage = scope_of(request.user, MANAGE).covers(observation.unit_path)
     open_ = observation.released_at is None
     context = {
-        "observation": observation, "person": observation.person,
+        "observation": observation,
+        "person": observation.person,
         "timeline": queries.get_timeline(observation),
         "follow_ups": list(observation.follow_ups.select_related("recorded_by")),
         "changes": list(observation.changes.select_related("by")),
@@ -84,7 +89,7 @@ def _detail_context(request, observation, **forms):
         "can_manage": can_manage and open_,
         "breadcrumbs": get_breadcrumbs(request.user, observation.unit),
         "breadcrumb_tail": _("Observation"),
-    }  # fmt: skip
+    }
     if context["can_manage"]:
         context["follow_up_form"] = forms.get("follow_up_form") or FollowUpForm(
             initial={"day": observation.today}
@@ -113,8 +118,12 @@ def _managed(request, observation_id: int):
 
 
 def _rerender(request, observation, **forms):
-    return render(request, "health/observation_detail.html",
-                  _detail_context(request, observation, **forms), status=400)  # fmt: skip
+    return render(
+        request,
+        "health/observation_detail.html",
+        _detail_context(request, observation, **forms),
+        status=400,
+    )
 
 
 @login_required
@@ -126,14 +135,20 @@ def observation_follow_up(request, observation_id: int):
         data = form.cleaned_data
         try:
             follow_up = services.record_follow_up(
-                actor=request.user, observation=observation, day=data["day"],
-                temperature=data["temperature"], symptoms=data["symptoms"], note=data["note"],
-            )  # fmt: skip
+                actor=request.user,
+                observation=observation,
+                day=data["day"],
+                temperature=data["temperature"],
+                symptoms=data["symptoms"],
+                note=data["note"],
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("The follow-up of %(day)s has been saved.")
-                             % {"day": follow_up.day.isoformat()})  # fmt: skip
+            messages.success(
+                request,
+                _("The follow-up of %(day)s has been saved.") % {"day": follow_up.day.isoformat()},
+            )
             return redirect("health:observation_detail", observation_id=observation.pk)
     return _rerender(request, observation, follow_up_form=form)
 
@@ -146,9 +161,11 @@ def observation_end(request, observation_id: int):
     if form.is_valid():
         try:
             services.change_observation_end(
-                actor=request.user, observation=observation,
-                new_end_on=form.cleaned_data["new_end_on"], reason=form.cleaned_data["reason"],
-            )  # fmt: skip
+                actor=request.user,
+                observation=observation,
+                new_end_on=form.cleaned_data["new_end_on"],
+                reason=form.cleaned_data["reason"],
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
@@ -194,27 +211,37 @@ def observation_start(request):
                 lookup.add_error(
                     "employee_no", _("No one with this employee number in your units.")
                 )
-        return render(request, "health/observation_start.html",
-                      {"lookup": lookup, "matches": matches})  # fmt: skip
+        return render(
+            request, "health/observation_start.html", {"lookup": lookup, "matches": matches}
+        )
     person = get_person_for(request.user, person_id, MANAGE)
     current = queries.get_open_observation(person)
     form = ObservationStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            observation = services.start_observation(actor=request.user, person=person,
-                                                     **form.cleaned_data)  # fmt: skip
+            observation = services.start_observation(
+                actor=request.user, person=person, **form.cleaned_data
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("%(name)s is now under observation.")
-                             % {"name": person.name})  # fmt: skip
+            messages.success(
+                request, _("%(name)s is now under observation.") % {"name": person.name}
+            )
             return redirect("health:observation_detail", observation_id=observation.pk)
-    return render(request, "health/observation_start.html",
-                  {"person": person, "form": form, "current": current,
-                   "days": services.observation_days(),
-                   "breadcrumbs": get_breadcrumbs(request.user, person.unit),
-                   "breadcrumb_tail": _("Start an observation")},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "health/observation_start.html",
+        {
+            "person": person,
+            "form": form,
+            "current": current,
+            "days": services.observation_days(),
+            "breadcrumbs": get_breadcrumbs(request.user, person.unit),
+            "breadcrumb_tail": _("Start an observation"),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 urlpatterns = [
@@ -225,11 +252,11 @@ urlpatterns = [
         "observations/<int:observation_id>/follow-up/",
         observation_follow_up,
         name="observation_follow_up",
-    ),  # fmt: skip
+    ),
     path("observations/<int:observation_id>/end/", observation_end, name="observation_end"),
     path(
         "observations/<int:observation_id>/release/",
         observation_release,
         name="observation_release",
-    ),  # fmt: skip
+    ),
 ]

@@ -53,8 +53,13 @@ def _filters(request) -> tuple[TripFilter, TripFilterForm]:
     if start and end and start > end:
         form.add_error("end", _("The end of the period is before its start."))
         start = end = None
-    f = TripFilter(unit=unit, flagged=bool(data.get("flagged")), start=start, end=end,
-                   q=(data.get("q") or "").strip())  # fmt: skip
+    f = TripFilter(
+        unit=unit,
+        flagged=bool(data.get("flagged")),
+        start=start,
+        end=end,
+        q=(data.get("q") or "").strip(),
+    )
     return f, form
 
 
@@ -76,8 +81,13 @@ def trip_list(request):
     _decorate(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "f": f, "form": form, "query": query.urlencode(),
-               "can_create": not scope_of(request.user, MANAGE).empty}  # fmt: skip
+    context = {
+        "page": page,
+        "f": f,
+        "form": form,
+        "query": query.urlencode(),
+        "can_create": not scope_of(request.user, MANAGE).empty,
+    }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "health/_trip_rows.html", context)
     context.update(
@@ -89,13 +99,23 @@ def trip_list(request):
 
 
 EXPORT_COLUMNS = [
-    gettext_lazy("Unit"), gettext_lazy("Unit code"), gettext_lazy("Employee number"),
-    gettext_lazy("Member of staff"), gettext_lazy("Traveller"), gettext_lazy("Relation"),
-    gettext_lazy("From"), gettext_lazy("To"), gettext_lazy("Via"), gettext_lazy("Departs on"),
-    gettext_lazy("Returns on"), gettext_lazy("Transport"),
-    gettext_lazy("Train or flight number"), gettext_lazy("Purpose"), gettext_lazy("Risk"),
+    gettext_lazy("Unit"),
+    gettext_lazy("Unit code"),
+    gettext_lazy("Employee number"),
+    gettext_lazy("Member of staff"),
+    gettext_lazy("Traveller"),
+    gettext_lazy("Relation"),
+    gettext_lazy("From"),
+    gettext_lazy("To"),
+    gettext_lazy("Via"),
+    gettext_lazy("Departs on"),
+    gettext_lazy("Returns on"),
+    gettext_lazy("Transport"),
+    gettext_lazy("Train or flight number"),
+    gettext_lazy("Purpose"),
+    gettext_lazy("Risk"),
     gettext_lazy("Risk areas touched"),
-]  # fmt: skip
+]
 
 
 @login_required
@@ -106,19 +126,41 @@ def trip_export(request):
     f, _form = _filters(request)
     trips = queries.list_trips(request.user, f)[:EXPORT_LIMIT]
     rows = (
-        (t.unit.name, t.unit.code, t.person.employee_no, t.person.name, t.traveller,
-         t.family_member.relation if t.family_member_id else "", t.origin, t.destination,
-         t.via, t.depart_on, t.return_on, t.get_transport_display(), t.transport_no,
-         t.purpose, t.get_risk_level_display() if t.risk_level else "",
-         "、".join(t.risk_areas))
+        (
+            t.unit.name,
+            t.unit.code,
+            t.person.employee_no,
+            t.person.name,
+            t.traveller,
+            t.family_member.relation if t.family_member_id else "",
+            t.origin,
+            t.destination,
+            t.via,
+            t.depart_on,
+            t.return_on,
+            t.get_transport_display(),
+            t.transport_no,
+            t.purpose,
+            t.get_risk_level_display() if t.risk_level else "",
+            "、".join(t.risk_areas),
+        )
         for t in trips
-    )  # fmt: skip
+    )
     scope_label = f.unit.name if f.unit else _("all units in scope")
-    data = build_workbook(_("Trip register"), [str(c) for c in EXPORT_COLUMNS], rows,
-                          watermark=watermark_line(request.user, str(scope_label)))  # fmt: skip
+    data = build_workbook(
+        _("Trip register"),
+        [str(c) for c in EXPORT_COLUMNS],
+        rows,
+        watermark=watermark_line(request.user, str(scope_label)),
+    )
     code = f.unit.code if f.unit else ""
-    log_access(request, "export", "trip_list", unit_path=f.unit.path if f.unit else "",
-               detail=f"excel {code or '*'} flagged={int(f.flagged)} {f.start or ''}..{f.end or ''}")  # fmt: skip
+    log_access(
+        request,
+        "export",
+        "trip_list",
+        unit_path=f.unit.path if f.unit else "",
+        detail=f"excel {code or '*'} flagged={int(f.flagged)} {f.start or ''}..{f.end or ''}",
+    )
     return xlsx_response(
         data, f"fangkong-trips-{code or 'all'}-{timezone.localdate().isoformat()}.xlsx"
     )
@@ -131,19 +173,33 @@ def trip_detail(request, trip_id: int):
     can_manage = scope_of(request.user, MANAGE).covers(trip.unit_path)
     current = observation_queries.get_open_observation(trip.person)
     _decorate([trip])
-    return render(request, "health/trip_detail.html", {
-        "trip": trip, "can_manage": can_manage, "current": current,
-        "observations": trip.observations.order_by("-start_on"),
-        "breadcrumbs": get_breadcrumbs(request.user, trip.unit), "breadcrumb_tail": _("Trip"),
-    })  # fmt: skip
+    return render(
+        request,
+        "health/trip_detail.html",
+        {
+            "trip": trip,
+            "can_manage": can_manage,
+            "current": current,
+            "observations": trip.observations.order_by("-start_on"),
+            "breadcrumbs": get_breadcrumbs(request.user, trip.unit),
+            "breadcrumb_tail": _("Trip"),
+        },
+    )
 
 
 def _trip_form_page(request, form, *, person, trip=None, status=200):
-    return render(request, "health/trip_form.html", {
-        "form": form, "person": person, "trip": trip,
-        "breadcrumbs": get_breadcrumbs(request.user, person.unit),
-        "breadcrumb_tail": _("Edit trip") if trip else _("Register a trip"),
-    }, status=status)  # fmt: skip
+    return render(
+        request,
+        "health/trip_form.html",
+        {
+            "form": form,
+            "person": person,
+            "trip": trip,
+            "breadcrumbs": get_breadcrumbs(request.user, person.unit),
+            "breadcrumb_tail": _("Edit trip") if trip else _("Register a trip"),
+        },
+        status=status,
+    )
 
 
 def _trip_data(form, person) -> dict:
@@ -181,14 +237,18 @@ def trip_create(request):
     form = TripForm(request.POST or None, person=person)
     if request.method == "POST" and form.is_valid():
         try:
-            trip = services.record_trip(actor=request.user, person=person,
-                                        **_trip_data(form, person))  # fmt: skip
+            trip = services.record_trip(
+                actor=request.user, person=person, **_trip_data(form, person)
+            )
         except ServiceError as exc:
             form_errors(form, exc)
         else:
             if trip.risk_level:
-                messages.warning(request, _("The trip has been registered. It touches a risk "
-                                            "area: %(areas)s.") % {"areas": "、".join(trip.risk_areas)})  # fmt: skip
+                messages.warning(
+                    request,
+                    _("The trip has been registered. It touches a risk area: %(areas)s.")
+                    % {"areas": "、".join(trip.risk_areas)},
+                )
             else:
                 messages.success(request, _("The trip has been registered."))
             return redirect("health:trip_detail", trip_id=trip.pk)
@@ -212,8 +272,9 @@ def trip_edit(request, trip_id: int):
         else:
             messages.success(request, _("The trip has been saved."))
             return redirect("health:trip_detail", trip_id=trip.pk)
-    return _trip_form_page(request, form, person=trip.person, trip=trip,
-                           status=400 if form.errors else 200)  # fmt: skip
+    return _trip_form_page(
+        request, form, person=trip.person, trip=trip, status=400 if form.errors else 200
+    )
 
 
 @login_required
@@ -226,8 +287,10 @@ def trip_observation(request, trip_id: int):
     try:
         observation = services.start_observation_from_trip(actor=request.user, trip=trip)
     except ServiceError as exc:
-        messages.error(request, "; ".join(
-            [str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]))  # fmt: skip
+        messages.error(
+            request,
+            "; ".join([str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]),
+        )
         return redirect("health:trip_detail", trip_id=trip.pk)
     messages.success(request, _("%(name)s is now under observation.") % {"name": trip.person.name})
     return redirect("health:observation_detail", observation_id=observation.pk)
@@ -244,15 +307,21 @@ def returns(request):
     days = queries.list_returns(request.user, unit, first)
     for _day, trips in days:
         _decorate(trips)
-    return render(request, "health/returns.html", {
-        "days": days, "unit": unit, "first": first,
-        "last": first + timedelta(days=queries.RETURN_DAYS - 1),
-        "total": sum(len(t) for _d, t in days),
-        "flagged": sum(1 for _d, ts in days for t in ts if t.risk_level),
-        "unit_choices": list_unit_choices(request.user),
-        "breadcrumbs": get_breadcrumbs(request.user, unit) if unit else [],
-        "breadcrumb_tail": _("Returns") if unit else "",
-    })  # fmt: skip
+    return render(
+        request,
+        "health/returns.html",
+        {
+            "days": days,
+            "unit": unit,
+            "first": first,
+            "last": first + timedelta(days=queries.RETURN_DAYS - 1),
+            "total": sum(len(t) for _d, t in days),
+            "flagged": sum(1 for _d, ts in days for t in ts if t.risk_level),
+            "unit_choices": list_unit_choices(request.user),
+            "breadcrumbs": get_breadcrumbs(request.user, unit) if unit else [],
+            "breadcrumb_tail": _("Returns") if unit else "",
+        },
+    )
 
 
 # --- risk areas -------------------------------------------------------------------------
@@ -274,9 +343,15 @@ def risk_area_list(request):
             area.effective_to is None or area.effective_to >= today
         )
         area.badge = RISK_BADGES.get(area.level, "secondary")
-    return render(request, "health/risk_area_list.html", {
-        "areas": areas, "can_manage": _can_manage_areas(request.user), "today": today,
-    })  # fmt: skip
+    return render(
+        request,
+        "health/risk_area_list.html",
+        {
+            "areas": areas,
+            "can_manage": _can_manage_areas(request.user),
+            "today": today,
+        },
+    )
 
 
 @login_required
@@ -287,8 +362,9 @@ def risk_area_form(request, area_id: int | None = None):
     area = queries.get_risk_area(area_id) if area_id is not None else None
     initial = {"effective_from": timezone.localdate()}
     if area is not None:
-        initial = {k: getattr(area, k) for k in ("name", "level", "effective_from",
-                                                  "effective_to", "note")}  # fmt: skip
+        initial = {
+            k: getattr(area, k) for k in ("name", "level", "effective_from", "effective_to", "note")
+        }
     form = RiskAreaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,11 +372,18 @@ def risk_area_form(request, area_id: int | None = None):
         except ServiceError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, _("The risk area has been saved; %(n)s trips were flagged "
-                                        "again.") % {"n": saved.reflagged})  # fmt: skip
+            messages.success(
+                request,
+                _("The risk area has been saved; %(n)s trips were flagged again.")
+                % {"n": saved.reflagged},
+            )
             return redirect("health:risk_area_list")
-    return render(request, "health/risk_area_form.html", {"form": form, "area": area},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "health/risk_area_form.html",
+        {"form": form, "area": area},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -312,8 +395,10 @@ def risk_area_end(request, area_id: int):
     try:
         services.end_risk_area(actor=request.user, area=area)
     except ServiceError as exc:
-        messages.error(request, "; ".join(
-            [str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]))  # fmt: skip
+        messages.error(
+            request,
+            "; ".join([str(m) for ms in exc.fields.values() for m in ms] or [str(exc.message)]),
+        )
     else:
         messages.success(request, _("The risk area has been ended today."))
     return redirect("health:risk_area_list")

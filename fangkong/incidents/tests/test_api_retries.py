@@ -16,8 +16,12 @@ from fangkong.notify.models import Message
 from fangkong.orgs.testing import ProvinceMixin, make_province
 
 FOUND = datetime(2020, 2, 3, 2, 0, tzinfo=UTC)
-BODY = {"unit": "a-site-1", "kind": "suspected", "title": "Fever after a trip",
-        "discovered_at": "2020-02-03T10:00:00+08:00"}  # fmt: skip
+BODY = {
+    "unit": "a-site-1",
+    "kind": "suspected",
+    "title": "Fever after a trip",
+    "discovered_at": "2020-02-03T10:00:00+08:00",
+}
 
 
 @override_settings(LANGUAGE_CODE="en")
@@ -26,8 +30,9 @@ class IncidentRetryTests(ProvinceMixin, TestCase):
     def post(self, body, key=None):
         self.client.force_login(self.t.bob)
         headers = {"Idempotency-Key": key} if key else {}
-        return self.client.post("/api/v1/incidents", json.dumps(body),
-                                content_type="application/json", headers=headers)  # fmt: skip
+        return self.client.post(
+            "/api/v1/incidents", json.dumps(body), content_type="application/json", headers=headers
+        )
 
     def test_a_retry_with_the_same_key_files_one_incident(self):
         first = self.post(BODY, key="phone-1")
@@ -47,9 +52,12 @@ class IncidentRetryTests(ProvinceMixin, TestCase):
         self.assertEqual((clash.status_code, clash.json()["code"]), (409, "idempotency_key_reused"))
         # Keys belong to their user: another filer's same key is another filing.
         self.client.force_login(self.t.alice)
-        other = self.client.post("/api/v1/incidents", json.dumps(BODY),
-                                 content_type="application/json",
-                                 headers={"Idempotency-Key": "phone-1"})  # fmt: skip
+        other = self.client.post(
+            "/api/v1/incidents",
+            json.dumps(BODY),
+            content_type="application/json",
+            headers={"Idempotency-Key": "phone-1"},
+        )
         self.assertEqual(other.status_code, 201)
         self.assertEqual(Incident.objects.count(), 2)
 
@@ -63,9 +71,12 @@ class IncidentRetryTests(ProvinceMixin, TestCase):
         self.assertEqual(len(body["clocks"]), Clock.objects.count())
         # A failure while the answer is built rolls the filing back with it: a 500 (in
         # the JSON error format) never stands for a filed incident.
-        with mock.patch.object(incidents_api.queries, "get_timeline",
-                               side_effect=RuntimeError("gone")), \
-                self.assertLogs("django.request", "ERROR"):  # fmt: skip
+        with (
+            mock.patch.object(
+                incidents_api.queries, "get_timeline", side_effect=RuntimeError("gone")
+            ),
+            self.assertLogs("django.request", "ERROR"),
+        ):
             failed = self.post({**BODY, "title": "Second"})
         self.assertEqual((failed.status_code, failed.json()["code"]), (500, "server_error"))
         self.assertEqual(Incident.objects.count(), 1)
@@ -83,9 +94,12 @@ class RetryRacingTheOriginalTests(TransactionTestCase):
         def post(n):
             client = Client()
             client.force_login(t.bob)
-            response = client.post("/api/v1/incidents", json.dumps(BODY),
-                                   content_type="application/json",
-                                   headers={"Idempotency-Key": "tap"})  # fmt: skip
+            response = client.post(
+                "/api/v1/incidents",
+                json.dumps(BODY),
+                content_type="application/json",
+                headers={"Idempotency-Key": "tap"},
+            )
             answers.append((response.status_code, response.json()["id"]))
 
         run_in_threads(post)

@@ -38,8 +38,11 @@ class SuspectedCaseBrowserTests(BrowserTestCase):
         incident = Incident.objects.get(title="站内一名员工疑似感染")
         self.assertEqual(incident.target_unit.code, "SASAC")
 
-        told = set(Message.objects.filter(topic="incident", subject__contains="站内一名员工疑似感染")
-                   .values_list("recipient__username", flat=True))  # fmt: skip
+        told = set(
+            Message.objects.filter(
+                topic="incident", subject__contains="站内一名员工疑似感染"
+            ).values_list("recipient__username", flat=True)
+        )
         self.assertTrue({"heat-duty", "heat-duty2"} & told, told)  # the duty manager on duty
         self.assertTrue({"ct-leader", "ct-leader2"} & told, told)  # the leading cadre on duty
 

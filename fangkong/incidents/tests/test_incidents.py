@@ -25,9 +25,14 @@ FOUND = datetime(2020, 2, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 @override_settings(LANGUAGE_CODE="en")
 class IncidentTests(ProvinceMixin, TestCase):
     def file(self, **extra):
-        args = {"actor": self.t.bob, "unit": self.t.a_site_1, "kind": "suspected",
-                "title": "Fever and cough after a trip", "discovered_at": FOUND,
-                "now": FOUND + timedelta(minutes=5)} | extra  # fmt: skip
+        args = {
+            "actor": self.t.bob,
+            "unit": self.t.a_site_1,
+            "kind": "suspected",
+            "title": "Fever and cough after a trip",
+            "discovered_at": FOUND,
+            "now": FOUND + timedelta(minutes=5),
+        } | extra
         return services.file_incident(**args)
 
     def test_filing_sets_the_clocks_and_tells_every_level_up_to_the_sasac(self):
@@ -49,9 +54,14 @@ class IncidentTests(ProvinceMixin, TestCase):
     def test_a_late_clock_escalates_once_and_makes_an_accountability_entry(self):
         t = self.t
         incident = self.file()
-        services.record_phone_report(actor=t.bob, incident=incident, caller="bob", callee="a-sub duty",
-                                     called_at=FOUND + timedelta(minutes=6),
-                                     now=FOUND + timedelta(minutes=6))  # fmt: skip
+        services.record_phone_report(
+            actor=t.bob,
+            incident=incident,
+            caller="bob",
+            callee="a-sub duty",
+            called_at=FOUND + timedelta(minutes=6),
+            now=FOUND + timedelta(minutes=6),
+        )
         later = FOUND + timedelta(minutes=31)
         first = sweeps.escalate_due(now=later)
         again = sweeps.escalate_due(now=later)
@@ -70,8 +80,12 @@ class IncidentTests(ProvinceMixin, TestCase):
         incident = self.file()
         with self.assertRaises(PermissionDeniedInScope):
             services.acknowledge(actor=t.bob, incident=incident)  # the reporter itself
-        receipt = services.acknowledge(actor=t.alice, incident=incident, note="Isolate at once",
-                                       now=FOUND + timedelta(minutes=8))  # fmt: skip
+        receipt = services.acknowledge(
+            actor=t.alice,
+            incident=incident,
+            note="Isolate at once",
+            now=FOUND + timedelta(minutes=8),
+        )
         self.assertEqual(receipt.unit, t.group_a)
         clock = Clock.objects.get(incident=incident, kind="ack", unit=t.group_a)
         self.assertIsNotNone(clock.met_at)
@@ -117,10 +131,14 @@ class IncidentApiAndPageTests(ProvinceMixin, TestCase):
     def test_file_ack_and_read_through_the_api(self):
         t = self.t
         self.client.force_login(t.bob)
-        body = {"unit": "a-site-1", "kind": "fever_cluster", "title": "Three fevers",
-                "discovered_at": "2020-02-03T10:00:00+08:00", "people": ["A002"],
-                "phone": {"called_at": "2020-02-03T10:05:00+08:00", "caller": "bob",
-                          "callee": "a-sub"}}  # fmt: skip
+        body = {
+            "unit": "a-site-1",
+            "kind": "fever_cluster",
+            "title": "Three fevers",
+            "discovered_at": "2020-02-03T10:00:00+08:00",
+            "people": ["A002"],
+            "phone": {"called_at": "2020-02-03T10:05:00+08:00", "caller": "bob", "callee": "a-sub"},
+        }
         with time_machine.travel(FOUND + timedelta(minutes=10), tick=False):
             response = self.post("/api/v1/incidents", body)
             self.assertEqual(response.status_code, 201, response.content)
@@ -133,10 +151,13 @@ class IncidentApiAndPageTests(ProvinceMixin, TestCase):
             written = self.post(f"{url}/written-report", {"text": "All three isolated."})
             self.assertEqual(written.status_code, 200)
             with self.settings(MEDIA_ROOT=self.media):
-                upload = self.client.post(f"{url}/written-report", {
-                    "text": "Lab results attached.",
-                    "files": [SimpleUploadedFile("results.pdf", b"%PDF-1.4 test")],
-                })  # fmt: skip
+                upload = self.client.post(
+                    f"{url}/written-report",
+                    {
+                        "text": "Lab results attached.",
+                        "files": [SimpleUploadedFile("results.pdf", b"%PDF-1.4 test")],
+                    },
+                )
             self.assertEqual(upload.status_code, 200, upload.content)
             self.assertEqual(
                 [e["text"] for e in upload.json()["timeline"] if e["kind"] == "written"][-1],
@@ -157,8 +178,13 @@ class IncidentApiAndPageTests(ProvinceMixin, TestCase):
     def test_board_and_timeline_pages(self):
         t = self.t
         with time_machine.travel(FOUND + timedelta(minutes=5), tick=False):
-            incident = services.file_incident(actor=t.bob, unit=t.a_site_1, kind="suspected",
-                                              title="Suspected case", discovered_at=FOUND)  # fmt: skip
+            incident = services.file_incident(
+                actor=t.bob,
+                unit=t.a_site_1,
+                kind="suspected",
+                title="Suspected case",
+                discovered_at=FOUND,
+            )
         with time_machine.travel(FOUND + timedelta(minutes=40), tick=False):
             sweeps.escalate_due()
             self.client.force_login(t.olga)
@@ -180,8 +206,14 @@ class RecipientLanguageTests(ProvinceMixin, TestCase):
 
         t = self.t
         UserProfile.objects.create(user=t.alice, language="en")
-        services.file_incident(actor=t.bob, unit=t.a_site_1, kind="suspected", title="X",
-                               discovered_at=FOUND, now=FOUND + timedelta(minutes=1))  # fmt: skip
+        services.file_incident(
+            actor=t.bob,
+            unit=t.a_site_1,
+            kind="suspected",
+            title="X",
+            discovered_at=FOUND,
+            now=FOUND + timedelta(minutes=1),
+        )
         alice = Message.objects.get(topic="incident", recipient=t.alice).subject
         olga = Message.objects.get(topic="incident", recipient=t.olga).subject
         self.assertTrue(alice.startswith("[Incident] Suspected case"), alice)

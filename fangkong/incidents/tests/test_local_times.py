@@ -35,9 +35,13 @@ class LocalTimeTests(ProvinceMixin, TestCase):
     def test_incident_texts_and_the_ledger_are_on_the_units_clock(self):
         t = self.t
         incident = services.file_incident(
-            actor=t.bob, unit=t.a_site_1, kind="suspected", title="Fever after a trip",
-            discovered_at=FOUND, now=FOUND + timedelta(minutes=1),
-        )  # fmt: skip
+            actor=t.bob,
+            unit=t.a_site_1,
+            kind="suspected",
+            title="Fever after a trip",
+            discovered_at=FOUND,
+            now=FOUND + timedelta(minutes=1),
+        )
         filed = Message.objects.filter(topic="incident").first()
         self.assertIn("Discovered 12-03 07:40", filed.body)
         sweeps.escalate_due(now=FOUND + timedelta(minutes=40))
@@ -66,8 +70,9 @@ class LocalTimeTests(ProvinceMixin, TestCase):
         checkins.check_in_self(
             link=link, raw={"temperature": "36.5", "symptoms": [], "whereabouts": "at_post"}
         )
-        data = health_excel.export_workbook(user=t.root, unit=t.a_site_1, day=FOUND.date()
-                                            + timedelta(days=1))  # fmt: skip
+        data = health_excel.export_workbook(
+            user=t.root, unit=t.a_site_1, day=FOUND.date() + timedelta(days=1)
+        )
         table = rows(data)
         header = next(row for row in table if "填报时间" in row)
         filed = [row for row in table if row and row[0] == t.p_site_1.employee_no]

@@ -25,9 +25,14 @@ FOUND = datetime(2020, 2, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 @override_settings(LANGUAGE_CODE="en")
 class ClosingTests(ProvinceMixin, TestCase):
     def file(self, kind="confirmed", **extra):
-        args = {"actor": self.t.bob, "unit": self.t.a_site_1, "kind": kind,
-                "title": "Confirmed case at the station", "discovered_at": FOUND,
-                "now": FOUND + timedelta(minutes=1)} | extra  # fmt: skip
+        args = {
+            "actor": self.t.bob,
+            "unit": self.t.a_site_1,
+            "kind": kind,
+            "title": "Confirmed case at the station",
+            "discovered_at": FOUND,
+            "now": FOUND + timedelta(minutes=1),
+        } | extra
         return services.file_incident(**args)
 
     def test_the_filer_cannot_close_alone_and_unmet_clocks_stay_unmet(self):
@@ -36,36 +41,59 @@ class ClosingTests(ProvinceMixin, TestCase):
         one_second = FOUND + timedelta(minutes=1, seconds=1)
         # Seen: the liaison closed its own confirmed case as a false report a second later.
         with self.assertRaises(PermissionDeniedInScope):
-            services.close_incident(actor=t.bob, incident=incident, outcome="false_report",
-                                    reason="mistake", now=one_second)  # fmt: skip
+            services.close_incident(
+                actor=t.bob,
+                incident=incident,
+                outcome="false_report",
+                reason="mistake",
+                now=one_second,
+            )
         # The group is a receiving level, but a case must reach the SASAC: not the group's call.
         services.acknowledge(actor=t.alice, incident=incident, now=one_second)
         with self.assertRaises(PermissionDeniedInScope):
-            services.close_incident(actor=t.alice, incident=incident, outcome="false_report",
-                                    reason="mistake", now=one_second)  # fmt: skip
+            services.close_incident(
+                actor=t.alice,
+                incident=incident,
+                outcome="false_report",
+                reason="mistake",
+                now=one_second,
+            )
         with self.assertRaises(InvalidInput) as ctx:
-            services.close_incident(actor=t.sasac, incident=incident, outcome="false_report",
-                                    reason="  ", now=one_second)  # fmt: skip
+            services.close_incident(
+                actor=t.sasac,
+                incident=incident,
+                outcome="false_report",
+                reason="  ",
+                now=one_second,
+            )
         self.assertIn("reason", ctx.exception.fields)
         Message.objects.all().delete()
         closed_at = FOUND + timedelta(minutes=20)  # phone (15 min) and acks (16) overdue by now
-        services.close_incident(actor=t.sasac, incident=incident, outcome="false_report",
-                                reason="Test result negative", now=closed_at)  # fmt: skip
+        services.close_incident(
+            actor=t.sasac,
+            incident=incident,
+            outcome="false_report",
+            reason="Test result negative",
+            now=closed_at,
+        )
         incident.refresh_from_db()
-        self.assertEqual((incident.state, incident.outcome, incident.closed_by),
-                         ("closed", "false_report", t.sasac))  # fmt: skip
+        self.assertEqual(
+            (incident.state, incident.outcome, incident.closed_by),
+            ("closed", "false_report", t.sasac),
+        )
         met = {(c.kind, c.unit.code): c.met_at for c in incident.clocks.select_related("unit")}
         self.assertIsNotNone(met[("ack", "group-a")])
         # Phone, written and the other acknowledgements were never done: still not done.
         self.assertEqual(
             sorted(k for k, at in met.items() if at is None),
-            [("ack", "a-sub"), ("ack", "province"), ("phone", "a-site-1"),
-             ("written", "a-site-1")],
-        )  # fmt: skip
+            [("ack", "a-sub"), ("ack", "province"), ("phone", "a-site-1"), ("written", "a-site-1")],
+        )
         self.assertEqual(
-            Clock.objects.filter(incident=incident, met_at__isnull=True,
-                                 cancelled_at=closed_at).count(), 4,
-        )  # fmt: skip
+            Clock.objects.filter(
+                incident=incident, met_at__isnull=True, cancelled_at=closed_at
+            ).count(),
+            4,
+        )
         # Overdue at closing: their lateness stays in the ledger (not the written report).
         from fangkong.accountability.models import Entry
 
@@ -100,8 +128,13 @@ class ClosingTests(ProvinceMixin, TestCase):
         services.acknowledge(actor=sub_admin, incident=incident, now=FOUND + timedelta(minutes=3))
         self.assertTrue(services.may_close(sub_admin, incident))
         self.assertFalse(services.may_close(t.charlie, incident))
-        services.close_incident(actor=sub_admin, incident=incident, outcome="resolved",
-                                reason="Both at home, normal", now=FOUND + timedelta(minutes=4))  # fmt: skip
+        services.close_incident(
+            actor=sub_admin,
+            incident=incident,
+            outcome="resolved",
+            reason="Both at home, normal",
+            now=FOUND + timedelta(minutes=4),
+        )
         self.assertEqual(Incident.objects.get(pk=incident.pk).state, "closed")
 
     def test_close_through_the_api(self):
@@ -121,8 +154,7 @@ class ClosingTests(ProvinceMixin, TestCase):
             self.assertEqual(post(t.alice).status_code, 403)  # sees it, may not close it
             self.assertEqual(post(t.charlie).status_code, 404)  # an outsider
             self.assertEqual(post(t.sasac, {"outcome": "nope", "reason": "x"}).status_code, 422)
-            self.assertEqual(post(t.sasac, {"outcome": "resolved", "reason": " "}).status_code,
-                             400)  # fmt: skip
+            self.assertEqual(post(t.sasac, {"outcome": "resolved", "reason": " "}).status_code, 400)
             done = post(t.sasac)
             self.assertEqual(done.status_code, 200, done.content)
             data = done.json()
@@ -138,14 +170,19 @@ class ClosingTests(ProvinceMixin, TestCase):
             detail = reverse("incidents:detail", args=[incident.pk])
             self.client.force_login(t.bob)
             self.assertNotContains(self.client.get(detail), 'data-testid="close-form"')
-            refused = self.client.post(reverse("incidents:close", args=[incident.pk]),
-                                       {"outcome": "false_report", "reason": "x"}, follow=True)  # fmt: skip
+            refused = self.client.post(
+                reverse("incidents:close", args=[incident.pk]),
+                {"outcome": "false_report", "reason": "x"},
+                follow=True,
+            )
             self.assertContains(refused, "Only the level this incident must reach")
             self.assertEqual(Incident.objects.get(pk=incident.pk).state, "open")
             self.client.force_login(t.sasac)
             self.assertContains(self.client.get(detail), 'data-testid="close-form"')
-            self.client.post(reverse("incidents:close", args=[incident.pk]),
-                             {"outcome": "false_report", "reason": "Negative"})  # fmt: skip
+            self.client.post(
+                reverse("incidents:close", args=[incident.pk]),
+                {"outcome": "false_report", "reason": "Negative"},
+            )
             page = self.client.get(detail)
             self.assertNotContains(page, 'data-testid="close-form"')
             # Unmet clocks read "not done", never a time; the levels that never signed too.
@@ -166,13 +203,16 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
         t = self.t
         with time_machine.travel(FOUND, tick=False):
             by_hand = services.file_incident(
-                actor=t.bob, unit=t.a_site_1, kind="suspected", title="Suspected case",
-                discovered_at=FOUND, people=[t.p_site_1.pk],
-            )  # fmt: skip
+                actor=t.bob,
+                unit=t.a_site_1,
+                kind="suspected",
+                title="Suspected case",
+                discovered_at=FOUND,
+                people=[t.p_site_1.pk],
+            )
             case = self.fever_case()  # opened after the filing: the person's open case
         with time_machine.travel(FOUND + timedelta(hours=1), tick=False):
-            health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                      result="suspected")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result", result="suspected")
             run_followups()
         # Seen: a second incident, both notifying the SASAC.
         self.assertEqual(Incident.objects.count(), 1)
@@ -186,14 +226,17 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
         with time_machine.travel(FOUND, tick=False):
             case = self.fever_case()
             incident = services.file_incident(
-                actor=t.bob, unit=t.a_site_1, kind="suspected", title="Suspected case",
-                discovered_at=FOUND, people=[t.p_site_1.pk],
-            )  # fmt: skip
+                actor=t.bob,
+                unit=t.a_site_1,
+                kind="suspected",
+                title="Suspected case",
+                discovered_at=FOUND,
+                people=[t.p_site_1.pk],
+            )
             self.assertEqual(incident.health_case, case)
             kinds = list(incident.events.values_list("kind", flat=True))
             self.assertEqual(kinds, ["filed", "case_linked"])
-            health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                      result="confirmed")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result", result="confirmed")
             run_followups()
         self.assertEqual(Incident.objects.count(), 1)
 
@@ -201,12 +244,15 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
         t = self.t
         with time_machine.travel(FOUND, tick=False):
             incident = services.file_incident(
-                actor=t.bob, unit=t.a_site_1, kind="suspected", title="Suspected case",
-                discovered_at=FOUND, people=[t.p_site_1.pk],
-            )  # fmt: skip
+                actor=t.bob,
+                unit=t.a_site_1,
+                kind="suspected",
+                title="Suspected case",
+                discovered_at=FOUND,
+                people=[t.p_site_1.pk],
+            )
             case = self.fever_case()
-            health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                      result="confirmed")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result", result="confirmed")
             run_followups()
         incident.refresh_from_db()
         self.assertEqual((incident.kind, incident.health_case), ("confirmed", case))
@@ -218,12 +264,15 @@ class CaseAndIncidentTests(ProvinceMixin, TestCase):
         t = self.t
         with time_machine.travel(FOUND, tick=False):
             contact = services.file_incident(
-                actor=t.bob, unit=t.a_site_1, kind="close_contact", title="Contact",
-                discovered_at=FOUND, people=[t.p_site_1.pk],
-            )  # fmt: skip
+                actor=t.bob,
+                unit=t.a_site_1,
+                kind="close_contact",
+                title="Contact",
+                discovered_at=FOUND,
+                people=[t.p_site_1.pk],
+            )
             case = self.fever_case()
-            health_cases.advance_case(actor=t.bob, case=case, state="result",
-                                      result="suspected")  # fmt: skip
+            health_cases.advance_case(actor=t.bob, case=case, state="result", result="suspected")
             run_followups()
         self.assertEqual(Incident.objects.count(), 2)
         contact.refresh_from_db()

@@ -15,9 +15,13 @@ FOUND = datetime(2020, 2, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 class EscalationSweepTests(ProvinceMixin, TestCase):
     def file(self, found, title):
         return services.file_incident(
-            actor=self.t.bob, unit=self.t.a_site_1, kind="suspected", title=title,
-            discovered_at=found, now=found + timedelta(minutes=1),
-        )  # fmt: skip
+            actor=self.t.bob,
+            unit=self.t.a_site_1,
+            kind="suspected",
+            title=title,
+            discovered_at=found,
+            now=found + timedelta(minutes=1),
+        )
 
     def test_a_clock_that_fails_to_escalate_is_skipped_and_the_others_go_on(self):
         first = self.file(FOUND, "First")

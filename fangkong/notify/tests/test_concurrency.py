@@ -28,12 +28,18 @@ class ConcurrentWorkerTests(ShippedFormsMixin, TransactionTestCase):
             channels = [
                 UnitChannel.objects.create(
                     unit=t.group_a, kind=Channel.WECOM, target=robot.url(f"/hook/{i}")
-                )  # fmt: skip
+                )
                 for i in range(4)
             ]
             for i in range(80):
-                services.queue(topic=outbox_topic(), key=f"m{i}", subject=f"m{i}", channels=[channels[i % 4]],
-                               users=[t.bob] if i % 5 == 0 else [], unit=t.a_site_1)  # fmt: skip
+                services.queue(
+                    topic=outbox_topic(),
+                    key=f"m{i}",
+                    subject=f"m{i}",
+                    channels=[channels[i % 4]],
+                    users=[t.bob] if i % 5 == 0 else [],
+                    unit=t.a_site_1,
+                )
             done: dict[int, Counter] = {}
 
             def worker(n):
@@ -57,8 +63,14 @@ class ConcurrentWorkerTests(ShippedFormsMixin, TransactionTestCase):
 
         def sweep(n):
             for i in range(20):
-                services.queue(topic=outbox_topic(), key=f"remind:{i}", subject="s", users=[t.bob, t.olga],
-                               channels=[channel], unit=t.a_site_1)  # fmt: skip
+                services.queue(
+                    topic=outbox_topic(),
+                    key=f"remind:{i}",
+                    subject="s",
+                    users=[t.bob, t.olga],
+                    channels=[channel],
+                    unit=t.a_site_1,
+                )
 
         run_in_threads(sweep)
         self.assertEqual(Message.objects.count(), 60)
@@ -75,8 +87,9 @@ class ConcurrentRuleTests(TransactionTestCase):
 
         def save(n):
             try:
-                services.create_routing_rule(actor=t.root, unit=t.a_sub, topic="incident",
-                                             role="office", channels=["sms"])  # fmt: skip
+                services.create_routing_rule(
+                    actor=t.root, unit=t.a_sub, topic="incident", role="office", channels=["sms"]
+                )
                 outcomes.append("saved")
             except InvalidInput as exc:
                 outcomes.append(list(exc.fields))

@@ -34,29 +34,41 @@ class DeliveryTests(TestCase):
         cls.t = make_province()
 
     def channel(self, kind, target, unit=None, **extra):
-        return UnitChannel.objects.create(unit=unit or self.t.group_a, kind=kind, target=target,
-                                          **extra)  # fmt: skip
+        return UnitChannel.objects.create(
+            unit=unit or self.t.group_a, kind=kind, target=target, **extra
+        )
 
     def queue(self, key="k", channels=(), users=(), unit=None, **extra):
-        return services.queue(topic=outbox_topic(), key=key, subject="【填报提醒】测试", body="正文 body",
-                              channels=channels, users=users, unit=unit or self.t.a_site_1,
-                              **extra)  # fmt: skip
+        return services.queue(
+            topic=outbox_topic(),
+            key=key,
+            subject="【填报提醒】测试",
+            body="正文 body",
+            channels=channels,
+            users=users,
+            unit=unit or self.t.a_site_1,
+            **extra,
+        )
 
     def test_dingtalk_text_format_and_signature(self):
         with WebhookReceiver() as robot, time_machine.travel(NOW, tick=False):
-            channel = self.channel(Channel.DINGTALK, robot.url("/robot/send?access_token=tok"),
-                                   secret="SEC-ding")  # fmt: skip
+            channel = self.channel(
+                Channel.DINGTALK, robot.url("/robot/send?access_token=tok"), secret="SEC-ding"
+            )
             self.assertEqual(self.queue(channels=[channel]), 1)
             result = services.deliver_due()
         self.assertEqual((result["claimed"], result["sent"]), (1, 1))
         [request] = robot.requests
         self.assertEqual(request.path, "/robot/send")
-        self.assertEqual(request.json, {"msgtype": "text", "text": {"content": "【填报提醒】测试\n正文 body"}})  # fmt: skip
+        self.assertEqual(
+            request.json, {"msgtype": "text", "text": {"content": "【填报提醒】测试\n正文 body"}}
+        )
         self.assertEqual(request.query["access_token"], "tok")
         timestamp = request.query["timestamp"]
         self.assertEqual(int(timestamp), int(NOW.timestamp() * 1000))
-        self.assertEqual(request.query["sign"],
-                         expected_sign(b"SEC-ding", f"{timestamp}\nSEC-ding".encode()))  # fmt: skip
+        self.assertEqual(
+            request.query["sign"], expected_sign(b"SEC-ding", f"{timestamp}\nSEC-ding".encode())
+        )
         self.assertIn("application/json", request.headers["Content-Type"])
         message = Message.objects.get()
         self.assertEqual((message.state, message.attempts, message.sent_at), (State.SENT, 1, NOW))
@@ -67,14 +79,17 @@ class DeliveryTests(TestCase):
             self.queue(channels=[channel])
             services.deliver_due()
         [request] = robot.requests
-        self.assertEqual(request.json, {"msgtype": "text", "text": {"content": "【填报提醒】测试\n正文 body"}})  # fmt: skip
+        self.assertEqual(
+            request.json, {"msgtype": "text", "text": {"content": "【填报提醒】测试\n正文 body"}}
+        )
         self.assertEqual(request.query, {"key": "K1"})
         self.assertEqual(Message.objects.get().state, State.SENT)
 
     def test_feishu_text_format_and_signature(self):
         with WebhookReceiver() as robot, time_machine.travel(NOW, tick=False):
-            channel = self.channel(Channel.FEISHU, robot.url("/open-apis/bot/v2/hook/abc"),
-                                   secret="SEC-fs")  # fmt: skip
+            channel = self.channel(
+                Channel.FEISHU, robot.url("/open-apis/bot/v2/hook/abc"), secret="SEC-fs"
+            )
             self.queue(channels=[channel])
             services.deliver_due()
         body = robot.requests[0].json
@@ -153,8 +168,9 @@ class DeliveryTests(TestCase):
         waiting = Message.objects.filter(endpoint=hanging, state=State.QUEUED)
         self.assertEqual(waiting.count(), 2)
         for message in waiting:  # they wait as long as the failed one, no attempt counted
-            self.assertEqual((message.attempts, message.next_attempt_at),
-                             (0, failed.next_attempt_at))  # fmt: skip
+            self.assertEqual(
+                (message.attempts, message.next_attempt_at), (0, failed.next_attempt_at)
+            )
 
     def test_a_killed_worker_s_claim_is_taken_again_when_its_lease_ends(self):
         with WebhookReceiver() as robot:
@@ -200,8 +216,13 @@ class DeliveryTests(TestCase):
         self.queue(channels=[channel])
         channel.is_active = False
         channel.save()
-        Message.objects.create(channel=Channel.EMAIL, recipient=self.t.bob, subject="s",
-                               body="b", dedupe_key="no-address")  # fmt: skip
+        Message.objects.create(
+            channel=Channel.EMAIL,
+            recipient=self.t.bob,
+            subject="s",
+            body="b",
+            dedupe_key="no-address",
+        )
         self.assertEqual(services.deliver_due()["dead"], 2)
         self.assertEqual(Message.objects.filter(state=State.DEAD, attempts=1).count(), 2)
 
@@ -210,13 +231,22 @@ class DeliveryTests(TestCase):
         self.queue(channels=[channel])
         services.deliver_due()
         [sent] = mail.outbox
-        self.assertEqual((sent.to, sent.subject, sent.body), (["office@example.org"], "【填报提醒】测试", "正文 body"))  # fmt: skip
+        self.assertEqual(
+            (sent.to, sent.subject, sent.body),
+            (["office@example.org"], "【填报提醒】测试", "正文 body"),
+        )
 
     def test_email_to_a_real_smtp_server(self):
-        with SmtpSink() as smtp, override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=smtp.port, EMAIL_USE_TLS=False, DEFAULT_FROM_EMAIL="fk@example.org",
-        ):  # fmt: skip
+        with (
+            SmtpSink() as smtp,
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=smtp.port,
+                EMAIL_USE_TLS=False,
+                DEFAULT_FROM_EMAIL="fk@example.org",
+            ),
+        ):
             self.queue(channels=[self.channel(Channel.EMAIL, "office@example.org")])
             self.assertEqual(services.deliver_due()["sent"], 1)
         [(sender, recipients, message)] = smtp.messages
@@ -228,8 +258,11 @@ class DeliveryTests(TestCase):
     def test_unreachable_smtp_server_is_a_failure(self):
         with SmtpSink() as smtp:
             port = smtp.port  # closed when the block ends: nothing listens there any more
-        with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-                               EMAIL_HOST="127.0.0.1", EMAIL_PORT=port):  # fmt: skip
+        with override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+        ):
             self.queue(channels=[self.channel(Channel.EMAIL, "office@example.org")])
             services.deliver_due()
         self.assertEqual(Message.objects.get().state, State.FAILED)
@@ -259,8 +292,9 @@ class RoutingTests(TestCase):
         t = self.t
         group = UnitChannel.objects.create(unit=t.group_a, kind=Channel.WECOM, target="https://g/x")
         sub = UnitChannel.objects.create(unit=t.a_sub, kind=Channel.DINGTALK, target="https://s/x")
-        UnitChannel.objects.create(unit=t.a_sub, kind=Channel.FEISHU, target="https://s/y",
-                                   is_active=False)  # fmt: skip
+        UnitChannel.objects.create(
+            unit=t.a_sub, kind=Channel.FEISHU, target="https://s/y", is_active=False
+        )
         with self.assertNumQueries(1):
             found = queries.list_channels_for_units([t.a_site_1, t.a_hq, t.a_sub, t.b_sub])
         self.assertEqual(found[t.a_site_1.pk], [sub])

@@ -26,8 +26,7 @@ MORNING = datetime(2020, 2, 3, 23, 0, tzinfo=UTC)  # 07:00 on the 4th, local
 
 
 def rule(unit, topic, role, channels, **extra):
-    return RoutingRule.objects.create(unit=unit, topic=topic, role=role, channels=channels,
-                                      **extra)  # fmt: skip
+    return RoutingRule.objects.create(unit=unit, topic=topic, role=role, channels=channels, **extra)
 
 
 class RouteTests(SmsMixin, TestCase):
@@ -43,8 +42,9 @@ class RouteTests(SmsMixin, TestCase):
             found = queries.route(topic="incident", unit=t.a_site_1)
         self.assertEqual(found, {t.bob.pk: {"sms"}, t.olga.pk: {"email", "inapp"}})
         # a-site-2 has no liaison on its line: only the office.
-        self.assertEqual(queries.route(topic="incident", unit=t.a_site_2),
-                         {t.olga.pk: {"email", "inapp"}})  # fmt: skip
+        self.assertEqual(
+            queries.route(topic="incident", unit=t.a_site_2), {t.olga.pk: {"email", "inapp"}}
+        )
         self.assertEqual(queries.route(topic="incident", unit=t.b_sub), {})  # another group
 
     def test_the_nearest_unit_with_rules_for_the_topic_or_every_topic_wins(self):
@@ -75,10 +75,13 @@ class QueueRoutedTests(SmsMixin, TestCase):
 
     def queue(self, key="inc:1", **extra):
         return services.queue(
-            key=key, topic=extra.pop("topic", "incident"), unit=extra.pop("unit", self.t.a_site_1),
+            key=key,
+            topic=extra.pop("topic", "incident"),
+            unit=extra.pop("unit", self.t.a_site_1),
             subject=extra.pop("subject", "Incident at the heat station"),
-            body=extra.pop("body", "Two people with fever."), **extra,
-        )  # fmt: skip
+            body=extra.pop("body", "Two people with fever."),
+            **extra,
+        )
 
     def targets(self):
         return {(m.channel, m.recipient_id, m.endpoint_id) for m in Message.objects.all()}
@@ -97,20 +100,32 @@ class QueueRoutedTests(SmsMixin, TestCase):
         with time_machine.travel(DAY, tick=False):
             count = self.queue(users=[t.alice, t.bob])  # "incident": urgent, with on-duty
         expected = {
-            ("inapp", t.alice.pk, None), ("inapp", t.bob.pk, None), ("sms", t.bob.pk, None),
-            ("email", t.olga.pk, None), ("inapp", duty.pk, None), ("sms", duty.pk, None),
+            ("inapp", t.alice.pk, None),
+            ("inapp", t.bob.pk, None),
+            ("sms", t.bob.pk, None),
+            ("email", t.olga.pk, None),
+            ("inapp", duty.pk, None),
+            ("sms", duty.pk, None),
             (Channel.WECOM, None, robot.pk),
-        }  # fmt: skip
+        }
         self.assertEqual(count, len(expected))
         self.assertEqual(self.targets(), expected)
         self.assertEqual(set(Message.objects.values_list("next_attempt_at", flat=True)), {DAY})
-        self.assertEqual(set(Message.objects.values_list("topic", "unit_id")),
-                         {("incident", t.a_site_1.pk)})  # fmt: skip
+        self.assertEqual(
+            set(Message.objects.values_list("topic", "unit_id")), {("incident", t.a_site_1.pk)}
+        )
         with time_machine.travel(DAY, tick=False):  # the same key again: nothing new
             self.assertEqual(self.queue(users=[t.alice, t.bob]), 0)
         keys = set(Message.objects.values_list("dedupe_key", flat=True))
-        self.assertLessEqual({f"inc:1|u{t.bob.pk}", f"inc:1|s{t.bob.pk}",
-                              f"inc:1|e{t.olga.pk}", f"inc:1|c{robot.pk}"}, keys)  # fmt: skip
+        self.assertLessEqual(
+            {
+                f"inc:1|u{t.bob.pk}",
+                f"inc:1|s{t.bob.pk}",
+                f"inc:1|e{t.olga.pk}",
+                f"inc:1|c{robot.pk}",
+            },
+            keys,
+        )
 
     def test_on_duty_only_for_topics_that_ask(self):
         self.on_duty = {self.t.charlie.pk}
@@ -126,10 +141,14 @@ class QueueRoutedTests(SmsMixin, TestCase):
         with time_machine.travel(NIGHT, tick=False):
             self.queue(key="r", topic="reminder")
             self.queue(key="u", topic="incident")  # an urgent topic
-        held = dict(Message.objects.filter(dedupe_key__startswith="r|")
-                    .values_list("channel", "next_attempt_at"))  # fmt: skip
-        self.assertEqual(held, {"sms": MORNING, "email": MORNING, "inapp": NIGHT,
-                                "dingtalk": NIGHT})  # fmt: skip
+        held = dict(
+            Message.objects.filter(dedupe_key__startswith="r|").values_list(
+                "channel", "next_attempt_at"
+            )
+        )
+        self.assertEqual(
+            held, {"sms": MORNING, "email": MORNING, "inapp": NIGHT, "dingtalk": NIGHT}
+        )
         urgent = Message.objects.filter(dedupe_key__startswith="u|")
         self.assertEqual(set(urgent.values_list("next_attempt_at", flat=True)), {NIGHT})
         with time_machine.travel(NIGHT + timedelta(minutes=1), tick=False):
@@ -152,8 +171,9 @@ class QueueRoutedTests(SmsMixin, TestCase):
             self.assertEqual(services.quiet_until(unit, NIGHT), NIGHT)
         with override_settings(NOTIFY_QUIET_HOURS="12:00-14:00"):
             noon = datetime(2020, 2, 3, 4, 30, tzinfo=UTC)  # 12:30 local
-            self.assertEqual(services.quiet_until(unit, noon),
-                             datetime(2020, 2, 3, 6, 0, tzinfo=UTC))  # fmt: skip
+            self.assertEqual(
+                services.quiet_until(unit, noon), datetime(2020, 2, 3, 6, 0, tzinfo=UTC)
+            )
         unit.timezone = "Europe/Berlin"  # 23:30 UTC+8 is 16:30 in Berlin
         self.assertEqual(services.quiet_until(unit, NIGHT), NIGHT)
 
@@ -162,8 +182,11 @@ class QueueRoutedTests(SmsMixin, TestCase):
         UserProfile.objects.create(user=t.bob, language="en")
         UserProfile.objects.create(user=t.alice, language="zh-hans")
         with override_settings(LANGUAGE_CODE="zh-hans"):
-            self.queue(users=[t.bob, t.alice, t.olga], subject=gettext_lazy("Inbox"),
-                       body=lambda: str(gettext_lazy("Delivery log")))  # fmt: skip
+            self.queue(
+                users=[t.bob, t.alice, t.olga],
+                subject=gettext_lazy("Inbox"),
+                body=lambda: str(gettext_lazy("Delivery log")),
+            )
         texts = {m.recipient_id: (m.subject, m.body) for m in Message.objects.all()}
         self.assertEqual(texts[t.bob.pk], ("Inbox", "Delivery log"))
         self.assertNotEqual(texts[t.alice.pk][0], "Inbox")  # the Chinese catalogue's
@@ -180,17 +203,27 @@ class QueueRoutedTests(SmsMixin, TestCase):
         t.olga.email = "olga@example.org"
         t.olga.save()
         rule(t.group_a, "incident", Role.OFFICE, ["email"])
-        with WebhookReceiver() as robot, SmtpSink() as smtp, override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-            EMAIL_PORT=smtp.port, EMAIL_USE_TLS=False,
-        ):  # fmt: skip
-            UnitChannel.objects.create(unit=t.group_a, kind=Channel.FEISHU,
-                                       target=robot.url("/open-apis/bot/v2/hook/x"))  # fmt: skip
+        with (
+            WebhookReceiver() as robot,
+            SmtpSink() as smtp,
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                EMAIL_HOST="127.0.0.1",
+                EMAIL_PORT=smtp.port,
+                EMAIL_USE_TLS=False,
+            ),
+        ):
+            UnitChannel.objects.create(
+                unit=t.group_a, kind=Channel.FEISHU, target=robot.url("/open-apis/bot/v2/hook/x")
+            )
             self.queue(url="/incidents/7/")
             self.assertEqual(services.deliver_due()["sent"], 2)
         [request] = robot.requests
-        self.assertEqual(request.json["content"]["text"], "Incident at the heat station\n"
-                         "Two people with fever.\nhttps://fk.example.org/incidents/7/")  # fmt: skip
+        self.assertEqual(
+            request.json["content"]["text"],
+            "Incident at the heat station\n"
+            "Two people with fever.\nhttps://fk.example.org/incidents/7/",
+        )
         self.assertEqual(len(request.headers["X-Fangkong-Message"]), 32)
         [(_sender, recipients_, mail)] = smtp.messages
         self.assertEqual(recipients_, ["olga@example.org"])
@@ -202,8 +235,9 @@ class QueueRoutedTests(SmsMixin, TestCase):
 class NoBaseUrlTests(SmsMixin, TestCase):
     def test_without_a_base_url_texts_carry_no_relative_link(self):
         with WebhookReceiver() as robot:
-            channel = UnitChannel.objects.create(unit=self.t.group_a, kind=Channel.WECOM,
-                                                 target=robot.url("/hook"))  # fmt: skip
+            channel = UnitChannel.objects.create(
+                unit=self.t.group_a, kind=Channel.WECOM, target=robot.url("/hook")
+            )
             services.queue(
                 topic=outbox_topic(), key="k", subject="s", body="b", channels=[channel], url="/x/"
             )

@@ -20,10 +20,12 @@ class RuleViewTests(ProvinceMixin, TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         t = cls.t
-        cls.rule_a = services.create_routing_rule(actor=t.alice, unit=t.a_sub, topic="incident",
-                                                  role=Role.LIAISON, channels=["sms"])  # fmt: skip
-        cls.rule_b = services.create_routing_rule(actor=t.charlie, unit=t.b_sub, topic="*",
-                                                  role=Role.OFFICE, channels=["email"])  # fmt: skip
+        cls.rule_a = services.create_routing_rule(
+            actor=t.alice, unit=t.a_sub, topic="incident", role=Role.LIAISON, channels=["sms"]
+        )
+        cls.rule_b = services.create_routing_rule(
+            actor=t.charlie, unit=t.b_sub, topic="*", role=Role.OFFICE, channels=["email"]
+        )
 
     def test_list_shows_the_scope_only(self):
         page = self.login(self.t.alice).get(reverse("notify:rule_list")).content.decode()
@@ -34,14 +36,22 @@ class RuleViewTests(ProvinceMixin, TestCase):
 
     def test_create_edit_deactivate(self):
         client = self.login(self.t.alice)
-        response = client.post(reverse("notify:rule_create"), {
-            "unit": "a-site-1", "topic": "health_case", "role": Role.UNIT_ADMIN,
-            "channels": ["inapp", "email"], "applies_to_subtree": "on",
-        })  # fmt: skip
+        response = client.post(
+            reverse("notify:rule_create"),
+            {
+                "unit": "a-site-1",
+                "topic": "health_case",
+                "role": Role.UNIT_ADMIN,
+                "channels": ["inapp", "email"],
+                "applies_to_subtree": "on",
+            },
+        )
         self.assertRedirects(response, reverse("notify:rule_list"))
         rule = RoutingRule.objects.get(unit=self.t.a_site_1)
-        self.assertEqual((rule.topic, rule.channels, rule.applies_to_subtree),
-                         ("health_case", ["inapp", "email"], True))  # fmt: skip
+        self.assertEqual(
+            (rule.topic, rule.channels, rule.applies_to_subtree),
+            ("health_case", ["inapp", "email"], True),
+        )
         edit = reverse("notify:rule_edit", args=[rule.pk])
         self.assertContains(client.get(edit), 'value="email" id="channel-email" checked')
         client.post(edit, {"topic": "health_case", "role": Role.UNIT_ADMIN, "channels": ["sms"]})
@@ -51,21 +61,26 @@ class RuleViewTests(ProvinceMixin, TestCase):
         rule.refresh_from_db()
         self.assertFalse(rule.is_active)
         actions = set(AuditEntry.objects.values_list("action", flat=True))
-        self.assertLessEqual({"create_routing_rule", "update_routing_rule",
-                              "deactivate_routing_rule"}, actions)  # fmt: skip
+        self.assertLessEqual(
+            {"create_routing_rule", "update_routing_rule", "deactivate_routing_rule"}, actions
+        )
         # Topics by their label: once in the list of topics, once more for the rule.
         self.assertContains(client.get(reverse("notify:rule_list")), "<td>Health cases</td>", 1)
-        self.assertContains(client.get(reverse("notify:rule_list") + "?all=1"),
-                            "<td>Health cases</td>", 2)  # fmt: skip
+        self.assertContains(
+            client.get(reverse("notify:rule_list") + "?all=1"), "<td>Health cases</td>", 2
+        )
 
     def test_form_errors(self):
         client = self.login(self.t.alice)
         data = {"unit": "b-sub", "topic": "incident", "role": Role.LIAISON, "channels": ["sms"]}
-        self.assertContains(client.post(reverse("notify:rule_create"), data),
-                            "No such unit in your scope.")  # fmt: skip
+        self.assertContains(
+            client.post(reverse("notify:rule_create"), data), "No such unit in your scope."
+        )
         data["unit"] = "a-sub"  # the same (unit, topic, role) as rule_a
-        self.assertContains(client.post(reverse("notify:rule_create"), data),
-                            "already has a rule for this topic and role")  # fmt: skip
+        self.assertContains(
+            client.post(reverse("notify:rule_create"), data),
+            "already has a rule for this topic and role",
+        )
         data["channels"] = []
         response = client.post(reverse("notify:rule_create"), data)
         self.assertEqual(response.status_code, 200)
@@ -74,8 +89,9 @@ class RuleViewTests(ProvinceMixin, TestCase):
     def test_outsiders_get_404(self):
         for user in (self.t.charlie, self.t.bob, self.t.olga):  # bob, olga: no admin role
             client = self.login(user)
-            self.assertEqual(client.get(reverse("notify:rule_edit", args=[self.rule_a.pk]))
-                             .status_code, 404)  # fmt: skip
+            self.assertEqual(
+                client.get(reverse("notify:rule_edit", args=[self.rule_a.pk])).status_code, 404
+            )
             deactivate = client.post(reverse("notify:rule_deactivate", args=[self.rule_a.pk]))
             self.assertEqual(deactivate.status_code, 404)
         for user in (self.t.bob, self.t.olga):
@@ -87,8 +103,13 @@ class RuleViewTests(ProvinceMixin, TestCase):
 
     def test_service_refuses_a_unit_outside_the_scope(self):
         with self.assertRaises(PermissionDeniedInScope):
-            services.create_routing_rule(actor=self.t.charlie, unit=self.t.a_sub, topic="*",
-                                         role=Role.OFFICE, channels=["inapp"])  # fmt: skip
+            services.create_routing_rule(
+                actor=self.t.charlie,
+                unit=self.t.a_sub,
+                topic="*",
+                role=Role.OFFICE,
+                channels=["inapp"],
+            )
 
 
 class RetryDeadTests(ProvinceMixin, TestCase):
@@ -107,12 +128,15 @@ class RetryDeadTests(ProvinceMixin, TestCase):
         page = client.get(reverse("notify:log") + "?state=dead").content.decode()
         self.assertIn('data-testid="retry-dead"', page)
         ids = list(Message.objects.values_list("pk", flat=True))  # one outside the scope
-        response = client.post(reverse("notify:retry_dead"),
-                               {"message": ids, "next": reverse("notify:log") + "?state=dead"})  # fmt: skip
+        response = client.post(
+            reverse("notify:retry_dead"),
+            {"message": ids, "next": reverse("notify:log") + "?state=dead"},
+        )
         self.assertRedirects(response, reverse("notify:log") + "?state=dead")
         self.assertEqual(Message.objects.filter(state=State.QUEUED, attempts=0).count(), 3)
         other.refresh_from_db()
         self.assertEqual(other.state, State.DEAD)
         self.assertEqual(AuditEntry.objects.filter(action="retry_message").count(), 3)
-        self.assertEqual(self.login(t.bob).post(reverse("notify:retry_dead"),
-                                                {"message": ids}).status_code, 404)  # fmt: skip
+        self.assertEqual(
+            self.login(t.bob).post(reverse("notify:retry_dead"), {"message": ids}).status_code, 404
+        )

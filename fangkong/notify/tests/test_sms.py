@@ -22,17 +22,25 @@ class SmsMixin(ProvinceMixin):
     def give_phone(self, user, phone):
         """Link `user` to a new roster entry with `phone`."""
         person = org_services.create_person(
-            actor=self.t.root, unit=self.t.a_site_1, employee_no=f"S{next(_numbers):04}",
-            name=f"Person of {user.get_username()}", phone=phone,
-        )  # fmt: skip
+            actor=self.t.root,
+            unit=self.t.a_site_1,
+            employee_no=f"S{next(_numbers):04}",
+            name=f"Person of {user.get_username()}",
+            phone=phone,
+        )
         Person.objects.filter(pk=person.pk).update(user=user)
         return person
 
     def queue_sms(self, key="k", user=None, **extra):
         """A message to the user's phone, as notify.services.queue's on-duty path writes it."""
-        Message.objects.create(channel=Channel.SMS, recipient=user or self.t.bob,
-                               subject="【疫情】发热 2 人", body="a-site-1",
-                               dedupe_key=key, **extra)  # fmt: skip
+        Message.objects.create(
+            channel=Channel.SMS,
+            recipient=user or self.t.bob,
+            subject="【疫情】发热 2 人",
+            body="a-site-1",
+            dedupe_key=key,
+            **extra,
+        )
 
 
 @override_settings(LANGUAGE_CODE="en", NOTIFY_BASE_URL="https://fk.example.org")
@@ -55,9 +63,12 @@ class SmsTests(SmsMixin, TestCase):
 
     def test_http_gateway_posts_json_with_the_token(self):
         self.give_phone(self.t.bob, "13800000001")
-        with WebhookReceiver() as gateway, override_settings(
-            SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms/send"), SMS_TOKEN="tok-1"
-        ):  # fmt: skip
+        with (
+            WebhookReceiver() as gateway,
+            override_settings(
+                SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms/send"), SMS_TOKEN="tok-1"
+            ),
+        ):
             self.queue_sms()
             self.assertEqual(services.deliver_due()["sent"], 1)
         [request] = gateway.requests
@@ -71,9 +82,10 @@ class SmsTests(SmsMixin, TestCase):
     @override_settings(NOTIFY_MAX_ATTEMPTS=2)
     def test_gateway_error_refusal_then_dead(self):
         self.give_phone(self.t.bob, "13800000001")
-        with WebhookReceiver(mode="error") as gateway, override_settings(
-            SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms")
-        ):  # fmt: skip
+        with (
+            WebhookReceiver(mode="error") as gateway,
+            override_settings(SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms")),
+        ):
             self.queue_sms()
             services.deliver_due()
             message = Message.objects.get()
@@ -89,9 +101,10 @@ class SmsTests(SmsMixin, TestCase):
     @override_settings(NOTIFY_TIMEOUT=0.5)
     def test_hanging_gateway_times_out(self):
         self.give_phone(self.t.bob, "13800000001")
-        with WebhookReceiver(mode="hang") as gateway, override_settings(
-            SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms")
-        ):  # fmt: skip
+        with (
+            WebhookReceiver(mode="hang") as gateway,
+            override_settings(SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms")),
+        ):
             self.queue_sms()
             started = time.monotonic()
             result = services.deliver_due()
@@ -113,11 +126,17 @@ class SmsTests(SmsMixin, TestCase):
 
     def test_long_texts_are_cut(self):
         self.give_phone(self.t.bob, "13800000001")
-        with WebhookReceiver() as gateway, override_settings(
-            SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms")
-        ):  # fmt: skip
-            Message.objects.create(channel=Channel.SMS, recipient=self.t.bob, subject="s",
-                                   body="x" * 2000, dedupe_key="long")  # fmt: skip
+        with (
+            WebhookReceiver() as gateway,
+            override_settings(SMS_GATEWAY=HTTP, SMS_URL=gateway.url("/sms")),
+        ):
+            Message.objects.create(
+                channel=Channel.SMS,
+                recipient=self.t.bob,
+                subject="s",
+                body="x" * 2000,
+                dedupe_key="long",
+            )
             services.deliver_due()
         text = gateway.requests[0].json["text"]
         self.assertEqual((len(text), text[-1]), (500, "…"))

@@ -60,8 +60,7 @@ class TopicTableTests(SmsMixin, TestCase):
     def test_every_app_topic_is_registered_with_its_policy_and_offered_to_rules(self):
         registered = {t.code: (t.urgent, t.on_duty) for t in list_topics() if t.code != TEST_TOPIC}
         self.assertEqual(registered, POLICY)
-        self.assertEqual({code for code, _label in topic_choices()} - {TEST_TOPIC},
-                         {"*", *POLICY})  # fmt: skip
+        self.assertEqual({code for code, _label in topic_choices()} - {TEST_TOPIC}, {"*", *POLICY})
         self.assertTrue(all(str(t.recipients) for t in list_topics() if t.code != TEST_TOPIC))
         with self.assertRaises(LookupError):
             services.queue(key="x", topic="no_such_topic", subject="s", unit=self.t.a_site_1)
@@ -74,19 +73,24 @@ class TopicTableTests(SmsMixin, TestCase):
                     Message.objects.all().delete()
                     RoutingRule.objects.all().delete()
                     rule_topic, channels = make_rule(topic)
-                    RoutingRule.objects.create(unit=t.group_a, topic=rule_topic, role=Role.OFFICE,
-                                               channels=channels)  # fmt: skip
+                    RoutingRule.objects.create(
+                        unit=t.group_a, topic=rule_topic, role=Role.OFFICE, channels=channels
+                    )
                     with time_machine.travel(NIGHT, tick=False):
-                        services.queue(key="k", topic=topic, unit=t.a_site_1, subject="s",
-                                       users=[t.bob])  # fmt: skip
+                        services.queue(
+                            key="k", topic=topic, unit=t.a_site_1, subject="s", users=[t.bob]
+                        )
                     got = set(Message.objects.values_list("recipient_id", "channel"))
                     expected = {(t.bob.pk, Channel.INAPP)}  # the caller's default recipients
                     expected |= {(t.olga.pk, c) for c in olga_gets}
                     if on_duty:
                         expected |= {(self.duty.pk, Channel.INAPP), (self.duty.pk, Channel.SMS)}
                     self.assertEqual(got, expected)
-                    held = set(Message.objects.filter(next_attempt_at=MORNING)
-                               .values_list("channel", flat=True))  # fmt: skip
+                    held = set(
+                        Message.objects.filter(next_attempt_at=MORNING).values_list(
+                            "channel", flat=True
+                        )
+                    )
                     quiet = {c for _u, c in expected} & {Channel.SMS, Channel.EMAIL}
                     self.assertEqual(held, set() if urgent else quiet)
 
@@ -100,8 +104,9 @@ class RealPathTests(SmsMixin, TestCase):
     def test_send_health_cases_to_the_office_by_sms_really_sends_an_sms_at_night(self):
         t = self.t
         self.give_phone(t.olga, "13800000009")
-        RoutingRule.objects.create(unit=t.group_a, topic="health_case", role=Role.OFFICE,
-                                   channels=["sms"])  # fmt: skip
+        RoutingRule.objects.create(
+            unit=t.group_a, topic="health_case", role=Role.OFFICE, channels=["sms"]
+        )
         with time_machine.travel(NIGHT, tick=False):
             link = checkins.issue_links(actor=t.root, people=[t.p_site_1])[0]
             checkins.check_in_self(link=link, raw={"temperature": "38.6"})
@@ -109,25 +114,45 @@ class RealPathTests(SmsMixin, TestCase):
         self.assertEqual((sms.recipient, sms.next_attempt_at), (t.olga, NIGHT))  # urgent
         self.assertIn("38.6", sms.subject)
         # The liaison (the nearest on the person's line) hears of it in the inbox.
-        self.assertTrue(Message.objects.filter(topic="health_case", recipient=t.bob,
-                                               channel=Channel.INAPP).exists())  # fmt: skip
+        self.assertTrue(
+            Message.objects.filter(
+                topic="health_case", recipient=t.bob, channel=Channel.INAPP
+            ).exists()
+        )
         self.assertTrue(get_topic("health_case").urgent)
 
     def test_a_rule_for_mismatches_reaches_the_office_by_sms_through_the_follow_up(self):
         t = self.t
         self.give_phone(t.olga, "13800000009")
-        RoutingRule.objects.create(unit=t.group_a, topic="mismatch", role=Role.OFFICE,
-                                   channels=["sms"])  # fmt: skip
+        RoutingRule.objects.create(
+            unit=t.group_a, topic="mismatch", role=Role.OFFICE, channels=["sms"]
+        )
         link = checkins.issue_links(actor=t.root, people=[t.p_site_1])[0]
         with time_machine.travel(datetime(2020, 2, 3, 0, 30, tzinfo=UTC), tick=False):
             checkins.check_in_self(link=link, raw={"temperature": "38.6"})
-            values = daily_values(staff_total=1, on_post=1, on_duty=0, party_on_post=0,
-                                  volunteers_on_post=0, remote=0, fever_today=0)  # fmt: skip
-            reporting.file_report(actor=t.bob, form=t.daily, unit=t.a_site_1,
-                                  day=date(2020, 2, 3), values=values, confirm=True,
-                                  comment="ok")  # fmt: skip
+            values = daily_values(
+                staff_total=1,
+                on_post=1,
+                on_duty=0,
+                party_on_post=0,
+                volunteers_on_post=0,
+                remote=0,
+                fever_today=0,
+            )
+            reporting.file_report(
+                actor=t.bob,
+                form=t.daily,
+                unit=t.a_site_1,
+                day=date(2020, 2, 3),
+                values=values,
+                confirm=True,
+                comment="ok",
+            )
             self.assertFalse(Message.objects.filter(topic="mismatch").exists())
             run_followups()
-        channels = set(Message.objects.filter(topic="mismatch", recipient=t.olga)
-                       .values_list("channel", flat=True))  # fmt: skip
+        channels = set(
+            Message.objects.filter(topic="mismatch", recipient=t.olga).values_list(
+                "channel", flat=True
+            )
+        )
         self.assertEqual(channels, {Channel.INAPP, Channel.SMS})

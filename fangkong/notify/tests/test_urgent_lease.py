@@ -19,12 +19,14 @@ class UrgentLeaseTests(TestCase):
 
     def test_an_urgent_alert_claimed_by_a_worker_that_died_goes_out_within_seconds(self):
         with WebhookReceiver() as robot:
-            UnitChannel.objects.create(unit=self.t.group_a, kind=Channel.DINGTALK,
-                                       target=robot.url("/robot/send"))  # fmt: skip
+            UnitChannel.objects.create(
+                unit=self.t.group_a, kind=Channel.DINGTALK, target=robot.url("/robot/send")
+            )
             with time_machine.travel(NOW, tick=False):
                 for key, topic in [("reminder", "reminder"), ("incident", "incident")]:
-                    services.queue(key=key, topic=topic, unit=self.t.a_site_1,
-                                   subject=key, body=key)  # fmt: skip
+                    services.queue(
+                        key=key, topic=topic, unit=self.t.a_site_1, subject=key, body=key
+                    )
                 _, claimed = services.claim(batch=1)  # …and the worker dies
             self.assertEqual([m.subject for m in claimed], ["incident"])  # urgent first
             alert = Message.objects.get(subject="incident")

@@ -17,8 +17,15 @@ class InboxTests(ProvinceMixin, TestCase):
     def setUpTestData(cls):
         super().setUpTestData()
         t = cls.t
-        services.queue(topic=outbox_topic(), key="one", subject="第一条提醒", body="正文一", users=[t.bob, t.charlie],
-                       unit=t.a_site_1, url="/reports/")  # fmt: skip
+        services.queue(
+            topic=outbox_topic(),
+            key="one",
+            subject="第一条提醒",
+            body="正文一",
+            users=[t.bob, t.charlie],
+            unit=t.a_site_1,
+            url="/reports/",
+        )
         services.queue(
             topic=outbox_topic(), key="two", subject="第二条提醒", users=[t.bob], unit=t.a_site_1
         )
@@ -77,8 +84,11 @@ class DeliveryLogTests(ProvinceMixin, TestCase):
         t = cls.t
         cls.admin_a = make_user("admin-a")
         grant(cls.admin_a, t.group_a, Role.SYSTEM_ADMIN)
-        robot = UnitChannel.objects.create(unit=t.group_a, kind=Channel.DINGTALK,
-                                           target="http://127.0.0.1:9/robot/send?access_token=TOKEN")  # fmt: skip
+        robot = UnitChannel.objects.create(
+            unit=t.group_a,
+            kind=Channel.DINGTALK,
+            target="http://127.0.0.1:9/robot/send?access_token=TOKEN",
+        )
         for i in range(5):
             services.queue(
                 topic=outbox_topic(),
@@ -91,8 +101,9 @@ class DeliveryLogTests(ProvinceMixin, TestCase):
             topic=outbox_topic(), key="b", subject="B 单位消息", users=[t.charlie], unit=t.b_sub
         )
         cls.dead = Message.objects.filter(unit=t.a_site_1).first()
-        Message.objects.filter(unit=t.a_site_1).update(state=State.DEAD, attempts=6,
-                                                        last_error="HTTP 500")  # fmt: skip
+        Message.objects.filter(unit=t.a_site_1).update(
+            state=State.DEAD, attempts=6, last_error="HTTP 500"
+        )
         cls.other = Message.objects.get(unit=t.b_sub)
         Message.objects.filter(pk=cls.other.pk).update(state=State.DEAD)
 

@@ -42,12 +42,18 @@ class AuthApiTests(ApiTestBase):
 
     def test_wrong_password_then_lockout(self):
         for _ in range(5):
-            bad = self.client.post("/api/v1/auth/token", {"username": "bob", "password": "x"},
-                                   content_type="application/json")  # fmt: skip
+            bad = self.client.post(
+                "/api/v1/auth/token",
+                {"username": "bob", "password": "x"},
+                content_type="application/json",
+            )
             self.assertEqual(bad.status_code, 401)
             self.assertEqual(bad.json()["code"], "bad_credentials")
-        locked = self.client.post("/api/v1/auth/token", {"username": "bob", "password": PASSWORD},
-                                  content_type="application/json")  # fmt: skip
+        locked = self.client.post(
+            "/api/v1/auth/token",
+            {"username": "bob", "password": PASSWORD},
+            content_type="application/json",
+        )
         self.assertEqual(locked.status_code, 429)
         self.assertEqual(locked.json()["code"], "locked_out")
         self.assertEqual(LoginFailure.objects.filter(username="bob").count(), 5)
@@ -58,8 +64,14 @@ class AuthApiTests(ApiTestBase):
 
     def test_openapi_schema(self):
         schema = self.client.get("/api/v1/openapi.json").json()
-        for path in ("/api/v1/auth/token", "/api/v1/units", "/api/v1/units/{code}",
-                     "/api/v1/units/{code}/children", "/api/v1/people", "/api/v1/people/{person_id}"):  # fmt: skip
+        for path in (
+            "/api/v1/auth/token",
+            "/api/v1/units",
+            "/api/v1/units/{code}",
+            "/api/v1/units/{code}/children",
+            "/api/v1/people",
+            "/api/v1/people/{person_id}",
+        ):
             self.assertIn(path, schema["paths"])
 
     def test_error_messages_follow_the_language(self):
@@ -82,8 +94,13 @@ class UnitApiTests(ApiTestBase):
         self.assertEqual({u["code"] for u in children}, {"a-site-1", "a-site-2"})
 
     def test_outsider_gets_404_everywhere(self):
-        for url in ("/units/a-sub", "/units/a-sub/children", "/units?parent=a-sub",
-                    f"/people/{self.t.p_hq.pk}", "/people?unit=group-a"):  # fmt: skip
+        for url in (
+            "/units/a-sub",
+            "/units/a-sub/children",
+            "/units?parent=a-sub",
+            f"/people/{self.t.p_hq.pk}",
+            "/people?unit=group-a",
+        ):
             response = self.api("get", url, self.t.charlie)
             self.assertEqual(response.status_code, 404, url)
             self.assertEqual(response.json()["code"], "not_found")
@@ -102,9 +119,19 @@ class UnitApiTests(ApiTestBase):
         self.assertEqual(detail["site_kind"], "heat_station")
 
     def test_create_update_move(self):
-        created = self.api("post", "/units", self.t.alice,
-                           {"code": "a-new", "name": "新站", "kind": "site", "parent": "a-sub",
-                            "site_kind": "checkpoint", "is_key_unit": True})  # fmt: skip
+        created = self.api(
+            "post",
+            "/units",
+            self.t.alice,
+            {
+                "code": "a-new",
+                "name": "新站",
+                "kind": "site",
+                "parent": "a-sub",
+                "site_kind": "checkpoint",
+                "is_key_unit": True,
+            },
+        )
         self.assertEqual(created.status_code, 201, created.content)
         self.assertEqual(created.json()["parent"], "a-sub")
         patched = self.api(
@@ -116,8 +143,12 @@ class UnitApiTests(ApiTestBase):
         self.assertEqual(moved.json()["parent"], "a-hq")
 
     def test_create_errors_name_fields(self):
-        response = self.api("post", "/units", self.t.alice,
-                            {"code": "a-hq", "name": "", "kind": "nonsense", "parent": "a-sub"})  # fmt: skip
+        response = self.api(
+            "post",
+            "/units",
+            self.t.alice,
+            {"code": "a-hq", "name": "", "kind": "nonsense", "parent": "a-sub"},
+        )
         self.assertEqual(response.status_code, 400)
         body = response.json()
         self.assertEqual(body["code"], "invalid")
@@ -125,8 +156,12 @@ class UnitApiTests(ApiTestBase):
         missing = self.api("post", "/units", self.t.alice, {"code": "x"})
         self.assertEqual(missing.status_code, 422)
         self.assertIn("name", missing.json()["fields"])
-        unknown = self.api("post", "/units", self.t.alice,
-                           {"code": "x", "name": "x", "kind": "site", "parent": "b-sub"})  # fmt: skip
+        unknown = self.api(
+            "post",
+            "/units",
+            self.t.alice,
+            {"code": "x", "name": "x", "kind": "site", "parent": "b-sub"},
+        )
         self.assertEqual(unknown.status_code, 400)
         self.assertEqual(unknown.json()["code"], "unknown_unit")
         self.assertIn("parent", unknown.json()["fields"])
@@ -171,10 +206,19 @@ class PeopleApiTests(ApiTestBase):
         self.assertEqual(log.ip, "127.0.0.1")
 
     def test_create_and_patch(self):
-        created = self.api("post", "/people", self.t.bob,
-                           {"unit": "a-site-1", "employee_no": "A100", "name": "新人",
-                            "phone": "13912345678", "id_number": "11010519491231002X",
-                            "family": [{"name": "家属", "relation": "子女"}]})  # fmt: skip
+        created = self.api(
+            "post",
+            "/people",
+            self.t.bob,
+            {
+                "unit": "a-site-1",
+                "employee_no": "A100",
+                "name": "新人",
+                "phone": "13912345678",
+                "id_number": "11010519491231002X",
+                "family": [{"name": "家属", "relation": "子女"}],
+            },
+        )
         self.assertEqual(created.status_code, 201, created.content)
         person_id = created.json()["id"]
         patched = self.api(
@@ -190,10 +234,19 @@ class PeopleApiTests(ApiTestBase):
         )
 
     def test_bad_person_input_names_fields(self):
-        response = self.api("post", "/people", self.t.alice,
-                            {"unit": "a-hq", "employee_no": "A001", "name": "x",
-                             "phone": "123", "id_number": "110105194912310021",
-                             "family": [{"name": "", "relation": ""}]})  # fmt: skip
+        response = self.api(
+            "post",
+            "/people",
+            self.t.alice,
+            {
+                "unit": "a-hq",
+                "employee_no": "A001",
+                "name": "x",
+                "phone": "123",
+                "id_number": "110105194912310021",
+                "family": [{"name": "", "relation": ""}],
+            },
+        )
         self.assertEqual(response.status_code, 400)
         self.assertEqual(
             set(response.json()["fields"]), {"employee_no", "phone", "id_number", "family"}
@@ -204,8 +257,12 @@ class PeopleApiTests(ApiTestBase):
         )
         self.assertEqual(unknown.status_code, 400)
         self.assertIn("unit", unknown.json()["fields"])
-        invalid_json = self.client.post("/api/v1/people", data="{", content_type="application/json",
-                                        headers={"Authorization": f"Bearer {self.token_for(self.t.alice)}"})  # fmt: skip
+        invalid_json = self.client.post(
+            "/api/v1/people",
+            data="{",
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {self.token_for(self.t.alice)}"},
+        )
         self.assertLess(invalid_json.status_code, 500)
 
     def test_move_person_out_of_scope_is_refused(self):

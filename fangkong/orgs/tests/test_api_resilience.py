@@ -30,8 +30,9 @@ class IdempotencyKeyDeclaredTests(TestCase):
                 if method not in ("post", "put", "patch") or (method, path) in NOT_CREATING:
                     continue
                 seen += 1
-                headers = {p["name"] for p in operation.get("parameters", ())
-                           if p["in"] == "header"}  # fmt: skip
+                headers = {
+                    p["name"] for p in operation.get("parameters", ()) if p["in"] == "header"
+                }
                 if "Idempotency-Key" not in headers:
                     missing.append(f"{method.upper()} {path}")
         self.assertGreater(seen, 20)
@@ -42,14 +43,18 @@ class ServerErrorTests(ProvinceMixin, TestCase):
     def test_an_unhandled_error_answers_the_json_error_format_and_saves_nothing(self):
         self.client.force_login(self.t.root)
         # Forced after the unit is written, while its answer is read back.
-        with mock.patch.object(orgs_api, "Unit") as model, \
-                self.assertLogs("django.request", "ERROR") as logs:  # fmt: skip
+        with (
+            mock.patch.object(orgs_api, "Unit") as model,
+            self.assertLogs("django.request", "ERROR") as logs,
+        ):
             model.objects.select_related.side_effect = RuntimeError("forced")
             response = self.client.post(
-                "/api/v1/units", data=json.dumps({"parent": "a-sub", "code": "a-new",
-                                                  "name": "New", "kind": "site"}),
+                "/api/v1/units",
+                data=json.dumps(
+                    {"parent": "a-sub", "code": "a-new", "name": "New", "kind": "site"}
+                ),
                 content_type="application/json",
-            )  # fmt: skip
+            )
         self.assertEqual(response.status_code, 500)
         self.assertEqual(response["Content-Type"], "application/json; charset=utf-8")
         self.assertEqual(response.json()["code"], "server_error")
@@ -64,9 +69,11 @@ class DatabaseRestartTests(TransactionTestCase):
         """A request as gunicorn makes one: through Django's WSGI handler, whose request
         start checks kept connections (the test client skips that)."""
         environ = RequestFactory()._base_environ(
-            PATH_INFO="/api/v1/units", REQUEST_METHOD="GET",
-            HTTP_AUTHORIZATION=f"Bearer {token}", **{"wsgi.input": FakePayload(b"")},
-        )  # fmt: skip
+            PATH_INFO="/api/v1/units",
+            REQUEST_METHOD="GET",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+            **{"wsgi.input": FakePayload(b"")},
+        )
         status = []
         body = b"".join(WSGIHandler()(environ, lambda s, h, *a: status.append(s)))
         return int(status[0].split()[0]), body

@@ -58,9 +58,14 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         seed_demo(log=lambda *a: None)
         admin = get_user_model().objects.get(username="admin")
         cls.known = services.create_person(
-            actor=admin, unit=Unit.objects.get(code="CT-JY-C01"), employee_no="ID-TEST-1",
-            name="测试脱敏", id_number=KNOWN_ID, is_party_member=True, phone="13800000000",
-        )  # fmt: skip
+            actor=admin,
+            unit=Unit.objects.get(code="CT-JY-C01"),
+            employee_no="ID-TEST-1",
+            name="测试脱敏",
+            id_number=KNOWN_ID,
+            is_party_member=True,
+            phone="13800000000",
+        )
 
     def login(self, page, username):
         return super().login(page, username, DEMO_PASSWORD)
@@ -209,13 +214,25 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         before = (Person.objects.count(), FamilyMember.objects.count())
         page.evaluate("window.fkNoReload = true")
 
-        bad = people_workbook([
-            ["CT-JY-C01", "IMP-001", "张一", "男", "13800000001", "", "否", "", "李一/配偶/13900000001"],
-            ["NO-SUCH-UNIT", "IMP-002", "张二", "男", "13800000002", "", "否", "", ""],
-            ["CT-JY-C02", "IMP-001", "张三", "女", "13800000003", "", "是", "", ""],
-            ["CT-JY-C03", "IMP-004", "张四", "男", "12345", "", "否", "", ""],
-            ["CT-JY-C04", "IMP-005", "张五", "女", "13800000005", "", "否", "", ""],
-        ])  # fmt: skip
+        bad = people_workbook(
+            [
+                [
+                    "CT-JY-C01",
+                    "IMP-001",
+                    "张一",
+                    "男",
+                    "13800000001",
+                    "",
+                    "否",
+                    "",
+                    "李一/配偶/13900000001",
+                ],
+                ["NO-SUCH-UNIT", "IMP-002", "张二", "男", "13800000002", "", "否", "", ""],
+                ["CT-JY-C02", "IMP-001", "张三", "女", "13800000003", "", "是", "", ""],
+                ["CT-JY-C03", "IMP-004", "张四", "男", "12345", "", "否", "", ""],
+                ["CT-JY-C04", "IMP-005", "张五", "女", "13800000005", "", "否", "", ""],
+            ]
+        )
         form.locator("input[type=file]").set_input_files(
             files=[{"name": "people.xlsx", "mimeType": XLSX, "buffer": bad}]
         )
@@ -234,10 +251,18 @@ class DemoProvinceBrowserTests(BrowserTestCase):
             table,
             [
                 ["3", "单位编码", zh("Unknown unit code: %(code)s", code="NO-SUCH-UNIT")],
-                ["4", "工号", zh("Employee number %(no)s is already on row %(row)s.", no="IMP-001", row=2)],
-                ["5", "手机", zh("Not a valid phone number (11-digit mobile or landline with area code).")],
+                [
+                    "4",
+                    "工号",
+                    zh("Employee number %(no)s is already on row %(row)s.", no="IMP-001", row=2),
+                ],
+                [
+                    "5",
+                    "手机",
+                    zh("Not a valid phone number (11-digit mobile or landline with area code)."),
+                ],
             ],
-        )  # fmt: skip
+        )
         self.assertEqual((Person.objects.count(), FamilyMember.objects.count()), before)
         self.assertFalse(Person.objects.filter(employee_no__startswith="IMP-").exists())
         self.assertTrue(page.evaluate("window.fkNoReload"), "the page was reloaded")

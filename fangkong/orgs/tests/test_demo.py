@@ -15,8 +15,15 @@ class DemoProvinceTests(TestCase):
         cls.users = {u.username: u for u in User.objects.all()}
 
     def test_seeding_twice_duplicates_nothing(self):
-        counts = lambda: (Unit.objects.count(), Person.objects.count(), FamilyMember.objects.count(),  # noqa: E731
-                          RoleAssignment.objects.count(), get_user_model().objects.count())  # fmt: skip
+        def counts():
+            return (
+                Unit.objects.count(),
+                Person.objects.count(),
+                FamilyMember.objects.count(),
+                RoleAssignment.objects.count(),
+                get_user_model().objects.count(),
+            )
+
         before = counts()
         seed_demo(log=lambda *args: None)
         self.assertEqual(counts(), before)
@@ -61,10 +68,15 @@ class DemoProvinceTests(TestCase):
             self.visible("heat-liaison", reverse("orgs:unit_detail", args=["CT-HEAT-S01"])), 200
         )
         other_person = Person.objects.get(employee_no="WL00001")
-        for url in (reverse("orgs:unit_detail", args=["WL"]), reverse("orgs:unit_detail", args=["CT-HEAT-S02"]),
-                    reverse("orgs:person_detail", args=[other_person.pk]),
-                    reverse("orgs:people_list") + "?unit=WL", "/api/v1/units/WL",
-                    f"/api/v1/people/{other_person.pk}", "/api/v1/units/CT/children"):  # fmt: skip
+        for url in (
+            reverse("orgs:unit_detail", args=["WL"]),
+            reverse("orgs:unit_detail", args=["CT-HEAT-S02"]),
+            reverse("orgs:person_detail", args=[other_person.pk]),
+            reverse("orgs:people_list") + "?unit=WL",
+            "/api/v1/units/WL",
+            f"/api/v1/people/{other_person.pk}",
+            "/api/v1/units/CT/children",
+        ):
             self.assertEqual(self.visible("heat-liaison", url), 404, url)
         people = self.client.get("/api/v1/people?page_size=500").json()
         self.assertEqual(people["count"], Person.objects.in_subtree(station).count())

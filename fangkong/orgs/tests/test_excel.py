@@ -48,11 +48,14 @@ class ExcelTests(ProvinceMixin, TestCase):
 
     def test_units_import_creates_updates_and_moves(self):
         self.login(self.t.alice)
-        file = xlsx(UNIT_TITLES, [
-            ["a-new", "新子公司", "group-a", "子公司", "", "是", "", "2020-01-25", "", "否", 3],
-            ["a-new-site", "新热力站", "a-new", "场所", "热力站", "否", "", "", "", "否", ""],
-            ["a-site-2", "改名的二站", "a-new", "site", "office", "否", "", "", "", "否", ""],
-        ])  # fmt: skip
+        file = xlsx(
+            UNIT_TITLES,
+            [
+                ["a-new", "新子公司", "group-a", "子公司", "", "是", "", "2020-01-25", "", "否", 3],
+                ["a-new-site", "新热力站", "a-new", "场所", "热力站", "否", "", "", "", "否", ""],
+                ["a-site-2", "改名的二站", "a-new", "site", "office", "否", "", "", "", "否", ""],
+            ],
+        )
         response = self.upload("units", file)
         result = response.context["result"]
         self.assertTrue(result.ok, result.errors)
@@ -67,15 +70,18 @@ class ExcelTests(ProvinceMixin, TestCase):
     def test_bad_units_file_reports_every_row_and_changes_nothing(self):
         self.login(self.t.alice)
         before = self.snapshot()
-        file = xlsx(UNIT_TITLES, [
-            ["ok-unit", "好的", "a-sub", "部门", "", "否", "", "", "", "否", ""],   # row 2: fine
-            ["x1", "未知上级", "no-such", "部门", "", "否", "", "", "", "否", ""],  # row 3
-            ["ok-unit", "重复", "a-sub", "部门", "", "否", "", "", "", "否", ""],   # row 4
-            ["a-sub", "成环", "a-site-1", "子公司", "", "否", "", "", "", "否", ""],  # row 5
-            ["x2", "", "a-sub", "星球", "", "也许", "Mars/Base", "", "", "否", ""],  # row 6
-            ["b-sub", "别人的", "a-sub", "部门", "", "否", "", "", "", "否", ""],  # row 7
-            ["bad code!", "坏编码", "a-sub", "部门", "", "否", "", "", "", "否", ""],  # row 8
-        ])  # fmt: skip
+        file = xlsx(
+            UNIT_TITLES,
+            [
+                ["ok-unit", "好的", "a-sub", "部门", "", "否", "", "", "", "否", ""],  # row 2: fine
+                ["x1", "未知上级", "no-such", "部门", "", "否", "", "", "", "否", ""],  # row 3
+                ["ok-unit", "重复", "a-sub", "部门", "", "否", "", "", "", "否", ""],  # row 4
+                ["a-sub", "成环", "a-site-1", "子公司", "", "否", "", "", "", "否", ""],  # row 5
+                ["x2", "", "a-sub", "星球", "", "也许", "Mars/Base", "", "", "否", ""],  # row 6
+                ["b-sub", "别人的", "a-sub", "部门", "", "否", "", "", "", "否", ""],  # row 7
+                ["bad code!", "坏编码", "a-sub", "部门", "", "否", "", "", "", "否", ""],  # row 8
+            ],
+        )
         response = self.upload("units", file)
         result = response.context["result"]
         rows = {e.row for e in result.errors}
@@ -93,10 +99,13 @@ class ExcelTests(ProvinceMixin, TestCase):
     def test_cycle_inside_the_file_is_refused(self):
         self.login(self.t.alice)
         before = self.snapshot()
-        file = xlsx(UNIT_TITLES, [
-            ["c1", "甲", "c2", "部门", "", "否", "", "", "", "否", ""],
-            ["c2", "乙", "c1", "部门", "", "否", "", "", "", "否", ""],
-        ])  # fmt: skip
+        file = xlsx(
+            UNIT_TITLES,
+            [
+                ["c1", "甲", "c2", "部门", "", "否", "", "", "", "否", ""],
+                ["c2", "乙", "c1", "部门", "", "否", "", "", "", "否", ""],
+            ],
+        )
         result = self.upload("units", file).context["result"]
         self.assertFalse(result.ok)
         self.assertTrue(any("cycle" in e.message for e in result.errors))
@@ -105,11 +114,23 @@ class ExcelTests(ProvinceMixin, TestCase):
 
     def test_people_import_and_reimport_of_export(self):
         self.login(self.t.alice)
-        file = xlsx(PEOPLE_TITLES, [
-            ["a-site-1", "A200", "新员工", "女", "13800000200", "11010519491231002X", "是", "运行工",
-             "张三/配偶/13900000001；张小三/子女"],
-            ["a-hq", "A001", "改名", "男", "", "", "否", "部长", ""],
-        ])  # fmt: skip
+        file = xlsx(
+            PEOPLE_TITLES,
+            [
+                [
+                    "a-site-1",
+                    "A200",
+                    "新员工",
+                    "女",
+                    "13800000200",
+                    "11010519491231002X",
+                    "是",
+                    "运行工",
+                    "张三/配偶/13900000001；张小三/子女",
+                ],
+                ["a-hq", "A001", "改名", "男", "", "", "否", "部长", ""],
+            ],
+        )
         result = self.upload("people", file).context["result"]
         self.assertTrue(result.ok, result.errors)
         self.assertEqual((result.created, result.updated), (1, 1))
@@ -136,15 +157,18 @@ class ExcelTests(ProvinceMixin, TestCase):
     def test_bad_people_file_reports_every_row_and_changes_nothing(self):
         self.login(self.t.alice)
         before = self.snapshot()
-        file = xlsx(PEOPLE_TITLES, [
-            ["a-hq", "N1", "好人", "男", "13800000001", "", "否", "", ""],         # row 2: fine
-            ["no-such", "N2", "未知单位", "", "", "", "否", "", ""],               # row 3
-            ["a-hq", "N1", "重复工号", "", "", "", "否", "", ""],                  # row 4
-            ["a-hq", "N3", "坏电话", "", "12345", "", "否", "", ""],               # row 5
-            ["a-hq", "N4", "坏身份证", "", "", "110105194912310021", "否", "", ""],  # row 6
-            ["b-sub", "N5", "别组", "", "", "", "否", "", ""],                     # row 7
-            ["a-hq", "", "", "其他", "", "", "也许", "", "无关系"],               # row 8
-        ])  # fmt: skip
+        file = xlsx(
+            PEOPLE_TITLES,
+            [
+                ["a-hq", "N1", "好人", "男", "13800000001", "", "否", "", ""],  # row 2: fine
+                ["no-such", "N2", "未知单位", "", "", "", "否", "", ""],  # row 3
+                ["a-hq", "N1", "重复工号", "", "", "", "否", "", ""],  # row 4
+                ["a-hq", "N3", "坏电话", "", "12345", "", "否", "", ""],  # row 5
+                ["a-hq", "N4", "坏身份证", "", "", "110105194912310021", "否", "", ""],  # row 6
+                ["b-sub", "N5", "别组", "", "", "", "否", "", ""],  # row 7
+                ["a-hq", "", "", "其他", "", "", "也许", "", "无关系"],  # row 8
+            ],
+        )
         response = self.upload("people", file)
         result = response.context["result"]
         self.assertEqual({e.row for e in result.errors}, {3, 4, 5, 6, 7, 8})
@@ -184,10 +208,13 @@ class FirstInstallTests(TestCase):
 
     def test_superuser_imports_a_whole_tree(self):
         self.client.force_login(self.root)
-        file = xlsx(UNIT_TITLES, [
-            ["child", "子公司", "top", "子公司", "", "否", "", "", "", "否", ""],
-            ["top", "某集团", "", "集团", "", "否", "", "", "", "否", ""],
-        ])  # fmt: skip
+        file = xlsx(
+            UNIT_TITLES,
+            [
+                ["child", "子公司", "top", "子公司", "", "否", "", "", "", "否", ""],
+                ["top", "某集团", "", "集团", "", "否", "", "", "", "否", ""],
+            ],
+        )
         result = self.client.post(
             reverse("orgs:import_upload", args=["units"]), {"file": file}
         ).context["result"]
@@ -209,14 +236,17 @@ class FirstInstallTests(TestCase):
         self.assertContains(
             self.client.get(reverse("orgs:unit_tree")), reverse("orgs:unit_add_root")
         )
-        response = self.client.post(reverse("orgs:unit_add_root"),
-                                    {"code": "P", "name": "省国资委", "kind": "sasac", "timezone": "Asia/Shanghai"})  # fmt: skip
+        response = self.client.post(
+            reverse("orgs:unit_add_root"),
+            {"code": "P", "name": "省国资委", "kind": "sasac", "timezone": "Asia/Shanghai"},
+        )
         self.assertRedirects(response, reverse("orgs:unit_detail", args=["P"]))
 
     def test_oversized_upload_is_refused(self):
         self.client.force_login(self.root)
         with self.settings(IMPORT_MAX_BYTES=100):
-            response = self.client.post(reverse("orgs:import_upload", args=["units"]),
-                                        {"file": xlsx(UNIT_TITLES, [])})  # fmt: skip
+            response = self.client.post(
+                reverse("orgs:import_upload", args=["units"]), {"file": xlsx(UNIT_TITLES, [])}
+            )
         self.assertIsNone(response.context["result"])
         self.assertContains(response, "larger than")

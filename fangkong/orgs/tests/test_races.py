@@ -46,8 +46,9 @@ class TreeRaceTests(TransactionTestCase):
             if n:
                 services.move_unit(actor=t.root, unit=t.a_site_2, new_parent=t.a_hq)
             else:
-                services.create_person(actor=t.root, unit=t.a_site_2, employee_no="R001",
-                                       name="Racer")  # fmt: skip
+                services.create_person(
+                    actor=t.root, unit=t.a_site_2, employee_no="R001", name="Racer"
+                )
 
         run_in_threads(write)
         person = Person.objects.select_related("unit").get(employee_no="R001")
@@ -59,8 +60,9 @@ class TreeRaceTests(TransactionTestCase):
 
         def create(n):
             try:
-                services.create_unit(actor=self.t.root, parent=self.t.a_sub, code="a-twin",
-                                     name=f"Twin {n}")  # fmt: skip
+                services.create_unit(
+                    actor=self.t.root, parent=self.t.a_sub, code="a-twin", name=f"Twin {n}"
+                )
                 outcomes.append("created")
             except InvalidInput as exc:
                 outcomes.append(list(exc.fields))

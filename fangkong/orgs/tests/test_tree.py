@@ -65,8 +65,9 @@ class TreeTests(ProvinceMixin, TestCase):
 
     def test_open_on(self):
         t = self.t
-        services.update_unit(actor=t.root, unit=t.a_site_2, active_from=date(2020, 1, 1),
-                             active_to=date(2020, 2, 1))  # fmt: skip
+        services.update_unit(
+            actor=t.root, unit=t.a_site_2, active_from=date(2020, 1, 1), active_to=date(2020, 2, 1)
+        )
         open_codes = set(
             Unit.objects.subtree(t.a_sub).open_on(date(2020, 3, 1)).values_list("code", flat=True)
         )
@@ -75,12 +76,19 @@ class TreeTests(ProvinceMixin, TestCase):
     def test_unit_validation_names_fields(self):
         t = self.t
         with self.assertRaises(InvalidInput) as ctx:
-            services.create_unit(actor=t.root, parent=t.group_a, code="bad code!", name="",
-                                 kind="nonsense", timezone="Mars/Base")  # fmt: skip
+            services.create_unit(
+                actor=t.root,
+                parent=t.group_a,
+                code="bad code!",
+                name="",
+                kind="nonsense",
+                timezone="Mars/Base",
+            )
         self.assertEqual(set(ctx.exception.fields), {"code", "name", "kind", "timezone"})
         with self.assertRaises(InvalidInput) as ctx:
-            services.create_unit(actor=t.root, parent=t.group_a, code="a-hq", name="x",
-                                 kind=UnitKind.DEPARTMENT)  # fmt: skip
+            services.create_unit(
+                actor=t.root, parent=t.group_a, code="a-hq", name="x", kind=UnitKind.DEPARTMENT
+            )
         self.assertIn("code", ctx.exception.fields)
 
 
@@ -112,8 +120,14 @@ class ScopeTests(ProvinceMixin, TestCase):
     def test_person_validation(self):
         t = self.t
         with self.assertRaises(InvalidInput) as ctx:
-            services.create_person(actor=t.alice, unit=t.a_hq, employee_no="A001", name="x",
-                                   phone="12345", id_number="110105194912310021")  # fmt: skip
+            services.create_person(
+                actor=t.alice,
+                unit=t.a_hq,
+                employee_no="A001",
+                name="x",
+                phone="12345",
+                id_number="110105194912310021",
+            )
         self.assertEqual(set(ctx.exception.fields), {"employee_no", "phone", "id_number"})
         # The same number in another group is fine.
         services.create_person(actor=t.root, unit=t.b_sub, employee_no="A001", name="y")

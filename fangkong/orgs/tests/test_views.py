@@ -88,8 +88,13 @@ class PeoplePageTests(ProvinceMixin, TestCase):
     def test_people_list_query_count_does_not_grow(self):
         self.login(self.t.sasac)
         for i in range(60):
-            Person.objects.create(group=self.t.group_a, unit=self.t.a_hq, unit_path=self.t.a_hq.path,
-                                  employee_no=f"X{i:03d}", name=f"X{i}")  # fmt: skip
+            Person.objects.create(
+                group=self.t.group_a,
+                unit=self.t.a_hq,
+                unit_path=self.t.a_hq.path,
+                employee_no=f"X{i:03d}",
+                name=f"X{i}",
+            )
         with self.assertNumQueries(9):
             response = self.client.get(reverse("orgs:people_list") + "?page=2")
         self.assertContains(response, '<option value="a-sub">')
@@ -109,8 +114,15 @@ class PeoplePageTests(ProvinceMixin, TestCase):
         self.assertContains(bad, "is-invalid")
         form = self.client.get(url)
         self.assertContains(form, "Kin/配偶/13900000000")
-        ok = self.client.post(url, {"employee_no": "A002", "name": "改", "phone": "13800000009",
-                                    "family": "Kin/配偶/13900000000\n小改/子女"})  # fmt: skip
+        ok = self.client.post(
+            url,
+            {
+                "employee_no": "A002",
+                "name": "改",
+                "phone": "13800000009",
+                "family": "Kin/配偶/13900000000\n小改/子女",
+            },
+        )
         self.assertRedirects(ok, reverse("orgs:person_detail", args=[self.t.p_site_1.pk]))
         person = Person.objects.get(pk=self.t.p_site_1.pk)
         self.assertEqual((person.name, person.id_number_masked), ("改", "1101**********002X"))
@@ -122,13 +134,22 @@ class PeoplePageTests(ProvinceMixin, TestCase):
 
     def test_add_child_unit_and_person(self):
         self.login(self.t.alice)
-        response = self.client.post(reverse("orgs:unit_add_child", args=["a-sub"]),
-                                    {"code": "a-site-3", "name": "三站", "kind": "site",
-                                     "site_kind": "canteen", "timezone": "Asia/Shanghai"})  # fmt: skip
+        response = self.client.post(
+            reverse("orgs:unit_add_child", args=["a-sub"]),
+            {
+                "code": "a-site-3",
+                "name": "三站",
+                "kind": "site",
+                "site_kind": "canteen",
+                "timezone": "Asia/Shanghai",
+            },
+        )
         self.assertRedirects(response, reverse("orgs:unit_detail", args=["a-site-3"]))
         self.assertEqual(Unit.objects.get(code="a-site-3").parent, self.t.a_sub)
-        dup = self.client.post(reverse("orgs:unit_add_child", args=["a-sub"]),
-                               {"code": "a-site-3", "name": "重复", "kind": "site", "timezone": "Asia/Shanghai"})  # fmt: skip
+        dup = self.client.post(
+            reverse("orgs:unit_add_child", args=["a-sub"]),
+            {"code": "a-site-3", "name": "重复", "kind": "site", "timezone": "Asia/Shanghai"},
+        )
         self.assertContains(dup, "is-invalid")
 
 
@@ -149,9 +170,14 @@ class AccountTests(ProvinceMixin, TestCase):
 
     def test_password_change(self):
         self.login(self.t.bob)
-        response = self.client.post(reverse("core:password_change"), {
-            "old_password": PASSWORD, "new_password1": "Another-pass-456",
-            "new_password2": "Another-pass-456"})  # fmt: skip
+        response = self.client.post(
+            reverse("core:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Another-pass-456",
+                "new_password2": "Another-pass-456",
+            },
+        )
         self.assertRedirects(response, "/")
         self.t.bob.refresh_from_db()
         self.assertTrue(self.t.bob.check_password("Another-pass-456"))
@@ -246,8 +272,14 @@ class RoleAndLiaisonPageTests(ProvinceMixin, TestCase):
     def test_set_liaison_by_employee_number(self):
         self.login(self.t.alice)
         url = reverse("orgs:unit_edit", args=["a-site-1"])
-        data = {"code": "a-site-1", "name": "一站", "kind": "site", "site_kind": "heat_station",
-                "timezone": "Asia/Shanghai", "liaison_no": "A002"}  # fmt: skip
+        data = {
+            "code": "a-site-1",
+            "name": "一站",
+            "kind": "site",
+            "site_kind": "heat_station",
+            "timezone": "Asia/Shanghai",
+            "liaison_no": "A002",
+        }
         self.assertRedirects(
             self.client.post(url, data), reverse("orgs:unit_detail", args=["a-site-1"])
         )

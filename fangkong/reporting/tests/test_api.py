@@ -24,8 +24,12 @@ class ReportApiTests(TestCase):
     def put(self, user, url, body, key=None):
         self.client.force_login(user)
         headers = {"Idempotency-Key": key} if key else {}
-        return self.client.put(f"/api/v1/reports/{url}", data=json.dumps(body),
-                               content_type="application/json", headers=headers)  # fmt: skip
+        return self.client.put(
+            f"/api/v1/reports/{url}",
+            data=json.dumps(body),
+            content_type="application/json",
+            headers=headers,
+        )
 
     def test_file_read_and_retry(self):
         response = self.put(
@@ -80,8 +84,10 @@ class ReportApiTests(TestCase):
     def test_outsider_cannot_read(self):
         self.put(self.t.bob, "daily/a-site-1/2020-02-03", {"zero": True})
         self.client.force_login(self.t.charlie)
-        for url in ("/api/v1/reports/daily/a-site-1/2020-02-03",
-                    "/api/v1/reports/daily/summary?unit=group-a&day=2020-02-03"):  # fmt: skip
+        for url in (
+            "/api/v1/reports/daily/a-site-1/2020-02-03",
+            "/api/v1/reports/daily/summary?unit=group-a&day=2020-02-03",
+        ):
             self.assertEqual(self.client.get(url).status_code, 404, url)
 
 
@@ -98,8 +104,11 @@ class IdenticalRefilingTests(TestCase):
     def put(self, body):
         self.client.force_login(self.t.bob)
         with self.captureOnCommitCallbacks(execute=True):  # the ledger records after commit
-            return self.client.put("/api/v1/reports/daily/a-site-1/2020-02-03",
-                                   data=json.dumps(body), content_type="application/json")  # fmt: skip
+            return self.client.put(
+                "/api/v1/reports/daily/a-site-1/2020-02-03",
+                data=json.dumps(body),
+                content_type="application/json",
+            )
 
     def test_twenty_identical_filings_make_one_revision_and_no_correction(self):
         from fangkong.accountability.choices import EntryKind
@@ -133,9 +142,11 @@ class TypedNumberTests(TestCase):
     def test_full_width_figures_typed_with_an_ime_are_accepted(self):
         self.client.force_login(self.t.bob)
         values = daily_values(staff_total="５０", on_post="４０", masks_in_stock="3００")
-        response = self.client.put("/api/v1/reports/daily/a-site-1/2020-02-03",
-                                   data=json.dumps({"values": values}),
-                                   content_type="application/json")  # fmt: skip
+        response = self.client.put(
+            "/api/v1/reports/daily/a-site-1/2020-02-03",
+            data=json.dumps({"values": values}),
+            content_type="application/json",
+        )
         self.assertEqual(response.status_code, 200, response.content)
         report = DailyReport.objects.get(unit=self.t.a_site_1, day=DAY)
         self.assertEqual((report.values["staff_total"], report.values["masks_in_stock"]), (50, 300))

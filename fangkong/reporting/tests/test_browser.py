@@ -25,9 +25,15 @@ class ZeroReportBrowserTests(BrowserTestCase):
         )
         report.revisions.all().delete()
         DailyReport.objects.filter(pk=report.pk).update(
-            values=None, is_zero=False, first_filed_at=None, filed_at=None, filed_by=None,
-            revision_count=0, cutoff_values=None, version=None,
-        )  # fmt: skip
+            values=None,
+            is_zero=False,
+            first_filed_at=None,
+            filed_at=None,
+            filed_by=None,
+            revision_count=0,
+            cutoff_values=None,
+            version=None,
+        )
 
     def counts(self, page):
         return {

@@ -33,12 +33,23 @@ class ExportTests(TestCase):
     def setUpTestData(cls):
         cls.t = t = make_reporting_province()
         services.sync_expected(t.daily, DAY)
-        services.file_zero_report(actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY,
-                                  now=BEFORE)  # fmt: skip
-        services.file_report(actor=t.root, form=t.daily, unit=t.a_sub, day=DAY,
-                             values=daily_values(staff_total=30, on_post=20), now=BEFORE)  # fmt: skip
-        services.file_report(actor=t.root, form=t.daily, unit=t.a_hq, day=DAY,
-                             values=daily_values(suspected=1), now=AFTER)  # fmt: skip
+        services.file_zero_report(actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY, now=BEFORE)
+        services.file_report(
+            actor=t.root,
+            form=t.daily,
+            unit=t.a_sub,
+            day=DAY,
+            values=daily_values(staff_total=30, on_post=20),
+            now=BEFORE,
+        )
+        services.file_report(
+            actor=t.root,
+            form=t.daily,
+            unit=t.a_hq,
+            day=DAY,
+            values=daily_values(suspected=1),
+            now=AFTER,
+        )
 
     def download(self, name, user, query):
         self.client.force_login(user)
@@ -46,15 +57,18 @@ class ExportTests(TestCase):
 
     def sheet(self, response):
         self.assertEqual(response.status_code, 200)
-        self.assertEqual(response["Content-Type"],
-                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")  # fmt: skip
+        self.assertEqual(
+            response["Content-Type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
         self.assertIn("attachment;", response["Content-Disposition"])
         workbook = load_workbook(io.BytesIO(response.content))
         return workbook, workbook.worksheets[0]
 
     def test_rollup_rows_totals_and_missing_marks(self):
-        response = self.download("rollup_export", self.t.alice,
-                                 "?form=daily&unit=group-a&day=2020-02-03")  # fmt: skip
+        response = self.download(
+            "rollup_export", self.t.alice, "?form=daily&unit=group-a&day=2020-02-03"
+        )
         workbook, sheet = self.sheet(response)
         self.assertIn("fangkong-daily-group-a-2020-02-03.xlsx", response["Content-Disposition"])
         title = sheet["A1"].value
@@ -63,8 +77,10 @@ class ExportTests(TestCase):
         self.assertIn("report day 2020-02-03", title)
         self.assertIn("now (with corrections)", title)
         header = [c.value for c in sheet[3]]
-        self.assertEqual(header[:7], ["Unit", "Unit code", "State", "Filed / expected",
-                                      "Zero reports", "Late", "Missing"])  # fmt: skip
+        self.assertEqual(
+            header[:7],
+            ["Unit", "Unit code", "State", "Filed / expected", "Zero reports", "Late", "Missing"],
+        )
         self.assertIn("职工总数（人）", header)
         self.assertNotIn("备注", header)  # text: not rolled up
         staff, suspected = header.index("职工总数（人）"), header.index("疑似病例（人）")
@@ -73,8 +89,9 @@ class ExportTests(TestCase):
         self.assertEqual(rows["a-hq"][:7], ("Unit a-hq", "a-hq", "Filed late", "1/1", 0, 1, 0))
         self.assertEqual(rows["a-sub"][:7], ("Unit a-sub", "a-sub", "1 not filed", "2/3", 1, 0, 1))
         self.assertEqual(rows["group-a"][:7], ("Total", "group-a", "1 not filed", "3/4", 1, 1, 1))
-        self.assertEqual((rows["a-hq"][staff], rows["a-sub"][staff], rows["group-a"][staff]),
-                         (50, 30, 80))  # fmt: skip
+        self.assertEqual(
+            (rows["a-hq"][staff], rows["a-sub"][staff], rows["group-a"][staff]), (50, 30, 80)
+        )
         self.assertEqual(rows["group-a"][suspected], 1)
         # The partly missing subtree: its state and missing cells in red; late in amber.
         a_hq, a_sub = sheet[4], sheet[5]
@@ -102,8 +119,9 @@ class ExportTests(TestCase):
         self.assertEqual(rows["province"][2:7], ("2 not filed", "3/5", 1, 1, 2))
 
     def test_rollup_as_of_the_cut_off(self):
-        response = self.download("rollup_export", self.t.alice,
-                                 "?unit=group-a&day=2020-02-03&as_of=cutoff")  # fmt: skip
+        response = self.download(
+            "rollup_export", self.t.alice, "?unit=group-a&day=2020-02-03&as_of=cutoff"
+        )
         _workbook, sheet = self.sheet(response)
         self.assertIn("as of the cut-off", sheet["A1"].value)
         header = [c.value for c in sheet[3]]
@@ -129,13 +147,16 @@ class ExportTests(TestCase):
         self.assertLessEqual(len(captured), 15)
 
     def test_matrix_cells_coloured_like_the_page(self):
-        response = self.download("matrix_export", self.t.alice,
-                                 "?form=daily&unit=group-a&day=2020-02-03")  # fmt: skip
+        response = self.download(
+            "matrix_export", self.t.alice, "?form=daily&unit=group-a&day=2020-02-03"
+        )
         workbook, sheet = self.sheet(response)
         self.assertIn("from 2020-01-21 to 2020-02-03", sheet["A1"].value)
         header = [c.value for c in sheet[3]]
-        self.assertEqual((header[:2], header[2], header[-1], len(header)),
-                         (["Unit", "Unit code"], "2020-01-21", "2020-02-03", 16))  # fmt: skip
+        self.assertEqual(
+            (header[:2], header[2], header[-1], len(header)),
+            (["Unit", "Unit code"], "2020-01-21", "2020-02-03", 16),
+        )
         a_hq, a_sub = sheet[4], sheet[5]
         self.assertEqual((a_hq[1].value, a_sub[1].value), ("a-hq", "a-sub"))
         self.assertEqual((a_hq[-1].value, fill(a_hq[-1])), ("1/1", AMBER))
@@ -151,8 +172,11 @@ class ExportTests(TestCase):
         page = self.client.get(
             reverse("reporting:overview") + "?unit=group-a&day=2020-02-03&as_of=cutoff"
         )
-        self.assertContains(page, reverse("reporting:rollup_export")
-                            + "?form=daily&amp;unit=group-a&amp;day=2020-02-03&amp;as_of=cutoff")  # fmt: skip
+        self.assertContains(
+            page,
+            reverse("reporting:rollup_export")
+            + "?form=daily&amp;unit=group-a&amp;day=2020-02-03&amp;as_of=cutoff",
+        )
         page = self.client.get(reverse("reporting:matrix") + "?unit=group-a&day=2020-02-03")
         self.assertContains(
             page, reverse("reporting:matrix_export") + "?form=daily&amp;unit=group-a"

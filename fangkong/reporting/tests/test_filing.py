@@ -22,8 +22,9 @@ class FilingTests(TestCase):
 
     def file(self, unit, user=None, now=BEFORE, **kwargs):
         kwargs.setdefault("values", daily_values())
-        return services.file_report(actor=user or self.t.root, form=self.t.daily, unit=unit,
-                                    day=DAY, now=now, **kwargs)  # fmt: skip
+        return services.file_report(
+            actor=user or self.t.root, form=self.t.daily, unit=unit, day=DAY, now=now, **kwargs
+        )
 
     def test_sync_expected_creates_rows_with_local_cut_off(self):
         created, removed = services.sync_expected(self.t.daily, DAY)
@@ -58,8 +59,13 @@ class FilingTests(TestCase):
         with time_machine.travel(BEFORE):
             summary = queries.get_summary(self.t.daily, self.t.a_sub, DAY)
         self.assertEqual(summary["totals"]["staff_total"], 50)
-        later = self.file(self.t.a_site_1, user=self.t.bob, now=AFTER,
-                          values=daily_values(staff_total=60), reason="少报了外包人员")  # fmt: skip
+        later = self.file(
+            self.t.a_site_1,
+            user=self.t.bob,
+            now=AFTER,
+            values=daily_values(staff_total=60),
+            reason="少报了外包人员",
+        )
         report = later.report
         self.assertEqual((report.revision_count, report.corrected_after_cutoff), (2, True))
         self.assertEqual(report.state_at(AFTER), "on_time")
@@ -92,8 +98,9 @@ class FilingTests(TestCase):
         self.assertEqual((before["missing"], before["pending"]), (0, 3))
 
     def test_zero_report_is_its_own_fact(self):
-        filing = services.file_zero_report(actor=self.t.bob, form=self.t.daily, unit=self.t.a_site_1,
-                                           day=DAY, now=BEFORE)  # fmt: skip
+        filing = services.file_zero_report(
+            actor=self.t.bob, form=self.t.daily, unit=self.t.a_site_1, day=DAY, now=BEFORE
+        )
         self.assertTrue(filing.report.is_zero)
         self.assertEqual(filing.report.values["confirmed"], 0)
         self.assertNotIn("staff_total", filing.report.values)
@@ -103,10 +110,16 @@ class FilingTests(TestCase):
 
     def test_hard_errors_block_and_name_fields(self):
         with self.assertRaises(InvalidInput) as ctx:
-            self.file(self.t.a_site_1, values=daily_values(confirmed=-1, suspected="x",
-                      on_post=80, masks_in_stock=1.5, bogus=1))  # fmt: skip
-        self.assertEqual(set(ctx.exception.fields),
-                         {"confirmed", "suspected", "on_post", "masks_in_stock", "bogus"})  # fmt: skip
+            self.file(
+                self.t.a_site_1,
+                values=daily_values(
+                    confirmed=-1, suspected="x", on_post=80, masks_in_stock=1.5, bogus=1
+                ),
+            )
+        self.assertEqual(
+            set(ctx.exception.fields),
+            {"confirmed", "suspected", "on_post", "masks_in_stock", "bogus"},
+        )
         with self.assertRaises(InvalidInput) as ctx:
             self.file(self.t.a_site_1, values=daily_values(confirmed=30, suspected=30))
         self.assertIn("confirmed", ctx.exception.fields)
@@ -114,9 +127,14 @@ class FilingTests(TestCase):
 
     def test_soft_warning_needs_confirmation_with_comment(self):
         for i in range(1, 8):
-            services.file_report(actor=self.t.root, form=self.t.daily, unit=self.t.a_site_1,
-                                 day=DAY - timedelta(days=i), values=daily_values(masks_in_stock=300 + i),
-                                 now=BEFORE)  # fmt: skip
+            services.file_report(
+                actor=self.t.root,
+                form=self.t.daily,
+                unit=self.t.a_site_1,
+                day=DAY - timedelta(days=i),
+                values=daily_values(masks_in_stock=300 + i),
+                now=BEFORE,
+            )
         unusual = daily_values(masks_in_stock=30000)
         with self.assertRaises(services.NeedsConfirmation) as ctx:
             self.file(self.t.a_site_1, values=unusual)
@@ -157,10 +175,20 @@ class BreakdownTests(TestCase):
         cls.t = make_reporting_province()
         services.sync_expected(cls.t.daily, DAY)
         for unit, staff in ((cls.t.a_site_1, 10), (cls.t.a_site_2, 20), (cls.t.a_hq, 5)):
-            services.file_report(actor=cls.t.root, form=cls.t.daily, unit=unit, day=DAY,
-                                 values=daily_values(staff_total=staff, on_post=staff,
-                                                     party_on_post=1, volunteers_on_post=0,
-                                                     remote=0), now=BEFORE)  # fmt: skip
+            services.file_report(
+                actor=cls.t.root,
+                form=cls.t.daily,
+                unit=unit,
+                day=DAY,
+                values=daily_values(
+                    staff_total=staff,
+                    on_post=staff,
+                    party_on_post=1,
+                    volunteers_on_post=0,
+                    remote=0,
+                ),
+                now=BEFORE,
+            )
 
     def test_children_breakdown(self):
         rows = queries.list_child_breakdown(self.t.daily, self.t.group_a, DAY, now=AFTER)

@@ -53,14 +53,19 @@ class ReminderTests(TestCase):
 
     def robots(self, receiver):
         t = self.t
-        t.group_robot = UnitChannel.objects.create(unit=t.group_a, kind=Channel.DINGTALK,
-                                                   target=receiver.url("/group"))  # fmt: skip
-        t.sub_robot = UnitChannel.objects.create(unit=t.a_sub, kind=Channel.WECOM,
-                                                 target=receiver.url("/sub"))  # fmt: skip
+        t.group_robot = UnitChannel.objects.create(
+            unit=t.group_a, kind=Channel.DINGTALK, target=receiver.url("/group")
+        )
+        t.sub_robot = UnitChannel.objects.create(
+            unit=t.a_sub, kind=Channel.WECOM, target=receiver.url("/sub")
+        )
 
     def keys(self, prefix):
-        return set(Message.objects.filter(dedupe_key__startswith=prefix)
-                   .values_list("dedupe_key", flat=True))  # fmt: skip
+        return set(
+            Message.objects.filter(dedupe_key__startswith=prefix).values_list(
+                "dedupe_key", flat=True
+            )
+        )
 
     def report(self, unit, form=None):
         return DailyReport.objects.get(form=form or self.t.daily, unit=unit, day=DAY)
@@ -90,8 +95,14 @@ class ReminderTests(TestCase):
             for code in ("a-sub", "a-site-1", "a-site-2"):
                 self.assertIn(f"Unit {code}", by_path["/sub"])
 
-            services.file_report(actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY,
-                                 values=daily_values(), now=local(8, 30))  # fmt: skip
+            services.file_report(
+                actor=t.bob,
+                form=t.daily,
+                unit=t.a_site_1,
+                day=DAY,
+                values=daily_values(),
+                now=local(8, 30),
+            )
             receiver.requests.clear()
             with time_machine.travel(local(8, 45), tick=False):
                 self.assertEqual(send_reminders()["reminders"], 4)  # carol, dave, two robots
@@ -130,8 +141,14 @@ class ReminderTests(TestCase):
         with WebhookReceiver() as receiver:
             self.robots(receiver)
             self.sync()
-            services.file_report(actor=t.bob, form=t.daily, unit=t.a_site_1, day=DAY,
-                                 values=daily_values(), now=local(8, 30))  # fmt: skip
+            services.file_report(
+                actor=t.bob,
+                form=t.daily,
+                unit=t.a_site_1,
+                day=DAY,
+                values=daily_values(),
+                now=local(8, 30),
+            )
             with time_machine.travel(local(8, 59), tick=False):
                 self.assertEqual(send_reminders()["missing_lists"], 0)
             with time_machine.travel(local(9, 1), tick=False):
@@ -142,11 +159,13 @@ class ReminderTests(TestCase):
                 notify.deliver_due()
         self.assertEqual(
             self.keys("missing:"),
-            {f"missing:daily:{t.group_a.pk}:2020-02-03|u{t.olga.pk}",
-             f"missing:daily:{t.group_a.pk}:2020-02-03|c{t.group_robot.pk}",
-             f"missing:daily:{t.province.pk}:2020-02-03|u{t.sasac.pk}",
-             f"missing:sasac:{t.province.pk}:2020-02-03|u{t.sasac.pk}"},
-        )  # fmt: skip
+            {
+                f"missing:daily:{t.group_a.pk}:2020-02-03|u{t.olga.pk}",
+                f"missing:daily:{t.group_a.pk}:2020-02-03|c{t.group_robot.pk}",
+                f"missing:daily:{t.province.pk}:2020-02-03|u{t.sasac.pk}",
+                f"missing:sasac:{t.province.pk}:2020-02-03|u{t.sasac.pk}",
+            },
+        )
         [olgas] = inbox.list_inbox(t.olga)
         self.assertIn("3", olgas.subject)
         self.assertIn("Unit group-a", olgas.subject)

@@ -19,9 +19,16 @@ def rows_post(form, changes=None, extra=None):
     data = {}
     fields = list(form.current_version().fields.all())
     for i, f in enumerate(fields):
-        data.update({f"code_{i}": f.code, f"label_{i}": f.label, f"kind_{i}": f.kind,
-                     f"uom_{i}": f.unit_of_measure, f"rollup_{i}": f.rollup,
-                     f"required_{i}": "1" if f.required else ""})  # fmt: skip
+        data.update(
+            {
+                f"code_{i}": f.code,
+                f"label_{i}": f.label,
+                f"kind_{i}": f.kind,
+                f"uom_{i}": f.unit_of_measure,
+                f"rollup_{i}": f.rollup,
+                f"required_{i}": "1" if f.required else "",
+            }
+        )
     data.update(changes or {})
     rows = len(fields)
     for row in extra or []:
@@ -39,13 +46,28 @@ class FormVersionTests(TestCase):
         cls.t = make_reporting_province()
 
     def test_edit_publishes_a_new_version_and_old_reports_keep_theirs(self):
-        old = services.file_report(actor=self.t.root, form=self.t.sasac_form, unit=self.t.group_a,
-                                   day=DAY, values={"confirmed": 0, "suspected": 0})  # fmt: skip
+        old = services.file_report(
+            actor=self.t.root,
+            form=self.t.sasac_form,
+            unit=self.t.group_a,
+            day=DAY,
+            values={"confirmed": 0, "suspected": 0},
+        )
         self.client.force_login(self.t.sasac)  # office on the whole province
         url = reverse("reporting:form_edit", args=["sasac"])
         self.assertContains(self.client.get(url), "confirmed")
-        data = rows_post(self.t.sasac_form, extra=[{"code": "asymptomatic", "label": "无症状感染者",
-                                                    "kind": "count", "rollup": "sum", "required": "1"}])  # fmt: skip
+        data = rows_post(
+            self.t.sasac_form,
+            extra=[
+                {
+                    "code": "asymptomatic",
+                    "label": "无症状感染者",
+                    "kind": "count",
+                    "rollup": "sum",
+                    "required": "1",
+                }
+            ],
+        )
         data["rules"] = "confirmed + suspected >= confirmed"
         self.assertRedirects(self.client.post(url, data), reverse("reporting:setup"))
         form = self.t.sasac_form
@@ -53,14 +75,21 @@ class FormVersionTests(TestCase):
         self.assertIn("asymptomatic", [f.code for f in form.current_version().fields.all()])
         self.assertEqual(DailyReport.objects.get(pk=old.report.pk).version.number, 1)
         with self.assertRaises(InvalidInput):  # the new field is required now
-            services.file_report(actor=self.t.root, form=form, unit=self.t.group_b, day=DAY,
-                                 values={"confirmed": 0, "suspected": 0})  # fmt: skip
+            services.file_report(
+                actor=self.t.root,
+                form=form,
+                unit=self.t.group_b,
+                day=DAY,
+                values={"confirmed": 0, "suspected": 0},
+            )
 
     def test_bad_edits_are_refused_with_reasons(self):
         self.client.force_login(self.t.sasac)
         url = reverse("reporting:form_edit", args=["sasac"])
-        data = rows_post(self.t.sasac_form, extra=[{"code": "Bad Code", "label": "", "kind": "count",
-                                                    "rollup": "sum"}])  # fmt: skip
+        data = rows_post(
+            self.t.sasac_form,
+            extra=[{"code": "Bad Code", "label": "", "kind": "count", "rollup": "sum"}],
+        )
         data["rules"] = "confirmed <= nowhere\nnonsense"
         response = self.client.post(url, data)
         self.assertContains(response, 'data-testid="errors"')
@@ -85,9 +114,18 @@ class AssignmentPageTests(TestCase):
 
     def test_office_creates_and_ends_an_assignment_in_its_scope(self):
         self.client.force_login(self.t.olga)
-        response = self.client.post(reverse("reporting:assignment_create"), {
-            "form": "sasac", "root": "a-sub", "deadline": "08:30", "grace_minutes": "10",
-            "reminders": "30, 10", "unit_kinds": ["site"]}, follow=True)  # fmt: skip
+        response = self.client.post(
+            reverse("reporting:assignment_create"),
+            {
+                "form": "sasac",
+                "root": "a-sub",
+                "deadline": "08:30",
+                "grace_minutes": "10",
+                "reminders": "30, 10",
+                "unit_kinds": ["site"],
+            },
+            follow=True,
+        )
         self.assertContains(response, "The assignment has been created.")
         assignment = Assignment.objects.get(form__code="sasac", root=self.t.a_sub)
         self.assertEqual((assignment.reminder_minutes, assignment.grace_minutes), ([30, 10], 10))
@@ -99,8 +137,9 @@ class AssignmentPageTests(TestCase):
 
     def test_outside_scope_is_refused(self):
         self.client.force_login(self.t.olga)
-        response = self.client.post(reverse("reporting:assignment_create"),
-                                    {"form": "daily", "root": "b-sub"}, follow=True)  # fmt: skip
+        response = self.client.post(
+            reverse("reporting:assignment_create"), {"form": "daily", "root": "b-sub"}, follow=True
+        )
         self.assertContains(response, "Give a form, a unit code in your scope")
         other = Assignment.objects.get(root=self.t.group_b)
         self.assertEqual(

@@ -51,8 +51,11 @@ class ReportPageTests(TestCase):
 
     def test_htmx_check_returns_out_of_band_errors(self):
         self.client.force_login(self.t.bob)
-        response = self.client.post(reverse("reporting:check", args=["daily", "a-site-1", "2020-02-03"]),
-                                    form_data(daily_values(confirmed="x")), headers={"HX-Request": "true"})  # fmt: skip
+        response = self.client.post(
+            reverse("reporting:check", args=["daily", "a-site-1", "2020-02-03"]),
+            form_data(daily_values(confirmed="x")),
+            headers={"HX-Request": "true"},
+        )
         self.assertContains(response, 'id="err-confirmed"')
         self.assertContains(response, "A whole number is required.")
         self.assertContains(response, 'hx-swap-oob="true"')
@@ -64,14 +67,23 @@ class ReportPageTests(TestCase):
         self.assertTrue(DailyReport.objects.get(unit=self.t.a_site_1, day=DAY).is_zero)
 
     def test_correction_after_cut_off_needs_a_reason(self):
-        services.file_report(actor=self.t.bob, form=self.t.daily, unit=self.t.a_site_1, day=DAY,
-                             values=daily_values(), now=BEFORE)  # fmt: skip
+        services.file_report(
+            actor=self.t.bob,
+            form=self.t.daily,
+            unit=self.t.a_site_1,
+            day=DAY,
+            values=daily_values(),
+            now=BEFORE,
+        )
         self.client.force_login(self.t.bob)
         with time_machine.travel(AFTER, tick=False):
             response = self.client.post(self.url(), form_data(daily_values(staff_total=51)))
             self.assertContains(response, "A correction after the cut-off needs a reason.")
-            response = self.client.post(self.url(), {**form_data(daily_values(staff_total=51)),
-                                                     "reason": "补报外包人员"}, follow=True)  # fmt: skip
+            response = self.client.post(
+                self.url(),
+                {**form_data(daily_values(staff_total=51)), "reason": "补报外包人员"},
+                follow=True,
+            )
         self.assertContains(response, "corrected after the cut-off")
         self.assertContains(response, "补报外包人员")
         self.client.force_login(self.t.olga)  # the superior's office sees it flagged
@@ -84,8 +96,11 @@ class ReportPageTests(TestCase):
 
     def test_future_day_and_outsiders(self):
         self.client.force_login(self.t.bob)
-        self.assertNotContains(self.client.get(self.url(day="2020-02-04")), 'data-testid="file-report"',
-                               status_code=200)  # fmt: skip
+        self.assertNotContains(
+            self.client.get(self.url(day="2020-02-04")),
+            'data-testid="file-report"',
+            status_code=200,
+        )
         self.assertEqual(self.client.get(self.url(unit="a-site-2")).status_code, 404)
         self.assertEqual(self.client.get(self.url(day="not-a-day")).status_code, 404)
         self.client.force_login(self.t.charlie)
@@ -106,10 +121,17 @@ class OverviewPageTests(TestCase):
     def setUpTestData(cls):
         cls.t = make_reporting_province()
         services.sync_expected(cls.t.daily, DAY)
-        services.file_zero_report(actor=cls.t.bob, form=cls.t.daily, unit=cls.t.a_site_1, day=DAY,
-                                  now=BEFORE)  # fmt: skip
-        services.file_report(actor=cls.t.root, form=cls.t.daily, unit=cls.t.a_hq, day=DAY,
-                             values=daily_values(), now=AFTER)  # fmt: skip
+        services.file_zero_report(
+            actor=cls.t.bob, form=cls.t.daily, unit=cls.t.a_site_1, day=DAY, now=BEFORE
+        )
+        services.file_report(
+            actor=cls.t.root,
+            form=cls.t.daily,
+            unit=cls.t.a_hq,
+            day=DAY,
+            values=daily_values(),
+            now=AFTER,
+        )
 
     def test_overview_shows_counts_breakdown_missing_and_trend(self):
         self.client.force_login(self.t.alice)

@@ -20,34 +20,56 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("FANGKONG_WORKERS", "2"))
         )
-        parser.add_argument("--collectstatic", action="store_true",
-                            help="collect the static files before starting (slow)")  # fmt: skip
-        parser.add_argument("--no-collectstatic", action="store_true",
-                            help="the default; kept for existing service units")  # fmt: skip
-        parser.add_argument("--control-socket", metavar="PATH", default="",
-                            help="gunicorn's control socket for this server (default: none)")  # fmt: skip
+        parser.add_argument(
+            "--collectstatic",
+            action="store_true",
+            help="collect the static files before starting (slow)",
+        )
+        parser.add_argument(
+            "--no-collectstatic",
+            action="store_true",
+            help="the default; kept for existing service units",
+        )
+        parser.add_argument(
+            "--control-socket",
+            metavar="PATH",
+            default="",
+            help="gunicorn's control socket for this server (default: none)",
+        )
 
     def handle(self, *args, **options):
         if options["collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         elif not settings.STATIC_ROOT.exists():
-            self.stderr.write(f"Static files are not collected in {settings.STATIC_ROOT}: served "
-                              "from the source tree (run `fangkong collectstatic`).")  # fmt: skip
+            self.stderr.write(
+                f"Static files are not collected in {settings.STATIC_ROOT}: served "
+                "from the source tree (run `fangkong collectstatic`)."
+            )
         argv = [
             "gunicorn",
             "fangkong.wsgi:application",
-            "--bind", f"{options['host']}:{options['port']}",
-            "--workers", str(options["workers"]),
-            "--access-logfile", "-",
+            "--bind",
+            f"{options['host']}:{options['port']}",
+            "--workers",
+            str(options["workers"]),
+            "--access-logfile",
+            "-",
             # The access log prints the path only: query strings may carry names.
-            "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
+            "--access-logformat",
+            '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(M)sms',
             # …and never the token of a personal check-in link.
-            "--logger-class", "fangkong.core.gunicorn_logger.RedactingLogger",
+            "--logger-class",
+            "fangkong.core.gunicorn_logger.RedactingLogger",
             # gunicorn's default control socket is one per user (~/.gunicorn/gunicorn.ctl):
             # two servers of one user removed each other's. One per server, or none.
-            *(["--control-socket", options["control_socket"]] if options["control_socket"]
-              else ["--no-control-socket"]),
-        ]  # fmt: skip
-        self.stdout.write(f"Fangkong on http://{options['host']}:{options['port']}/ "
-                          f"({options['workers']} workers, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})")  # fmt: skip
+            *(
+                ["--control-socket", options["control_socket"]]
+                if options["control_socket"]
+                else ["--no-control-socket"]
+            ),
+        ]
+        self.stdout.write(
+            f"Fangkong on http://{options['host']}:{options['port']}/ "
+            f"({options['workers']} workers, database {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]})"
+        )
         os.execvp(sys.executable, [sys.executable, "-m", *argv])

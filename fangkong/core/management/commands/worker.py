@@ -14,13 +14,25 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--once", action="store_true",
+            "--once",
+            action="store_true",
             help="run the chosen sweeps once and exit (status 1 if any failed)",
-        )  # fmt: skip
-        parser.add_argument("--only", nargs="+", default=[], metavar="NAME",
-                            help="sweeps or lanes to run (default: all)")  # fmt: skip
-        parser.add_argument("--except", nargs="+", default=[], dest="exclude", metavar="NAME",
-                            help="sweeps or lanes not to run")  # fmt: skip
+        )
+        parser.add_argument(
+            "--only",
+            nargs="+",
+            default=[],
+            metavar="NAME",
+            help="sweeps or lanes to run (default: all)",
+        )
+        parser.add_argument(
+            "--except",
+            nargs="+",
+            default=[],
+            dest="exclude",
+            metavar="NAME",
+            help="sweeps or lanes not to run",
+        )
         parser.add_argument("--tick", type=float, default=1.0, help="seconds between rounds")
 
     def handle(self, *args, **options):
@@ -37,8 +49,9 @@ class Command(BaseCommand):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stopping.append(True))
         self.stdout.write("Fangkong worker: " + ", ".join(s.name for s in chosen))
-        worker.run_forever(tick=options["tick"], stop=lambda: bool(stopping), only=only,
-                           exclude=exclude)  # fmt: skip
+        worker.run_forever(
+            tick=options["tick"], stop=lambda: bool(stopping), only=only, exclude=exclude
+        )
 
     def once(self, only, exclude):
         try:

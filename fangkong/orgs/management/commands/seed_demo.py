@@ -18,8 +18,9 @@ class Command(BaseCommand):
                 raise CommandError("--units and --people go together.")
             from fangkong.orgs.synthetic import seed_synthetic
 
-            seed_synthetic(options["units"], options["people"], seed=options["seed"],
-                           log=self.stdout.write)  # fmt: skip
+            seed_synthetic(
+                options["units"], options["people"], seed=options["seed"], log=self.stdout.write
+            )
             return
         from fangkong.orgs.demo import seed_demo
 
