@@ -41,7 +41,7 @@ demo: install
 	$(FANGKONG) migrate --noinput
 	$(FANGKONG) seed-demo
 	@echo ""
-	@echo "Serving on http://$(HOST):$(PORT)/ with the two worker lanes beside it: urgent (escalation, delivery) and routine (the rest)  (Ctrl-C stops all)"
+	@echo "Serving on http://$(HOST):$(PORT)/ with the two worker lanes beside it: urgent (escalation, delivery, follow-ups) and routine (the rest)  (Ctrl-C stops all)"
 	$(FANGKONG) worker --only urgent & urgent=$$!; \
 	$(FANGKONG) worker --except urgent & routine=$$!; \
 	trap 'kill $$urgent $$routine 2>/dev/null' EXIT INT TERM; \

@@ -11,13 +11,14 @@ class CoreConfig(AppConfig):
         from .idempotency import purge
         from .nav import NavItem, NavSection, register, register_section
         from .permissions import CorePerm
-        from .worker import register_sweep
+        from .worker import URGENT, register_sweep
 
         register_sweep("core.idempotency_purge", purge, every=3600)
         from . import followups
 
         # Follow-ups open incidents: urgent work, a lane of its own next to the escalation.
-        register_sweep("core.followups", followups.run_due, every=2)
+        # Follow-ups open incidents of suspected cases: seconds count, as for escalation.
+        register_sweep("core.followups", followups.run_due, every=2, lane=URGENT)
         register_sweep("core.followups_purge", followups.purge, every=3600)
 
         # The dropdowns of the navigation bar; apps put their entries in them by key.

@@ -58,10 +58,10 @@ class WorkerTests(IsolatedSweeps, SimpleTestCase):
         with self.assertRaises(ValueError):
             worker.register_sweep("x", lambda: None, every=1, lane="fast")
 
-    def test_the_apps_put_escalation_and_delivery_in_the_urgent_lane(self):
+    def test_the_apps_put_escalation_delivery_and_follow_ups_in_the_urgent_lane(self):
         worker._sweeps.update(self.app_sweeps)
         urgent = {s.name for s in worker.select(["urgent"])}
-        self.assertEqual(urgent, {"incidents.escalate", "notify.deliver"})
+        self.assertEqual(urgent, {"incidents.escalate", "notify.deliver", "core.followups"})
         self.assertTrue({s.name for s in worker.select(exclude=["urgent"])}.isdisjoint(urgent))
 
     def test_a_sweep_that_overruns_its_interval_is_reported(self):
