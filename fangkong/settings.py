@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "fangkong.core.middleware.UserLanguageMiddleware",
+    "fangkong.core.middleware.NoStoreMiddleware",
     "fangkong.orgs.middleware.ViewerTimeZoneMiddleware",
     "fangkong.core.middleware.AccessContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
