@@ -4,12 +4,15 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.api import api
 from fangkong.core.urls import auth_urlpatterns
+from fangkong.core.views import favicon
 from fangkong.orgs.views import home
 
 admin.site.site_header = _("Fangkong administration")
 
 urlpatterns = [
     path("", home, name="home"),
+    # Browsers ask for /favicon.ico on every page that names no icon (the phone link, the API).
+    path("favicon.ico", favicon),
     path("", include(auth_urlpatterns)),
     path("me/", include("fangkong.core.urls")),
     path("orgs/", include("fangkong.orgs.urls")),

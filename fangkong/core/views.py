@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -121,3 +122,9 @@ def followup_retry(request, followup_id: int):
     back = request.POST.get("next", "")
     target = reverse("core:followups")
     return redirect(back if back.startswith(target) else target)
+
+
+def favicon(request):
+    """The site's icon where a browser looks for it by itself (resolved at request time:
+    the static files' manifest exists only once they are collected)."""
+    return redirect(static("fangkong/favicon.svg"), permanent=True)

@@ -28,7 +28,11 @@ def list_incidents(user, *, unit=None, state: str = "open", kind: str = "", now=
     """The incidents of the user's scope (or `unit`'s subtree) — and those reported up to
     a unit of the scope, which is the same thing: a level above covers the subtree."""
     now = now or timezone.now()
-    qs = Incident.objects.visible_to(user).select_related("unit").annotate(overdue=_overdue(now))
+    qs = (
+        Incident.objects.visible_to(user)
+        .select_related("unit", "target_unit")
+        .annotate(overdue=_overdue(now))
+    )
     if unit is not None:
         qs = qs.in_subtree(unit)
     if state == "overdue":
