@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from fangkong.accountability.api import router as accountability_router
 from fangkong.core.api import API_AUTH, install_error_handlers
 from fangkong.core.api import router as auth_router
+from fangkong.core.schemas import BodyParser
 from fangkong.duty.api import router as duty_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
@@ -17,6 +18,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=API_AUTH,
     docs_url="/docs",
+    parser=BodyParser(),
 )
 install_error_handlers(api)
 api.add_router("", auth_router)

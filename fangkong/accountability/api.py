@@ -6,6 +6,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ValidationInfo, field_validator
 
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import Code, Day, Line
 from fangkong.orgs.queries import get_unit_for
 
 from . import kinds, queries
@@ -15,12 +16,12 @@ router = Router(tags=["accountability"])
 
 
 class LedgerQuery(PageQuery):
-    unit: str | None = Field(None, description="a unit code: its whole subtree (default: scope)")
-    start: date | None = Field(
+    unit: Code | None = Field(None, description="a unit code: its whole subtree (default: scope)")
+    start: Day | None = Field(
         None, alias="from", description="first day (default: 29 days before `to`)"
     )
-    end: date | None = Field(None, alias="to", description="last day (default: today)")
-    kind: str | None = None
+    end: Day | None = Field(None, alias="to", description="last day (default: today)")
+    kind: Line(40) | None = None
     grade: Grade | None = None
     waived: bool | None = None
 

@@ -11,6 +11,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from .auth import check_credentials, create_token, user_for_token
 from .errors import ServiceError
 from .middleware import activate_user_language
+from .schemas import BodyRefused, Line, field_message
 
 
 class BearerAuth(HttpBearer):
@@ -53,7 +54,7 @@ def install_error_handlers(api) -> None:
             loc = [
                 str(p) for p in item.get("loc", ()) if p not in ("body", "query", "path", "payload")
             ]
-            fields.setdefault(".".join(loc) or "body", []).append(item.get("msg", ""))
+            fields.setdefault(".".join(loc) or "body", []).append(field_message(item))
         return error(api, request, 422, "invalid", _("Some fields are not valid."), fields)
 
     @api.exception_handler(Http404)
@@ -66,6 +67,9 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
+        cause = exc.__cause__
+        if isinstance(cause, BodyRefused):  # BodyParser's: ninja wraps it in a 400
+            return service_error(request, cause)
         return error(api, request, exc.status_code, "error", str(exc))
 
     @api.exception_handler(Exception)
@@ -94,9 +98,9 @@ router = Router(tags=["auth"])
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = "API"
+    username: Line(150)
+    password: Line(4096)
+    name: Line(100) = "API"
 
 
 class TokenOut(Schema):

@@ -13,10 +13,12 @@ walking `page` up to `pages` never gets an error for a list that shrank meanwhil
 """
 
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.core.paginator import Paginator
 from ninja import Field, Schema
+
+from .schemas import INT_MAX
 
 T = TypeVar("T")
 
@@ -24,8 +26,8 @@ T = TypeVar("T")
 class PageQuery(Schema):
     """`page` (from 1) and `page_size`; an endpoint may narrow or widen `page_size`."""
 
-    page: int = Field(1, ge=1)
-    page_size: int = Field(50, ge=1, le=500)
+    page: Annotated[int, Field(ge=1, le=INT_MAX)] = 1
+    page_size: Annotated[int, Field(ge=1, le=500)] = 50
 
 
 class Page(Schema, Generic[T]):

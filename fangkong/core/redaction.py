@@ -14,6 +14,9 @@ each record once, before any formatter sees it:
   in "invalid input syntax for type …: "…"" cut). An exception's text may carry anything
   (a template that includes `person.name`, a value that failed to parse); the frames of
   the traceback, which are code, stay.
+- control characters and lone surrogates (a path or a value sent with BEL, NUL, ESC or a
+  line break) are escaped (`\x07`): a log line is one line, and no terminal or log viewer
+  obeys what a client sent; tracebacks keep their line breaks;
 - SQL (`django.db.backends`, held at WARNING but a debug run may lower it) loses its
   parameters and string literals.
 """
@@ -32,12 +35,24 @@ DETAIL = re.compile(r"^(\s*)(DETAIL|LINE \d+):.*$", re.MULTILINE)
 TYPED_VALUE = re.compile(r'(for type [\w ]+): ".*?"')
 SQL_LITERAL = re.compile(r"'(?:[^']|'')*'|(?<![\w.$])\d+(?:\.\d+)?(?![\w.])")
 CUT = "…"
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def one_line(text: str) -> str:
+    return CONTROL.sub(_escape, text)
 
 
 def redact(text: str) -> str:
     text = TOKEN_PATH.sub(r"\1…/", text)
     text = QUERY.sub(r"\1?…", text)
     text = TYPED_VALUE.sub(r'\1: "…"', text)
+    text = CONTROL_BUT_LINES.sub(_escape, text)
     return DETAIL.sub(r"\1\2: …", text)
 
 
@@ -88,7 +103,7 @@ class RedactingFilter(logging.Filter):
         if record.name.startswith("django.db.backends"):
             record.msg, record.args = self._sql(record), None
         else:
-            record.msg, record.args = redact(_message(record)), None
+            record.msg, record.args = one_line(redact(_message(record))), None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = format_exception(record.exc_info)
         elif record.exc_text:

@@ -1,15 +1,14 @@
 """Incidents over JSON: filing, the phone and written reports, acknowledgements, the board
 and one incident with its timeline."""
 
-import json
 from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
-from pydantic import AwareDatetime
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import AwareMoment, Code, Id, Line, Text, parse_json_body, validated
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for
 
@@ -20,34 +19,40 @@ router = Router(tags=["incidents"])
 
 
 class PhoneIn(Schema):
-    called_at: AwareDatetime
-    caller: str
-    callee: str
-    note: str = ""
+    called_at: AwareMoment
+    caller: Line(100)
+    callee: Line(100)
+    note: Text(500) = ""
 
 
 class IncidentIn(Schema):
-    unit: str = Field(description="code of the unit where it happened")
+    unit: Code = Field(description="code of the unit where it happened")
     kind: IncidentKind
-    title: str = Field(max_length=200)
-    discovered_at: AwareDatetime
-    discovered_by: str = ""
-    place: str = ""
-    site: str | None = Field(None, description="code of the site (a unit of the unit)")
-    people: list[str] = Field(default_factory=list, description="employee numbers")
-    actions_taken: str = ""
-    description: str = ""
+    title: Line(200)
+    discovered_at: AwareMoment
+    discovered_by: Line(100) = ""
+    place: Line(200) = ""
+    site: Code | None = Field(None, description="code of the site (a unit of the unit)")
+    people: list[Line(32)] = Field(
+        default_factory=list, max_length=500, description="employee numbers"
+    )
+    actions_taken: Text(20000) = ""
+    description: Text(20000) = ""
     phone: PhoneIn | None = Field(None, description="the phone report, if already made")
 
 
 class AckIn(Schema):
-    unit: str | None = Field(None, description="the receiving level (default: yours)")
-    note: str = Field("", description="an instruction passed down with the acknowledgement")
+    unit: Code | None = Field(None, description="the receiving level (default: yours)")
+    note: Text(1000) = Field("", description="an instruction passed down with the acknowledgement")
 
 
 class CloseIn(Schema):
     outcome: Outcome
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: Text(2000) = Field(min_length=1)
+
+
+class WrittenIn(Schema):
+    text: Text(20000)
 
 
 class EventOut(Schema):
@@ -93,7 +98,7 @@ class IncidentOut(Schema):
 
 
 class BoardFilter(PageQuery):
-    unit: str | None = None
+    unit: Code | None = None
     state: str = Field("open", pattern="^(open|overdue|closed|all)$")
     kind: IncidentKind | None = None
 
@@ -186,7 +191,7 @@ def post_incident(request, payload: IncidentIn):
     "/incidents/{incident_id}/phone-report", response=IncidentOut, summary="Record the phone report"
 )
 @idempotent
-def post_phone(request, incident_id: int, payload: PhoneIn):
+def post_phone(request, incident_id: Id, payload: PhoneIn):
     incident = _get(request, incident_id)
     services.record_phone_report(actor=request.user, incident=incident, **payload.dict())
     return _out(_get(request, incident_id), full=True)
@@ -199,7 +204,7 @@ WRITTEN_BODY = {
                 "schema": {
                     "type": "object",
                     "required": ["text"],
-                    "properties": {"text": {"type": "string"}},
+                    "properties": {"text": {"type": "string", "maxLength": 20000}},
                 }
             },
             "multipart/form-data": {
@@ -207,8 +212,12 @@ WRITTEN_BODY = {
                     "type": "object",
                     "required": ["text"],
                     "properties": {
-                        "text": {"type": "string"},
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                        "text": {"type": "string", "maxLength": 20000},
+                        "files": {
+                            "type": "array",
+                            "maxItems": services.MAX_ATTACHMENTS,
+                            "items": {"type": "string", "format": "binary"},
+                        },
                     },
                 }
             },
@@ -225,19 +234,15 @@ WRITTEN_BODY = {
     openapi_extra=WRITTEN_BODY,
 )
 @idempotent
-def post_written(request, incident_id: int):
+def post_written(request, incident_id: Id):
     """JSON `{"text": …}`, or multipart/form-data with `text` and any number of `files`
     (20 MB each at most)."""
     incident = _get(request, incident_id)
     if request.content_type == "multipart/form-data":
-        text, files = request.POST.get("text", ""), request.FILES.getlist("files")
+        body, files = validated(WrittenIn, request.POST.dict()), request.FILES.getlist("files")
     else:
-        try:
-            body = json.loads(request.body or b"{}")
-        except ValueError:
-            raise InvalidInput({"text": ["the body is not JSON"]}) from None
-        text, files = (body.get("text", "") if isinstance(body, dict) else ""), []
-    services.file_written_report(actor=request.user, incident=incident, text=text, files=files)
+        body, files = validated(WrittenIn, parse_json_body(request.body or b"{}")), []
+    services.file_written_report(actor=request.user, incident=incident, text=body.text, files=files)
     return _out(_get(request, incident_id), full=True)
 
 
@@ -247,7 +252,7 @@ def post_written(request, incident_id: int):
     summary="Acknowledge for a receiving level",
 )
 @idempotent
-def post_ack(request, incident_id: int, payload: AckIn):
+def post_ack(request, incident_id: Id, payload: AckIn):
     incident = _get(request, incident_id)
     unit = get_unit_for(request.user, payload.unit) if payload.unit else None
     services.acknowledge(actor=request.user, incident=incident, unit=unit, note=payload.note)
@@ -260,7 +265,7 @@ def post_ack(request, incident_id: int, payload: AckIn):
     summary="Close an incident with an outcome and a reason",
 )
 @idempotent
-def post_close(request, incident_id: int, payload: CloseIn):
+def post_close(request, incident_id: Id, payload: CloseIn):
     """Only the level the incident's kind must reach (or, for kinds that stop at the group,
     a receiving level that has acknowledged) may close: 403 `forbidden` for a level that
     sees it but may not; 409 `incident_closed` if it is closed already. Clocks not met stay
@@ -286,6 +291,6 @@ def list_incidents(request, filters: Query[BoardFilter]):
     response=IncidentOut,
     summary="An incident with its levels, clocks and timeline",
 )
-def get_incident(request, incident_id: int):
+def get_incident(request, incident_id: Id):
     incident = _get(request, incident_id)
     return _out(incident, full=True)

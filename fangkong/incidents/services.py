@@ -56,6 +56,7 @@ from .permissions import IncidentPerm
 PERM = IncidentPerm.FILE_INCIDENTS
 LATE_KIND = "incident_late"
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+MAX_ATTACHMENTS = 20
 CLOCK_SKEW = timedelta(minutes=2)  # a phone's clock a little ahead is not "the future"
 
 
@@ -401,6 +402,8 @@ def file_written_report(
     if not text:
         raise InvalidInput({"text": _("Write the report.")})
     files = list(files or ())
+    if len(files) > MAX_ATTACHMENTS:
+        raise InvalidInput({"files": _("At most %(n)s files.") % {"n": MAX_ATTACHMENTS}})
     for f in files:
         if f.size > MAX_ATTACHMENT_BYTES:
             raise InvalidInput({"files": _("%(name)s is larger than 20 MB.") % {"name": f.name}})

@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import Code, Day, Id, Int, Line
 
 from . import queries, services
 from .models import Person, Unit
@@ -39,43 +40,43 @@ class UnitOut(Schema):
 
 
 class UnitCreate(Schema):
-    code: str
-    name: str
-    kind: str
-    parent: str
-    site_kind: str = ""
+    code: Code
+    name: Line(100)
+    kind: Line(20)
+    parent: Code
+    site_kind: Line(20) = ""
     is_key_unit: bool = False
-    timezone: str = "Asia/Shanghai"
-    active_from: date | None = None
-    active_to: date | None = None
+    timezone: Line(64) = "Asia/Shanghai"
+    active_from: Day | None = None
+    active_to: Day | None = None
     hosts_epidemic_office: bool = False
-    liaison: int | None = None
-    sort_order: int = 0
+    liaison: Id | None = None
+    sort_order: Int(0) = 0
 
 
 class UnitPatch(Schema):
-    code: str | None = None
-    name: str | None = None
-    kind: str | None = None
-    site_kind: str | None = None
+    code: Code | None = None
+    name: Line(100) | None = None
+    kind: Line(20) | None = None
+    site_kind: Line(20) | None = None
     is_key_unit: bool | None = None
-    timezone: str | None = None
-    active_from: date | None = None
-    active_to: date | None = None
+    timezone: Line(64) | None = None
+    active_from: Day | None = None
+    active_to: Day | None = None
     hosts_epidemic_office: bool | None = None
-    liaison: int | None = None
-    sort_order: int | None = None
+    liaison: Id | None = None
+    sort_order: Int(0) | None = None
 
 
 class MoveIn(Schema):
-    parent: str
+    parent: Code
 
 
 class UnitFilter(Schema):
-    parent: str | None = None
-    q: str = ""
-    offset: int = Field(0, ge=0)
-    limit: int = Field(500, ge=1, le=5000)
+    parent: Code | None = None
+    q: Line(100) = ""
+    offset: Int(0) = 0
+    limit: Int(1, 5000) = 500
 
 
 def _unit_in_scope(request, code: str, field: str) -> Unit:
@@ -106,12 +107,12 @@ def list_units(request, response: HttpResponse, filters: Query[UnitFilter]):
 
 
 @router.get("/units/{code}", response=UnitOut)
-def get_unit(request, code: str):
+def get_unit(request, code: Code):
     return queries.get_unit_for(request.user, code)
 
 
 @router.get("/units/{code}/children", response=list[UnitOut])
-def unit_children(request, code: str):
+def unit_children(request, code: Code):
     unit = queries.get_unit_for(request.user, code)
     return list(unit.children.select_related("parent", "liaison").order_by("sort_order", "code"))
 
@@ -128,7 +129,7 @@ def create_unit(request, payload: UnitCreate):
 
 @router.patch("/units/{code}", response=UnitOut)
 @idempotent
-def update_unit(request, code: str, payload: UnitPatch):
+def update_unit(request, code: Code, payload: UnitPatch):
     unit = queries.get_unit_for(request.user, code)
     data = payload.dict(exclude_unset=True)
     if "liaison" in data:
@@ -139,7 +140,7 @@ def update_unit(request, code: str, payload: UnitPatch):
 
 @router.post("/units/{code}/move", response=UnitOut)
 @idempotent
-def move_unit(request, code: str, payload: MoveIn):
+def move_unit(request, code: Code, payload: MoveIn):
     unit = queries.get_unit_for(request.user, code)
     new_parent = _unit_in_scope(request, payload.parent, "parent")
     unit = services.move_unit(actor=request.user, unit=unit, new_parent=new_parent)
@@ -147,13 +148,15 @@ def move_unit(request, code: str, payload: MoveIn):
 
 
 class FamilyIn(Schema):
+    name: Line(50)
+    relation: Line(20)
+    phone: Line(32) = ""
+
+
+class FamilyOut(Schema):
     name: str
     relation: str
-    phone: str = ""
-
-
-class FamilyOut(FamilyIn):
-    pass
+    phone: str
 
 
 class PersonOut(Schema):
@@ -175,34 +178,34 @@ class PersonDetailOut(PersonOut):
 
 
 class PersonCreate(Schema):
-    unit: str
-    employee_no: str
-    name: str
-    gender: str = ""
-    phone: str = ""
-    id_number: str = ""
+    unit: Code
+    employee_no: Line(32)
+    name: Line(50)
+    gender: Line(10) = ""
+    phone: Line(32) = ""
+    id_number: Line(32) = ""
     is_party_member: bool = False
-    position: str = ""
-    family: list[FamilyIn] = []
+    position: Line(50) = ""
+    family: list[FamilyIn] = Field([], max_length=50)
 
 
 class PersonPatch(Schema):
-    unit: str | None = None
-    employee_no: str | None = None
-    name: str | None = None
-    gender: str | None = None
-    phone: str | None = None
-    id_number: str | None = None
+    unit: Code | None = None
+    employee_no: Line(32) | None = None
+    name: Line(50) | None = None
+    gender: Line(10) | None = None
+    phone: Line(32) | None = None
+    id_number: Line(32) | None = None
     is_party_member: bool | None = None
-    position: str | None = None
-    family: list[FamilyIn] | None = None
+    position: Line(50) | None = None
+    family: list[FamilyIn] | None = Field(None, max_length=50)
 
 
 class PeopleFilter(PageQuery):
-    unit: str | None = None
+    unit: Code | None = None
     party: bool | None = None
-    position: str = ""
-    q: str = ""
+    position: Line(50) = ""
+    q: Line(100) = ""
 
 
 def _detail(person: Person) -> Person:
@@ -225,7 +228,7 @@ def list_people(request, filters: Query[PeopleFilter]):
 
 
 @router.get("/people/{person_id}", response=PersonDetailOut)
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     person = queries.get_person_for(request.user, person_id)
     return _detail(person)
 
@@ -241,7 +244,7 @@ def create_person(request, payload: PersonCreate):
 
 @router.patch("/people/{person_id}", response=PersonDetailOut)
 @idempotent
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: Id, payload: PersonPatch):
     person = queries.get_person_for(request.user, person_id)
     data = payload.dict(exclude_unset=True)
     if data.get("unit"):

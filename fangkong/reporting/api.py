@@ -1,12 +1,14 @@
 """Daily reports over JSON: file (PUT, idempotent), read with history, summaries."""
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import Http404
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from fangkong.core.idempotency import idempotent
+from fangkong.core.schemas import Code, Day, Id, Line, Text
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
@@ -15,12 +17,12 @@ router = Router(tags=["reports"])
 
 
 class ReportIn(Schema):
-    values: dict | None = None
+    values: dict[Line(40), Any] | None = Field(None, max_length=500)
     zero: bool = False
-    reason: str = ""
-    comment: str = ""
+    reason: Text(500) = ""
+    comment: Text(500) = ""
     confirm: bool = False
-    version: int | None = Field(None, description="the form version the values were entered on")
+    version: Id | None = Field(None, description="the form version the values were entered on")
 
 
 class RevisionOut(Schema):
@@ -55,8 +57,8 @@ class ReportOut(Schema):
 
 
 class SummaryFilter(Schema):
-    unit: str
-    day: date
+    unit: Code
+    day: Day
     as_of: str = Field("now", pattern="^(now|cutoff)$")
 
 
@@ -120,7 +122,7 @@ def _out(report, *, replayed=False, history=False) -> dict:
     summary="File a daily report or a zero report",
 )
 @idempotent
-def put_report(request, form_code: str, unit_code: str, day: date, payload: ReportIn):
+def put_report(request, form_code: Code, unit_code: Code, day: Day, payload: ReportIn):
     """Send `{"values": {…}}` or `{"zero": true}`. Retrying with the same `Idempotency-Key`
     header makes no second version. Unusual values answer 409 `needs_confirmation`:
     send again with `"confirm": true` and a `comment`."""
@@ -137,7 +139,6 @@ def put_report(request, form_code: str, unit_code: str, day: date, payload: Repo
         comment=payload.comment,
         confirm=payload.confirm,
         version=payload.version,
-        idempotency_key=request.headers.get("Idempotency-Key") or None,
     )
     return _out(filing.report, replayed=filing.replayed, history=True)
 
@@ -147,7 +148,7 @@ def put_report(request, form_code: str, unit_code: str, day: date, payload: Repo
     response=SummaryOut,
     summary="Totals and completeness of a subtree for a day",
 )
-def get_summary(request, form_code: str, filters: Query[SummaryFilter]):
+def get_summary(request, form_code: Code, filters: Query[SummaryFilter]):
     form = queries.get_form(form_code)
     unit = get_unit_for(request.user, filters.unit)
     summary = queries.get_summary(form, unit, filters.day, as_of_cutoff=filters.as_of == "cutoff")
@@ -184,7 +185,7 @@ def get_summary(request, form_code: str, filters: Query[SummaryFilter]):
     response=ReportOut,
     summary="The current version of a report and its history",
 )
-def get_report(request, form_code: str, unit_code: str, day: date):
+def get_report(request, form_code: Code, unit_code: Code, day: Day):
     form = queries.get_form(form_code)
     unit = get_unit_for(request.user, unit_code)
     report = queries.find_report(form, unit, day)

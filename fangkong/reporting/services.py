@@ -213,8 +213,10 @@ def file_report(
     """File (or correct) the report of `unit` for `day`, or a zero report.
 
     Guarantees: one new revision per call, none for a replay of the same idempotency
-    key nor for an identical re-filing (no revision, no ledger entry); hard errors and unconfirmed warnings change nothing; the earlier version is
-    kept; a correction after the cut-off carries a reason and is flagged.
+    key by the same person with the same values (another filing under that key is refused)
+    nor for an identical re-filing (no revision, no ledger entry); hard errors and
+    unconfirmed warnings change nothing; the earlier version is kept; a correction after
+    the cut-off carries a reason and is flagged.
     """
     require(actor, ReportingPerm.FILE_REPORTS, unit.path)
     now = now or timezone.now()
@@ -223,10 +225,11 @@ def file_report(
     if not form.is_active:
         raise InvalidInput({"form": _("This form is no longer in use.")})
     report = _report_row(form, unit, day)
-    if idempotency_key:
-        earlier = report.revisions.filter(idempotency_key=idempotency_key).first()
-        if earlier is not None:
-            return Filing(report, earlier, replayed=True)
+    earlier = (
+        report.revisions.filter(idempotency_key=idempotency_key).first()
+        if idempotency_key
+        else None
+    )
     current = form.current_version()
     if version is not None and version != current.number:
         raise Conflict(
@@ -264,6 +267,13 @@ def file_report(
         if warnings and not comment.strip():
             raise InvalidInput({"comment": _("Say why these unusual values are right.")})
         clean = checked.values
+    if earlier is not None:  # a second click on the same form: the same filing, or refused
+        if earlier.filed_by_id != actor.pk or (earlier.values, earlier.is_zero) != (clean, zero):
+            raise Conflict(
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used for a different request."),
+            )
+        return Filing(report, earlier, replayed=True)
     if (latest := _same_as_filed(report, current, clean, zero, comment)) is not None:
         return Filing(report, latest, replayed=True)  # a re-filing is not a correction
     after_cutoff = now > report.deadline_at

@@ -142,3 +142,25 @@ class GunicornLogTests(TestCase):
         log.error("Error handling request %s", "/health/c/12.abc:sig/?name=x")
         self.assertIn("Error handling request /health/c/…/?…", out.getvalue())
         self.assertNotIn("abc:sig", out.getvalue())
+
+
+class ControlCharacterLogTests(ProvinceMixin, TestCase):
+    def test_a_path_with_control_characters_is_logged_escaped_on_one_line(self):
+        # Before: "\x07" and "\x1b[2J" went raw into the server log (a bell, a cleared
+        # terminal), and a "%0A" could start a forged line.
+        self.client.force_login(self.t.root)
+        with configured_log_output() as out:
+            response = self.client.get("/api/v1/units/a%07b%1B%5B2J%0Afake%20line")
+        self.assertEqual(response.status_code, 422)
+        output = out.getvalue()
+        self.assertIn("/api/v1/units/a\\x07b\\x1b[2J", output)
+        self.assertNotIn("\x07", output)
+        self.assertNotIn("\x1b", output)
+        self.assertEqual(output.count("\n"), 1)
+
+    def test_any_record_with_control_characters_is_escaped(self):
+        # Whoever logs a value a client sent (the worker, gunicorn, a service's warning).
+        record = logging.LogRecord("fangkong", logging.WARNING, __file__, 1, "got %s", None, None)
+        record.args = ("a\x00b\x07c\x1b[31m\r\nforged \ud800",)
+        RedactingFilter().filter(record)
+        self.assertEqual(record.getMessage(), "got a\\x00b\\x07c\\x1b[31m\\x0d\\x0aforged \\ud800")

@@ -1,10 +1,11 @@
 """The duty log over JSON: a room's entries of a local day, and writing one."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from ninja import Router, Schema
 
 from fangkong.core.idempotency import idempotent
+from fangkong.core.schemas import Code, Day, Moment, Text
 
 from ..choices import LogKind
 from ..clock import local_today
@@ -26,12 +27,12 @@ class LogEntryOut(Schema):
 
 class LogEntryIn(Schema):
     kind: LogKind
-    text: str
-    at: datetime | None = None
+    text: Text(20000)
+    at: Moment | None = None
 
 
 @router.get("/duty/rooms/{unit_code}/log", response=list[LogEntryOut])
-def log_list(request, unit_code: str, day: date | None = None):
+def log_list(request, unit_code: Code, day: Day | None = None):
     """The room's log entries of a local day (default today), newest first."""
     room = queries.get_room_for(request.user, unit_code)
     entries = log_queries.list_log(room, day or local_today(room.unit))
@@ -51,7 +52,7 @@ def _entry_out(entry) -> dict:
 
 @router.post("/duty/rooms/{unit_code}/log", response={201: LogEntryOut})
 @idempotent
-def log_add(request, unit_code: str, payload: LogEntryIn):
+def log_add(request, unit_code: Code, payload: LogEntryIn):
     """Write a log entry: the person on duty in the room, or a duty manager."""
     room = queries.get_room_for(request.user, unit_code)
     entry = log_services.add_log_entry(

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.schemas import Clock, Code, Day, Id, Int, Line, Moment
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_unit_for
 
@@ -67,19 +68,19 @@ class NowOut(Schema):
 
 
 class RoomIn(Schema):
-    unit: str
-    name: str
-    phone: str = ""
+    unit: Code
+    name: Line(100)
+    phone: Line(30) = ""
     active: bool = True
 
 
 class ShiftIn(Schema):
     role: DutyRole
-    person: int | None = Field(None, description="a person id")
-    employee_no: str | None = Field(None, description="or an employee number of the group")
-    starts_at: datetime
-    ends_at: datetime
-    note: str = ""
+    person: Id | None = Field(None, description="a person id")
+    employee_no: Line(32) | None = Field(None, description="or an employee number of the group")
+    starts_at: Moment
+    ends_at: Moment
+    note: Line(200) = ""
 
 
 class TemplateOut(Schema):
@@ -93,12 +94,12 @@ class TemplateOut(Schema):
 
 
 class TemplateIn(Schema):
-    name: str
+    name: Line(100)
     role: DutyRole
-    shift_hours: int = 24
-    start_time: time
-    anchor_on: date
-    people: list[int] = Field(description="person ids in rotation order")
+    shift_hours: Int(1, 24 * 7) = 24
+    start_time: Clock
+    anchor_on: Day
+    people: list[Id] = Field(max_length=200, description="person ids in rotation order")
 
 
 class ApplyIn(Schema):
@@ -119,14 +120,14 @@ class GapsOut(Schema):
 
 
 class SwapIn(Schema):
-    to_person: int | None = None
-    employee_no: str | None = None
-    reason: str = ""
+    to_person: Id | None = None
+    employee_no: Line(32) | None = None
+    reason: Line(200) = ""
 
 
 class DecideIn(Schema):
     approve: bool
-    note: str = ""
+    note: Line(200) = ""
 
 
 class SwapOut(Schema):
@@ -197,7 +198,7 @@ def _person(room: DutyRoom, person_id: int | None, employee_no: str | None, fiel
 
 
 @router.get("/duty/now", response=NowOut, summary="Who is on duty now for a unit")
-def duty_now(request, unit: str, at: datetime | None = None):
+def duty_now(request, unit: Code, at: Moment | None = None):
     """The nearest duty room on the unit's line (itself, then its ancestors) and who is on
     duty there at `at` (default now), by role."""
     target = get_unit_for(request.user, unit)
@@ -236,11 +237,11 @@ def room_save(request, payload: RoomIn):
 @router.get("/duty/rooms/{unit_code}/shifts", response=list[ShiftOut])
 def shift_list(
     request,
-    unit_code: str,
-    start: date | None = Query(  # noqa: B008
+    unit_code: Code,
+    start: Day | None = Query(  # noqa: B008
         None, alias="from", description="first local day (default: the 1st of this month)"
     ),
-    end: date | None = Query(  # noqa: B008
+    end: Day | None = Query(  # noqa: B008
         None, alias="to", description="last local day (default: end of the month)"
     ),
 ):
@@ -258,7 +259,7 @@ def shift_list(
 
 @router.post("/duty/rooms/{unit_code}/shifts", response={201: ShiftOut})
 @idempotent
-def shift_create(request, unit_code: str, payload: ShiftIn):
+def shift_create(request, unit_code: Code, payload: ShiftIn):
     """Put someone on duty. An overlap with another shift of the person (any room) is
     refused with code `shift_overlap`."""
     room = queries.get_room_for(request.user, unit_code)
@@ -276,14 +277,14 @@ def shift_create(request, unit_code: str, payload: ShiftIn):
 
 
 @router.get("/duty/rooms/{unit_code}/templates", response=list[TemplateOut])
-def template_list(request, unit_code: str):
+def template_list(request, unit_code: Code):
     room = queries.get_room_for(request.user, unit_code)
     return [_template_out(t) for t in room.templates.all()]
 
 
 @router.post("/duty/rooms/{unit_code}/templates", response={201: TemplateOut})
 @idempotent
-def template_create(request, unit_code: str, payload: TemplateIn):
+def template_create(request, unit_code: Code, payload: TemplateIn):
     room = queries.get_room_for(request.user, unit_code)
     template = templates.save_template(
         actor=request.user,
@@ -300,7 +301,7 @@ def template_create(request, unit_code: str, payload: TemplateIn):
 
 @router.post("/duty/rooms/{unit_code}/templates/{template_id}/apply", response=AppliedOut)
 @idempotent
-def template_apply(request, unit_code: str, template_id: int, payload: ApplyIn):
+def template_apply(request, unit_code: Code, template_id: Id, payload: ApplyIn):
     """Make the template's shifts for a whole local month in one action (idempotent:
     future shifts of the template in that month are replaced, begun ones kept)."""
     room = queries.get_room_for(request.user, unit_code)
@@ -318,7 +319,7 @@ def template_apply(request, unit_code: str, template_id: int, payload: ApplyIn):
 
 
 @router.get("/duty/rooms/{unit_code}/gaps", response=GapsOut)
-def gap_list(request, unit_code: str, days: int = Query(HORIZON_DAYS, ge=1, le=62)):
+def gap_list(request, unit_code: Code, days: int = Query(HORIZON_DAYS, ge=1, le=62)):
     """Each role's uncovered intervals from now over the next `days` days (default 7)."""
     room = queries.get_room_for(request.user, unit_code)
     start, end = upcoming_window(days=days)
@@ -344,7 +345,7 @@ def _swap_out(swap) -> dict:
 
 @router.post("/duty/shifts/{shift_id}/swaps", response={201: SwapOut})
 @idempotent
-def swap_request(request, shift_id: int, payload: SwapIn):
+def swap_request(request, shift_id: Id, payload: SwapIn):
     shift = queries.get_shift_for(request.user, shift_id)
     person = _person(shift.room, payload.to_person, payload.employee_no, "to_person")
     return 201, _swap_out(
@@ -354,7 +355,7 @@ def swap_request(request, shift_id: int, payload: SwapIn):
 
 @router.post("/duty/swaps/{swap_id}/decide", response=SwapOut)
 @idempotent
-def swap_decide(request, swap_id: int, payload: DecideIn):
+def swap_decide(request, swap_id: Id, payload: DecideIn):
     swap = queries.get_swap_for(request.user, swap_id)
     return _swap_out(
         swaps.decide_swap(actor=request.user, swap=swap, approve=payload.approve, note=payload.note)

@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import Code, Id, Line, Text
 from fangkong.orgs.queries import get_unit_for
 
 from ..permissions import HealthPerm
@@ -41,14 +42,14 @@ class CaseOut(Schema):
 
 
 class CaseFilter(PageQuery):
-    unit: str | None = None
-    state: str = Field("open", description="open (default), closed, all, or one state")
+    unit: Code | None = None
+    state: Line(20) = Field("open", description="open (default), closed, all, or one state")
 
 
 class AdvanceIn(Schema):
-    state: str = Field(description="isolated, diagnosing, result or closed")
-    result: str = Field("", description="excluded, suspected or confirmed (with state=result)")
-    note: str = ""
+    state: Line(20) = Field(description="isolated, diagnosing, result or closed")
+    result: Line(20) = Field("", description="excluded, suspected or confirmed (with state=result)")
+    note: Text(500) = ""
 
 
 def _out(case, events=False) -> dict:
@@ -90,7 +91,7 @@ def list_cases(request, filters: Query[CaseFilter]):
 
 
 @router.get("/health-cases/{case_id}", response=CaseOut, summary="A health case and its steps")
-def get_case(request, case_id: int):
+def get_case(request, case_id: Id):
     case = queries.get_case_for(request.user, case_id)
     return _out(case, events=True)
 
@@ -99,7 +100,7 @@ def get_case(request, case_id: int):
     "/health-cases/{case_id}/advance", response=CaseOut, summary="Move a case to its next step"
 )
 @idempotent
-def advance_case(request, case_id: int, payload: AdvanceIn):
+def advance_case(request, case_id: Id, payload: AdvanceIn):
     case = queries.get_case_for(request.user, case_id)
     case = services.advance_case(
         actor=request.user, case=case, state=payload.state, result=payload.result, note=payload.note

@@ -7,6 +7,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import Code, Day, Id, Int, Items, Line, Text
 from fangkong.orgs.queries import get_unit_for
 
 from ..choices import Source
@@ -18,17 +19,23 @@ router = Router(tags=["health"])
 
 
 class CheckInRowIn(Schema):
-    person: int | None = Field(None, description="the person's id (or give employee_no)")
-    employee_no: str | None = None
+    person: Id | None = Field(None, description="the person's id (or give employee_no)")
+    employee_no: Line(32) | None = None
     # Loose types on purpose: the service answers "98.6 looks like °F" better than a schema.
-    temperature: float | str | None = Field(
+    temperature: float | Line(20) | None = Field(
         None, description="body temperature in °C", examples=[36.5]
     )
-    symptoms: list[str] | str = Field(default_factory=list, description="codes, e.g. cough")
-    whereabouts: str = Field("", description="at_post (default), remote, travelling, observation")
+    symptoms: Items(Line(20), 20) | Line(
+        200
+    ) = Field(default_factory=list, description="codes, e.g. cough")
+    whereabouts: Line(20) = Field(
+        "", description="at_post (default), remote, travelling, observation"
+    )
     risk_contact: bool = False
     case_contact: bool = False
-    category: str = Field("", description="duty, on_post, party, volunteer, observation, other")
+    category: Line(20) = Field(
+        "", description="duty, on_post, party, volunteer, observation, other"
+    )
     vouched: bool = Field(
         False,
         description="all normal, as the person reported (not measured): no temperature "
@@ -37,11 +44,11 @@ class CheckInRowIn(Schema):
 
 
 class CheckInBatchIn(Schema):
-    unit: str = Field(description="unit code: every person must be in its subtree")
-    day: date
+    unit: Code = Field(description="unit code: every person must be in its subtree")
+    day: Day
     checkins: list[CheckInRowIn] = Field(min_length=1, max_length=services.BATCH_MAX)
     replace_own: bool = Field(False, description="confirm replacing people's own check-ins")
-    reason: str = Field("", max_length=500, description="why (required with replace_own)")
+    reason: Text(500) = Field("", description="why (required with replace_own)")
 
 
 class BatchOut(Schema):
@@ -73,10 +80,10 @@ class CheckInOut(Schema):
 
 
 class ListFilter(PageQuery):
-    unit: str
-    day: date | None = None
+    unit: Code
+    day: Day | None = None
     fever: bool | None = None
-    page_size: int = Field(100, ge=1, le=1000)
+    page_size: Int(1, 1000) = 100
 
 
 class SummaryOut(Schema):
@@ -148,7 +155,7 @@ def _out(c) -> dict:
     response=SummaryOut,
     summary="Expected, checked in, fever and each category of a subtree",
 )
-def checkin_summary(request, code: str, day: date | None = None):
+def checkin_summary(request, code: Code, day: Day | None = None):
     unit = get_unit_for(request.user, code)  # completeness: every role; fever: view_health
     day = day or unit.local_date()
     summary = queries.get_checkin_summary_for(request.user, unit, day)

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import Code, Day, Id, Items, Line, Text
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_person_for, get_unit_for
 
@@ -68,37 +69,37 @@ class ObservationDetailOut(ObservationOut):
 
 
 class ObservationFilter(PageQuery):
-    unit: str | None = None
+    unit: Code | None = None
     state: str = Field("open", pattern="^(open|released|all)$")
-    q: str = ""
+    q: Line(100) = ""
 
 
 class ObservationIn(Schema):
-    person: int
-    reason: str
-    place: str
-    place_detail: str = ""
-    start_on: date | None = None
-    planned_end_on: date | None = None
-    trip: int | None = None
-    case: int | None = None
-    note: str = ""
+    person: Id
+    reason: Line(20)
+    place: Line(20)
+    place_detail: Line(200) = ""
+    start_on: Day | None = None
+    planned_end_on: Day | None = None
+    trip: Id | None = None
+    case: Id | None = None
+    note: Text(500) = ""
 
 
 class FollowUpIn(Schema):
-    day: date | None = Field(None, description="default: today in the unit's time zone")
-    temperature: str | float
-    symptoms: list[str] | str = []
-    note: str = ""
+    day: Day | None = Field(None, description="default: today in the unit's time zone")
+    temperature: Line(20) | float
+    symptoms: Items(Line(20), 20) | Line(200) = []
+    note: Text(500) = ""
 
 
 class EndIn(Schema):
-    new_end_on: date
-    reason: str
+    new_end_on: Day
+    reason: Text(500)
 
 
 class ReleaseIn(Schema):
-    note: str = ""
+    note: Text(500) = ""
 
 
 def _name(user) -> str | None:
@@ -180,7 +181,7 @@ def list_observations(request, filters: Query[ObservationFilter]):
 
 
 @router.get("/observations/{observation_id}", response=ObservationDetailOut)
-def get_observation(request, observation_id: int):
+def get_observation(request, observation_id: Id):
     observation = _reload(request, observation_id)
     return detail_out(observation)
 
@@ -208,7 +209,7 @@ def start_observation(request, payload: ObservationIn):
 
 @router.post("/observations/{observation_id}/follow-ups", response=FollowUpOut)
 @idempotent
-def record_follow_up(request, observation_id: int, payload: FollowUpIn):
+def record_follow_up(request, observation_id: Id, payload: FollowUpIn):
     """The day's follow-up; a second one for the same day replaces it."""
     observation = _reload(request, observation_id)
     f = services.record_follow_up(
@@ -236,7 +237,7 @@ def record_follow_up(request, observation_id: int, payload: FollowUpIn):
     summary="Extend or shorten an observation",
 )
 @idempotent
-def change_end(request, observation_id: int, payload: EndIn):
+def change_end(request, observation_id: Id, payload: EndIn):
     observation = _reload(request, observation_id)
     services.change_observation_end(
         actor=request.user,
@@ -249,7 +250,7 @@ def change_end(request, observation_id: int, payload: EndIn):
 
 @router.post("/observations/{observation_id}/release", response=ObservationDetailOut)
 @idempotent
-def release(request, observation_id: int, payload: ReleaseIn):
+def release(request, observation_id: Id, payload: ReleaseIn):
     observation = _reload(request, observation_id)
     services.release_observation(actor=request.user, observation=observation, note=payload.note)
     return detail_out(_reload(request, observation_id))

@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
+from fangkong.core.schemas import Code, Day, Id, Line, Text
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import FamilyMember
 from fangkong.orgs.queries import get_person_for, get_unit_for
@@ -46,36 +47,36 @@ class TripOut(Schema):
 
 
 class TripQuery(PageQuery):
-    unit: str | None = None
+    unit: Code | None = None
     flagged: bool = False
-    start: date | None = Field(None, description="trips still travelling on or after")
-    end: date | None = Field(None, description="trips that left on or before")
-    q: str = ""
+    start: Day | None = Field(None, description="trips still travelling on or after")
+    end: Day | None = Field(None, description="trips that left on or before")
+    q: Line(100) = ""
 
 
 class TripIn(Schema):
-    person: int
-    family_member: int | None = None
-    origin: str
-    destination: str
-    via: str = ""
-    depart_on: date
-    return_on: date | None = None
-    transport: str
-    transport_no: str = ""
-    purpose: str = ""
+    person: Id
+    family_member: Id | None = None
+    origin: Line(100)
+    destination: Line(100)
+    via: Line(200) = ""
+    depart_on: Day
+    return_on: Day | None = None
+    transport: Line(10)
+    transport_no: Line(20) = ""
+    purpose: Line(200) = ""
 
 
 class TripPatch(Schema):
-    family_member: int | None = None
-    origin: str | None = None
-    destination: str | None = None
-    via: str | None = None
-    depart_on: date | None = None
-    return_on: date | None = None
-    transport: str | None = None
-    transport_no: str | None = None
-    purpose: str | None = None
+    family_member: Id | None = None
+    origin: Line(100) | None = None
+    destination: Line(100) | None = None
+    via: Line(200) | None = None
+    depart_on: Day | None = None
+    return_on: Day | None = None
+    transport: Line(10) | None = None
+    transport_no: Line(20) | None = None
+    purpose: Line(200) | None = None
 
 
 class RiskAreaOut(Schema):
@@ -88,11 +89,11 @@ class RiskAreaOut(Schema):
 
 
 class RiskAreaIn(Schema):
-    name: str
-    level: str
-    effective_from: date
-    effective_to: date | None = None
-    note: str = ""
+    name: Line(100)
+    level: Line(10)
+    effective_from: Day
+    effective_to: Day | None = None
+    note: Text(200) = ""
 
 
 class RiskAreaSaved(RiskAreaOut):
@@ -100,7 +101,7 @@ class RiskAreaSaved(RiskAreaOut):
 
 
 class EndAreaIn(Schema):
-    effective_to: date | None = None
+    effective_to: Day | None = None
 
 
 def _out(trip) -> dict:
@@ -152,7 +153,7 @@ def list_trips(request, filters: Query[TripQuery]):
 
 
 @router.get("/trips/{trip_id}", response=TripOut)
-def get_trip(request, trip_id: int):
+def get_trip(request, trip_id: Id):
     trip = queries.get_trip_for(request.user, trip_id)
     return _out(trip)
 
@@ -172,7 +173,7 @@ def create_trip(request, payload: TripIn):
 
 @router.patch("/trips/{trip_id}", response=TripOut)
 @idempotent
-def update_trip(request, trip_id: int, payload: TripPatch):
+def update_trip(request, trip_id: Id, payload: TripPatch):
     trip = queries.get_trip_for(request.user, trip_id)
     data = payload.dict(exclude_unset=True)
     if "family_member" in data:
@@ -187,7 +188,7 @@ def update_trip(request, trip_id: int, payload: TripPatch):
     summary="Start an observation from a flagged trip",
 )
 @idempotent
-def observation_from_trip(request, trip_id: int):
+def observation_from_trip(request, trip_id: Id):
     trip = queries.get_trip_for(request.user, trip_id)
     observation = services.start_observation_from_trip(actor=request.user, trip=trip)
     return 201, detail_out(observation_queries.get_observation_for(request.user, observation.pk))
@@ -200,7 +201,7 @@ def _require_areas_visible(request) -> None:
 
 
 @router.get("/risk-areas", response=list[RiskAreaOut], summary="Risk areas")
-def list_risk_areas(request, current_on: date | None = None):
+def list_risk_areas(request, current_on: Day | None = None):
     """Every risk area, newest first; `current_on` keeps those in force that day."""
     _require_areas_visible(request)
     return list(queries.list_risk_areas(current_on=current_on))
@@ -219,7 +220,7 @@ def create_risk_area(request, payload: RiskAreaIn):
 
 @router.put("/risk-areas/{area_id}", response=RiskAreaSaved)
 @idempotent
-def update_risk_area(request, area_id: int, payload: RiskAreaIn):
+def update_risk_area(request, area_id: Id, payload: RiskAreaIn):
     _require_areas_visible(request)
     area = queries.get_risk_area(area_id)
     return services.save_risk_area(actor=request.user, area=area, **payload.dict())
@@ -227,7 +228,7 @@ def update_risk_area(request, area_id: int, payload: RiskAreaIn):
 
 @router.post("/risk-areas/{area_id}/end", response=RiskAreaSaved)
 @idempotent
-def end_risk_area(request, area_id: int, payload: EndAreaIn):
+def end_risk_area(request, area_id: Id, payload: EndAreaIn):
     _require_areas_visible(request)
     area = queries.get_risk_area(area_id)
     return services.end_risk_area(actor=request.user, area=area, effective_to=payload.effective_to)

@@ -47,6 +47,23 @@ class ReportApiTests(TestCase):
         self.assertEqual(len(read["history"]), 1)
         self.assertEqual(read["values"]["staff_total"], 50)
 
+    def test_the_same_key_with_other_values_or_from_another_user_files_nothing_twice(self):
+        url = "daily/a-site-1/2020-02-03"
+        self.assertEqual(
+            self.put(self.t.bob, url, {"values": daily_values()}, key="k1").status_code, 200
+        )
+        other = daily_values()
+        other["staff_total"] += 1
+        again = self.put(self.t.bob, url, {"values": other}, key="k1")
+        self.assertEqual(again.status_code, 409)
+        self.assertEqual(again.json()["code"], "idempotency_key_reused")
+        # Another user's key is theirs: their filing is a correction, not a "replay".
+        theirs = self.put(self.t.root, url, {"values": other}, key="k1")
+        self.assertEqual(theirs.status_code, 200, theirs.content)
+        self.assertEqual((theirs.json()["replayed"], theirs.json()["revision"]), (False, 2))
+        report = DailyReport.objects.get(unit=self.t.a_site_1, day=DAY)
+        self.assertEqual((report.revision_count, report.values["staff_total"]), (2, 51))
+
     def test_zero_report_and_summary(self):
         self.put(self.t.bob, "daily/a-site-1/2020-02-03", {"zero": True})
         self.client.force_login(self.t.alice)

@@ -152,6 +152,19 @@ class FilingTests(TestCase):
         self.assertEqual(again.revision.pk, first.revision.pk)
         self.assertEqual(DailyReport.objects.get(pk=first.report.pk).revision_count, 1)
 
+    def test_a_key_used_again_with_other_values_or_by_another_user_is_refused(self):
+        # Before: both answered "replayed" and silently dropped the second filing.
+        self.file(self.t.a_site_1, user=self.t.bob, idempotency_key="abc")
+        other = daily_values()
+        other["staff_total"] += 1
+        with self.assertRaises(Conflict) as ctx:
+            self.file(self.t.a_site_1, user=self.t.bob, values=other, idempotency_key="abc")
+        self.assertEqual(ctx.exception.code, "idempotency_key_reused")
+        with self.assertRaises(Conflict):
+            self.file(self.t.a_site_1, user=self.t.root, idempotency_key="abc")
+        report = DailyReport.objects.get(unit=self.t.a_site_1, day=DAY)
+        self.assertEqual((report.revision_count, report.filed_by), (1, self.t.bob))
+
     def test_bad_days_scope_and_version(self):
         with self.assertRaises(InvalidInput):
             self.file(self.t.a_site_1, now=BEFORE - timedelta(days=2))  # DAY is in the future then
