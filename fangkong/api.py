@@ -1,9 +1,7 @@
 """The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
-from ninja import NinjaAPI
-
 from fangkong.accountability.api import router as accountability_router
-from fangkong.core.api import API_AUTH, install_error_handlers
+from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
 from fangkong.core.schemas import BodyParser
 from fangkong.duty.api import router as duty_router
@@ -12,7 +10,7 @@ from fangkong.incidents.api import router as incidents_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
 
-api = NinjaAPI(
+api = FangkongAPI(
     title="Fangkong API",
     version="1",
     urls_namespace="api",

@@ -4,7 +4,7 @@ import logging
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -34,6 +34,62 @@ class SessionAuth(APIKeyCookie):
 
 
 API_AUTH = [BearerAuth(), SessionAuth(csrf=True)]
+
+
+class ErrorOut(Schema):
+    """Every 4xx and 5xx answer of the API."""
+
+    code: str
+    message: str
+    fields: dict[str, list[str]] = {}
+
+
+# What each error status means, for every operation that may answer it (FangkongAPI).
+ERRORS = {
+    400: "The body is not JSON, or a check of the service refused the values (`fields`).",
+    401: "Not logged in and no valid API token (`Authorization: Bearer …`).",
+    403: "You may see the record but not change it, or the session's CSRF token is missing.",
+    404: "No such record in your scope: one outside your units reads as one that does not exist.",
+    409: "A conflict: the Idempotency-Key was used for another request, the record changed "
+    "meanwhile, or values need confirming (`code` says which).",
+    422: "A parameter or a field of the body is not valid (`fields` names each).",
+    429: "Too many attempts: wait `Retry-After` seconds.",
+}
+
+
+def error_statuses(method: str, operation: dict) -> set[int]:
+    """The error answers an operation may give, read off what the document says of it."""
+    statuses = set()
+    if operation.get("parameters") or "requestBody" in operation:
+        statuses |= {400, 422}
+    if operation.get("security"):
+        statuses |= {401, 404}
+    if method in ("post", "put", "patch", "delete") and operation.get("security"):
+        statuses.add(403)
+    if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", ())):
+        statuses.add(409)
+    return statuses
+
+
+class FangkongAPI(NinjaAPI):
+    """NinjaAPI whose document lists every error answer of every operation, in one place:
+    an operation declares only its successes (and an error of its own, such as 429)."""
+
+    def get_openapi_schema(self, **kwargs):
+        doc = super().get_openapi_schema(**kwargs)
+        components = doc.setdefault("components", {}).setdefault("schemas", {})
+        components["ErrorOut"] = ErrorOut.model_json_schema(
+            ref_template="#/components/schemas/{model}"
+        )
+        content = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for operations in doc["paths"].values():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                declared = {int(s) for s in responses if str(s).isdigit()}
+                for status in sorted(error_statuses(method, operation) | (declared - {200, 201})):
+                    if status >= 400:
+                        responses[str(status)] = {"description": ERRORS[status], "content": content}
+        return doc
 
 
 def error(api, request, status: int, code: str, message: str, fields=None):
@@ -107,7 +163,12 @@ class TokenOut(Schema):
     token: str
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut}, summary="Get an API token")
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    summary="Get an API token",
+)
 def obtain_token(request, payload: TokenIn):
     user, locked = check_credentials(request, payload.username, payload.password)
     if locked:

@@ -30,7 +30,7 @@ router = Router(tags=["duty"])
 # --- schemas ----------------------------------------------------------------------------
 
 
-class PersonOut(Schema):
+class DutyPersonOut(Schema):
     id: int
     name: str
     employee_no: str
@@ -49,7 +49,7 @@ class ShiftOut(Schema):
     id: int
     room: str = Field(description="the room's unit code")
     role: DutyRole
-    person: PersonOut
+    person: DutyPersonOut
     starts_at: datetime
     ends_at: datetime
     template: int | None
@@ -61,9 +61,9 @@ class NowOut(Schema):
     unit: str
     at: datetime
     room: RoomOut | None
-    staff: list[PersonOut]
-    manager: list[PersonOut]
-    leader: list[PersonOut]
+    staff: list[DutyPersonOut]
+    manager: list[DutyPersonOut]
+    leader: list[DutyPersonOut]
     shifts: list[ShiftOut]
 
 

@@ -17,7 +17,7 @@ from ..services import cases as services
 router = Router(tags=["health"])
 
 
-class EventOut(Schema):
+class CaseEventOut(Schema):
     state: str
     result: str
     at: datetime
@@ -38,7 +38,7 @@ class CaseOut(Schema):
     result: str
     opened_at: datetime
     closed_at: datetime | None
-    events: list[EventOut] = []
+    events: list[CaseEventOut] = []
 
 
 class CaseFilter(PageQuery):

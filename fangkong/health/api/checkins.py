@@ -86,7 +86,7 @@ class ListFilter(PageQuery):
     page_size: Int(1, 1000) = 100
 
 
-class SummaryOut(Schema):
+class CheckInSummaryOut(Schema):
     unit: str
     day: date
     expected: int
@@ -152,7 +152,7 @@ def _out(c) -> dict:
 
 @router.get(
     "/units/{code}/checkin-summary",
-    response=SummaryOut,
+    response=CheckInSummaryOut,
     summary="Expected, checked in, fever and each category of a subtree",
 )
 def checkin_summary(request, code: Code, day: Day | None = None):
