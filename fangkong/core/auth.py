@@ -18,6 +18,7 @@ from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, LoginFailure, hash_token
 
@@ -119,3 +120,20 @@ def user_for_token(raw: str):
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+class RevokeTokensOnPasswordChange:
+    """A password "validator" (AUTH_PASSWORD_VALIDATORS) for its `password_changed` hook:
+    Django calls it after every save of a new password (set_password, the password
+    change and reset forms, `changepassword`), so a stolen API token dies with the
+    old password (issue 10)."""
+
+    def validate(self, password, user=None):
+        return None
+
+    def password_changed(self, password, user=None):
+        if user is not None and user.pk is not None:
+            ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+
+    def get_help_text(self):
+        return _("Changing your password revokes your API tokens.")

@@ -5,10 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import time_machine
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import SetPasswordForm
 from django.test import TestCase, override_settings
+from django.urls import reverse
 
-from fangkong.core.auth import LOCKED_OUT, SLOWED_DOWN, login_refusal
-from fangkong.core.models import LoginFailure
+from fangkong.core.auth import LOCKED_OUT, SLOWED_DOWN, create_token, login_refusal
+from fangkong.core.models import ApiToken, LoginFailure
 
 PASSWORD = "Right-pass-123"
 T0 = datetime(2025, 3, 4, 1, 0, tzinfo=UTC)
@@ -125,3 +127,52 @@ class LoginThrottleTests(TestCase):
         self.clock.shift(timedelta(seconds=1))
         signed_in = self.login("root", PASSWORD, ip=ELSEWHERE, url="/admin/login/")
         self.assertEqual(signed_in.status_code, 302)
+
+
+class TokensRevokedOnPasswordChangeTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        users = get_user_model().objects
+        cls.duty = users.create_user("duty", password=PASSWORD)
+        cls.carol = users.create_user("carol", password=PASSWORD)
+
+    def token(self, user):
+        _token, raw = create_token(user, "script")
+        return raw
+
+    def status(self, raw):
+        response = self.client.get("/api/v1/units", headers={"Authorization": f"Bearer {raw}"})
+        return response.status_code
+
+    def test_set_password_and_save_revokes_the_users_tokens(self):
+        mine, theirs = self.token(self.duty), self.token(self.carol)
+        self.assertEqual(self.status(mine), 200)
+        self.duty.set_password("Another-pass-456")
+        self.duty.save()
+        self.assertEqual(self.status(mine), 401)
+        self.assertEqual(self.status(theirs), 200)
+        self.assertFalse(ApiToken.objects.filter(user=self.duty, revoked_at=None).exists())
+
+    def test_the_set_password_form_revokes_them(self):
+        raw = self.token(self.duty)
+        form = SetPasswordForm(
+            self.duty, {"new_password1": "Another-pass-456", "new_password2": "Another-pass-456"}
+        )
+        self.assertTrue(form.is_valid(), form.errors)
+        form.save()
+        self.assertEqual(self.status(raw), 401)
+
+    def test_the_password_change_page_revokes_them(self):
+        raw = self.token(self.duty)
+        self.client.force_login(self.duty)
+        response = self.client.post(
+            reverse("core:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "Another-pass-456",
+                "new_password2": "Another-pass-456",
+            },
+        )
+        self.assertEqual(response.status_code, 302)
+        self.client.logout()
+        self.assertEqual(self.status(raw), 401)
