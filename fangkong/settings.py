@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "fangkong.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -124,6 +125,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Not a check: its password_changed hook revokes the user's API tokens.
+    {"NAME": "fangkong.core.auth.RevokeTokensOnPasswordChange"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -135,10 +138,13 @@ BEHIND_PROXY = env_bool("FANGKONG_BEHIND_PROXY", False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Login rate limiting: this many failures for one username (or one address)
-# inside the window lock it out until the window has passed.
+# Login rate limiting (core.auth): this many failures of one (account, address) pair
+# inside the window lock that pair out until the window has passed; one account from
+# any address (or one address, after 4 times as many) is slowed down instead: each
+# next try waits 1, 2, 4 … seconds after the last failure, at most the slowdown maximum.
 LOGIN_MAX_FAILURES = int(env("FANGKONG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("FANGKONG_LOGIN_LOCKOUT_MINUTES", "15"))
+LOGIN_SLOWDOWN_MAX_SECONDS = int(env("FANGKONG_LOGIN_SLOWDOWN_MAX_SECONDS", "10"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

@@ -3,11 +3,14 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.api import api
+from fangkong.core.forms import AdminLoginForm
 from fangkong.core.urls import auth_urlpatterns
-from fangkong.core.views import favicon
+from fangkong.core.views import admin_login, favicon
 from fangkong.orgs.views import home
 
 admin.site.site_header = _("Fangkong administration")
+# The admin's login goes through the same throttle as every other way in (issue 10).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("", home, name="home"),
@@ -23,5 +26,6 @@ urlpatterns = [
     path("notify/", include("fangkong.notify.urls")),
     path("duty/", include("fangkong.duty.urls")),
     path("api/v1/", api.urls),
+    path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from .auth import check_credentials, create_token, user_for_token
-from .errors import ServiceError
+from .errors import ServiceError, TooManyRequests
 from .middleware import activate_user_language
 from .schemas import BodyRefused, Line, field_message
 
@@ -101,7 +101,10 @@ def error(api, request, status: int, code: str, message: str, fields=None):
 def install_error_handlers(api) -> None:
     @api.exception_handler(ServiceError)
     def service_error(request, exc: ServiceError):
-        return api.create_response(request, exc.as_dict(), status=exc.status)
+        response = api.create_response(request, exc.as_dict(), status=exc.status)
+        if isinstance(exc, TooManyRequests):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request, exc: ValidationError):
@@ -170,11 +173,11 @@ class TokenOut(Schema):
     summary="Get an API token",
 )
 def obtain_token(request, payload: TokenIn):
-    user, locked = check_credentials(request, payload.username, payload.password)
-    if locked:
-        exc = ServiceError("locked_out", _("Too many failed logins; try again later."))
-        exc.status = 429
-        raise exc
+    user, refusal = check_credentials(request, payload.username, payload.password)
+    if refusal is not None:
+        raise TooManyRequests(
+            refusal.code, _("Too many failed logins; try again later."), refusal.retry_after
+        )
     if user is None:
         exc = ServiceError("bad_credentials", _("Wrong username or password."))
         exc.status = 401

@@ -1,37 +1,91 @@
-"""Login with rate limiting and bearer tokens, shared by the UI and the API."""
+"""Login with rate limiting and bearer tokens, shared by the UI, the admin and the API.
 
-from datetime import timedelta
+One throttle for every way in (issue 10). The (account, address) pair is locked after
+LOGIN_MAX_FAILURES failures inside LOGIN_LOCKOUT_MINUTES. One account failing from
+any address, or one address failing on any accounts, is only slowed down: after the
+threshold each next try waits 1, 2, 4 … seconds (at most LOGIN_SLOWDOWN_MAX_SECONDS)
+after the last failure. Locking the account for everybody would let anyone lock a duty
+manager out during an incident; locking the address would lock a whole office behind
+one NAT.
+"""
+
+import math
+from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import ApiToken, LoginFailure, hash_token
 
+LOCKED_OUT = "locked_out"
+SLOWED_DOWN = "slowed_down"
+# One address may stand for a whole office (NAT): it is slowed after more failures.
+ADDRESS_BUDGET_FACTOR = 4
 
-def is_locked_out(username: str, ip: str | None) -> bool:
-    since = timezone.now() - timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-    recent = LoginFailure.objects.filter(at__gte=since)
-    if recent.filter(username__iexact=username).count() >= settings.LOGIN_MAX_FAILURES:
-        return True
-    # An address trying many usernames is locked out too (a wider budget for shared NAT).
-    return bool(ip) and recent.filter(ip=ip).count() >= settings.LOGIN_MAX_FAILURES * 4
+
+class Refusal(NamedTuple):
+    """Why a login try is refused before its password is checked."""
+
+    code: str  # LOCKED_OUT | SLOWED_DOWN
+    retry_after: int  # seconds, at least 1
+
+
+def _seconds_until(moment: datetime, now: datetime) -> int:
+    return max(1, math.ceil((moment - now).total_seconds()))
+
+
+def _slowdown_until(failures: QuerySet, threshold: int) -> datetime | None:
+    """When the next try is accepted after `failures` (newest first), or None."""
+    count = failures.count()
+    if count < threshold:
+        return None
+    wait = min(2 ** min(count - threshold, 32), settings.LOGIN_SLOWDOWN_MAX_SECONDS)
+    last = failures.values_list("at", flat=True).first()
+    return last + timedelta(seconds=wait)
+
+
+def login_refusal(username: str, ip: str | None) -> Refusal | None:
+    """Whether a login try of `username` from `ip` is refused now, and for how long."""
+    now = timezone.now()
+    window = timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+    recent = LoginFailure.objects.filter(at__gte=now - window).order_by("-at")
+    account = recent.filter(username__iexact=username)
+    pair = account.filter(ip=ip)  # ip=None is IS NULL
+    limit = settings.LOGIN_MAX_FAILURES
+    # The pair is free again when its limit-th newest failure leaves the window.
+    pair_times = list(pair.values_list("at", flat=True)[:limit])
+    if len(pair_times) >= limit:
+        return Refusal(LOCKED_OUT, _seconds_until(pair_times[-1] + window, now))
+    waits = [_slowdown_until(account, limit)]
+    if ip:
+        waits.append(_slowdown_until(recent.filter(ip=ip), limit * ADDRESS_BUDGET_FACTOR))
+    until = max((w for w in waits if w is not None), default=None)
+    if until is not None and until > now:
+        return Refusal(SLOWED_DOWN, _seconds_until(until, now))
+    return None
 
 
 def check_credentials(request, username: str, password: str):
-    """Return (user, locked): user is None on failure; a failure is recorded."""
+    """Return (user, refusal). A refused try is answered without checking the password;
+    otherwise user is None on a wrong password (the failure is recorded) and a success
+    clears the failures of this (account, address) pair."""
     from .audit import client_ip
 
     ip = client_ip(request) if request is not None else None
-    if is_locked_out(username, ip):
-        return None, True
+    refusal = login_refusal(username, ip)
+    if refusal is not None:
+        return None, refusal
     user = authenticate(request, username=username, password=password)
     if user is None:
         LoginFailure.objects.create(username=username[:150], ip=ip)
-        return None, False
-    LoginFailure.objects.filter(username__iexact=username).delete()
-    return user, False
+        return None, None
+    LoginFailure.objects.filter(username__iexact=username, ip=ip).delete()
+    return user, None
 
 
 @transaction.atomic
@@ -66,3 +120,20 @@ def user_for_token(raw: str):
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+class RevokeTokensOnPasswordChange:
+    """A password "validator" (AUTH_PASSWORD_VALIDATORS) for its `password_changed` hook:
+    Django calls it after every save of a new password (set_password, the password
+    change and reset forms, `changepassword`), so a stolen API token dies with the
+    old password (issue 10)."""
+
+    def validate(self, password, user=None):
+        return None
+
+    def password_changed(self, password, user=None):
+        if user is not None and user.pk is not None:
+            ApiToken.objects.filter(user=user, revoked_at=None).update(revoked_at=timezone.now())
+
+    def get_help_text(self):
+        return _("Changing your password revokes your API tokens.")

@@ -15,8 +15,9 @@ with the reason, never failed.
             expect(self.page.locator("h1")).to_be_visible()
 
 Each test gets a fresh browser context (no cookies, zh-CN, 1280x800) in `self.page`;
-`self.new_page(...)` opens another one, e.g. with a phone viewport. JavaScript errors
-and failed static files on any page fail the test.
+`self.new_page(...)` opens another one, e.g. with a phone viewport. JavaScript errors,
+failed static files and anything the Content-Security-Policy blocked (an inline script,
+style or handler: Chromium reports each on the console) on any page fail the test.
 
 The live server is a TransactionTestCase, so the database is normally flushed after
 every test. Seeding can take seconds: data made in `setUpClassData()` is created once
@@ -117,7 +118,9 @@ class BrowserTestCase(StaticLiveServerTestCase):
 
     def tearDown(self):
         super().tearDown()
-        self.assertEqual(self.browser_problems, [], "JavaScript errors or missing static files")
+        self.assertEqual(
+            self.browser_problems, [], "JavaScript errors, missing static files or CSP violations"
+        )
 
     def new_page(self, viewport=None, locale="zh-CN", **options):
         """A page in a new browser context: cookies, storage and language of its own."""
@@ -129,7 +132,12 @@ class BrowserTestCase(StaticLiveServerTestCase):
         page = context.new_page()
         page.on("pageerror", lambda exc: self.browser_problems.append(f"{page.url}: {exc}"))
         page.on("response", self._check_static)
+        page.on("console", lambda message: self._check_csp(page, message))
         return page
+
+    def _check_csp(self, page, message):
+        if "Content Security Policy" in message.text:
+            self.browser_problems.append(f"{page.url}: {message.text}")
 
     def _check_static(self, response):
         path = urlsplit(response.url).path

@@ -42,3 +42,13 @@ class PermissionDeniedInScope(ServiceError):
         from django.utils.translation import gettext_lazy as _
 
         super().__init__("forbidden", message or _("You may not change this record."))
+
+
+class TooManyRequests(ServiceError):
+    """Refused for now; the API answers 429 with `Retry-After: retry_after` seconds."""
+
+    status = 429
+
+    def __init__(self, code: str, message, retry_after: int):
+        super().__init__(code, message)
+        self.retry_after = retry_after

@@ -1,33 +1,53 @@
+import math
+
 from django import forms
 from django.conf import settings
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from .auth import check_credentials
+from .auth import LOCKED_OUT, SLOWED_DOWN, check_credentials
 
 
-class RateLimitedLoginForm(AuthenticationForm):
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        "locked_out": _("Too many failed logins; try again in %(minutes)s minutes."),
+class ThrottledLoginMixin:
+    """Authenticate through core.auth.check_credentials: failures are recorded and
+    throttled the same on every way in. A refusal is kept on the form (`refusal`), so
+    the view can answer 429 with Retry-After (`views.refusal_status`)."""
+
+    refusal = None
+    throttle_messages = {
+        LOCKED_OUT: _("Too many failed logins; try again in %(minutes)s minutes."),
+        SLOWED_DOWN: _("Too many failed logins; wait %(seconds)s seconds and try again."),
     }
 
     def clean(self):
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if username is not None and password:
-            user, locked = check_credentials(self.request, username, password)
-            if locked:
+            user, refusal = check_credentials(self.request, username, password)
+            if refusal is not None:
+                self.refusal = refusal
                 raise forms.ValidationError(
-                    self.error_messages["locked_out"],
-                    code="locked_out",
-                    params={"minutes": settings.LOGIN_LOCKOUT_MINUTES},
+                    self.throttle_messages[refusal.code],
+                    code=refusal.code,
+                    params={
+                        "minutes": math.ceil(refusal.retry_after / 60),
+                        "seconds": refusal.retry_after,
+                    },
                 )
             if user is None:
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(user)
             self.user_cache = user
         return self.cleaned_data
+
+
+class RateLimitedLoginForm(ThrottledLoginMixin, AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(ThrottledLoginMixin, AdminAuthenticationForm):
+    """The admin's login form (`admin.site.login_form`): the same throttle as /login/."""
 
 
 class TokenForm(forms.Form):

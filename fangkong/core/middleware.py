@@ -57,3 +57,36 @@ class NoStoreMiddleware:
         if signed_in or request.path.startswith(self.PRIVATE_PREFIXES):
             add_never_cache_headers(response)
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Every answer carries one Content-Security-Policy (issue 10): scripts and styles
+    only from our own static files, no inline script, `<style>` or style attribute, no
+    plugin, no framing. Templates keep their scripts in static files (data through
+    `json_script` or data- attributes) and their styles in stylesheets; htmx's own
+    indicator style is off (`htmx-config` in base.html, the rules are in app.css).
+    Styles that scripts set through the DOM (ECharts, Bootstrap's popper) are not
+    inline styles in the policy's sense and stay allowed. `data:` images: Bootstrap's
+    icons in its CSS (checkboxes, selects, the navbar toggler)."""
+
+    POLICY = "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "frame-ancestors 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "object-src 'none'",
+        )
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.POLICY)
+        return response

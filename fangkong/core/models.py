@@ -65,7 +65,8 @@ class ApiToken(models.Model):
 
 
 class LoginFailure(models.Model):
-    """One failed login; recent rows lock a username or address out (see core.auth)."""
+    """One failed login; recent rows lock an (account, address) pair out and slow the
+    account and the address down (see core.auth)."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True, db_index=True)

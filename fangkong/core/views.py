@@ -1,4 +1,4 @@
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -19,10 +19,29 @@ from .permissions import CorePerm
 from .scope import scope_of
 
 
+def refusal_status(response):
+    """A login page whose form was refused by the throttle answers 429 with Retry-After
+    (the form's error tells the person), as the API's token endpoint does."""
+    form = (getattr(response, "context_data", None) or {}).get("form")
+    refusal = getattr(form, "refusal", None)
+    if refusal is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(refusal.retry_after)
+    return response
+
+
 class LoginView(auth_views.LoginView):
     form_class = RateLimitedLoginForm
     template_name = "core/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        return refusal_status(super().post(request, *args, **kwargs))
+
+
+def admin_login(request):
+    """The admin's login (its form is core.forms.AdminLoginForm) with the same 429."""
+    return refusal_status(admin.site.login(request))
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

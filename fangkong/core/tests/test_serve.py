@@ -33,7 +33,33 @@ def answers(port: int, within: float = 30.0) -> bool:
     return False
 
 
+def start(port: int, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "fangkong.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+
+
 class ServeTests(SimpleTestCase):
+    def test_the_server_does_not_name_gunicorn(self):
+        with tempfile.TemporaryDirectory() as home:
+            env = {**os.environ, "HOME": home, "FANGKONG_DATA_DIR": str(Path(home) / "data")}
+            env.pop("DATABASE_URL", None)
+            port = free_port()
+            process = start(port, env)
+            try:
+                self.assertTrue(answers(port), "the server never answered")
+                for path in (STATIC, "/favicon.ico"):
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}") as r:
+                        self.assertEqual(r.headers.get_all("Server"), ["fangkong"], path)
+            finally:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
+                process.stderr.close()
+
     def test_two_servers_of_one_user_start_without_collecting_and_share_no_socket(self):
         with tempfile.TemporaryDirectory() as home:
             data = Path(home) / "data"
@@ -42,23 +68,7 @@ class ServeTests(SimpleTestCase):
             servers = []
             try:
                 for port in (free_port(), free_port()):
-                    process = subprocess.Popen(
-                        [
-                            sys.executable,
-                            "-m",
-                            "fangkong.cli",
-                            "serve",
-                            "--port",
-                            str(port),
-                            "--workers",
-                            "1",
-                        ],
-                        env=env,
-                        stdout=subprocess.DEVNULL,
-                        stderr=subprocess.PIPE,
-                        start_new_session=True,
-                    )
-                    servers.append((port, process))
+                    servers.append((port, start(port, env)))
                 for port, _ in servers:
                     self.assertTrue(answers(port), f"the server on {port} never answered")
                 self.assertFalse((data / "static").exists())  # nothing collected at start

@@ -159,7 +159,8 @@ class AccountTests(ProvinceMixin, TestCase):
             response = self.client.post("/login/", {"username": "bob", "password": "wrong"})
             self.assertEqual(response.status_code, 200)
         locked = self.client.post("/login/", {"username": "bob", "password": PASSWORD})
-        self.assertEqual(locked.status_code, 200)
+        self.assertEqual(locked.status_code, 429)
+        self.assertTrue(locked["Retry-After"])
         self.assertFalse(locked.wsgi_request.user.is_authenticated)
 
     def test_login_and_logout(self):

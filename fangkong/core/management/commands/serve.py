@@ -48,6 +48,8 @@ class Command(BaseCommand):
         argv = [
             "gunicorn",
             "fangkong.wsgi:application",
+            "--config",
+            "python:fangkong.core.gunicorn_conf",
             "--bind",
             f"{options['host']}:{options['port']}",
             "--workers",
