@@ -176,7 +176,7 @@ def file_incident(
     discovered_at: datetime,
     discovered_by: str = "",
     place: str = "",
-    site: Unit | None = None,
+    site: Unit | str | None = None,
     people=(),
     actions_taken: str = "",
     description: str = "",
@@ -186,11 +186,18 @@ def file_incident(
 ) -> Incident:
     """File an incident at `unit` (see the module docstring). `actor` None: the system
     (a health case with a suspected or confirmed result). `phone`: the phone report
-    already made, {"called_at", "caller", "callee"}."""
+    already made, {"called_at", "caller", "callee"}. `site`: a unit, or a unit's code as
+    the filer typed it; anything but the unit itself or one of its units (unknown, or
+    elsewhere, in scope or not) is the same field error."""
     now = now or timezone.now()
     if actor is not None:
         require(actor, PERM, unit.path)
     errors: dict[str, list] = {}
+    bad_site = False
+    if isinstance(site, str):
+        code = site.strip()
+        site = Unit.objects.in_subtree(unit).filter(code=code).first() if code else None
+        bad_site = bool(code) and site is None
     if kind not in IncidentKind.values:
         errors["kind"] = [_("Choose the kind of incident.")]
     title = " ".join((title or "").split())[:200]
@@ -202,8 +209,11 @@ def file_incident(
         errors["discovered_at"] = [_("Give the time with its time zone.")]
     elif discovered_at > now + CLOCK_SKEW:
         errors["discovered_at"] = [_("The discovery time cannot be in the future.")]
-    if site is not None and not site.path.startswith(unit.path):
-        errors["site"] = [_("The site must be the unit itself or one of its units.")]
+    if bad_site or (site is not None and not site.path.startswith(unit.path)):
+        # One answer for a code nobody has and a unit outside (issue 10): no answer tells
+        # that a unit exists out of the filer's sight.
+        errors["site"] = [_("No such unit among this unit and the units below it.")]
+        site = None
     if errors:
         raise InvalidInput(errors)
     people = _clean_people(actor, people)
