@@ -156,6 +156,7 @@ def incident_detail(request, incident_id: int):
             and scope_of(request.user, services.PERM).covers(incident.unit_path),
             "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
             "can_close": is_open and services.may_close(request.user, incident),
+            "sign_note": services.sign_note(request.user, incident, now),
             "outcomes": Outcome.choices,
             "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
             "breadcrumbs": get_breadcrumbs(request.user, incident.unit),
