@@ -482,10 +482,10 @@ def sign_note(user, incident: Incident, now: datetime | None = None) -> str:
         ):
             return _(
                 "As an inspector of %(unit)s you may sign for it: signing confirms that "
-                "%(unit)s has received the report, meets its 15-minute acknowledgement "
-                "deadline and is recorded under your name, so its duty room no longer "
-                "has to sign."
-            ) % {"unit": receipt.unit.name}
+                "%(unit)s has received the report, meets its %(minutes)s-minute "
+                "acknowledgement deadline and is recorded under your name, so its duty room "
+                "no longer has to sign."
+            ) % {"unit": receipt.unit.name, "minutes": ACK_MINUTES}
         return ""
     units = "、".join(r.unit.name for r in pending)
     for receipt in pending:
