@@ -98,6 +98,6 @@ def list_entries(request, q: Query[LedgerQuery]):
     if f.start > f.end:  # only `from` given, after today
         f.end = f.start
     return {
-        **paginate(queries.list_entries(request.user, f), q),
+        **paginate(queries.list_entries(request.user, f), q, items=kinds.prefetch),
         "period": {"from": f.start, "to": f.end},
     }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from fangkong.core.localtime import show
 from fangkong.core.xlsx import build_workbook, watermark_line
 
-from . import queries
+from . import kinds, queries
 from .choices import AnnotationAction, Grade
 
 
@@ -55,6 +55,6 @@ def export_workbook(user, f: queries.LedgerFilter) -> bytes:
             show(e.created_at, e.unit),
             json.dumps(e.facts, ensure_ascii=False, sort_keys=True),
         ]
-        for e in queries.list_entries(user, f)
+        for e in kinds.prefetch(queries.list_entries(user, f))
     )
     return build_workbook(_("Accountability"), columns(), rows, watermark=watermark)

@@ -25,15 +25,32 @@ class Kind:
     label: object  # a lazy translation
     describe: Callable[[object], str] | None = None  # entry → one line
     link: Callable[[object], str] | None = None  # entry → URL of the record, or ""
+    # [entries of the kind] → None: load what describe and link need for a whole page in
+    # one query (the record's title, say), so a page of the ledger is not a query a row.
+    prefetch: Callable[[list], None] | None = None
 
 
 _kinds: dict[str, Kind] = {}
 
 
-def register_kind(value: str, label, *, describe=None, link=None) -> None:
+def register_kind(value: str, label, *, describe=None, link=None, prefetch=None) -> None:
     if len(value) > 40:
         raise ValueError("an entry kind is at most 40 characters")
-    _kinds[value] = Kind(value, label, describe, link)
+    _kinds[value] = Kind(value, label, describe, link, prefetch)
+
+
+def prefetch(entries) -> list:
+    """Let each kind load, at once, what the descriptions of `entries` need; returns the
+    entries as a list (for `paginate(items=…)`)."""
+    entries = list(entries)
+    by_kind: dict[str, list] = {}
+    for entry in entries:
+        by_kind.setdefault(entry.kind, []).append(entry)
+    for value, group in by_kind.items():
+        kind = _kinds.get(value)
+        if kind is not None and kind.prefetch is not None:
+            kind.prefetch(group)
+    return entries
 
 
 def is_known(value: str) -> bool:

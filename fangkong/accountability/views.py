@@ -18,7 +18,7 @@ from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import xlsx_response
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
 
-from . import excel, queries, services
+from . import excel, kinds, queries, services
 from .choices import GRADE_BADGES, AnnotationAction, Grade
 from .forms import AnnotationForm, LedgerFilterForm
 from .kinds import kind_choices
@@ -53,6 +53,7 @@ def _filters(request) -> tuple[LedgerFilter, LedgerFilterForm]:
 
 def _decorate(user, entries):
     manage = scope_of(user, services.PERM)
+    kinds.prefetch(entries)
     for entry in entries:
         entry.can_manage = manage.covers(entry.unit_path)
         entry.badge = GRADE_BADGES.get(entry.grade, "secondary")

@@ -14,13 +14,13 @@ class DutyConfig(AppConfig):
 
         from .demo import seed_duty
         from .permissions import register_permissions
-        from .queries.on_duty import on_duty_user_ids
+        from .queries.on_duty import on_duty_user_ids, roster_standing
         from .sweeps import notify_gaps
 
         register_permissions()
         register(NavItem(_("Duty"), "duty:room_list", icon="telephone", order=4))
         register_sweep("duty.coverage", notify_gaps, every=3600)
-        register_on_duty_resolver(on_duty_user_ids)
+        register_on_duty_resolver(on_duty_user_ids, roster=roster_standing)
         register_demo(seed_duty)
 
         from fangkong.notify.topics import register_topic

@@ -110,7 +110,18 @@ class TripFilterForm(forms.Form):
     q = forms.CharField(max_length=50, required=False)
 
 
+class AreaUnitField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return "　" * max(obj.depth - self.top, 0) + obj.name
+
+
 class RiskAreaForm(forms.Form):
+    unit = AreaUnitField(
+        label=_("applies within"),
+        queryset=None,
+        to_field_name="code",
+        help_text=_("A unit's own area flags only the trips of that unit and the units below it."),
+    )
     name = forms.CharField(
         label=_("area"),
         max_length=100,
@@ -127,3 +138,13 @@ class RiskAreaForm(forms.Form):
         help_text=_("Empty: until further notice."),
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    def __init__(self, *args, units, province: bool, **kwargs):
+        """`units`: the units the user keeps areas of; `province`: whether they keep
+        province-wide ones (the empty choice)."""
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        field.queryset = units
+        field.top = min((u.depth for u in units), default=0)
+        field.required = not province
+        field.empty_label = _("Whole province") if province else None

@@ -268,9 +268,21 @@ class CaseEvent(models.Model):
 
 class RiskArea(models.Model):
     """An area named risky by the authorities, with its level and the dates it applies.
-    A trip whose origin, destination or route names it, inside the window, is flagged."""
+    A trip whose origin, destination or route names it, inside the window, is flagged.
+
+    `unit` empty: a province-wide area, kept by the SASAC duty room and system admins;
+    otherwise a group's (or a unit's) own area, which flags only the trips of its subtree
+    and is kept by that unit's epidemic office."""
 
     name = models.CharField(_("area"), max_length=100)
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("applies within"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     level = models.CharField(_("level"), max_length=10, choices=RiskLevel.choices)
     reflagged: int  # trips flagged anew by the last save (services.travel), for its page
     effective_from = models.DateField(_("from"))

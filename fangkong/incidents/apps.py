@@ -7,14 +7,14 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
-        from fangkong.accountability.kinds import register_kind, when
+        from fangkong.accountability.kinds import register_kind
         from fangkong.core.followups import subscribe
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import URGENT, register_sweep
         from fangkong.health.services.cases import CASE_RESULT
         from fangkong.orgs.services import register_path_copy
 
-        from . import services, sweeps
+        from . import ledger, services, sweeps
         from .models import Incident
         from .permissions import register_permissions
 
@@ -37,15 +37,9 @@ class IncidentsConfig(AppConfig):
         register_kind(
             services.LATE_KIND,
             _("incident reported or acknowledged late"),
-            describe=lambda e: str(
-                _("%(clock)s of incident #%(id)s, due %(due)s")
-                % {
-                    "clock": e.facts.get("clock"),
-                    "id": e.facts.get("incident"),
-                    "due": when(e, "due_at"),
-                }
-            ),
-            link=lambda e: f"/incidents/{e.facts.get('incident')}/",
+            describe=ledger.describe,
+            link=ledger.link,
+            prefetch=ledger.prefetch,
         )
         subscribe(
             CASE_RESULT,

@@ -34,7 +34,7 @@ from fangkong.core.scope import scope_of
 from fangkong.health.choices import CaseState
 from fangkong.health.models import HealthCase
 from fangkong.notify import services as notify
-from fangkong.notify.recipients import on_duty_user_ids
+from fangkong.notify.recipients import on_duty_user_ids, roster_standing
 from fangkong.orgs.choices import Role, UnitKind
 from fangkong.orgs.models import Person, RoleAssignment, Unit
 from fangkong.orgs.queries import list_liaison_user_ids
@@ -177,7 +177,7 @@ def file_incident(
     discovered_at: datetime,
     discovered_by: str = "",
     place: str = "",
-    site: Unit | None = None,
+    site: Unit | str | None = None,
     people=(),
     actions_taken: str = "",
     description: str = "",
@@ -187,11 +187,18 @@ def file_incident(
 ) -> Incident:
     """File an incident at `unit` (see the module docstring). `actor` None: the system
     (a health case with a suspected or confirmed result). `phone`: the phone report
-    already made, {"called_at", "caller", "callee"}."""
+    already made, {"called_at", "caller", "callee"}. `site`: a unit, or a unit's code as
+    the filer typed it; anything but the unit itself or one of its units (unknown, or
+    elsewhere, in scope or not) is the same field error."""
     now = now or timezone.now()
     if actor is not None:
         require(actor, PERM, unit.path)
     errors: dict[str, list] = {}
+    bad_site = False
+    if isinstance(site, str):
+        code = site.strip()
+        site = Unit.objects.in_subtree(unit).filter(code=code).first() if code else None
+        bad_site = bool(code) and site is None
     if kind not in IncidentKind.values:
         errors["kind"] = [_("Choose the kind of incident.")]
     title = " ".join((title or "").split())[:200]
@@ -203,8 +210,11 @@ def file_incident(
         errors["discovered_at"] = [_("Give the time with its time zone.")]
     elif discovered_at > now + CLOCK_SKEW:
         errors["discovered_at"] = [_("The discovery time cannot be in the future.")]
-    if site is not None and not site.path.startswith(unit.path):
-        errors["site"] = [_("The site must be the unit itself or one of its units.")]
+    if bad_site or (site is not None and not site.path.startswith(unit.path)):
+        # One answer for a code nobody has and a unit outside (issue 10): no answer tells
+        # that a unit exists out of the filer's sight.
+        errors["site"] = [_("No such unit among this unit and the units below it.")]
+        site = None
     if errors:
         raise InvalidInput(errors)
     people = _clean_people(actor, people)
@@ -445,6 +455,76 @@ def receipts_for(user, incident: Incident) -> list[Receipt]:
         .values_list("unit_id", flat=True)
     )
     return [r for r in receipts if r.unit_id in units or user.pk in on_duty_user_ids(r.unit)]
+
+
+def sign_note(user, incident: Incident, now: datetime | None = None) -> str:
+    """What the incident page tells `user` about signing (签收) while a level still has to:
+    why they cannot (off duty, inspector, the reporting unit, a level that does not
+    sign), or, for an inspector who may sign for a level, what signing does. "" when
+    there is nothing to explain (they sign as the officer or duty person they are, or
+    every level has signed)."""
+    if incident.state != IncidentState.OPEN or user is None or not user.is_authenticated:
+        return ""
+    now = now or timezone.now()
+    receipts = list(incident.receipts.select_related("unit"))
+    pending = [r for r in receipts if r.acknowledged_at is None]
+    if not pending:
+        return ""
+    held = list(
+        RoleAssignment.objects.filter(user=user).values_list("role", "unit_id", "unit__path")
+    )
+    mine = [r for r in receipts_for(user, incident) if r.acknowledged_at is None]
+    if mine:
+        receipt = mine[0]
+        there = {role for role, unit_id, _path in held if unit_id == receipt.unit_id}
+        inspector_only = there and there <= {Role.INSPECTOR, Role.VIEWER}
+        if (
+            not user.is_superuser
+            and inspector_only
+            and user.pk not in on_duty_user_ids(receipt.unit, now)
+        ):
+            return _(
+                "As an inspector of %(unit)s you may sign for it: signing confirms that "
+                "%(unit)s has received the report, meets its %(minutes)s-minute "
+                "acknowledgement deadline and is recorded under your name, so its duty room "
+                "no longer has to sign."
+            ) % {"unit": receipt.unit.name, "minutes": ACK_MINUTES}
+        return ""
+    units = "、".join(r.unit.name for r in pending)
+    for receipt in pending:
+        on_roster, next_start = roster_standing(receipt.unit, user.pk, now)
+        if on_roster and next_start is not None:
+            return _(
+                "You are not on duty now (your next shift starts %(when)s): the staff "
+                "on duty for %(unit)s sign for it."
+            ) % {"when": show(next_start, receipt.unit, "short"), "unit": receipt.unit.name}
+        if on_roster:
+            return _("You are not on duty now: the staff on duty for %(unit)s sign for it.") % {
+                "unit": receipt.unit.name
+            }
+    covering = [
+        (role, unit_id) for role, unit_id, path in held if incident.unit_path.startswith(path)
+    ]
+    roles = {role for role, _unit in covering}
+    if Role.INSPECTOR in roles:
+        return _(
+            "You are an inspector here and may only view: the duty room or the officers "
+            "of %(units)s sign for it."
+        ) % {"units": units}
+    acting = [u for role, u in covering if role not in (Role.VIEWER, Role.INSPECTOR)]
+    if incident.unit_id in acting:
+        return _(
+            "Your unit reported this incident: the levels it was reported to sign for it "
+            "(%(units)s)."
+        ) % {"units": units}
+    if acting:
+        return _(
+            "This incident goes up to %(target)s; the levels above it follow it but do not sign."
+        ) % {"target": incident.target_unit.name}
+    return _(
+        "Only the staff on duty or the officers of %(units)s sign for it; your role "
+        "here is to view."
+    ) % {"units": units}
 
 
 @transaction.atomic

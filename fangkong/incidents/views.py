@@ -77,8 +77,6 @@ def incident_new(request):
     if request.method == "POST":
         code = (request.POST.get("unit") or "").strip()
         unit = get_unit_for(request.user, code, services.PERM) if code else None
-        site_code = (request.POST.get("site") or "").strip()
-        site = Unit.objects.filter(code=site_code).first() if site_code else None
         numbers = (request.POST.get("people") or "").replace("，", ",").split(",")
         phone = None
         if request.POST.get("called_at"):
@@ -100,7 +98,7 @@ def incident_new(request):
                     discovered_at=_when(request.POST.get("discovered_at", "")),
                     discovered_by=request.POST.get("discovered_by", ""),
                     place=request.POST.get("place", ""),
-                    site=site,
+                    site=request.POST.get("site", ""),
                     people=people,
                     actions_taken=request.POST.get("actions_taken", ""),
                     description=request.POST.get("description", ""),
@@ -158,6 +156,7 @@ def incident_detail(request, incident_id: int):
             and scope_of(request.user, services.PERM).covers(incident.unit_path),
             "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
             "can_close": is_open and services.may_close(request.user, incident),
+            "sign_note": services.sign_note(request.user, incident, now),
             "outcomes": Outcome.choices,
             "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
             "breadcrumbs": get_breadcrumbs(request.user, incident.unit),

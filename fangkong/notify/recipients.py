@@ -8,13 +8,36 @@ from datetime import datetime
 # resolver(unit, at, roles) -> {user id}; roles: None for every duty role, else a subset of
 # "staff" (值班人员), "manager" (值班经理), "leader" (带班领导).
 OnDutyResolver = Callable[..., set[int]]
+# roster(unit, user_id, at) -> (on the roster of the unit's duty room, start of their next
+# shift there or None): so a page can tell an off-duty duty manager why they cannot act.
+RosterResolver = Callable[..., tuple[bool, datetime | None]]
 _resolvers: list[OnDutyResolver] = []
+_rosters: list[RosterResolver] = []
 
 
-def register_on_duty_resolver(resolver: OnDutyResolver) -> OnDutyResolver:
+def register_on_duty_resolver(
+    resolver: OnDutyResolver, *, roster: RosterResolver | None = None
+) -> OnDutyResolver:
     if resolver not in _resolvers:
         _resolvers.append(resolver)
+    if roster is not None and roster not in _rosters:
+        _rosters.append(roster)
     return resolver
+
+
+def roster_standing(unit, user_id: int, at: datetime | None = None):
+    """(whether the user is on the roster of the duty room serving `unit`, the start of
+    their next shift there or None); (False, None) without a resolver."""
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    on_roster, starts = False, None
+    for resolver in _rosters:
+        found, next_start = resolver(unit, user_id, at)
+        on_roster = on_roster or found
+        if next_start is not None and (starts is None or next_start < starts):
+            starts = next_start
+    return on_roster, starts
 
 
 def on_duty_user_ids(unit, at: datetime | None = None, roles=None) -> set[int]:

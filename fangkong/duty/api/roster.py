@@ -23,6 +23,7 @@ from ..queries.coverage import HORIZON_DAYS, list_gaps, upcoming_window
 from ..queries.on_duty import on_duty
 from ..services import roster as services
 from ..services import swaps, templates
+from ..services.common import unknown_person
 
 router = Router(tags=["duty"])
 
@@ -186,11 +187,11 @@ def _template_out(template: RosterTemplate) -> dict:
 
 def _person(room: DutyRoom, person_id: int | None, employee_no: str | None, field: str):
     if person_id is not None:
-        person = Person.objects.filter(pk=person_id).first()
+        person = queries.get_roster_person(room, person_id)
     else:
         person = queries.find_person(room, employee_no or "")
     if person is None:
-        raise InvalidInput({field: _("Unknown person.")}, code="unknown_person")
+        raise unknown_person(field)
     return person
 
 

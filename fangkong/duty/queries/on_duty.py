@@ -1,7 +1,7 @@
 """Who is on duty now, for any unit: the nearest active duty room on the unit's line (the
 unit itself, then its ancestors), and the people whose shifts there cover the moment."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -77,3 +77,23 @@ def on_duty_by_room(rooms, at: datetime | None = None) -> dict[int, dict[str, li
     ):
         result[shift.room_id][shift.role].append(shift.person)
     return result
+
+
+ROSTER_DAYS = 30  # a shift this close, before or after, puts someone on a room's roster
+
+
+def roster_standing(unit: Unit, user_id: int, at: datetime) -> tuple[bool, datetime | None]:
+    """The roster resolver registered with notify: whether the login holds a shift in the
+    room serving `unit` within ROSTER_DAYS of `at`, and when their next one starts."""
+    room = nearest_room(unit)
+    if room is None:
+        return False, None
+    shifts = Shift.objects.filter(
+        room=room,
+        person__user_id=user_id,
+        ends_at__gt=at - timedelta(days=ROSTER_DAYS),
+        starts_at__lt=at + timedelta(days=ROSTER_DAYS),
+    )
+    starts = list(shifts.values_list("starts_at", flat=True))
+    upcoming = [s for s in starts if s > at]
+    return bool(starts), min(upcoming, default=None)

@@ -102,6 +102,13 @@ def find_person(room: DutyRoom, employee_no: str) -> Person | None:
     ).first()
 
 
+def get_roster_person(room: DutyRoom, person_id: int) -> Person | None:
+    """The person of the room's group with this id (active or not, so the roster can say
+    who has left); someone of another group is None, exactly as an unknown id (issue 10:
+    out of scope and unknown read the same)."""
+    return Person.objects.filter(pk=person_id, group=group_of(room.unit)).first()
+
+
 def people_choices(room: DutyRoom, limit: int = 300) -> list[Person]:
     """People of the room's unit subtree, for pickers."""
     return list(

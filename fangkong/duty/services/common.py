@@ -33,16 +33,24 @@ def lock_people(ids: Iterable[int]) -> None:
     )
 
 
+def unknown_person(field: str = "person") -> InvalidInput:
+    """The one answer for a person who is not on the room's group's roster: unknown and
+    of another group read the same (issue 10), so no answer tells that someone exists
+    outside the caller's group."""
+    return InvalidInput({field: _("Unknown person.")}, code="unknown_person")
+
+
 def check_person(room: DutyRoom, person: Person | None, field: str = "person") -> None:
-    """A person on a room's roster is active and belongs to the room's group."""
+    """A person on a room's roster belongs to the room's group and is active; someone of
+    another group is `unknown_person`, whether active or not."""
     if person is None:
         raise InvalidInput({field: _("Choose a person.")})
+    if person.group_id != group_of(room.unit).pk:
+        raise unknown_person(field)
     if not person.is_active:
         raise InvalidInput(
             {field: _("%(name)s is no longer on the roster.") % {"name": person.name}}
         )
-    if person.group_id != group_of(room.unit).pk:
-        raise InvalidInput({field: _("This person is not in the duty room's group.")})
 
 
 def check_times(starts_at, ends_at) -> dict:

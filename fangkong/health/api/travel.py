@@ -1,6 +1,7 @@
 """Trips (出行登记) and risk areas over JSON. Trips are read through the caller's
-`view_health` scope (a 404 outside it, reads logged); risk areas are shared by all and
-kept by system admins and the epidemic office."""
+`view_health` scope (a 404 outside it, reads logged); risk areas are province-wide (kept
+by the SASAC duty room and system admins) or a unit's own (kept by its epidemic office,
+seen only by the units they apply to: another group's is a 404)."""
 
 from datetime import date, datetime
 
@@ -12,7 +13,6 @@ from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.core.schemas import Code, Day, Id, Line, Text
-from fangkong.core.scope import scope_of
 from fangkong.orgs.models import FamilyMember
 from fangkong.orgs.queries import get_person_for, get_unit_for
 
@@ -81,14 +81,29 @@ class TripPatch(Schema):
 
 class RiskAreaOut(Schema):
     id: int
+    unit: str | None = Field(
+        None, description="code of the unit the area applies within; null: province-wide"
+    )
     name: str
     level: str
     effective_from: date
     effective_to: date | None
     note: str
 
+    @staticmethod
+    def resolve_unit(obj) -> str | None:
+        return obj.unit.code if obj.unit_id else None
+
 
 class RiskAreaIn(Schema):
+    unit: Code | None = Field(
+        None,
+        description=(
+            "code of the unit whose subtree the area applies within; null: province-wide "
+            "(the SASAC duty room and system admins). Left out: the caller's own unit, "
+            "or province-wide for its keepers; on a change, unchanged."
+        ),
+    )
     name: Line(100)
     level: Line(10)
     effective_from: Day
@@ -195,26 +210,42 @@ def observation_from_trip(request, trip_id: Id):
 
 
 def _require_areas_visible(request) -> None:
-    user = request.user
-    if scope_of(user, queries.VIEW).empty and scope_of(user, services.AREA_PERM).empty:
+    if not queries.may_see_areas(request.user):
         raise Http404
+
+
+def _area_values(request, payload: RiskAreaIn) -> dict:
+    """The service's arguments; a unit named outside the caller's keeping, or unknown,
+    is `unknown_unit` (the same answer for both)."""
+    data = payload.dict(exclude={"unit"})
+    if "unit" in payload.model_fields_set:
+        code = payload.unit
+        data["unit"] = None
+        if code:
+            try:
+                data["unit"] = get_unit_for(request.user, code, services.AREA_PERM)
+            except Http404 as exc:
+                raise InvalidInput({"unit": _("Unknown unit code.")}, code="unknown_unit") from exc
+    return data
 
 
 @router.get("/risk-areas", response=list[RiskAreaOut], summary="Risk areas")
 def list_risk_areas(request, current_on: Day | None = None):
-    """Every risk area, newest first; `current_on` keeps those in force that day."""
+    """The risk areas that apply within the caller's units (province-wide ones and those
+    of the caller's units and the units above them), newest first; `current_on` keeps
+    those in force that day."""
     _require_areas_visible(request)
-    return list(queries.list_risk_areas(current_on=current_on))
+    return list(queries.list_risk_areas(request.user, current_on=current_on))
 
 
 @router.post(
     "/risk-areas",
     response={201: RiskAreaSaved},
-    summary="Add a risk area (system admins, epidemic office)",
+    summary="Add a risk area (province-wide: SASAC duty room, system admins; else a unit's office)",
 )
 @idempotent
 def create_risk_area(request, payload: RiskAreaIn):
-    area = services.save_risk_area(actor=request.user, **payload.dict())
+    area = services.save_risk_area(actor=request.user, **_area_values(request, payload))
     return 201, area
 
 
@@ -222,13 +253,13 @@ def create_risk_area(request, payload: RiskAreaIn):
 @idempotent
 def update_risk_area(request, area_id: Id, payload: RiskAreaIn):
     _require_areas_visible(request)
-    area = queries.get_risk_area(area_id)
-    return services.save_risk_area(actor=request.user, area=area, **payload.dict())
+    area = queries.get_risk_area_for(request.user, area_id)
+    return services.save_risk_area(actor=request.user, area=area, **_area_values(request, payload))
 
 
 @router.post("/risk-areas/{area_id}/end", response=RiskAreaSaved)
 @idempotent
 def end_risk_area(request, area_id: Id, payload: EndAreaIn):
     _require_areas_visible(request)
-    area = queries.get_risk_area(area_id)
+    area = queries.get_risk_area_for(request.user, area_id)
     return services.end_risk_area(actor=request.user, area=area, effective_to=payload.effective_to)

@@ -8,13 +8,14 @@ from django.http import Http404
 
 from fangkong.core.audit import log_read
 from fangkong.core.permissions import Permission
-from fangkong.core.scope import get_object_for
+from fangkong.core.scope import Scope, get_object_for, minimal_paths, scope_of
 from fangkong.orgs.models import Unit
 
 from ..models import RiskArea, Trip
 from ..permissions import HealthPerm
 
 VIEW = HealthPerm.VIEW_HEALTH
+AREA_PERM = HealthPerm.MANAGE_RISK_AREAS
 RETURN_DAYS = 7
 
 
@@ -78,18 +79,68 @@ def list_returns(user, unit: Unit | None, first: date, days: int = RETURN_DAYS):
     return list(by_day.items())
 
 
-def list_risk_areas(*, current_on: date | None = None):
-    """Every risk area, newest first; with `current_on`, only those in force that day."""
-    areas = RiskArea.objects.select_related("created_by")
+def _area_scope(user) -> Scope:
+    """Where the user's units are, for risk areas: who may see health data or keep
+    areas."""
+    view, keep = scope_of(user, VIEW), scope_of(user, AREA_PERM)
+    return Scope(
+        everything=view.everything or keep.everything,
+        paths=minimal_paths(view.paths + keep.paths),
+    )
+
+
+def may_see_areas(user) -> bool:
+    return not _area_scope(user).empty
+
+
+def _visible_areas(user):
+    """The areas that apply to some unit of the user's scope: province-wide ones, those
+    of a unit inside the scope and those of a unit above it. Another group's own areas
+    are not there (a 404, like any record outside the scope)."""
+    scope = _area_scope(user)
+    areas = RiskArea.objects.select_related("created_by", "unit")
+    if scope.everything:
+        return areas
+    if scope.empty:
+        return areas.none()
+    above = {
+        "/" + "/".join(parts[:i]) + "/"
+        for path in scope.paths
+        for parts in [path.strip("/").split("/")]
+        for i in range(1, len(parts) + 1)
+    }
+    return areas.filter(
+        Q(unit__isnull=True) | scope.q("unit__path") | Q(unit__path__in=sorted(above))
+    )
+
+
+def list_risk_areas(user, *, current_on: date | None = None):
+    """The risk areas the user sees, newest first; with `current_on`, only those in force
+    that day."""
+    areas = _visible_areas(user)
     if current_on is not None:
         areas = areas.filter(effective_from__lte=current_on).filter(
             Q(effective_to__isnull=True) | Q(effective_to__gte=current_on)
         )
-    return areas.order_by("-effective_from", "name")
+    return areas.order_by("-effective_from", "name", "id")
 
 
-def get_risk_area(area_id) -> RiskArea:
+def get_risk_area_for(user, area_id) -> RiskArea:
+    """One area the user sees, or a 404 (another group's own area included)."""
     try:
-        return RiskArea.objects.get(pk=int(area_id))
+        return _visible_areas(user).get(pk=int(area_id))
     except (TypeError, ValueError, RiskArea.DoesNotExist) as exc:
         raise Http404 from exc
+
+
+def list_area_units(user):
+    """The units a new or changed area may apply within: the top three levels of the
+    user's `manage_risk_areas` scope, in tree order (a queryset, for a choice field)."""
+    scope = scope_of(user, AREA_PERM)
+    shallowest = min((p.count("/") - 2 for p in scope.paths), default=0)
+    return (
+        Unit.objects.visible_to(user, AREA_PERM)
+        .filter(depth__lte=shallowest + 2)
+        .only("code", "name", "depth", "path")
+        .order_by("path")
+    )

@@ -5,6 +5,12 @@ name appears in the text: "武汉" matches "湖北武汉") while the trip's date
 area's window; `risk_level` is the highest level touched, `risk_areas` their names.
 Flags are computed when a trip is saved and again for recent and future trips whenever
 a risk area is saved or ended.
+
+Who keeps which area (issue 10): a province-wide area (`unit` empty) applies to every
+trip and is kept only by whoever holds `manage_risk_areas` over the whole tree — the
+SASAC duty room (the epidemic office on the root unit) and system admins; a group's
+epidemic office keeps areas of its own unit (or of a unit below it), which flag only the
+trips of that unit's subtree.
 """
 
 import re
@@ -18,9 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
+from fangkong.core.fields import subtree_q
 from fangkong.core.permissions import require
 from fangkong.core.scope import scope_of
-from fangkong.orgs.models import FamilyMember, Person
+from fangkong.orgs.models import FamilyMember, Person, Unit
 
 from ..choices import ObservationPlace, ObservationReason, RiskLevel, Transport
 from ..models import Observation, RiskArea, Trip
@@ -54,6 +61,12 @@ def _names(text: str) -> str:
     return (text or "").casefold()
 
 
+def applies_to(area: RiskArea, unit_path: str) -> bool:
+    """Whether `area` flags trips of the unit at `unit_path`: a province-wide area
+    everywhere, a unit's own area inside that unit's subtree only."""
+    return area.unit is None or unit_path.startswith(area.unit.path)
+
+
 def risk_for(trip: Trip, areas) -> tuple[str, list[str]]:
     """(highest level, names of the areas touched) of `trip` against `areas`."""
     start = trip.depart_on
@@ -62,6 +75,8 @@ def risk_for(trip: Trip, areas) -> tuple[str, list[str]]:
     touched = []
     for area in areas:
         if area.effective_from > end or (area.effective_to and area.effective_to < start):
+            continue
+        if not applies_to(area, trip.unit_path):
             continue
         if area.name and _names(area.name) in places:
             touched.append(area)
@@ -73,11 +88,12 @@ def risk_for(trip: Trip, areas) -> tuple[str, list[str]]:
 
 
 def _areas():
-    return list(RiskArea.objects.all())
+    return list(RiskArea.objects.select_related("unit"))
 
 
-def reflag_trips(today: date | None = None) -> int:
-    """Flag again every trip that ended in the last REFLAG_DAYS days or has not ended yet;
+def reflag_trips(today: date | None = None, within: list[Unit | None] | None = None) -> int:
+    """Flag again every trip that ended in the last REFLAG_DAYS days or has not ended yet
+    (only those of the subtrees of `within`'s units; None in it, or no `within`: all);
     returns how many changed. Runs inside the risk area's transaction."""
     today = today or timezone.localdate()
     cut = today - timedelta(days=REFLAG_DAYS)
@@ -85,8 +101,22 @@ def reflag_trips(today: date | None = None) -> int:
     trips = Trip.objects.filter(
         Q(return_on__gte=cut) | Q(return_on__isnull=True, depart_on__gte=cut)
     ).only(
-        "id", "origin", "destination", "via", "depart_on", "return_on", "risk_level", "risk_areas"
+        "id",
+        "unit_path",
+        "origin",
+        "destination",
+        "via",
+        "depart_on",
+        "return_on",
+        "risk_level",
+        "risk_areas",
     )
+    if within is not None and None not in within:
+        subtrees = Q(pk__in=[])
+        for unit in within:
+            if unit is not None:
+                subtrees |= subtree_q("unit_path", unit.path)
+        trips = trips.filter(subtrees)
     changed = []
     for trip in trips.iterator(chunk_size=2000):
         level, names = risk_for(trip, areas)
@@ -297,10 +327,53 @@ def start_observation_from_trip(*, actor, trip: Trip) -> Observation:
 # --- risk areas -------------------------------------------------------------------------
 
 
-def _require_area_admin(actor) -> None:
+def keeps_province_areas(user) -> bool:
+    """Whether `user` keeps province-wide areas: `manage_risk_areas` over every root of
+    the tree (the SASAC duty room, system admins), not over one group only."""
+    scope = scope_of(user, AREA_PERM)
+    if scope.everything:
+        return True
+    if scope.empty:
+        return False
+    roots = Unit.objects.filter(parent__isnull=True).values_list("path", flat=True)
+    return all(scope.covers(path) for path in roots)
+
+
+def may_keep_area(user, unit: Unit | None) -> bool:
+    """Whether `user` may create, change or end an area applying within `unit` (None:
+    province-wide)."""
+    if unit is None:
+        return keeps_province_areas(user)
+    return scope_of(user, AREA_PERM).covers(unit.path)
+
+
+def default_area_unit(user) -> Unit | None:
+    """The unit a new area applies within when none is named: the whole province for its
+    keepers (and for those with no scope, who are refused), else the one unit at the top
+    of the user's `manage_risk_areas` scope."""
+    paths = scope_of(user, AREA_PERM).paths
+    if not paths or keeps_province_areas(user):
+        return None
+    if len(paths) != 1:
+        raise InvalidInput({"unit": _("Choose the unit the area applies within.")})
+    return Unit.objects.get(path=paths[0])
+
+
+def _require_area_keeper(actor, unit: Unit | None) -> None:
     if scope_of(actor, AREA_PERM).empty:
         raise PermissionDeniedInScope(
             _("Only system admins and the epidemic office manage risk areas.")
+        )
+    if not may_keep_area(actor, unit):
+        if unit is None:
+            raise PermissionDeniedInScope(
+                _(
+                    "Province-wide risk areas are kept by the SASAC duty room and system "
+                    "admins; add an area of your own unit instead."
+                )
+            )
+        raise PermissionDeniedInScope(
+            _("This area is kept by the epidemic office of %(unit)s.") % {"unit": unit.name}
         )
 
 
@@ -309,6 +382,7 @@ def save_risk_area(
     *,
     actor,
     area: RiskArea | None = None,
+    unit=UNSET,
     name: str,
     level: str,
     effective_from: date,
@@ -316,8 +390,20 @@ def save_risk_area(
     note: str = "",
 ) -> RiskArea:
     """Create (`area` None) or change a risk area, then flag recent and future trips again
-    (trips that ended in the last REFLAG_DAYS days or later)."""
-    _require_area_admin(actor)
+    (trips that ended in the last REFLAG_DAYS days or later, of the subtrees the area
+    applied or applies within). `unit` (None: province-wide) defaults to
+    `default_area_unit` for a new area and to the area's own for a change; the actor must
+    keep both the area's old and its new unit (`may_keep_area`)."""
+    if area is not None:
+        area = (
+            RiskArea.objects.select_for_update(of=("self",)).select_related("unit").get(pk=area.pk)
+        )
+        _require_area_keeper(actor, area.unit)
+        if unit is UNSET:
+            unit = area.unit
+    elif unit is UNSET:
+        unit = default_area_unit(actor)
+    _require_area_keeper(actor, unit)
     name = " ".join((name or "").split())
     note = (note or "").strip()
     errors: dict[str, list] = {}
@@ -336,17 +422,19 @@ def save_risk_area(
     if errors:
         raise InvalidInput(errors)
     values = {
+        "unit": unit,
         "name": name,
         "level": level,
         "effective_from": effective_from,
         "effective_to": effective_to,
         "note": note,
     }
+    within = [unit]
     if area is None:
         area = RiskArea.objects.create(created_by=actor, **values)
-        record_change(actor, "create", area, "", _area_snapshot(area))
+        record_change(actor, "create", area, _area_path(area), _area_snapshot(area))
     else:
-        area = RiskArea.objects.select_for_update().get(pk=area.pk)
+        within.append(area.unit)
         before = _area_snapshot(area)
         for key, value in values.items():
             setattr(area, key, value)
@@ -356,15 +444,20 @@ def save_risk_area(
             actor,
             "update",
             area,
-            "",
+            _area_path(area),
             {k: [before[k], v] for k, v in after.items() if before[k] != v},
         )
-    area.reflagged = reflag_trips()
+    area.reflagged = reflag_trips(within=within)
     return area
+
+
+def _area_path(area: RiskArea) -> str:
+    return area.unit.path if area.unit is not None else ""
 
 
 def _area_snapshot(area: RiskArea) -> dict:
     return {
+        "unit": area.unit.code if area.unit is not None else None,
         "name": area.name,
         "level": area.level,
         "effective_from": area.effective_from.isoformat(),
@@ -376,9 +469,11 @@ def _area_snapshot(area: RiskArea) -> dict:
 @transaction.atomic
 def end_risk_area(*, actor, area: RiskArea, effective_to: date | None = None) -> RiskArea:
     """The area stops being risky after `effective_to` (default today); trips are flagged
-    again."""
-    _require_area_admin(actor)
-    area = RiskArea.objects.select_for_update().get(pk=area.pk)  # its current values
+    again. Only a keeper of the area's unit (`may_keep_area`) may end it."""
+    area = (
+        RiskArea.objects.select_for_update(of=("self",)).select_related("unit").get(pk=area.pk)
+    )  # its current values
+    _require_area_keeper(actor, area.unit)
     effective_to = effective_to or timezone.localdate()
     if effective_to < area.effective_from:
         raise InvalidInput({"effective_to": _("The last day cannot be before the first.")})

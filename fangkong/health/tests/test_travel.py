@@ -76,7 +76,7 @@ class RiskFlagTests(ProvinceMixin, TestCase):
             t_.refresh_from_db()
             self.assertEqual(t_.risk_level, level)
         services.save_risk_area(
-            actor=self.t.olga,
+            actor=self.t.sasac,
             area=wuhan,
             name="武汉",
             level="medium",
@@ -84,7 +84,7 @@ class RiskFlagTests(ProvinceMixin, TestCase):
         )
         recent.refresh_from_db()
         self.assertEqual(recent.risk_level, "medium")
-        services.end_risk_area(actor=self.t.olga, area=wuhan)  # in force until today
+        services.end_risk_area(actor=self.t.sasac, area=wuhan)  # in force until today
         future.refresh_from_db()
         recent.refresh_from_db()
         self.assertEqual((future.risk_level, future.risk_areas), ("", []))
@@ -329,11 +329,14 @@ class TravelPageTests(ProvinceMixin, TestCase):
             },
         )
         self.assertEqual(bad.status_code, 400)
-        ok = self.client.post(url, {"name": "西安", "level": "low", "effective_from": "2020-01-01"})
+        ok = self.client.post(
+            url, {"unit": "group-a", "name": "西安", "level": "low", "effective_from": "2020-01-01"}
+        )
         self.assertRedirects(ok, reverse("health:risk_area_list"))
         self.plain.refresh_from_db()
         self.assertEqual(self.plain.risk_areas, ["西安"])
         wuhan = RiskArea.objects.get(name="武汉")
+        self.client.force_login(self.t.sasac)
         self.client.post(reverse("health:risk_area_end", args=[wuhan.pk]))
         wuhan.refresh_from_db()
         self.assertEqual(wuhan.effective_to, DAY)

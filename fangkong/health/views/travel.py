@@ -334,21 +334,26 @@ def _can_manage_areas(user) -> bool:
 @login_required
 @require_GET
 def risk_area_list(request):
-    if scope_of(request.user, VIEW).empty and not _can_manage_areas(request.user):
+    if not queries.may_see_areas(request.user):
         raise Http404
     today = timezone.localdate()
-    areas = list(queries.list_risk_areas())
+    areas = list(queries.list_risk_areas(request.user))
+    province = services.keeps_province_areas(request.user)
     for area in areas:
         area.current = area.effective_from <= today and (
             area.effective_to is None or area.effective_to >= today
         )
         area.badge = RISK_BADGES.get(area.level, "secondary")
+        area.can_keep = (
+            province if area.unit_id is None else services.may_keep_area(request.user, area.unit)
+        )
     return render(
         request,
         "health/risk_area_list.html",
         {
             "areas": areas,
             "can_manage": _can_manage_areas(request.user),
+            "keeps_province": province,
             "today": today,
         },
     )
@@ -357,15 +362,33 @@ def risk_area_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def risk_area_form(request, area_id: int | None = None):
+    """A new area, or a change to one the user keeps (another's: a 404, as the page
+    offers no way to it)."""
     if not _can_manage_areas(request.user):
         raise Http404
-    area = queries.get_risk_area(area_id) if area_id is not None else None
-    initial = {"effective_from": timezone.localdate()}
+    area = queries.get_risk_area_for(request.user, area_id) if area_id is not None else None
+    if area is not None and not services.may_keep_area(request.user, area.unit):
+        raise Http404
+    province = services.keeps_province_areas(request.user)
     if area is not None:
         initial = {
             k: getattr(area, k) for k in ("name", "level", "effective_from", "effective_to", "note")
         }
-    form = RiskAreaForm(request.POST or None, initial=initial)
+        initial["unit"] = area.unit.code if area.unit_id else ""
+    else:
+        initial = {"effective_from": timezone.localdate()}
+        if not province:
+            try:
+                unit = services.default_area_unit(request.user)
+            except ServiceError:
+                unit = None
+            initial["unit"] = unit.code if unit else ""
+    form = RiskAreaForm(
+        request.POST or None,
+        initial=initial,
+        units=queries.list_area_units(request.user),
+        province=province,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.save_risk_area(actor=request.user, area=area, **form.cleaned_data)
@@ -391,7 +414,7 @@ def risk_area_form(request, area_id: int | None = None):
 def risk_area_end(request, area_id: int):
     if not _can_manage_areas(request.user):
         raise Http404
-    area = queries.get_risk_area(area_id)
+    area = queries.get_risk_area_for(request.user, area_id)
     try:
         services.end_risk_area(actor=request.user, area=area)
     except ServiceError as exc:
