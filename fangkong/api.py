@@ -9,6 +9,7 @@ from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.workbench.api import router as workbench_router
 
 api = FangkongAPI(
     title="Fangkong API",
@@ -26,3 +27,4 @@ api.add_router("", accountability_router)
 api.add_router("", health_router)
 api.add_router("", incidents_router)
 api.add_router("", duty_router)
+api.add_router("", workbench_router)

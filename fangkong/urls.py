@@ -6,7 +6,7 @@ from fangkong.api import api
 from fangkong.core.forms import AdminLoginForm
 from fangkong.core.urls import auth_urlpatterns
 from fangkong.core.views import admin_login, favicon
-from fangkong.orgs.views import home
+from fangkong.workbench.views import home
 
 admin.site.site_header = _("Fangkong administration")
 # The admin's login goes through the same throttle as every other way in (issue 10).
@@ -25,6 +25,7 @@ urlpatterns = [
     path("incidents/", include("fangkong.incidents.urls")),
     path("notify/", include("fangkong.notify.urls")),
     path("duty/", include("fangkong.duty.urls")),
+    path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),

@@ -13,6 +13,12 @@ class HealthConfig(AppConfig):
         from .permissions import HealthPerm, register_permissions
 
         register_permissions()
+        from fangkong.core.tasks import register_task_source
+
+        from . import tasks
+
+        register_task_source("health.checkins_missing", tasks.checkins_missing)
+        register_task_source("health.cases_waiting", tasks.cases_waiting)
         for model in (
             models.CheckIn,
             models.CheckInTally,

@@ -19,6 +19,11 @@ class IncidentsConfig(AppConfig):
         from .permissions import register_permissions
 
         register_permissions()
+        from fangkong.core.tasks import register_task_source
+
+        from .tasks import incidents_waiting
+
+        register_task_source("incidents.waiting", incidents_waiting)
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
         register_sweep("incidents.escalate", sweeps.escalate_due, every=15, lane=URGENT)

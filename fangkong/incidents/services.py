@@ -34,7 +34,6 @@ from fangkong.core.scope import scope_of
 from fangkong.health.choices import CaseState
 from fangkong.health.models import HealthCase
 from fangkong.notify import services as notify
-from fangkong.notify.recipients import on_duty_user_ids, roster_standing
 from fangkong.orgs.choices import Role, UnitKind
 from fangkong.orgs.models import Person, RoleAssignment, Unit
 from fangkong.orgs.queries import list_liaison_user_ids
@@ -52,6 +51,7 @@ from .choices import (
 )
 from .models import Attachment, Clock, Incident, IncidentEvent, PhoneReport, Receipt, WrittenReport
 from .permissions import IncidentPerm
+from .queries import receipts_for
 
 PERM = IncidentPerm.FILE_INCIDENTS
 LATE_KIND = "incident_late"
@@ -439,92 +439,6 @@ def file_written_report(
         key = f"incident:{incident.pk}:written:{report.pk}:{receipt.unit_id}"
         _notify_level(incident, receipt.unit, key, subject, text[:500])
     return report
-
-
-def receipts_for(user, incident: Incident) -> list[Receipt]:
-    """The receiving levels `user` may acknowledge for: those where they hold a role other
-    than viewer on exactly that unit, or are on duty (a superuser: every level)."""
-    receipts = list(incident.receipts.select_related("unit"))
-    if user is None or not user.is_authenticated:
-        return []
-    if user.is_superuser:
-        return receipts
-    units = set(
-        RoleAssignment.objects.filter(user=user, unit_id__in=[r.unit_id for r in receipts])
-        .exclude(role=Role.VIEWER)
-        .values_list("unit_id", flat=True)
-    )
-    return [r for r in receipts if r.unit_id in units or user.pk in on_duty_user_ids(r.unit)]
-
-
-def sign_note(user, incident: Incident, now: datetime | None = None) -> str:
-    """What the incident page tells `user` about signing (签收) while a level still has to:
-    why they cannot (off duty, inspector, the reporting unit, a level that does not
-    sign), or, for an inspector who may sign for a level, what signing does. "" when
-    there is nothing to explain (they sign as the officer or duty person they are, or
-    every level has signed)."""
-    if incident.state != IncidentState.OPEN or user is None or not user.is_authenticated:
-        return ""
-    now = now or timezone.now()
-    receipts = list(incident.receipts.select_related("unit"))
-    pending = [r for r in receipts if r.acknowledged_at is None]
-    if not pending:
-        return ""
-    held = list(
-        RoleAssignment.objects.filter(user=user).values_list("role", "unit_id", "unit__path")
-    )
-    mine = [r for r in receipts_for(user, incident) if r.acknowledged_at is None]
-    if mine:
-        receipt = mine[0]
-        there = {role for role, unit_id, _path in held if unit_id == receipt.unit_id}
-        inspector_only = there and there <= {Role.INSPECTOR, Role.VIEWER}
-        if (
-            not user.is_superuser
-            and inspector_only
-            and user.pk not in on_duty_user_ids(receipt.unit, now)
-        ):
-            return _(
-                "As an inspector of %(unit)s you may sign for it: signing confirms that "
-                "%(unit)s has received the report, meets its %(minutes)s-minute "
-                "acknowledgement deadline and is recorded under your name, so its duty room "
-                "no longer has to sign."
-            ) % {"unit": receipt.unit.name, "minutes": ACK_MINUTES}
-        return ""
-    units = "、".join(r.unit.name for r in pending)
-    for receipt in pending:
-        on_roster, next_start = roster_standing(receipt.unit, user.pk, now)
-        if on_roster and next_start is not None:
-            return _(
-                "You are not on duty now (your next shift starts %(when)s): the staff "
-                "on duty for %(unit)s sign for it."
-            ) % {"when": show(next_start, receipt.unit, "short"), "unit": receipt.unit.name}
-        if on_roster:
-            return _("You are not on duty now: the staff on duty for %(unit)s sign for it.") % {
-                "unit": receipt.unit.name
-            }
-    covering = [
-        (role, unit_id) for role, unit_id, path in held if incident.unit_path.startswith(path)
-    ]
-    roles = {role for role, _unit in covering}
-    if Role.INSPECTOR in roles:
-        return _(
-            "You are an inspector here and may only view: the duty room or the officers "
-            "of %(units)s sign for it."
-        ) % {"units": units}
-    acting = [u for role, u in covering if role not in (Role.VIEWER, Role.INSPECTOR)]
-    if incident.unit_id in acting:
-        return _(
-            "Your unit reported this incident: the levels it was reported to sign for it "
-            "(%(units)s)."
-        ) % {"units": units}
-    if acting:
-        return _(
-            "This incident goes up to %(target)s; the levels above it follow it but do not sign."
-        ) % {"target": incident.target_unit.name}
-    return _(
-        "Only the staff on duty or the officers of %(units)s sign for it; your role "
-        "here is to view."
-    ) % {"units": units}
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -142,7 +142,7 @@ def incident_detail(request, incident_id: int):
     timeline = queries.get_timeline(incident)
     for clock in timeline["clocks"]:
         clock.late = clock.is_late(now)
-    mine = [r for r in services.receipts_for(request.user, incident) if r.acknowledged_at is None]
+    mine = [r for r in queries.receipts_for(request.user, incident) if r.acknowledged_at is None]
     is_open = incident.state == IncidentState.OPEN
     return render(
         request,
@@ -154,9 +154,9 @@ def incident_detail(request, incident_id: int):
             "my_receipts": mine if is_open else [],
             "can_report": is_open
             and scope_of(request.user, services.PERM).covers(incident.unit_path),
-            "can_instruct": is_open and bool(services.receipts_for(request.user, incident)),
+            "can_instruct": is_open and bool(queries.receipts_for(request.user, incident)),
             "can_close": is_open and services.may_close(request.user, incident),
-            "sign_note": services.sign_note(request.user, incident, now),
+            "sign_note": queries.sign_note(request.user, incident, now),
             "outcomes": Outcome.choices,
             "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
             "breadcrumbs": get_breadcrumbs(request.user, incident.unit),
@@ -175,6 +175,9 @@ def _act(request, incident_id, fn, done):
                 messages.error(request, m)
     else:
         messages.success(request, done)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=False):
+        return redirect(back)  # the to-do list it was done from
     return redirect("incidents:detail", incident.pk)
 
 

@@ -29,14 +29,6 @@ def _form_errors(form, exc: ServiceError):
 
 
 @login_required
-def home(request):
-    roots = list(queries.list_root_units(request.user).order_by("path"))
-    for unit in roots:
-        unit.head_count = queries.head_count(unit)
-    return render(request, "orgs/home.html", {"roots": roots})
-
-
-@login_required
 def unit_tree(request):
     q = request.GET.get("q", "").strip()
     context = {"q": q}

@@ -11,6 +11,13 @@ class ReportingConfig(AppConfig):
 
         register_permissions()
 
+        from fangkong.core.tasks import register_task_source
+
+        from .tasks import reports_due, units_missing
+
+        register_task_source("reporting.reports_due", reports_due)
+        register_task_source("reporting.units_missing", units_missing)
+
         from fangkong.core.audit import register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
