@@ -3,6 +3,7 @@
 from fangkong.accountability.api import router as accountability_router
 from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
+from fangkong.core.auth import docs_access
 from fangkong.core.schemas import BodyParser
 from fangkong.duty.api import router as duty_router
 from fangkong.health.api import router as health_router
@@ -18,6 +19,7 @@ api = FangkongAPI(
     auth=API_AUTH,
     docs_url="/docs",
     parser=BodyParser(),
+    docs_decorator=docs_access,
 )
 install_error_handlers(api)
 api.add_router("", auth_router)

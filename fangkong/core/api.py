@@ -8,7 +8,7 @@ from ninja import NinjaAPI, Router, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
-from .auth import check_credentials, create_token, user_for_token
+from .auth import check_credentials, create_token, may_use_api, user_for_token
 from .errors import ServiceError, TooManyRequests
 from .middleware import activate_user_language
 from .schemas import BodyRefused, Line, field_message
@@ -169,7 +169,7 @@ class TokenOut(Schema):
 @router.post(
     "/auth/token",
     auth=None,
-    response={200: TokenOut, 401: ErrorOut, 429: ErrorOut},
+    response={200: TokenOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut},
     summary="Get an API token",
 )
 def obtain_token(request, payload: TokenIn):
@@ -181,6 +181,10 @@ def obtain_token(request, payload: TokenIn):
     if user is None:
         exc = ServiceError("bad_credentials", _("Wrong username or password."))
         exc.status = 401
+        raise exc
+    if not may_use_api(user):
+        exc = ServiceError("no_api_access", _("Your account has not been given API access."))
+        exc.status = 403
         raise exc
     _token, raw = create_token(user, payload.name)
     return {"token": raw}

@@ -9,6 +9,7 @@ manager out during an incident; locking the address would lock a whole office be
 one NAT.
 """
 
+import functools
 import math
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -17,10 +18,13 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import ApiToken, LoginFailure, hash_token
+from .permissions import CorePerm
+from .scope import scope_of
 
 LOCKED_OUT = "locked_out"
 SLOWED_DOWN = "slowed_down"
@@ -137,3 +141,25 @@ class RevokeTokensOnPasswordChange:
 
     def get_help_text(self):
         return _("Changing your password revokes your API tokens.")
+
+
+def may_use_api(user) -> bool:
+    """API tokens and the API's documentation are for the users given API access
+    (CorePerm.USE_API: system and unit admins), not for every liaison."""
+    return bool(user and user.is_authenticated and not scope_of(user, CorePerm.USE_API).empty)
+
+
+def docs_access(view):
+    """The API's documentation pages: for a session user or a bearer token with API access."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            header = request.headers.get("Authorization", "")
+            user = user_for_token(header.removeprefix("Bearer ").strip())
+        if not may_use_api(user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper

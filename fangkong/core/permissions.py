@@ -28,6 +28,7 @@ class Permission(StrEnum):
 class CorePerm(Permission):
     VIEW = "view"  # every role, over its unit's subtree
     READ_ACCESS_LOG = "read_access_log"  # the personal-data access log, the delivery log
+    USE_API = "use_api"  # API tokens and the API's documentation (integrators, admins)
 
 
 class UnknownPermission(ImproperlyConfigured):

@@ -35,3 +35,16 @@ def run_followups() -> dict:
     from .followups import run_all
 
     return run_all()
+
+
+def api_document(client) -> dict:
+    """The OpenAPI document as a user with API access reads it (core.auth.docs_access)."""
+    from django.contrib.auth import get_user_model
+
+    reader, _created = get_user_model().objects.get_or_create(
+        username="api-doc-reader", defaults={"is_superuser": True}
+    )
+    client.force_login(reader)
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200, response.status_code
+    return response.json()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import auth, followups
+from .auth import may_use_api
 from .errors import ServiceError
 from .forms import LanguageForm, RateLimitedLoginForm, TokenForm
 from .models import AccessLog, FollowUp, UserProfile
@@ -53,8 +54,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
+def _require_api_access(user) -> None:
+    if not may_use_api(user):
+        raise Http404
+
+
 @login_required
 def tokens(request):
+    _require_api_access(request.user)
     new_token = None
     if request.method == "POST":
         form = TokenForm(request.POST)
@@ -73,6 +80,7 @@ def tokens(request):
 @login_required
 @require_POST
 def token_revoke(request, token_id: int):
+    _require_api_access(request.user)
     if not auth.revoke_token(request.user, token_id):
         raise Http404
     messages.success(request, _("The token has been revoked."))

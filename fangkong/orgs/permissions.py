@@ -15,6 +15,7 @@ class OrgPerm(Permission):
 ROLES = {
     CorePerm.VIEW: frozenset(Role.values),  # every role, over its unit's subtree
     CorePerm.READ_ACCESS_LOG: {Role.SYSTEM_ADMIN},
+    CorePerm.USE_API: {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN},
     OrgPerm.MANAGE_UNITS: {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN},
     OrgPerm.MANAGE_PEOPLE: {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN, Role.OFFICE, Role.LIAISON},
     OrgPerm.MANAGE_ROLES: {Role.SYSTEM_ADMIN, Role.UNIT_ADMIN},

@@ -11,6 +11,9 @@ from django.urls import reverse
 
 from fangkong.core.auth import LOCKED_OUT, SLOWED_DOWN, create_token, login_refusal
 from fangkong.core.models import ApiToken, LoginFailure
+from fangkong.orgs.choices import Role
+from fangkong.orgs.services import create_unit
+from fangkong.orgs.testing import grant
 
 PASSWORD = "Right-pass-123"
 T0 = datetime(2025, 3, 4, 1, 0, tzinfo=UTC)
@@ -26,6 +29,10 @@ class LoginThrottleTests(TestCase):
         cls.duty = users.create_user("duty", password=PASSWORD)
         cls.carol = users.create_user("carol", password=PASSWORD)
         cls.admin = users.create_superuser("root", password=PASSWORD)
+        # The token endpoint serves users with API access (unit admins).
+        unit = create_unit(actor=cls.admin, parent=None, code="t", name="T", kind="group")
+        for user in (cls.duty, cls.carol):
+            grant(user, unit, Role.UNIT_ADMIN)
 
     def setUp(self):
         traveller = time_machine.travel(T0, tick=False)

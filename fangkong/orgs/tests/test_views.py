@@ -184,12 +184,12 @@ class AccountTests(ProvinceMixin, TestCase):
         self.assertTrue(self.t.bob.check_password("Another-pass-456"))
 
     def test_tokens_create_show_once_and_revoke(self):
-        self.login(self.t.bob)
+        self.login(self.t.alice)
         response = self.client.post(reverse("core:tokens"), {"name": "script"})
         raw = response.context["new_token"]
         self.assertContains(response, raw)
         self.assertNotContains(self.client.get(reverse("core:tokens")), raw)
-        token = ApiToken.objects.get(user=self.t.bob)
+        token = ApiToken.objects.get(user=self.t.alice)
         api = self.client_class()
         self.assertEqual(
             api.get("/api/v1/units", headers={"Authorization": f"Bearer {raw}"}).status_code, 200
