@@ -5,7 +5,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fangkong.core.permissions import CorePerm
@@ -25,12 +25,16 @@ def count_unread(user) -> int:
     return _inbox(user).filter(read_at__isnull=True).count()
 
 
-def list_inbox(user, *, unread_only=False) -> QuerySet[Message]:
-    """The user's in-app messages, newest first (delivered ones: the worker marks them)."""
-    messages = _inbox(user)
+def list_inbox(user, *, unread_only=False, urgent_only=False) -> QuerySet[Message]:
+    """The user's in-app messages (delivered ones: the worker marks them): unread first,
+    urgent ones (incidents, fevers, escalations) before routine ones, then newest first."""
+    messages = _inbox(user).select_related("unit")
     if unread_only:
         messages = messages.filter(read_at__isnull=True)
-    return messages.order_by("-created_at", "-id")
+    if urgent_only:
+        messages = messages.filter(urgent=True)
+    unread = ExpressionWrapper(Q(read_at__isnull=True), output_field=BooleanField())
+    return messages.annotate(unread=unread).order_by("-unread", "-urgent", "-created_at", "-id")
 
 
 def get_inbox_message_for(user, pk: int) -> Message:

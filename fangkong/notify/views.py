@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from fangkong.core.errors import ServiceError
 from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import scope_of
+from fangkong.core.tasks import tasks_for
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
@@ -40,10 +41,19 @@ class InboxLabel:
 @login_required
 def inbox(request):
     unread_only = request.GET.get("unread") == "1"
-    page = Paginator(queries.list_inbox(request.user, unread_only=unread_only), 30).get_page(
-        request.GET.get("page")
+    urgent_only = request.GET.get("urgent") == "1"
+    messages = queries.list_inbox(request.user, unread_only=unread_only, urgent_only=urgent_only)
+    page = Paginator(messages, 30).get_page(request.GET.get("page"))
+    # A message about something that also waits on the to-do list says so.
+    waiting = {task.url: task for task in tasks_for(request.user)}
+    for message in page:
+        message.task = waiting.get(message.url) if message.url else None
+    query = "&".join(q for q, on in (("unread=1", unread_only), ("urgent=1", urgent_only)) if on)
+    return render(
+        request,
+        "notify/inbox.html",
+        {"page": page, "unread_only": unread_only, "urgent_only": urgent_only, "query": query},
     )
-    return render(request, "notify/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 @never_cache
