@@ -44,7 +44,7 @@ class InboxTests(ProvinceMixin, TestCase):
         self.assertEqual(rows[-1].subject, "值班表下周有空档")
         self.assertFalse(rows[-1].urgent)
         self.assertContains(page, 'data-urgent="1"')
-        self.assertContains(page, "border-danger")
+        self.assertContains(page, "fk-urgent")
         # The incident waits for olga's level to sign: the message says so, with the link.
         self.assertIsNotNone(rows[0].task)
         self.assertContains(page, 'data-testid="message-task"')
