@@ -14,7 +14,7 @@ class DutyConfig(AppConfig):
 
         from .demo import seed_duty
         from .permissions import register_permissions
-        from .queries.on_duty import on_duty_user_ids, roster_standing
+        from .queries.on_duty import contacts, on_duty_user_ids, roster_standing
         from .sweeps import notify_gaps
 
         register_permissions()
@@ -27,7 +27,7 @@ class DutyConfig(AppConfig):
         register_task_source("duty.swaps", tasks.swaps_to_decide)
         register(NavItem(_("Duty"), "duty:room_list", icon="telephone", order=4))
         register_sweep("duty.coverage", notify_gaps, every=3600)
-        register_on_duty_resolver(on_duty_user_ids, roster=roster_standing)
+        register_on_duty_resolver(on_duty_user_ids, roster=roster_standing, contacts=contacts)
         register_demo(seed_duty)
 
         from fangkong.notify.topics import register_topic

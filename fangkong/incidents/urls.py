@@ -7,6 +7,7 @@ app_name = "incidents"
 urlpatterns = [
     path("", views.board, name="board"),
     path("new/", views.incident_new, name="new"),
+    path("new/call-first/", views.call_first, name="call_first"),
     path("<int:incident_id>/", views.incident_detail, name="detail"),
     path("<int:incident_id>/phone-report/", views.phone_report, name="phone_report"),
     path("<int:incident_id>/written-report/", views.written_report, name="written_report"),

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
+from fangkong.notify.recipients import on_duty_contacts
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
 
 from . import queries, services
-from .choices import IncidentKind, IncidentState, Outcome
+from .choices import CLOCKS, IncidentKind, IncidentState, Outcome
 from .models import Attachment
 
 PAGE_SIZE = 50
@@ -120,6 +121,7 @@ def incident_new(request):
         for u in list_unit_choices(request.user)
         if scope_of(request.user, services.PERM).covers(u.path)
     ]
+    now = timezone.localtime()
     return render(
         request,
         "incidents/new.html",
@@ -128,10 +130,34 @@ def incident_new(request):
             "units": units,
             "errors": errors,
             "data": data,
-            "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "now": now.strftime("%Y-%m-%dT%H:%M"),
+            # The phone report's clock per kind, and the offset the form's times are in.
+            "countdown": {
+                "minutes": {kind: CLOCKS[kind][0] for kind in IncidentKind.values},
+                "offset_minutes": int(now.utcoffset().total_seconds() // 60),
+            },
+            **_call_first(request, (data.get("unit") or "") or (units[0].code if units else "")),
         },
         status=400 if errors else 200,
     )
+
+
+def _call_first(request, code: str) -> dict:
+    """Whom the reporting unit phones first: the on-duty people of the level above."""
+    unit = get_unit_for(request.user, code, services.PERM) if code else None
+    above = unit.parent if unit is not None else None
+    return {
+        "reporting_unit": unit,
+        "above": above,
+        "contacts": on_duty_contacts(above) if above is not None else None,
+    }
+
+
+@login_required
+def call_first(request):
+    """htmx partial of the incident form: whom to call, for the unit chosen."""
+    code = (request.GET.get("unit") or "").strip()
+    return render(request, "incidents/_call_first.html", _call_first(request, code))
 
 
 @login_required

@@ -11,18 +11,40 @@ OnDutyResolver = Callable[..., set[int]]
 # roster(unit, user_id, at) -> (on the roster of the unit's duty room, start of their next
 # shift there or None): so a page can tell an off-duty duty manager why they cannot act.
 RosterResolver = Callable[..., tuple[bool, datetime | None]]
+# contacts(unit, at) -> {"room": name, "room_phone", "unit": Unit, "people": [{"role": label,
+# "name", "phone"}]} or None: whom a person reporting to `unit` calls (the incident form).
+ContactsResolver = Callable[..., dict | None]
 _resolvers: list[OnDutyResolver] = []
 _rosters: list[RosterResolver] = []
+_contacts: list[ContactsResolver] = []
 
 
 def register_on_duty_resolver(
-    resolver: OnDutyResolver, *, roster: RosterResolver | None = None
+    resolver: OnDutyResolver,
+    *,
+    roster: RosterResolver | None = None,
+    contacts: ContactsResolver | None = None,
 ) -> OnDutyResolver:
     if resolver not in _resolvers:
         _resolvers.append(resolver)
     if roster is not None and roster not in _rosters:
         _rosters.append(roster)
+    if contacts is not None and contacts not in _contacts:
+        _contacts.append(contacts)
     return resolver
+
+
+def on_duty_contacts(unit, at: datetime | None = None) -> dict | None:
+    """The duty room serving `unit` and the people on duty there now, with their phones
+    (None without a resolver or a room)."""
+    from django.utils import timezone
+
+    at = at or timezone.now()
+    for resolver in _contacts:
+        found = resolver(unit, at)
+        if found:
+            return found
+    return None
 
 
 def roster_standing(unit, user_id: int, at: datetime | None = None):

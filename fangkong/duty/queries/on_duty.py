@@ -97,3 +97,19 @@ def roster_standing(unit: Unit, user_id: int, at: datetime) -> tuple[bool, datet
     starts = list(shifts.values_list("starts_at", flat=True))
     upcoming = [s for s in starts if s > at]
     return bool(starts), min(upcoming, default=None)
+
+
+def contacts(unit: Unit, at: datetime) -> dict | None:
+    """Whom to call to report to `unit`: its duty room's phone and who is on duty there
+    (leader, manager, staff), with their phones (registered with notify.recipients)."""
+    found = on_duty(unit, at)
+    room = found["room"]
+    if room is None:
+        return None
+    order = (DutyRole.MANAGER, DutyRole.LEADER, DutyRole.STAFF)
+    people = [
+        {"role": DutyRole(role).label, "name": person.name, "phone": person.phone}
+        for role in order
+        for person in found[role]
+    ]
+    return {"room": room.name, "room_phone": room.phone, "unit": room.unit, "people": people}
