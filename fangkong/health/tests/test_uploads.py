@@ -258,7 +258,7 @@ class SheetAndExportListTests(ProvinceMixin, TestCase):
             )
         cells = [(e.row, e.column) for e in response.context["row_errors"]]
         self.assertEqual(cells, [(2, "体温(℃)"), (3, "体温(℃)")])
-        self.assertContains(response, "<td>体温(℃)</td>", count=2)
+        self.assertContains(response, '<td class="text-nowrap">体温(℃)</td>', count=2)
         self.assertNotContains(response, "temperature:")
 
     def test_the_grid_names_the_field_by_its_column(self):
