@@ -173,9 +173,14 @@ if WHITENOISE_USE_FINDERS:
 MEDIA_ROOT = DATA_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Excel uploads (core.xlsx.read_rows, every import): the file's size, what it unpacks to
+# and its data rows. 50,000 rows of the roster sheet are about 2 MB packed, 25 MB
+# unpacked; anything larger is split or is not a sheet of ours (a zip bomb).
 IMPORT_MAX_ROWS = int(env("FANGKONG_IMPORT_MAX_ROWS", "50000"))
-IMPORT_MAX_BYTES = int(env("FANGKONG_IMPORT_MAX_MB", "20")) * 1024 * 1024
+IMPORT_MAX_BYTES = int(env("FANGKONG_IMPORT_MAX_MB", "5")) * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = int(env("FANGKONG_IMPORT_MAX_UNPACKED_MB", "50")) * 1024 * 1024
+# Uploads above the import limit go to a temporary file, not into the worker's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES
 
 # Accountability ledger: occurrences within 30 days up to the first number are graded
 # criticism (批评教育), up to the second circulated criticism (通报批评), then a proposal (问责建议).

@@ -1,5 +1,6 @@
-"""The check-in sheet: a template listing a unit's people, and its upload (all or
-nothing, errors by sheet row), and the export of a day's check-ins (watermarked)."""
+"""The check-in sheet: a template listing the people of a unit not yet checked in, its
+upload (all or nothing, errors by sheet row and column), and the exports of the
+overview's tabs (watermarked)."""
 
 from datetime import date
 
@@ -7,11 +8,19 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from fangkong.core.localtime import show
-from fangkong.core.xlsx import NotExcel, build_workbook, read_rows, text, watermark_line
-from fangkong.orgs.models import Person, Unit
+from fangkong.core.xlsx import (
+    NotExcel,
+    RowError,
+    build_workbook,
+    read_rows,
+    text,
+    watermark_line,
+)
+from fangkong.orgs.models import Unit
 
 from .choices import Category, Source, Symptom, Whereabouts
 from .models import CheckIn
+from .queries import checkins as queries
 from .services import checkins as services
 
 COLUMNS = [
@@ -25,6 +34,7 @@ COLUMNS = [
     ("category", "人员类别"),
 ]
 REQUIRED = ["工号", "体温(℃)"]
+TITLES = dict(COLUMNS)  # field → its column title, as the sheet shows it
 
 
 def _label(choices, code) -> str:
@@ -32,12 +42,12 @@ def _label(choices, code) -> str:
 
 
 def template_workbook(unit: Unit, day: date) -> bytes:
-    """The unit's active people (its whole subtree), one row each, the usual answers
-    filled in: only the temperature and the exceptions are left to type."""
-    people = (
-        Person.objects.in_subtree(unit).filter(is_active=True).order_by("unit_path", "employee_no")
-    )
-    defaults = services.default_categories(list(people), day)
+    """The unit's active people (its whole subtree) not yet checked in on `day`, one row
+    each, the usual answers filled in: only the temperature and the exceptions are left to
+    type. Who checked in already (themselves, or entered by someone) is not listed: the
+    liaison has nothing to do for them, and a row would only risk replacing their entry."""
+    people = list(queries.not_checked_in(unit, day))
+    defaults = services.default_categories(people, day)
     rows = [
         (
             p.employee_no,
@@ -63,6 +73,11 @@ def template_workbook(unit: Unit, day: date) -> bytes:
         % {"list": "、".join(str(lb) for _c, lb in Whereabouts.choices)},
         _("Category: %(list)s.") % {"list": "、".join(str(lb) for _c, lb in Category.choices)},
         _(
+            "Only the people not checked in for %(day)s when the sheet was made are listed; "
+            "check-ins of the day are on the check-in page."
+        )
+        % {"day": day},
+        _(
             "The upload is all or nothing: if one row is wrong, nothing is saved and every "
             "wrong row is listed."
         ),
@@ -87,7 +102,14 @@ def import_workbook(*, actor, unit: Unit, day: date, upload) -> services.Outcome
         rows=batch,
         source=Source.EXCEL,
         limit=settings.IMPORT_MAX_ROWS,
+        labels=TITLES,
     )
+
+
+def row_errors(refused: services.RowsRefused) -> list[RowError]:
+    """The refusal of an upload as the import report: row by row, each field by its
+    column title."""
+    return [RowError(p.row, TITLES.get(p.field, ""), p.message) for p in refused.problems]
 
 
 def _temperature(c: CheckIn):
@@ -108,12 +130,27 @@ def entered_label(c: CheckIn) -> str:
     return str(_("own check-in"))
 
 
-def export_workbook(*, user, unit: Unit, day: date) -> bytes:
+TABS = ("missing", "fever", "all")
+
+
+def export_workbook(*, user, unit: Unit, day: date, tab: str = "all") -> bytes:
+    """The list of a tab of the check-in overview, as the tab shows it: the people not
+    checked in (未晨检), the fever check-ins, or all check-ins of the day."""
+    scope = f"{unit.name} {day}"
+    if tab == "missing":
+        people = list(queries.not_checked_in(unit, day))
+        columns = ["工号", "姓名", "单位", "手机"]
+        rows = [(p.employee_no, p.name, p.unit.name, p.phone) for p in people]
+        return build_workbook(
+            _("Not checked in"), columns, rows, watermark=watermark_line(user, scope)
+        )
+    checkins = CheckIn.objects.in_subtree(unit).filter(day=day)
+    if tab == "fever":
+        checkins = checkins.filter(is_fever=True)
     checkins = list(
-        CheckIn.objects.in_subtree(unit)
-        .filter(day=day)
-        .select_related("person", "unit", "entered_by", "vouched_by")
-        .order_by("unit_path", "person__employee_no")
+        checkins.select_related("person", "unit", "entered_by", "vouched_by").order_by(
+            "unit_path", "person__employee_no"
+        )
     )
     rows = [
         (
@@ -127,11 +164,11 @@ def export_workbook(*, user, unit: Unit, day: date) -> bytes:
             _label(Category, c.category),
             c.unit.name,
             show(c.checked_in_at, c.unit),
+            # The way each was entered (虚报, seed 004: a proxy entry is marked wherever
+            # it is shown).
+            entered_label(c),
         )
         for c in checkins
     ]
-    # The way each was entered (虚报, seed 004: a proxy entry is marked wherever it is shown).
-    rows = [(*row, entered_label(c)) for row, c in zip(rows, checkins, strict=True)]
     columns = [title for _f, title in COLUMNS] + ["单位", "填报时间", "填报方式"]
-    scope = f"{unit.name} {day}"
     return build_workbook(_("Check-ins"), columns, rows, watermark=watermark_line(user, scope))

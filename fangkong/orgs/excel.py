@@ -211,11 +211,9 @@ def export_workbook(kind: str, user, unit: Unit | None) -> bytes:
 
 
 def import_workbook(kind: str, user, upload) -> ImportResult:
-    from django.conf import settings
-
     result = ImportResult()
     try:
-        rows = read_rows(upload, _headers(kind), _required(kind), settings.IMPORT_MAX_ROWS)
+        rows = read_rows(upload, _headers(kind), _required(kind))
     except NotExcel as exc:
         result.add(1, "", exc.args[0])
         return result
@@ -239,7 +237,8 @@ class _Rollback(Exception):
 
 
 def _column(kind, field) -> str:
-    return next(t.rstrip("*") for t, f in SHEETS[kind] if f == field)
+    """A field's column title as the sheet shows it ("" for a field without a column)."""
+    return next((t.rstrip("*") for t, f in SHEETS[kind] if f == field), "")
 
 
 # --- units -----------------------------------------------------------------------------

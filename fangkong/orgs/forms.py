@@ -62,15 +62,5 @@ class PersonForm(forms.Form):
 
 
 class ImportForm(forms.Form):
+    # Its size and contents are checked by the one reader of uploads, core.xlsx.read_rows.
     file = forms.FileField(label=_("Excel file (.xlsx)"))
-
-    def clean_file(self):
-        from django.conf import settings
-
-        file = self.cleaned_data["file"]
-        if file.size > settings.IMPORT_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)s MB; split it into several files."),
-                params={"mb": settings.IMPORT_MAX_BYTES // (1024 * 1024)},
-            )
-        return file

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from fangkong.core.xlsx import HEADER_FILL, watermark_line
+from fangkong.core.xlsx import HEADER_FILL, append_row, clean_cell, watermark_line
 
 from . import queries
 from .choices import ReportState
@@ -33,22 +33,13 @@ TOTAL_BORDER = Border(top=Side(style="thin"), bottom=Side(style="double"))
 COUNT_COLUMNS = 7  # unit, code, state, filed/expected, zero, late, missing
 
 
-def _append(sheet, values) -> None:
-    """Append a row; text is always text: openpyxl would take "=…" (a unit name, a field
-    label, both typed by users) for a formula."""
-    sheet.append(list(values))
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
-
-
 def _start(title: str, heading: str, watermark: str, columns: list[str], widths: list[int]):
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = title[:31]
-    _append(sheet, [heading])
-    _append(sheet, [watermark])
-    _append(sheet, columns)
+    sheet.title = clean_cell(title)[:31]
+    append_row(sheet, [heading])
+    append_row(sheet, [watermark])
+    append_row(sheet, columns)
     last = max(len(columns), 1)
     for row, font in ((1, Font(bold=True, size=13)), (2, Font(italic=True, color="808080"))):
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
@@ -64,10 +55,11 @@ def _start(title: str, heading: str, watermark: str, columns: list[str], widths:
 
 
 def _save(workbook, sheet, watermark: str) -> bytes:
+    watermark = clean_cell(watermark)
     sheet.oddHeader.center.text = watermark
     sheet.oddFooter.center.text = watermark
     info = workbook.create_sheet(_("Export information")[:31])
-    info.append([watermark])
+    append_row(info, [watermark])
     workbook.properties.description = watermark
     out = io.BytesIO()
     workbook.save(out)
@@ -136,7 +128,7 @@ def rollup_workbook(user, form, unit, day, *, as_of_cutoff=False, now=None) -> b
     for row in rows:
         name = _("(this unit itself)") if row.get("itself") else row["unit"].name
         totals = row["totals"]
-        _append(
+        append_row(
             sheet,
             [name, row["unit"].code, *_counts_cells(row), *[totals.get(f.code) for f in fields]],
         )
@@ -153,7 +145,7 @@ def rollup_workbook(user, form, unit, day, *, as_of_cutoff=False, now=None) -> b
         elif state != ReportState.ON_TIME:
             cells[2].fill = STATE_FILLS[state]
     totals = summary["totals"]
-    _append(
+    append_row(
         sheet,
         [_("Total"), unit.code, *_counts_cells(summary), *[totals.get(f.code) for f in fields]],
     )
@@ -187,7 +179,7 @@ def matrix_workbook(user, form, unit, day, *, now=None) -> bytes:
     )
     centre = Alignment(horizontal="center")
     for row in rows:
-        _append(
+        append_row(
             sheet,
             [
                 row["unit"].name,
@@ -201,14 +193,14 @@ def matrix_workbook(user, form, unit, day, *, now=None) -> bytes:
                 cell.fill = STATE_FILLS[data["state"]]
                 if data["state"] == ReportState.MISSING:
                     cell.font = MISSING_FONT
-    sheet.append([])
+    append_row(sheet, [])
     for state, label in (
         (ReportState.ON_TIME, _("all on time")),
         (ReportState.LATE, _("some late")),
         (ReportState.MISSING, _("some missing")),
         (ReportState.PENDING, _("not due yet")),
     ):
-        sheet.append(["", label])
+        append_row(sheet, ["", label])
         sheet.cell(sheet.max_row, 2).fill = STATE_FILLS[state]
-    sheet.append([_("Each cell: filed / expected in that unit's subtree.")])
+    append_row(sheet, [_("Each cell: filed / expected in that unit's subtree.")])
     return _save(workbook, sheet, watermark)

@@ -93,9 +93,9 @@ def get_checkin_summary_for(user, unit: Unit, day: date) -> dict:
     return summary
 
 
-def list_not_checked_in(user, unit: Unit, day: date):
-    """Active people of the subtree with no check-in on `day` (a queryset, for paging)."""
-    log_read(user, "list", "checkin", "", unit.path, detail=f"{day} missing")
+def not_checked_in(unit: Unit, day: date):
+    """Active people of the subtree with no check-in on `day`: the 未晨检 list, its
+    export and the Excel sheet to fill in (no access-log row: callers log their read)."""
     done = CheckIn.objects.filter(person=OuterRef("pk"), day=day)
     return (
         Person.objects.in_subtree(unit)
@@ -104,6 +104,12 @@ def list_not_checked_in(user, unit: Unit, day: date):
         .select_related("unit")
         .order_by("unit_path", "employee_no")
     )
+
+
+def list_not_checked_in(user, unit: Unit, day: date):
+    """Active people of the subtree with no check-in on `day` (a queryset, for paging)."""
+    log_read(user, "list", "checkin", "", unit.path, detail=f"{day} missing")
+    return not_checked_in(unit, day)
 
 
 def list_checkins(user, unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):

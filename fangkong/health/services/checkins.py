@@ -448,11 +448,13 @@ def check_in_unit(
     limit: int = BATCH_MAX,
     replace_own: bool = False,
     reason: str = "",
+    labels: dict | None = None,
 ) -> Outcome:
     """Check in a batch of people of `unit`'s subtree for `day` (the liaison's grid, the
     Excel upload, the API). Each row names its person by `person` (id) or `employee_no`.
-    All-or-nothing: InvalidInput with fields "row N" if any row is wrong (N: the row's
-    "_row" if it has one, such as its line in a sheet, else its place, from 1). A row
+    All-or-nothing: RowsRefused with fields "row N" if any row is wrong (N: the row's
+    "_row" if it has one, such as its line in a sheet, else its place, from 1; a field
+    named as in `labels`, by default by its name). A row
     may be `vouched` ("all normal, as reported to me") instead of giving a temperature; a
     row that would change the person's own check-in needs `replace_own` and `reason`."""
     now = now or timezone.now()
@@ -472,32 +474,39 @@ def check_in_unit(
     }
     categories = default_categories(list(need_default.values()), day) if need_default else {}
     entries: list[Entry] = []
-    errors: dict = {}
+    problems: list[RowProblem] = []
+    general: dict = {}
     seen: dict = {}
     for number, raw in enumerate(rows, start=1):
         number = raw.get("_row", number)
-        label = _RowLabel(number)  # made into text only if the batch is refused
         ref = _person_ref(raw)
         person = people.get(ref)
         if person is None:
-            errors[label] = [
-                _("No person %(ref)s on the roster of %(unit)s.")
-                % {"ref": ref[1], "unit": unit.name}
-            ]
+            message = _("No person %(ref)s on the roster of %(unit)s.")
+            problems.append(
+                RowProblem(
+                    number,
+                    "person" if ref[0] == "id" else "employee_no",
+                    message % {"ref": ref[1], "unit": unit.name},
+                )
+            )
             continue
         if person.pk in seen:
-            errors[label] = [
-                _("%(name)s is already in row %(n)s.") % {"name": person.name, "n": seen[person.pk]}
-            ]
+            message = _("%(name)s is already in row %(n)s.")
+            problems.append(
+                RowProblem(number, "", message % {"name": person.name, "n": seen[person.pk]})
+            )
             continue
         seen[person.pk] = number
         entry, row_errors = clean_entry(person, raw, default_category=categories.get(person.pk))
         if row_errors:
-            errors[label] = [f"{name}: {m}" for name, msgs in row_errors.items() for m in msgs]
+            problems += [
+                RowProblem(number, name, m) for name, msgs in row_errors.items() for m in msgs
+            ]
         else:
             entries.append(entry)
     if replace_own and not reason.strip():
-        errors["reason"] = [_("Give the reason for replacing people's own check-ins.")]
+        general["reason"] = [_("Give the reason for replacing people's own check-ins.")]
     elif not replace_own and source != Source.LINK and entries:
         # Each row that would change a person's own check-in of the day, by its row.
         own = CheckIn.objects.filter(
@@ -506,15 +515,9 @@ def check_in_unit(
         for c in own:
             entry = next(e for e in entries if e.person.pk == c.person_id)
             if _values(c) != entry.values():
-                errors[_RowLabel(seen[c.person_id])] = [_own_refused(entry.person, c)]
-    if errors:
-        errors = {
-            _("row %(n)s") % {"n": k.number} if isinstance(k, _RowLabel) else k: v
-            for k, v in errors.items()
-        }
-        raise InvalidInput(
-            errors, message=_("Nothing was saved: %(n)s rows need correcting.") % {"n": len(errors)}
-        )
+                problems.append(RowProblem(seen[c.person_id], "", _own_refused(entry.person, c)))
+    if problems or general:
+        raise RowsRefused(problems, general, labels)
     return save_checkins(
         entries,
         day=day,
@@ -528,8 +531,36 @@ def check_in_unit(
 
 
 @dataclass(frozen=True)
-class _RowLabel:
-    number: object
+class RowProblem:
+    """A reason a row of a batch was refused: its row, the field ("" for the row as a
+    whole), the message."""
+
+    row: Any
+    field: str
+    message: str
+
+
+class RowsRefused(InvalidInput):
+    """A batch refused as a whole. `problems` keeps each row's problems with their field,
+    so each way in names the field as its user sees it (the sheet's column title, the
+    grid's label); `fields` ("row N" → messages, the field by its name in `labels`) is the
+    API's and the grid's form of the same."""
+
+    def __init__(self, problems: list[RowProblem], general: dict, labels: dict | None = None):
+        self.problems = problems
+        fields: dict = {}
+        for p in problems:
+            name = (labels or {}).get(p.field, p.field)
+            fields.setdefault(_("row %(n)s") % {"n": p.row}, []).append(
+                _("%(field)s: %(message)s") % {"field": name, "message": p.message}
+                if name
+                else p.message
+            )
+        fields.update(general)
+        super().__init__(
+            fields,
+            message=_("Nothing was saved: %(n)s rows need correcting.") % {"n": len(fields)},
+        )
 
 
 def _person_ref(raw: dict) -> tuple[str, str]:

@@ -110,8 +110,11 @@ class GridAndUploadTests(ProvinceMixin, TestCase):
         out.seek(0)
         out.name = "bad.xlsx"
         response = self.client.post(upload, {"file": out, "day": "2020-02-03"})
-        self.assertContains(response, "row 2")
-        self.assertContains(response, "row 3")
+        # Each problem by its row and its column as the sheet names it (issue 10).
+        self.assertEqual(
+            [(e.row, e.column) for e in response.context["row_errors"]],
+            [(2, "体温(℃)"), (3, "工号")],
+        )
         self.assertEqual(str(CheckIn.objects.get().temperature), "37.9")  # nothing else changed
 
     def test_export_is_watermarked_and_logged(self):

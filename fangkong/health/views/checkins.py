@@ -98,16 +98,34 @@ def checkin_overview(request):
 @login_required
 @require_GET
 def checkin_export(request, code: str):
+    """The list of the overview's tab (`tab`: missing, fever, all) as an Excel file."""
     unit = _unit(request, code)
     day = _day(request, unit)
-    log_access(request, "export", "checkin", "", unit.path, detail=str(day))
+    tab = request.GET.get("tab") or "all"
+    if tab not in excel.TABS:
+        tab = "all"
+    log_access(request, "export", "checkin", "", unit.path, detail=f"{day} {tab}")
     return xlsx_response(
-        excel.export_workbook(user=request.user, unit=unit, day=day),
-        f"checkins-{unit.code}-{day}.xlsx",
+        excel.export_workbook(user=request.user, unit=unit, day=day, tab=tab),
+        f"checkins-{unit.code}-{day}-{tab}.xlsx",
     )
 
 
 # --- the liaison's grid -----------------------------------------------------------------
+
+
+# Fields by the grid's column headers, in its refusals ("体温：…", not "temperature: …").
+GRID_LABELS = {
+    "temperature": gettext_lazy("Temperature"),
+    "symptoms": gettext_lazy("Symptom"),
+    "whereabouts": gettext_lazy("Where today"),
+    "category": gettext_lazy("Category"),
+    "risk_contact": gettext_lazy("Risk-area contact"),
+    "case_contact": gettext_lazy("Case contact"),
+    "vouched": gettext_lazy("Normal, as reported"),
+}
+# The keys of a batch's refusal that are not rows.
+GENERAL = ("rows", "day", "reason")
 
 
 def _form_of(c) -> dict:
@@ -206,6 +224,7 @@ def checkin_grid(request, code: str):
                 key=request.POST.get("idempotency_key", ""),
                 replace_own=bool(request.POST.get("replace_own")),
                 reason=request.POST.get("replace_reason", ""),
+                labels={k: str(v) for k, v in GRID_LABELS.items()},
             )
         except InvalidInput as exc:
             errors = exc.fields
@@ -251,9 +270,7 @@ def checkin_grid(request, code: str):
             "symptoms": Symptom.choices,
             "whereabouts": Whereabouts.choices,
             "categories": Category.choices,
-            "general_errors": errors.get("rows", [])
-            + errors.get("day", [])
-            + errors.get("reason", []),
+            "general_errors": [m for k in GENERAL for m in errors.get(k, [])],
             "own_conflict": any(p.errors for p in people if p.checkin and not p.checkin.is_proxy),
             "replace_reason": submitted.get("replace_reason", "") if submitted else "",
             "idempotency_key": uuid.uuid4().hex,
@@ -291,9 +308,12 @@ def checkin_upload(request, code: str):
                 )
             except NotExcel as exc:
                 general.append(str(exc))
-            except InvalidInput as exc:
+            except services.RowsRefused as exc:
                 general.append(str(exc.message))
-                row_errors = [(k, m) for k, msgs in exc.fields.items() for m in msgs]
+                general += [str(m) for k in GENERAL for m in exc.fields.get(k, [])]
+                row_errors = excel.row_errors(exc)
+            except InvalidInput as exc:  # the batch as a whole: the day, its size
+                general += [str(m) for msgs in exc.fields.values() for m in msgs]
             else:
                 messages.success(
                     request,

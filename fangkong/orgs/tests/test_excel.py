@@ -248,5 +248,6 @@ class FirstInstallTests(TestCase):
             response = self.client.post(
                 reverse("orgs:import_upload", args=["units"]), {"file": xlsx(UNIT_TITLES, [])}
             )
-        self.assertIsNone(response.context["result"])
+        [error] = response.context["result"].errors
+        self.assertIn("larger than 100", error.message)
         self.assertContains(response, "larger than")
