@@ -87,3 +87,31 @@ class ZeroReportBrowserTests(BrowserTestCase):
         office.goto(f"/reports/matrix/?form=daily&unit=CT&day={self.today.isoformat()}")
         expect(office.get_by_test_id("matrix").locator("tbody tr")).not_to_have_count(0)
         self.assertGreater(office.locator("td.fk-cell-on_time").count(), 0)
+
+    def test_matrix_cells_show_their_colours(self):
+        # Bootstrap paints every table cell with --bs-table-bg: a plain background rule
+        # on the cell lost to it, and every cell looked like any other (issue 10).
+        page = self.login(self.page, "group-admin", DEMO_PASSWORD)
+        page.goto(f"/reports/matrix/?form=daily&unit=CT&day={self.today.isoformat()}")
+        matrix = page.get_by_test_id("matrix")
+        expect(matrix.locator("tbody tr")).not_to_have_count(0)
+
+        def background(locator):
+            return locator.evaluate("el => getComputedStyle(el).backgroundColor")
+
+        plain = background(matrix.locator("tbody th").first)
+        expected = {
+            "on_time": "rgb(209, 231, 221)",
+            "late": "rgb(255, 243, 205)",
+            "missing": "rgb(248, 215, 218)",
+            "pending": "rgb(233, 236, 239)",
+        }
+        seen = set()
+        for state, colour in expected.items():
+            cells = matrix.locator(f"td.fk-cell-{state}")
+            if cells.count():
+                seen.add(state)
+                self.assertNotEqual(background(cells.first), plain, state)
+                self.assertEqual(background(cells.first), colour, state)
+        self.assertIn("on_time", seen)
+        self.assertTrue(seen & {"late", "missing"}, "the demo has late or missing cells")
