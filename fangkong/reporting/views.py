@@ -475,7 +475,7 @@ def rollup_export(request):
         "report_rollup",
         form.code,
         unit.path,
-        detail=f"excel {unit.code} {day.isoformat()} {as_of}",
+        detail={"format": "excel", "day": day, "as_of": as_of},
     )
     return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-{day.isoformat()}.xlsx")
 
@@ -492,6 +492,6 @@ def matrix_export(request):
         "report_matrix",
         form.code,
         unit.path,
-        detail=f"excel {unit.code} 14 days to {day.isoformat()}",
+        detail={"format": "excel", "days": 14, "until": day},
     )
     return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-matrix-{day.isoformat()}.xlsx")

@@ -100,7 +100,7 @@ def checkin_overview(request):
 def checkin_export(request, code: str):
     unit = _unit(request, code)
     day = _day(request, unit)
-    log_access(request, "export", "checkin", "", unit.path, detail=str(day))
+    log_access(request, "export", "checkin", "", unit.path, detail={"format": "excel", "day": day})
     return xlsx_response(
         excel.export_workbook(user=request.user, unit=unit, day=day),
         f"checkins-{unit.code}-{day}.xlsx",
@@ -349,7 +349,7 @@ def link_list(request, code: str):
         if link is not None:
             person.url = _link_url(request, link)
             person.qr = segno.make(person.url, error="m").svg_inline(scale=3)
-    log_access(request, "list", "checkin_link", "", unit.path)
+    log_access(request, "view", "checkin_link", "", unit.path)
     return render(
         request,
         "health/link_list.html",
