@@ -17,7 +17,12 @@ from fangkong.core.numbers import normalize_number, parse_decimal, parse_int
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.core.xlsx import xlsx_response
 from fangkong.orgs.choices import SiteKind, UnitKind
-from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
+from fangkong.orgs.queries import (
+    get_breadcrumbs,
+    get_unit_for,
+    list_root_units,
+    list_unit_choices,
+)
 
 from . import excel, prefill, queries, services
 from .choices import FieldKind, ReportState, Rollup
@@ -299,6 +304,7 @@ def setup_home(request):
             "assignments": assignments,
             "unit_kinds": UnitKind.choices,
             "site_kinds": SiteKind.choices,
+            "unit_choices": list_unit_choices(request.user),
         },
     )
 

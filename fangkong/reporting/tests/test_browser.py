@@ -115,3 +115,18 @@ class ZeroReportBrowserTests(BrowserTestCase):
                 self.assertEqual(background(cells.first), colour, state)
         self.assertIn("on_time", seen)
         self.assertTrue(seen & {"late", "missing"}, "the demo has late or missing cells")
+
+    def test_buttons_in_tables_keep_to_one_line_on_a_phone(self):
+        # 结束 broke into two lines in the squeezed setup table (issue 10).
+        page = self.new_page(viewport={"width": 390, "height": 844})
+        self.login(page, "office", DEMO_PASSWORD)
+        page.goto("/reports/setup/")
+        button = page.get_by_test_id("assignments").locator(".btn").first
+        expect(button).to_be_visible()
+        line = button.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
+        lines = button.evaluate(
+            "el => el.getClientRects().length && Math.round("
+            "(el.clientHeight - parseFloat(getComputedStyle(el).paddingTop)"
+            " - parseFloat(getComputedStyle(el).paddingBottom)))"
+        )
+        self.assertLessEqual(lines, line * 1.2)
