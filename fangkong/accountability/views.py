@@ -116,7 +116,7 @@ def entry_export(request):
         "export",
         "accountability",
         unit_path=f.unit.path if f.unit else "",
-        detail=f"excel {code or '*'} {f.start}..{f.end}",
+        detail={"format": "excel", "from": f.start, "until": f.end},
     )
     return xlsx_response(data, f"fangkong-accountability-{code or 'all'}-{f.start}-{f.end}.xlsx")
 

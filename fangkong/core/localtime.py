@@ -17,6 +17,7 @@ import zoneinfo
 from datetime import datetime, tzinfo
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 DATETIME = "%Y-%m-%d %H:%M"  # the one format of a moment
 SHORT = "%m-%d %H:%M"  # the same, in a table or a message where the year is plain
@@ -51,3 +52,37 @@ def show(moment: datetime | str | None, zone=None, style: str = "datetime") -> s
     if moment is None or moment == "":
         return ""
     return to_local(moment, zone).strftime(STYLES[style])
+
+
+# The zones a unit is likely to be in, by the names people use; any other is its offset.
+ZONE_NAMES = {
+    "Asia/Shanghai": _("Beijing time"),
+    "Asia/Chongqing": _("Beijing time"),
+    "Asia/Harbin": _("Beijing time"),
+    "PRC": _("Beijing time"),
+    "Asia/Urumqi": _("Urumqi time"),
+    "Asia/Hong_Kong": _("Hong Kong time"),
+    "Asia/Macau": _("Macao time"),
+    "Asia/Taipei": _("Taipei time"),
+    "Asia/Tokyo": _("Tokyo time"),
+    "Asia/Seoul": _("Seoul time"),
+    "Asia/Singapore": _("Singapore time"),
+    "Europe/London": _("London time"),
+    "Europe/Berlin": _("Berlin time"),
+    "America/New_York": _("New York time"),
+    "UTC": _("Coordinated Universal Time (UTC)"),
+    "Etc/UTC": _("Coordinated Universal Time (UTC)"),
+}
+
+
+def zone_name(zone=None, moment: datetime | None = None) -> str:
+    """The zone as a person names it ("北京时间"), or its offset at `moment` (now by
+    default) as "UTC+05:45": never an IANA name such as "Asia/Shanghai"."""
+    tz = zone_of(zone)
+    key = getattr(tz, "key", None) or str(tz)
+    if key in ZONE_NAMES:
+        return str(ZONE_NAMES[key])
+    offset = (moment or datetime.now(tz)).astimezone(tz).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"

@@ -118,6 +118,12 @@ class AccessLog(models.Model):
 
         return object_type_label(self.object_type)
 
+    @property
+    def detail_text(self) -> str:
+        from .audit import describe_detail
+
+        return describe_detail(self.detail)
+
 
 class AuditEntry(models.Model):
     """A write made through a service: who changed what, old → new."""

@@ -101,7 +101,7 @@ class HealthConfig(AppConfig):
             register_object_type(key, label)
 
         # --- observation and travel: nav items, sweeps, object types ---
-        from fangkong.core.audit import register_object_type
+        from fangkong.core.audit import register_detail_key, register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
@@ -111,6 +111,23 @@ class HealthConfig(AppConfig):
         register_object_type("observation_list", _("observation list"))
         register_object_type("trip", _("trip"))
         register_object_type("trip_list", _("trip register"))
+        from .choices import CaseState
+
+        register_detail_key(
+            "checkins",
+            _("list"),
+            [("missing", _("Not checked in")), ("fever", _("Fever")), ("all", _("All"))],
+        )
+        register_detail_key(
+            "cases", _("list"), [("open", _("open cases")), *CaseState.choices, ("all", _("All"))]
+        )
+        register_detail_key(
+            "observations",
+            _("list"),
+            [("open", _("under observation")), ("released", _("Released")), ("all", _("All"))],
+        )
+        register_detail_key("trips", _("list"), [("flagged", _("flagged trips only"))])
+        register_detail_key("returns", _("returns from"))
         register(
             NavItem(
                 _("Observation"),

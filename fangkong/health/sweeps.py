@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.notify.services import cached_lookups, queue
+from fangkong.notify.services import already_queued, cached_lookups, queue
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.queries import list_liaison_user_ids
 
@@ -59,16 +59,19 @@ def remind_missing_checkins(now: datetime | None = None) -> dict:
     ):
         done[(unit_id, day)] = n
     liaisons = list_liaison_user_ids([u for u, _d in due.values()])
+    keys = {unit_id: f"checkin-remind:{unit_id}:{day}" for unit_id, (_u, day) in due.items()}
+    # Every 5 minutes: what an earlier run queued is skipped in one query, not one per unit.
+    queued = already_queued({keys[u]: liaisons.get(u, ()) for u in due})
     sent = 0
     with cached_lookups():
         for unit_id, (unit, day) in due.items():
             missing = heads[unit_id] - done.get((unit_id, day), 0)
-            if missing <= 0 or not liaisons.get(unit_id):
+            if missing <= 0 or not liaisons.get(unit_id) or keys[unit_id] in queued:
                 continue
             url = reverse("health:checkins") + "?" + urlencode({"unit": unit.code, "day": day})
             values = {"unit": unit.name, "n": missing}
             sent += queue(
-                key=f"checkin-remind:{unit_id}:{day}",
+                key=keys[unit_id],
                 subject=lambda v=values: _("%(unit)s: %(n)s people have not checked in today") % v,
                 body=gettext_lazy(
                     "Remind them, or enter their check-ins for them on the unit's page."

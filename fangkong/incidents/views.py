@@ -295,7 +295,9 @@ def close(request, incident_id: int):
 def attachment(request, incident_id: int, attachment_id: int):
     incident = queries.get_incident_for(request.user, incident_id)
     item = get_object_or_404(Attachment, pk=attachment_id, report__incident=incident)
-    log_access(request, "download", "incident", incident.pk, incident.unit_path, detail=item.name)
+    log_access(
+        request, "export", "incident", incident.pk, incident.unit_path, {"attachment": item.pk}
+    )
     try:
         return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
     except FileNotFoundError:

@@ -166,7 +166,9 @@ class Message(models.Model):
     def target_label(self) -> str:
         if self.endpoint_id is not None:
             return str(self.endpoint)
-        return self.recipient.get_username() if self.recipient_id else ""
+        if not self.recipient_id:
+            return ""
+        return self.recipient.get_full_name() or self.recipient.get_username()  # a name
 
 
 class RoutingRule(models.Model):

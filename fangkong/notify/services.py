@@ -104,6 +104,22 @@ def _insert(rows: dict[str, Message]) -> int:
 _USER_KEY: dict[str, str] = {Channel.INAPP: "u", Channel.EMAIL: "e", Channel.SMS: "s"}
 
 
+def already_queued(plan: dict[str, Iterable]) -> set[str]:
+    """Of {message key: users}, the keys `queue` has already queued to every one of those
+    users' inboxes. One query on the unique key, whatever the number of keys: a sweep that
+    runs every few minutes skips what it did before without a lookup per unit."""
+    wanted = {
+        f"{key}|{_USER_KEY[Channel.INAPP]}{getattr(user, 'pk', user)}": key
+        for key, users in plan.items()
+        for user in users
+    }
+    found = set(
+        Message.objects.filter(dedupe_key__in=list(wanted)).values_list("dedupe_key", flat=True)
+    )
+    missing = {key for dedupe_key, key in wanted.items() if dedupe_key not in found}
+    return {key for key, users in plan.items() if users and key not in missing}
+
+
 def quiet_window() -> tuple[clock, clock] | None:
     """FANGKONG_QUIET_HOURS as (start, end), or None. A malformed value holds nothing (a
     typo must not stop an alert; the `notify.E001` system check reports it)."""

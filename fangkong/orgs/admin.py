@@ -46,7 +46,7 @@ class PersonAdmin(admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         person = Person.objects.filter(pk=object_id).only("pk", "unit_path").first()
         if person is not None:
-            log_access(request, "view", "person", person.pk, person.unit_path, "admin")
+            log_access(request, "view", "person", person.pk, person.unit_path, {"via": "admin"})
         return super().change_view(request, object_id, form_url, extra_context)
 
 

@@ -318,7 +318,7 @@ def export_download(request, kind: str):
     unit = queries.get_unit_for(request.user, code) if code else None
     data = excel.export_workbook(kind, request.user, unit)
     log_access(
-        request, "export", kind, unit_path=unit.path if unit else "", detail=f"excel {code or '*'}"
+        request, "export", kind, unit_path=unit.path if unit else "", detail={"format": "excel"}
     )
     return xlsx_response(data, f"fangkong-{kind}-{code or 'all'}.xlsx")
 

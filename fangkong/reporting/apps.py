@@ -18,7 +18,7 @@ class ReportingConfig(AppConfig):
         register_task_source("reporting.reports_due", reports_due)
         register_task_source("reporting.units_missing", units_missing)
 
-        from fangkong.core.audit import register_object_type
+        from fangkong.core.audit import register_detail_key, register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep
 
@@ -43,6 +43,11 @@ class ReportingConfig(AppConfig):
         )
         register_object_type("report_rollup", _("daily report roll-up (Excel export)"))
         register_object_type("report_matrix", _("completeness matrix (Excel export)"))
+        register_detail_key(
+            "as_of",
+            _("figures"),
+            [("now", _("as they are now")), ("cutoff", _("as of the cut-off"))],
+        )
         register(
             NavItem(
                 _("Report setup"),

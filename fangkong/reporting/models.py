@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
+from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.models import Unit
 
 from .choices import FieldKind, Rollup
@@ -133,6 +134,16 @@ class Assignment(models.Model):
         return (self.active_from is None or self.active_from <= day) and (
             self.active_to is None or self.active_to >= day
         )
+
+    @property
+    def unit_kind_labels(self) -> list[str]:
+        labels = dict(UnitKind.choices)
+        return [str(labels.get(k, k)) for k in self.unit_kinds]
+
+    @property
+    def site_kind_labels(self) -> list[str]:
+        labels = dict(SiteKind.choices)
+        return [str(labels.get(k, k)) for k in self.site_kinds]
 
 
 class DailyReport(models.Model):

@@ -17,7 +17,12 @@ from fangkong.core.numbers import normalize_number, parse_decimal, parse_int
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.core.xlsx import xlsx_response
 from fangkong.orgs.choices import SiteKind, UnitKind
-from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
+from fangkong.orgs.queries import (
+    get_breadcrumbs,
+    get_unit_for,
+    list_root_units,
+    list_unit_choices,
+)
 
 from . import excel, prefill, queries, services
 from .choices import FieldKind, ReportState, Rollup
@@ -299,6 +304,7 @@ def setup_home(request):
             "assignments": assignments,
             "unit_kinds": UnitKind.choices,
             "site_kinds": SiteKind.choices,
+            "unit_choices": list_unit_choices(request.user),
         },
     )
 
@@ -475,7 +481,7 @@ def rollup_export(request):
         "report_rollup",
         form.code,
         unit.path,
-        detail=f"excel {unit.code} {day.isoformat()} {as_of}",
+        detail={"format": "excel", "day": day, "as_of": as_of},
     )
     return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-{day.isoformat()}.xlsx")
 
@@ -492,6 +498,6 @@ def matrix_export(request):
         "report_matrix",
         form.code,
         unit.path,
-        detail=f"excel {unit.code} 14 days to {day.isoformat()}",
+        detail={"format": "excel", "days": 14, "until": day},
     )
     return xlsx_response(data, f"fangkong-{form.code}-{unit.code}-matrix-{day.isoformat()}.xlsx")

@@ -19,7 +19,7 @@ def list_cases(user, *, unit=None, state: str = "open"):
     )
     if unit is not None:
         qs = qs.in_subtree(unit)
-    log_read(user, "list", "health_case", "", unit.path if unit else "", detail=state)
+    log_read(user, "view", "health_case", "", unit.path if unit else "", {"cases": state})
     if state == "open":
         qs = qs.exclude(state=CaseState.CLOSED)
     elif state in CaseState.values:

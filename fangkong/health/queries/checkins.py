@@ -87,7 +87,7 @@ def get_checkin_summary_for(user, unit: Unit, day: date) -> dict:
     completeness figures with `fever` and `observation` None."""
     summary = get_checkin_summary(unit, day)
     if scope_of(user, HealthPerm.VIEW_HEALTH).covers(unit.path):
-        log_read(user, "view", "checkin_summary", "", unit.path, detail=str(day))
+        log_read(user, "view", "checkin_summary", "", unit.path, detail={"day": day})
     else:
         summary["fever"] = summary["observation"] = None
     return summary
@@ -108,12 +108,13 @@ def not_checked_in(unit: Unit, day: date):
 
 def list_not_checked_in(user, unit: Unit, day: date):
     """Active people of the subtree with no check-in on `day` (a queryset, for paging)."""
-    log_read(user, "list", "checkin", "", unit.path, detail=f"{day} missing")
+    log_read(user, "view", "checkin", "", unit.path, detail={"day": day, "checkins": "missing"})
     return not_checked_in(unit, day)
 
 
 def list_checkins(user, unit: Unit, day: date, *, fever: bool | None = None, category: str = ""):
-    log_read(user, "list", "checkin", "", unit.path, detail=f"{day} {'fever' if fever else 'all'}")
+    shown = "fever" if fever else "all"
+    log_read(user, "view", "checkin", "", unit.path, detail={"day": day, "checkins": shown})
     qs = (
         CheckIn.objects.in_subtree(unit)
         .filter(day=day)

@@ -41,7 +41,13 @@ def list_observations(user, *, unit: Unit | None = None, state: str = "open", q:
     observations = Observation.objects.visible_to(user, VIEW).select_related("person", "unit")
     if unit is not None:
         observations = observations.in_subtree(unit)
-    log_read(user, "view", "observation_list", unit_path=unit.path if unit else "", detail=state)
+    log_read(
+        user,
+        "view",
+        "observation_list",
+        unit_path=unit.path if unit else "",
+        detail={"observations": state},
+    )
     if state == "open":
         observations = observations.filter(released_at__isnull=True)
     elif state == "released":

@@ -64,7 +64,7 @@ def list_trips(user, f: TripFilter):
 def list_returns(user, unit: Unit | None, first: date, days: int = RETURN_DAYS):
     """[(day, [trips returning that day])] for `days` days from `first`, flagged first."""
     log_read(
-        user, "view", "trip_list", unit_path=unit.path if unit else "", detail=f"returns {first}"
+        user, "view", "trip_list", unit_path=unit.path if unit else "", detail={"returns": first}
     )
     trips = Trip.objects.visible_to(user, VIEW).select_related("person", "family_member", "unit")
     if unit is not None:

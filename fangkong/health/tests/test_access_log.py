@@ -76,3 +76,28 @@ class CheckInSummaryTests(ProvinceMixin, TestCase):
                 AccessLog.objects.all().delete()
                 self.assertEqual(self.client.get(url).status_code, 200)
                 self.assertEqual(AccessLog.objects.filter(object_type=object_type).count(), 1, url)
+
+
+@time_machine.travel(MORNING, tick=False)
+class AccessLogPageTests(ProvinceMixin, TestCase):
+    """The access log says in Chinese what was read and how it was filtered: no "list", no
+    English filter words, no query string or JSON (issue 10)."""
+
+    def test_reads_are_described_in_words(self):
+        self.client.force_login(self.t.alice)
+        checkins = reverse("health:checkins")
+        for tab in ("missing", "fever"):
+            url = f"{checkins}?unit=group-a&day=2020-02-03&tab={tab}"
+            self.assertEqual(self.client.get(url).status_code, 200)
+        self.assertEqual(self.client.get("/api/v1/health-cases?state=closed").status_code, 200)
+        self.assertEqual(
+            self.client.get(reverse("health:link_list", args=["group-a"])).status_code, 200
+        )
+        self.client.force_login(self.t.root)
+        page = self.client.get(reverse("core:access_log")).content.decode()
+        for words in ("日期：2020-02-03；名单：未晨检", "名单：发热", "名单：已结案", "查看"):
+            self.assertIn(words, page)
+        cells = page.split("<tbody>")[1]
+        for raw in ("list", "missing", "fever", "closed", "{", "unit=", "?"):
+            self.assertNotIn(raw, cells)
+        self.assertNotIn(">view<", cells)

@@ -104,7 +104,14 @@ def checkin_export(request, code: str):
     tab = request.GET.get("tab") or "all"
     if tab not in excel.TABS:
         tab = "all"
-    log_access(request, "export", "checkin", "", unit.path, detail=f"{day} {tab}")
+    log_access(
+        request,
+        "export",
+        "checkin",
+        "",
+        unit.path,
+        detail={"format": "excel", "day": day, "checkins": tab},
+    )
     return xlsx_response(
         excel.export_workbook(user=request.user, unit=unit, day=day, tab=tab),
         f"checkins-{unit.code}-{day}-{tab}.xlsx",
@@ -369,7 +376,7 @@ def link_list(request, code: str):
         if link is not None:
             person.url = _link_url(request, link)
             person.qr = segno.make(person.url, error="m").svg_inline(scale=3)
-    log_access(request, "list", "checkin_link", "", unit.path)
+    log_access(request, "view", "checkin_link", "", unit.path)
     return render(
         request,
         "health/link_list.html",

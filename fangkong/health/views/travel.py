@@ -159,7 +159,12 @@ def trip_export(request):
         "export",
         "trip_list",
         unit_path=f.unit.path if f.unit else "",
-        detail=f"excel {code or '*'} flagged={int(f.flagged)} {f.start or ''}..{f.end or ''}",
+        detail={
+            "format": "excel",
+            "trips": "flagged" if f.flagged else "",
+            "from": f.start,
+            "until": f.end,
+        },
     )
     return xlsx_response(
         data, f"fangkong-trips-{code or 'all'}-{timezone.localdate().isoformat()}.xlsx"

@@ -122,6 +122,16 @@ class DeliveryLogTests(ProvinceMixin, TestCase):
         everything = self.login(self.t.root).get(reverse("notify:log")).content.decode()
         self.assertIn("B 单位消息", everything)
 
+    def test_the_recipient_column_is_named_and_shows_a_name(self):
+        # Its header was "To", in Chinese 止 (until); its cells the login (issue 10).
+        self.t.charlie.first_name = "陈查理"
+        self.t.charlie.save(update_fields=["first_name"])
+        page = self.login(self.t.root).get(reverse("notify:log")).content.decode()
+        self.assertIn("<th>接收人</th>", page)
+        self.assertNotIn("<th>止</th>", page)
+        self.assertIn(">陈查理<", page)
+        self.assertNotIn(">charlie<", page)
+
     def test_retry_a_dead_message(self):
         client = self.login(self.admin_a)
         url = reverse("notify:message_retry", args=[self.dead.pk])

@@ -87,3 +87,46 @@ class ZeroReportBrowserTests(BrowserTestCase):
         office.goto(f"/reports/matrix/?form=daily&unit=CT&day={self.today.isoformat()}")
         expect(office.get_by_test_id("matrix").locator("tbody tr")).not_to_have_count(0)
         self.assertGreater(office.locator("td.fk-cell-on_time").count(), 0)
+
+    def test_matrix_cells_show_their_colours(self):
+        # Bootstrap paints every table cell with --bs-table-bg: a plain background rule
+        # on the cell lost to it, and every cell looked like any other (issue 10).
+        page = self.login(self.page, "group-admin", DEMO_PASSWORD)
+        page.goto(f"/reports/matrix/?form=daily&unit=CT&day={self.today.isoformat()}")
+        matrix = page.get_by_test_id("matrix")
+        expect(matrix.locator("tbody tr")).not_to_have_count(0)
+
+        def background(locator):
+            return locator.evaluate("el => getComputedStyle(el).backgroundColor")
+
+        plain = background(matrix.locator("tbody th").first)
+        expected = {
+            "on_time": "rgb(209, 231, 221)",
+            "late": "rgb(255, 243, 205)",
+            "missing": "rgb(248, 215, 218)",
+            "pending": "rgb(233, 236, 239)",
+        }
+        seen = set()
+        for state, colour in expected.items():
+            cells = matrix.locator(f"td.fk-cell-{state}")
+            if cells.count():
+                seen.add(state)
+                self.assertNotEqual(background(cells.first), plain, state)
+                self.assertEqual(background(cells.first), colour, state)
+        self.assertIn("on_time", seen)
+        self.assertTrue(seen & {"late", "missing"}, "the demo has late or missing cells")
+
+    def test_buttons_in_tables_keep_to_one_line_on_a_phone(self):
+        # 结束 broke into two lines in the squeezed setup table (issue 10).
+        page = self.new_page(viewport={"width": 390, "height": 844})
+        self.login(page, "office", DEMO_PASSWORD)
+        page.goto("/reports/setup/")
+        button = page.get_by_test_id("assignments").locator(".btn").first
+        expect(button).to_be_visible()
+        line = button.evaluate("el => parseFloat(getComputedStyle(el).lineHeight)")
+        lines = button.evaluate(
+            "el => el.getClientRects().length && Math.round("
+            "(el.clientHeight - parseFloat(getComputedStyle(el).paddingTop)"
+            " - parseFloat(getComputedStyle(el).paddingBottom)))"
+        )
+        self.assertLessEqual(lines, line * 1.2)

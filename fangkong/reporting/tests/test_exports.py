@@ -107,7 +107,9 @@ class ExportTests(TestCase):
             (log.username, log.action, log.object_type, log.object_id, log.unit_path),
             ("alice", "export", "report_rollup", "daily", self.t.group_a.path),
         )
-        self.assertIn("group-a 2020-02-03 now", log.detail)
+        self.assertEqual(
+            log.detail_text, "format: Excel file; day: 2020-02-03; figures: as they are now"
+        )
 
     def test_rollup_marks_a_subtree_that_filed_nothing(self):
         response = self.download("rollup_export", self.t.sasac, "?unit=province&day=2020-02-03")
@@ -129,7 +131,7 @@ class ExportTests(TestCase):
         rows = {r[1]: r for r in sheet.iter_rows(min_row=4, values_only=True)}
         # a-hq filed after its cut-off: nothing of it stood at the cut-off.
         self.assertEqual((rows["a-hq"][staff], rows["group-a"][staff]), (None, 30))
-        self.assertIn("cutoff", AccessLog.objects.get().detail)
+        self.assertIn("figures: as of the cut-off", AccessLog.objects.get().detail_text)
 
     def test_text_that_looks_like_a_formula_stays_text(self):
         Unit.objects.filter(pk=self.t.a_hq.pk).update(name='=HYPERLINK("http://x")')

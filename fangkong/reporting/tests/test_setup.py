@@ -146,3 +146,29 @@ class AssignmentPageTests(TestCase):
             self.client.post(reverse("reporting:assignment_end", args=[other.pk])).status_code, 404
         )
         self.assertIsNone(Assignment.objects.get(pk=other.pk).active_to)
+
+
+class SetupPageWordsTests(TestCase):
+    """The setup page names unit and site kinds in Chinese, never by their codes (issue 10)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.t = make_reporting_province()
+        services.create_assignment(
+            actor=cls.t.root,
+            form=cls.t.sasac_form,
+            root=cls.t.group_a,
+            unit_kinds=["subsidiary", "site"],
+            site_kinds=["heat_station", "duty_brigade"],
+            reminder_minutes=[60, 15],
+        )
+
+    def test_kinds_in_words(self):
+        self.client.force_login(self.t.root)
+        page = self.client.get(reverse("reporting:setup")).content.decode()
+        rows = page.split('data-testid="assignments"')[1].split("</table>")[0]
+        self.assertIn("子公司、场所", rows)
+        self.assertIn("热力站、执勤大队", rows)
+        self.assertIn("提前 60, 15 分钟", rows)
+        for code in ("subsidiary", "heat_station", "duty_brigade", "<code>"):
+            self.assertNotIn(code, rows)

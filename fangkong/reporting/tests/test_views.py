@@ -170,3 +170,33 @@ class OverviewPageTests(TestCase):
         response = self.client.get(reverse("reporting:matrix") + "?unit=group-a&day=2020-02-03")
         self.assertContains(response, "fk-cell-missing")
         self.assertContains(response, "fk-cell-late")
+
+
+@time_machine.travel(BEFORE, tick=False)
+class ZoneNameTests(TestCase):
+    """A time zone is shown by the name people use, never as "Asia/Shanghai" (issue 10)."""
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.t = make_reporting_province()
+        services.sync_expected(cls.t.daily, DAY)
+
+    def test_the_filing_page_says_beijing_time(self):
+        self.client.force_login(self.t.bob)
+        page = self.client.get(
+            reverse("reporting:report", args=["daily", "a-site-1", "2020-02-03"])
+        )
+        self.assertContains(page, "（北京时间）")
+        self.assertNotContains(page, "Asia/Shanghai")
+
+    def test_zone_names_and_the_offset_fallback(self):
+        from django.utils import translation
+
+        from fangkong.core.localtime import zone_name
+
+        with translation.override("zh-hans"):
+            self.assertEqual(zone_name("Asia/Shanghai"), "北京时间")
+            self.assertEqual(zone_name("Asia/Urumqi"), "乌鲁木齐时间")
+            self.assertEqual(zone_name("Asia/Kathmandu"), "UTC+05:45")
+            self.assertEqual(zone_name("America/Sao_Paulo"), "UTC-03:00")
+            self.assertEqual(zone_name(self.t.a_site_1), "北京时间")
