@@ -33,6 +33,9 @@ class CommandPanel:
     template: str
     order: int = 100
     wide: bool = False  # spans the whole row (a table, a chart) rather than a card
+    # Fetched by the page in a request of its own once it has loaded: a panel whose
+    # figures cost more than the page may (the 14-day trend of a province).
+    deferred: bool = False
 
 
 _panels: dict[str, CommandPanel] = {}
@@ -44,9 +47,15 @@ PLAIN = (
 
 
 def register_command_panel(
-    name: str, fn: PanelFn, *, template: str = PLAIN, order: int = 100, wide: bool = False
+    name: str,
+    fn: PanelFn,
+    *,
+    template: str = PLAIN,
+    order: int = 100,
+    wide: bool = False,
+    deferred: bool = False,
 ) -> None:
-    _panels[name] = CommandPanel(name, fn, template, order, wide)
+    _panels[name] = CommandPanel(name, fn, template, order, wide, deferred)
 
 
 def unregister_command_panel(name: str) -> None:
@@ -54,10 +63,17 @@ def unregister_command_panel(name: str) -> None:
     _panels.pop(name, None)
 
 
-def panels_for(user, unit, now: datetime) -> list[dict]:
-    """[{"panel": CommandPanel, "data": dict}] of the panels with something to show."""
-    shown = []
+def panels_for(user, unit, now: datetime, *, only: str = "") -> list[dict]:
+    """[{"panel": CommandPanel, "data": dict | None}] of the panels with something to show;
+    a deferred panel comes without its data (None: the page fetches it with `only`, its
+    name, which computes that panel alone)."""
+    shown: list[dict] = []
     for panel in sorted(_panels.values(), key=lambda p: (p.order, p.name)):
+        if only and panel.name != only:
+            continue
+        if panel.deferred and not only:
+            shown.append({"panel": panel, "data": None})
+            continue
         try:
             data = panel.fn(user, unit, now)
         except Exception:

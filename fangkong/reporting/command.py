@@ -127,8 +127,15 @@ def register_panels() -> None:
     register_command_panel(
         "reporting.cases", reported_cases, template="reporting/_command_cases.html", order=20
     )
+    # Deferred: the province's 14 days are 140,000 rows, more than the page may cost
+    # (docs/performance.md, the command view).
     register_command_panel(
-        "reporting.trend", trend, template="reporting/_command_trend.html", order=70, wide=True
+        "reporting.trend",
+        trend,
+        template="reporting/_command_trend.html",
+        order=70,
+        wide=True,
+        deferred=True,
     )
     register_command_panel(
         "reporting.breakdown",

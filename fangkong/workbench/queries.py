@@ -48,5 +48,10 @@ def parse_moment(value: str, unit: Unit) -> datetime | None:
     return moment
 
 
-def list_command_panels(user, unit: Unit, at: datetime) -> list[dict]:
-    return panels_for(user, unit, at)
+def list_command_panels(user, unit: Unit, at: datetime, only: str = "") -> list[dict]:
+    """The panels of the page (deferred ones without their data), or the one named `only`
+    (a 404 when there is none, or nothing to show)."""
+    panels = panels_for(user, unit, at, only=only)
+    if only and not panels:
+        raise Http404
+    return panels

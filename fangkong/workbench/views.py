@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -80,17 +81,23 @@ def command(request):
     at = command_queries.parse_moment(request.GET.get("at", ""), unit)
     moment = at or timezone.now()
     wall = request.GET.get("wall") == "1"
+    only = request.GET.get("panel", "")
     context = {
         "unit": unit,
         "at": at,
         "moment": moment,
         "wall": wall,
-        "panels": command_queries.list_command_panels(request.user, unit, moment),
+        "panels": command_queries.list_command_panels(request.user, unit, moment, only),
         "unit_choices": org_queries.list_unit_choices(request.user),
         "at_value": show(at, unit).replace(" ", "T") if at else "",
+        "panel_query": urlencode({"unit": unit.code, "at": moment.isoformat()}),
         "breadcrumbs": [] if wall else org_queries.get_breadcrumbs(request.user, unit),
         "breadcrumb_tail": _("Command view"),
     }
+    if only:  # a deferred panel, fetched by the page once it has loaded
+        return render(
+            request, "workbench/_command_panel.html", {**context, "p": context["panels"][0]}
+        )
     if request.headers.get("HX-Request"):
         return render(request, "workbench/_command_panels.html", context)
     return render(request, "workbench/command.html", context)

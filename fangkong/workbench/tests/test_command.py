@@ -89,6 +89,19 @@ class CommandViewTests(TestCase):
         self.assertIn("+1", html)
         self.assertContains(page, "一张图")
 
+    def test_the_trend_is_fetched_by_the_page_in_a_request_of_its_own(self):
+        self.client.force_login(self.t.sasac)
+        page = self.client.get(URL, {"unit": "province"}).content.decode()
+        self.assertNotIn("command-trend-data", page)
+        match = re.search(r'hx-get="([^"]*panel=reporting.trend)" hx-trigger="load"', page)
+        self.assertIsNotNone(match)
+        panel = self.client.get(match.group(1).replace("&amp;", "&"))
+        self.assertContains(panel, 'data-testid="panel-reporting.trend"')
+        self.assertContains(panel, "command-trend-data")
+        self.assertContains(panel, '"filed_rate": [')
+        self.assertNotContains(panel, "<html")
+        self.assertEqual(self.client.get(URL, {"panel": "no.such"}).status_code, 404)
+
     def test_without_a_unit_it_shows_the_top_of_the_scope(self):
         self.client.force_login(self.t.olga)
         page = self.client.get(URL)
