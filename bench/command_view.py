@@ -13,7 +13,8 @@ clocks, receipts). Then it times, over `--runs` runs after a warm-up, median, 90
 percentile and fastest run, through Django's test Client logged in as `bench-province`
 (epidemic office on the root, not a superuser): `GET /workbench/command/?unit=SYN&at=…`
 (2020-04-30 12:00 on the root's clock), the same in wall mode as htmx fetches it (the
-panels alone), the same for the largest group, each panel's function on its own, and in
+panels alone), the deferred 14-day trend as the page fetches it once loaded, the same
+page for the largest group, each panel's function on its own, and in
 the same run the floor: the report summary of the root written as one plain SQL
 statement. `--explain` prints every query of the root's page with its plan.
 """
@@ -175,6 +176,10 @@ def main():
         (
             f"GET {url}?unit={root.code}&at=…&wall=1 (htmx: the panels)",
             get({"unit": root.code, "at": stamp, "wall": "1"}, HX_Request="true"),
+        ),
+        (
+            f"GET {url}?unit={root.code}&at=…&panel=reporting.trend (deferred, after the page)",
+            get({"unit": root.code, "at": stamp, "panel": "reporting.trend"}),
         ),
         (f"GET {url}?unit={group.code}&at={stamp}", get({"unit": group.code, "at": stamp})),
     ]

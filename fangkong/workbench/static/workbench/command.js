@@ -17,7 +17,7 @@
       chart.setOption({
         // richText: a tooltip drawn on the canvas; the HTML one writes style attributes,
         // which the Content-Security-Policy blocks.
-        tooltip: {trigger: "axis", renderMode: "richText"}, legend: {},
+        tooltip: {trigger: "axis", renderMode: "richText"}, legend: {top: 0},
         grid: {left: 40, right: 10, top: 30, bottom: 30}, animation: false,
         xAxis: {type: "category", data: data.days}, yAxis: {type: "value", max: 100},
         series: [
