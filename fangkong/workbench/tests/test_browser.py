@@ -60,7 +60,6 @@ class CommandViewBrowserTests(BrowserTestCase):
         expect(page.locator("#command-panels[data-old]")).to_have_count(0)  # swapped in place
         page.clock.run_for(2000)
         expect(page.get_by_test_id("command-trend").locator("canvas")).to_have_count(1)
-        page.screenshot(path="/work/shots/command/test-wall.png")
         self.assertEqual(self.counts(page)["filed"], "2")
         phone = self.new_page(viewport=PHONE)
         self.login(phone, "sasac", PASSWORD)
