@@ -25,6 +25,10 @@ class DutyConfig(AppConfig):
         register_task_source("duty.my_shifts", tasks.my_shifts)
         register_task_source("duty.handovers", tasks.handovers_to_confirm)
         register_task_source("duty.swaps", tasks.swaps_to_decide)
+
+        from .command import register_panels
+
+        register_panels()
         register(NavItem(_("Duty"), "duty:room_list", icon="telephone", order=4))
         register_sweep("duty.coverage", notify_gaps, every=3600)
         register_on_duty_resolver(on_duty_user_ids, roster=roster_standing, contacts=contacts)

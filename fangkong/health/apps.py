@@ -19,6 +19,10 @@ class HealthConfig(AppConfig):
 
         register_task_source("health.checkins_missing", tasks.checkins_missing)
         register_task_source("health.cases_waiting", tasks.cases_waiting)
+
+        from .command import register_panels
+
+        register_panels()
         for model in (
             models.CheckIn,
             models.CheckInTally,
@@ -97,6 +101,7 @@ class HealthConfig(AppConfig):
             ("checkin_link", _("personal check-in links")),
             ("health_record", _("a person's health record")),
             ("health_case", _("health case")),
+            ("case_counts", _("counts of health cases (command view)")),
         ):
             register_object_type(key, label)
 

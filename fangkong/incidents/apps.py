@@ -24,6 +24,10 @@ class IncidentsConfig(AppConfig):
         from .tasks import incidents_waiting
 
         register_task_source("incidents.waiting", incidents_waiting)
+
+        from .command import register_panels
+
+        register_panels()
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
         register_sweep("incidents.escalate", sweeps.escalate_due, every=15, lane=URGENT)

@@ -3,7 +3,7 @@ sign (签收) for which level, with what the page tells those who may not."""
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -186,3 +186,38 @@ def sign_note(user, incident: Incident, now: datetime | None = None) -> str:
         "Only the staff on duty or the officers of %(units)s sign for it; your role "
         "here is to view."
     ) % {"units": units}
+
+
+def get_command_counts(user, unit, at: datetime) -> dict:
+    """The incidents of `unit`'s subtree open at `at`: how many, how many with a clock
+    past its deadline and unmet then (the board's "overdue"), and the receiving levels
+    that had not signed (签收) yet, each with its count. Three queries."""
+    late = Clock.objects.filter(
+        incident=OuterRef("pk"),
+        due_at__lt=at,
+    ).filter(
+        Q(met_at__isnull=True) | Q(met_at__gt=at),
+        Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=at),
+    )
+    open_ = (
+        Incident.objects.visible_to(user)
+        .in_subtree(unit)
+        .filter(filed_at__lte=at)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gt=at))
+    )
+    counts = open_.aggregate(open=Count("id"), overdue=Count("id", filter=Exists(late)))
+    unsigned = list(
+        Receipt.objects.filter(incident__in=open_.values("pk"))
+        .filter(Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=at))
+        .values("unit__code", "unit__name", "unit__path")
+        .annotate(n=Count("id"))
+        .order_by("unit__path")
+    )
+    return {
+        "open": counts["open"],
+        "overdue": counts["overdue"],
+        "on_time": counts["open"] - counts["overdue"],
+        "unsigned": [
+            {"code": r["unit__code"], "name": r["unit__name"], "count": r["n"]} for r in unsigned
+        ],
+    }

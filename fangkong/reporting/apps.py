@@ -18,6 +18,10 @@ class ReportingConfig(AppConfig):
         register_task_source("reporting.reports_due", reports_due)
         register_task_source("reporting.units_missing", units_missing)
 
+        from .command import register_panels
+
+        register_panels()
+
         from fangkong.core.audit import register_detail_key, register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.worker import register_sweep

@@ -122,10 +122,11 @@ def _finish(row: dict, fields) -> dict:
     return {**counts, "totals": totals}
 
 
-def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None) -> dict:
-    """Totals and completeness of `unit`'s subtree (itself included) for `day`."""
+def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None) -> dict:
+    """Totals and completeness of `unit`'s subtree (itself included) for `day`; totals of
+    `fields` only when given (summing every field is the costly part of the aggregate)."""
     now = now or timezone.now()
-    fields = form.current_fields()
+    fields = form.current_fields() if fields is None else fields
     rows = DailyReport.objects.filter(form=form, day=day).in_subtree(unit)
     source = "cutoff_values" if as_of_cutoff else "values"
     row = rows.aggregate(**_counts(now), **_totals(fields, source))
@@ -144,15 +145,16 @@ def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None) ->
 
 
 def list_child_breakdown(
-    form, unit: Unit, day: date, *, as_of_cutoff=False, now=None
+    form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None
 ) -> list[dict]:
-    """Completeness and totals per child of `unit` (drill-down one level at a time).
+    """Completeness and totals (of `fields`, default all) per child of `unit` (drill-down
+    one level at a time).
 
     One grouped query: each row is attributed to the child whose path segment follows
     the unit's own path. The unit's own report, if expected, comes first as "itself".
     """
     now = now or timezone.now()
-    fields = form.current_fields()
+    fields = form.current_fields() if fields is None else fields
     source = "cutoff_values" if as_of_cutoff else "values"
     cut = len(unit.path) + 1
     rest = Substr("unit_path", cut)

@@ -1,16 +1,20 @@
-"""The home page (工作台) with the user's to-do list, refreshed in place by htmx."""
+"""The home page (工作台) with the user's to-do list, refreshed in place by htmx, and the
+command view (一张图) of a subtree."""
 
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from fangkong.core.localtime import show
 from fangkong.core.tasks import tasks_for
 from fangkong.orgs import queries as org_queries
+
+from . import queries as command_queries
 
 
 def time_left(delta: timedelta) -> str:
@@ -63,3 +67,37 @@ def task_count(request):
     return render(
         request, "workbench/_task_count.html", {"task_total": len(tasks_for(request.user))}
     )
+
+
+# --- the command view (一张图) -----------------------------------------------------------
+
+
+@login_required
+def command(request):
+    """One page of a subtree's figures (?unit=CODE, default the top of the scope), as of
+    now or of `at=` (an ISO time); `wall=1` is the duty room's wall screen: no navigation,
+    larger type, the panels fetched again every minute (htmx, no reload)."""
+    unit = command_queries.get_command_unit(request.user, (request.GET.get("unit") or "").strip())
+    at = command_queries.parse_moment(request.GET.get("at", ""), unit)
+    moment = at or timezone.now()
+    wall = request.GET.get("wall") == "1"
+    only = request.GET.get("panel", "")
+    context = {
+        "unit": unit,
+        "at": at,
+        "moment": moment,
+        "wall": wall,
+        "panels": command_queries.list_command_panels(request.user, unit, moment, only),
+        "unit_choices": org_queries.list_unit_choices(request.user),
+        "at_value": show(at, unit).replace(" ", "T") if at else "",
+        "panel_query": urlencode({"unit": unit.code, "at": moment.isoformat()}),
+        "breadcrumbs": [] if wall else org_queries.get_breadcrumbs(request.user, unit),
+        "breadcrumb_tail": _("Command view"),
+    }
+    if only:  # a deferred panel, fetched by the page once it has loaded
+        return render(
+            request, "workbench/_command_panel.html", {**context, "p": context["panels"][0]}
+        )
+    if request.headers.get("HX-Request"):
+        return render(request, "workbench/_command_panels.html", context)
+    return render(request, "workbench/command.html", context)

@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.filter
 def who(user, default: str = "—") -> str:
-    """"张三（第1热力站）" for a user with a roster entry, else the account's full name,
+    """ "张三（第1热力站）" for a user with a roster entry, else the account's full name,
     else its login; `default` for no user (the system)."""
     if user is None or user == "":
         return default

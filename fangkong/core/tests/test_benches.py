@@ -164,6 +164,25 @@ def test_reporting_scale(synthetic_db):
     assert_ran(again, "(d) services.file_report")  # the restore leaves it runnable again
 
 
+def test_command_view(synthetic_db):
+    result = run_bench(
+        "command_view.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--days",
+        "3",
+        "--incidents",
+        "2",
+        "--runs",
+        "1",
+        "--explain",
+    )
+    assert_ran(result, "| GET /workbench/command/?unit=SYN", "panel reporting.trend", "floor")
+    again = run_bench("command_view.py", synthetic_db, "--runs", "1")
+    assert_ran(again, "| GET /workbench/command/?unit=SYN")  # the data is made once
+
+
 def test_health_scale(synthetic_db):
     args = [
         "--prepare",

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from fangkong.core.fields import subtree_q
 from fangkong.orgs.models import Person, Unit
 
 from ..choices import DutyRole
@@ -113,3 +114,26 @@ def contacts(unit: Unit, at: datetime) -> dict | None:
         for person in found[role]
     ]
     return {"room": room.name, "room_phone": room.phone, "unit": room.unit, "people": people}
+
+
+def on_duty_here_and_below(unit: Unit, at: datetime | None = None) -> list[dict]:
+    """Who is on duty at `at` for `unit` (its nearest room) and in the rooms of the units
+    one level below it: [{"unit", "room", <role>: [Person]}], this level first, then the
+    rooms below by path. Three queries however many units there are."""
+    at = at or timezone.now()
+    here = nearest_room(unit)
+    below = list(
+        DutyRoom.objects.filter(
+            subtree_q("unit__path", unit.path), unit__depth=unit.depth + 1, active=True
+        )
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+    rooms = ([here] if here is not None else []) + below
+    people = on_duty_by_room(rooms, at) if rooms else {}
+    rows: list[dict] = []
+    if here is None:
+        rows.append({"unit": unit, "room": None, **{role: [] for role in DutyRole.values}})
+    for room in rooms:
+        rows.append({"unit": unit if room is here else room.unit, "room": room, **people[room.pk]})
+    return rows
