@@ -47,3 +47,23 @@
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
+
+// Phone-first lists (app.css, table.fk-cards): each cell carries its column's title, so a
+// row read as a card says what each figure is. Again after every htmx swap.
+(function () {
+  "use strict";
+  function label(root) {
+    root.querySelectorAll("table.fk-cards").forEach(function (table) {
+      var titles = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) {
+        return th.textContent.trim();
+      });
+      table.querySelectorAll("tbody > tr").forEach(function (row) {
+        Array.prototype.forEach.call(row.children, function (cell, i) {
+          if (titles[i] && !cell.hasAttribute("data-label")) cell.setAttribute("data-label", titles[i]);
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { label(document); });
+  document.addEventListener("htmx:afterSettle", function () { label(document); });
+})();
