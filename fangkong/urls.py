@@ -9,6 +9,9 @@ from fangkong.core.views import admin_login, favicon
 from fangkong.workbench.views import home
 
 admin.site.site_header = _("Fangkong administration")
+admin.site.site_title = _("Fangkong administration")
+admin.site.index_title = _("System administration")
+admin.site.site_url = "/"  # "View site" goes back to the workbench
 # The admin's login goes through the same throttle as every other way in (issue 10).
 admin.site.login_form = AdminLoginForm
 

@@ -40,3 +40,11 @@ class ApiAccessTests(ProvinceMixin, TestCase):
         body["username"] = "alice"
         response = self.client.post("/api/v1/auth/token", body, content_type="application/json")
         self.assertEqual(response.status_code, 200)
+
+
+class AdminBrandTests(ProvinceMixin, TestCase):
+    def test_the_admin_is_fangkongs_system_administration(self):
+        self.client.force_login(self.t.root)
+        page = self.client.get("/admin/")
+        self.assertContains(page, "防控指挥平台 · 系统管理")
+        self.assertContains(page, "<h1>系统管理</h1>", html=False)
