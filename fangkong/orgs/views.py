@@ -266,7 +266,6 @@ def people_list(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "unit_choices": [] if partial else queries.list_unit_choices(request.user),
             "breadcrumbs": queries.get_breadcrumbs(request.user, unit) if unit else [],
         },
     )

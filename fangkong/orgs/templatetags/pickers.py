@@ -30,8 +30,9 @@ def unit_picker(
     small=False,
     placeholder="",
     aria_label="",
+    autosubmit=False,
 ):
-    """`value`: a Unit, a unit code or nothing."""
+    """`value`: a Unit, a unit code or nothing. `autosubmit`: submit the form on a pick."""
     chosen = value if isinstance(value, Unit) else None
     code = chosen.code if chosen else str(value or "").strip()
     if chosen is None and code and _user(context) is not None:
@@ -47,6 +48,7 @@ def unit_picker(
         "small": small,
         "placeholder": placeholder,
         "aria_label": aria_label,
+        "autosubmit": autosubmit,
     }
 
 

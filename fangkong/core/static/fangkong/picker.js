@@ -122,7 +122,8 @@
       }
       sync();
       close();
-      input.focus();
+      if (box.hasAttribute("data-fk-picker-autosubmit") && hidden.form) hidden.form.requestSubmit();
+      else input.focus();
     }
 
     input.addEventListener("input", function () {
