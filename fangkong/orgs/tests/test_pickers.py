@@ -100,7 +100,8 @@ class UnitSearchTests(ProvinceMixin, TestCase):
         self.assertContains(page, "热力总公司")
         self.assertNotContains(page, "B-HEAT")
         page = self.client.get(reverse("orgs:unit_pick"), {"q": "nothing-like-it"})
-        self.assertContains(page, "No unit in your scope matches.")
+        self.assertContains(page, "管辖范围内没有匹配的单位。")
+        self.assertNotContains(page, "data-fk-pick-value")
 
     def test_a_permission_narrows_the_search_and_an_unknown_one_is_404(self):
         self.client.force_login(self.t.bob)  # liaison of a-site-1 only
