@@ -7,7 +7,8 @@
 yet (`fangkong seed-demo --units N --people M`). Then it times, over `--runs` runs after a
 warm-up: the head count of the largest group's subtree; the detail page of that group's
 largest subsidiary and its htmx children partial; the people list filtered to the group,
-first page and a middle page. Pages go through Django's test Client, logged in as a user
+first page and a middle page; the unit picker's search (by initials, by name, by code)
+and its children partial. Pages go through Django's test Client, logged in as a user
 whose role (epidemic office) covers the whole synthetic province, so the scope filter is
 applied as in real use. Figures are printed (a Markdown table); timing never fails.
 `--explain` prints the plan of every query of every scenario.
@@ -169,6 +170,17 @@ def main():
         ),
         (f"GET {people_url}", get(people_url)),
         (f"GET {people_url}&page={args.page}", get(f"{people_url}&page={args.page}")),
+        # The unit picker (issue 11): what a user types, answered over the whole province.
+        ("search_units('rlz') (initials)", lambda: queries.search_units(user, "rlz")),
+        ("search_units('热力站') (name)", lambda: queries.search_units(user, "热力站")),
+        (
+            f"GET /orgs/pick/units/?q={subsidiary.code} (htmx)",
+            get(f"/orgs/pick/units/?q={subsidiary.code}", hx_request="true"),
+        ),
+        (
+            f"GET /orgs/pick/units/{subsidiary.code}/children/ (htmx)",
+            get(f"/orgs/pick/units/{subsidiary.code}/children/", hx_request="true"),
+        ),
     ]
     from fangkong.orgs.models import Person, Unit
 

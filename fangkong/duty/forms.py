@@ -6,7 +6,10 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.orgs.forms import PersonPicker, UnitPicker
+
 from .choices import DutyRole, LogKind
+from .permissions import DutyPerm
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
@@ -49,7 +52,9 @@ class RoomForm(forms.Form):
 
 
 class NewRoomForm(RoomForm):
-    unit = forms.CharField(label=_("unit code"), max_length=64)
+    unit = forms.CharField(
+        label=_("unit"), max_length=64, widget=UnitPicker(perm=DutyPerm.MANAGE_DUTY)
+    )
 
     field_order = ["unit", "name", "phone", "active"]
 
@@ -85,16 +90,25 @@ class ApplyForm(forms.Form):
     month = forms.RegexField(label=_("month"), regex=r"^\d{4}-\d{2}$", max_length=7)
 
 
-class ShiftForm(forms.Form):
+class PersonOfRoomMixin:
+    """The person field picks among the people of the room's group (`unit`: the room's
+    unit), who are the ones `queries.find_person` accepts."""
+
+    def __init__(self, *args, unit=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["employee_no"].widget = PersonPicker(unit=unit, whole_group=True)
+
+
+class ShiftForm(PersonOfRoomMixin, forms.Form):
     role = forms.ChoiceField(label=_("duty role"), choices=DutyRole.choices)
-    employee_no = forms.CharField(label=_("employee number"), max_length=32)
+    employee_no = forms.CharField(label=_("person"), max_length=32)
     starts_at = local_datetime(_("starts at"))
     ends_at = local_datetime(_("ends at"))
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-class SwapForm(forms.Form):
-    employee_no = forms.CharField(label=_("hand the shift to (employee number)"), max_length=32)
+class SwapForm(PersonOfRoomMixin, forms.Form):
+    employee_no = forms.CharField(label=_("hand the shift to"), max_length=32)
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
 

@@ -4,6 +4,8 @@ services.observation and services.travel."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.orgs.forms import PersonPicker
+
 from .choices import ObservationPlace, ObservationReason, RiskLevel, Symptom, Transport
 
 
@@ -15,7 +17,7 @@ class DateInput(forms.DateInput):
 
 
 class PersonLookupForm(forms.Form):
-    employee_no = forms.CharField(label=_("employee number"), max_length=32)
+    employee_no = forms.CharField(label=_("person"), max_length=32, widget=PersonPicker())
 
 
 class ObservationStartForm(forms.Form):

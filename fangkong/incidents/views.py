@@ -18,7 +18,7 @@ from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
 from fangkong.notify.recipients import on_duty_contacts
 from fangkong.orgs.models import Unit
-from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices
+from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices, search_units
 
 from . import queries, services
 from .choices import CLOCKS, IncidentKind, IncidentState, Outcome
@@ -116,18 +116,17 @@ def incident_new(request):
                     ),
                 )
                 return redirect("incidents:detail", incident.pk)
-    units = [
-        u
-        for u in list_unit_choices(request.user)
-        if scope_of(request.user, services.PERM).covers(u.path)
-    ]
+    # The unit preselected: the user's own when they may file for it, else the top of
+    # their scope for filing.
+    default_unit = next(iter(search_units(request.user, perm=services.PERM, limit=1)), None)
     now = timezone.localtime()
     return render(
         request,
         "incidents/new.html",
         {
             "kinds": IncidentKind.choices,
-            "units": units,
+            "default_unit": default_unit,
+            "perm": services.PERM,
             "errors": errors,
             "data": data,
             "now": now.strftime("%Y-%m-%dT%H:%M"),
@@ -136,7 +135,9 @@ def incident_new(request):
                 "minutes": {kind: CLOCKS[kind][0] for kind in IncidentKind.values},
                 "offset_minutes": int(now.utcoffset().total_seconds() // 60),
             },
-            **_call_first(request, (data.get("unit") or "") or (units[0].code if units else "")),
+            **_call_first(
+                request, (data.get("unit") or "") or (default_unit.code if default_unit else "")
+            ),
         },
         status=400 if errors else 200,
     )

@@ -2,13 +2,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.orgs.choices import Role
+from fangkong.orgs.forms import UnitPicker
 
 from .choices import USER_CHANNELS
+from .permissions import NotifyPerm
 from .topics import topic_choices
 
 
 class RuleForm(forms.Form):
-    unit = forms.CharField(label=_("unit code"), max_length=50)
+    unit = forms.CharField(
+        label=_("unit"), max_length=50, widget=UnitPicker(perm=NotifyPerm.MANAGE_ROUTING)
+    )
     topic = forms.ChoiceField(label=_("topic"), choices=topic_choices)
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     channels = forms.MultipleChoiceField(

@@ -64,3 +64,30 @@ class PersonForm(forms.Form):
 class ImportForm(forms.Form):
     # Its size and contents are checked by the one reader of uploads, core.xlsx.read_rows.
     file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+
+class UnitPicker(forms.TextInput):
+    """A unit chosen with the tree picker (orgs/_unit_picker.html): the form still gets
+    the unit's code, typed by hand when JavaScript is off. `perm`: search only the units
+    where the user holds it."""
+
+    picker = "unit"
+    picker_template = "orgs/_picker_field.html"
+
+    def __init__(self, *, perm="", attrs=None):
+        super().__init__(attrs)
+        self.perm = str(perm or "")
+
+
+class PersonPicker(forms.TextInput):
+    """A person chosen with the people picker (orgs/_person_picker.html): the form gets the
+    employee number (numbers, comma-separated, if `multiple`). `unit`: search that unit's
+    people (`whole_group`: its group's)."""
+
+    picker = "person"
+    picker_template = "orgs/_picker_field.html"
+
+    def __init__(self, *, unit=None, unit_from="", whole_group=False, multiple=False, attrs=None):
+        super().__init__(attrs)
+        self.unit, self.unit_from = unit, unit_from
+        self.whole_group, self.multiple = whole_group, multiple

@@ -38,6 +38,11 @@ class Unit(models.Model):
 
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
+    # Pinyin initials of the name (core.pinyin), kept by orgs.services and the synthetic
+    # seeding: pickers find 热力总公司 by "rlzgs".
+    initials = models.CharField(
+        _("pinyin initials"), max_length=100, blank=True, editable=False, db_index=True
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
     site_kind = models.CharField(
         _("site kind"), max_length=20, choices=SiteKind.choices, blank=True

@@ -3,7 +3,7 @@ subtree questions are prefix filters on `path` / `unit_path`."""
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q, Sum, Value
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +94,84 @@ def list_unit_choices(user, limit: int = 300) -> list[Unit]:
     shallowest = min((p.count("/") - 2 for p in scope.paths), default=0)
     units = Unit.objects.visible_to(user).only("code", "name", "depth")
     return list(units.filter(depth__lte=shallowest + 2).order_by("path")[:limit])
+
+
+PICK_LIMIT = 20
+PICK_CHILDREN = 200
+
+
+def _with_children(units):
+    return units.annotate(has_children=Exists(Unit.objects.filter(parent=OuterRef("pk"))))
+
+
+def search_units(
+    user, q: str = "", *, perm: Permission = CorePerm.VIEW, limit: int = PICK_LIMIT
+) -> list[Unit]:
+    """Units for the unit picker, of the user's scope for `perm`: those whose name or code
+    contains `q` or whose pinyin initials (`Unit.initials`) contain it, at most `limit`;
+    the exact code first, then names, codes and initials starting with `q`, each group in
+    tree order. Without `q`: the top units of the scope, to browse from."""
+    scope = scope_of(user, perm)
+    units = Unit.objects.visible_to(user, perm).select_related("parent")
+    units = units.only("code", "name", "path", "kind", "parent__name", "parent__code")
+    q = q.strip()
+    if not q:
+        tops = (
+            units.filter(parent__isnull=True)
+            if scope.everything
+            else units.filter(path__in=scope.paths)
+        )
+        return list(_with_children(tops).order_by("path")[:limit])
+    key = q.lower()
+    rank = Case(
+        When(code__iexact=q, then=Value(0)),
+        When(
+            Q(name__startswith=q) | Q(initials__startswith=key) | Q(code__istartswith=q),
+            then=Value(1),
+        ),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    found = units.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(initials__contains=key))
+    return list(_with_children(found.annotate(rank=rank)).order_by("rank", "path")[:limit])
+
+
+def list_pick_children(unit: Unit, limit: int = PICK_CHILDREN) -> list[Unit]:
+    """The children of `unit` for expanding the picker's tree (the caller checked that
+    `unit` is in scope: its subtree is too), in the tree's order."""
+    children = Unit.objects.filter(parent=unit).select_related("parent")
+    children = children.only("code", "name", "path", "kind", "parent__name", "parent__code")
+    return list(_with_children(children).order_by("sort_order", "code")[:limit])
+
+
+def search_people(
+    user,
+    q: str = "",
+    *,
+    unit: Unit | None = None,
+    whole_group: bool = False,
+    limit: int = PICK_LIMIT,
+) -> list[Person]:
+    """People for the people picker, on the roster and in the user's scope: by name, by
+    employee number (exact or its start) or by the last digits of the phone (4 or more
+    digits typed). `unit` narrows it to that unit's subtree, or with `whole_group` to its
+    group (employee numbers are unique only within a group). Without `q`: the first
+    people of `unit`, or nobody. Writes the access log as the people list does."""
+    from .services import group_of
+
+    people = Person.objects.filter(is_active=Value(True)).visible_to(user).select_related("unit")
+    if unit is not None:
+        people = people.filter(group=group_of(unit)) if whole_group else people.in_subtree(unit)
+    q = q.strip()
+    if q:
+        match = Q(name__contains=q) | Q(employee_no__istartswith=q)
+        if q.isdigit() and len(q) >= 4:
+            match |= Q(phone__endswith=q)
+        people = people.filter(match)
+    elif unit is None:
+        return []
+    log_read(user, "view", "people_list", unit_path=unit.path if unit else "")
+    return list(people.order_by("unit_path", "employee_no")[:limit])
 
 
 def list_people(

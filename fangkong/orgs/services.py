@@ -18,6 +18,7 @@ from fangkong.core.fields import subtree_q
 from fangkong.core.locking import lock_rows
 from fangkong.core.numbers import parse_int
 from fangkong.core.permissions import require
+from fangkong.core.pinyin import initials
 from fangkong.core.scope import forget_scopes, scope_of
 
 from .choices import Gender, Role, SiteKind, UnitKind
@@ -171,6 +172,7 @@ def create_unit(*, actor, parent: Unit | None, liaison: Person | None = None, **
         path=f"tmp-{uuid.uuid4().hex}",
         depth=parent.depth + 1 if parent else 0,
         liaison=liaison,
+        initials=initials(cleaned["name"])[:100],
         **cleaned,
     )
     try:
@@ -204,6 +206,7 @@ def update_unit(*, actor, unit: Unit, **data) -> Unit:
         changes["liaison"] = [unit.liaison_id, liaison.pk if liaison else None]
     for key, value in cleaned.items():
         setattr(unit, key, value)
+    unit.initials = initials(unit.name)[:100]
     unit.liaison = liaison
     unit.save()
     if changes:

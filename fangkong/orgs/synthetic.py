@@ -29,6 +29,8 @@ from datetime import date
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
+from fangkong.core.pinyin import initials
+
 from .choices import Gender, SiteKind, UnitKind
 from .demo import GIVEN, SURNAMES
 from .models import Person, Unit
@@ -401,6 +403,7 @@ def seed_synthetic(units: int, people: int, *, seed: int = 1, log=print) -> dict
                     parent_id=n.parent.pk if n.parent else None,
                     code=n.code,
                     name=n.name,
+                    initials=initials(n.name)[:100],
                     kind=n.kind,
                     site_kind=n.site_kind,
                     path=n.path,

@@ -9,6 +9,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.permissions import CorePerm, UnknownPermission, permission
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import xlsx_response
 
@@ -48,6 +49,53 @@ def unit_children(request, code: str):
     """htmx partial: the children of one node, for expanding the tree in place."""
     unit = queries.get_unit_for(request.user, code)
     return render(request, "orgs/_unit_children.html", {"children": queries.list_children(unit)})
+
+
+def _pick_perm(request):
+    """The permission a picker asks units for (`?perm=file_incident`): a name no app
+    registered is a 404, like a unit out of scope."""
+    name = request.GET.get("perm", "")
+    try:
+        return permission(name) if name else CorePerm.VIEW
+    except UnknownPermission as exc:
+        raise Http404 from exc
+
+
+@login_required
+def unit_pick(request):
+    """htmx partial of the unit picker: the units matching what was typed."""
+    perm = _pick_perm(request)
+    q = request.GET.get("q", "")[:50]
+    return render(
+        request,
+        "orgs/_unit_options.html",
+        {"units": queries.search_units(request.user, q, perm=perm), "q": q.strip(), "perm": perm},
+    )
+
+
+@login_required
+def unit_pick_children(request, code: str):
+    """htmx partial of the unit picker: one unit's children, to browse the tree."""
+    perm = _pick_perm(request)
+    unit = queries.get_unit_for(request.user, code, perm)
+    return render(
+        request,
+        "orgs/_unit_options.html",
+        {"units": queries.list_pick_children(unit), "nested": True, "perm": perm},
+    )
+
+
+@login_required
+def person_pick(request):
+    """htmx partial of the people picker: people by name, employee number or phone tail,
+    of a unit (`?unit=CODE`; with `group=1` its whole group) or the whole scope."""
+    code = request.GET.get("unit", "").strip()
+    unit = queries.get_unit_for(request.user, code) if code else None
+    q = request.GET.get("q", "")[:50]
+    people = queries.search_people(
+        request.user, q, unit=unit, whole_group=request.GET.get("group") == "1"
+    )
+    return render(request, "orgs/_person_options.html", {"people": people, "q": q.strip()})
 
 
 @login_required
@@ -218,7 +266,6 @@ def people_list(request):
             "page": page,
             "filters": filters,
             "query": query.urlencode(),
-            "unit_choices": [] if partial else queries.list_unit_choices(request.user),
             "breadcrumbs": queries.get_breadcrumbs(request.user, unit) if unit else [],
         },
     )

@@ -283,7 +283,9 @@ def _person_or_error(form, room, field="employee_no"):
 def shift_new(request, code: str):
     room = _managed_room(request, code)
     with timezone.override(tz_of(room.unit)):
-        form = ShiftForm(request.POST or None, initial={"role": request.GET.get("role")})
+        form = ShiftForm(
+            request.POST or None, initial={"role": request.GET.get("role")}, unit=room.unit
+        )
         valid = request.method == "POST" and form.is_valid()
     if valid:
         person = _person_or_error(form, room)
@@ -352,6 +354,7 @@ def _shift_context(request, shift, **forms) -> dict:
     if manage:
         with timezone.override(tz_of(room.unit)):
             context["edit_form"] = forms.get("edit_form") or ShiftForm(
+                unit=room.unit,
                 initial={
                     "role": shift.role,
                     "employee_no": shift.person.employee_no,
@@ -359,10 +362,10 @@ def _shift_context(request, shift, **forms) -> dict:
                     "starts_at": timezone.localtime(shift.starts_at).strftime(LOCAL_INPUT),
                     "ends_at": timezone.localtime(shift.ends_at).strftime(LOCAL_INPUT),
                     "note": shift.note,
-                }
+                },
             )
     if (manage or own) and not context["is_over"] and pending is None:
-        context["swap_form"] = forms.get("swap_form") or SwapForm()
+        context["swap_form"] = forms.get("swap_form") or SwapForm(unit=room.unit)
     if pending is not None and manage and pending.requested_by_id != user.pk:
         context["decide_form"] = forms.get("decide_form") or DecideForm()
     if (manage or own) and not shift.handovers_out.exists():
@@ -396,7 +399,7 @@ def shift_edit(request, shift_id: int):
     if not queries.can_manage(request.user, shift.room):
         raise Http404
     with timezone.override(tz_of(shift.room.unit)):
-        form = ShiftForm(request.POST)
+        form = ShiftForm(request.POST, unit=shift.room.unit)
         valid = form.is_valid()
     if valid:
         person = _person_or_error(form, shift.room)
@@ -440,7 +443,7 @@ def shift_delete(request, shift_id: int):
 @require_POST
 def swap_request(request, shift_id: int):
     shift = queries.get_shift_for(request.user, shift_id)
-    form = SwapForm(request.POST)
+    form = SwapForm(request.POST, unit=shift.room.unit)
     if form.is_valid():
         person = _person_or_error(form, shift.room)
         if person is not None:

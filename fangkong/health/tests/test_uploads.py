@@ -101,7 +101,11 @@ def not_xlsx() -> dict[str, bytes]:
 
 
 class Timed:
-    """Posts a file to an upload page and checks it was answered within a second."""
+    """Posts a file to an upload page. Timings never gate tests (they answer in well under
+    a second on an idle machine: bench figures in the closing note of issue 10); the guard
+    only catches the old behaviour, a worker held for 30 s and more by one hostile file."""
+
+    HANG = 20.0
 
     def post_file(self, url, data: bytes, extra=None):
         start = time.perf_counter()
@@ -109,7 +113,7 @@ class Timed:
             url, {"file": SimpleUploadedFile("upload.xlsx", data), **(extra or {})}
         )
         elapsed = time.perf_counter() - start
-        self.assertLess(elapsed, 1.0, f"took {elapsed:.2f} s")
+        self.assertLess(elapsed, self.HANG, f"took {elapsed:.2f} s: the reader is unbounded")
         self.assertLess(response.status_code, 500)
         return response
 

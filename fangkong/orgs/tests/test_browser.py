@@ -155,7 +155,9 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         page = self.login(self.page, "group-admin")
         page.goto("/orgs/people/")
         page.evaluate("window.fkNoReload = true")
-        page.fill("input[name=unit]", "CT-JY")
+        picker = page.get_by_test_id("unit-picker-unit")
+        picker.locator("input:visible").fill("CT-JY")  # the code still finds it
+        picker.locator("[data-fk-pick-value=CT-JY]").click()
         page.select_option("select[name=party]", "1")
         expect(page).to_have_url(re.compile(r"\?unit=CT-JY&party=1&"))
         filtered = Person.objects.filter(
@@ -173,6 +175,9 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         # A reload renders the same filtered page on the server.
         page.reload()
         expect(page.locator("input[name=unit]")).to_have_value("CT-JY")
+        expect(picker.locator("input:visible")).to_have_value(
+            Unit.objects.get(code="CT-JY").name
+        )  # its name shown, not the code
         expect(page.locator("select[name=party]")).to_have_value("1")
         expect(self.people_column(page)).to_have_text(expected)
 
