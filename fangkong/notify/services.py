@@ -388,10 +388,11 @@ def chase(*, actor, what: str, units: Iterable) -> list[ChaseOutcome]:
                 outcomes.append(ChaseOutcome(unit, what, "nobody"))
                 continue
             outcomes.append(ChaseOutcome(unit, what, "sent", chase=row, last=now))
-        sent_units = [o.unit.code for o in outcomes if o.status == "sent"]
-        if sent_units:
+        sent = [o for o in outcomes if o.status == "sent"]
+        if sent:
+            units_sent = [o.unit.code for o in sent]
             record_change(
-                actor, "chase", outcomes[0].chase, changes={"what": what, "units": sent_units}
+                actor, "chase", sent[0].chase, changes={"what": what, "units": units_sent}
             )
     return outcomes
 

@@ -131,7 +131,7 @@ class ChaseTests(TestCase):
     def test_the_api_answers_per_unit(self):
         t = self.t
         self.client.force_login(t.olga)
-        body = {"what": WHAT, "units": ["a-site-1", "a-hq"]}
+        body = {"what": WHAT, "units": ["a-hq", "a-site-1"]}  # the first has nobody to remind
         with time_machine.travel(local(10, 0), tick=False):
             first = self.client.post(
                 "/api/v1/chases", json.dumps(body), content_type="application/json"
@@ -139,12 +139,12 @@ class ChaseTests(TestCase):
             self.assertEqual(first.status_code, 200, first.content)
             self.assertEqual(
                 [(i["unit"], i["status"]) for i in first.json()["items"]],
-                [("a-site-1", "sent"), ("a-hq", "nobody")],
+                [("a-hq", "nobody"), ("a-site-1", "sent")],
             )
             again = self.client.post(
                 "/api/v1/chases", json.dumps(body), content_type="application/json"
             )
-            item = again.json()["items"][0]
+            item = again.json()["items"][1]
             self.assertEqual(item["status"], "skipped")
             self.assertIn("10:05", item["message"])
             outsider = {"what": WHAT, "units": ["b-sub"]}
