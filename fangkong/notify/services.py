@@ -388,11 +388,11 @@ def chase(*, actor, what: str, units: Iterable) -> list[ChaseOutcome]:
                 outcomes.append(ChaseOutcome(unit, what, "nobody"))
                 continue
             outcomes.append(ChaseOutcome(unit, what, "sent", chase=row, last=now))
-        sent = [o for o in outcomes if o.status == "sent"]
-        if sent:
-            units_sent = [o.unit.code for o in sent]
+        done = [o for o in outcomes if o.status == "sent"]
+        if done:
+            units_sent = [o.unit.code for o in done]
             record_change(
-                actor, "chase", sent[0].chase, changes={"what": what, "units": units_sent}
+                actor, "chase", done[0].chase, changes={"what": what, "units": units_sent}
             )
     return outcomes
 
