@@ -8,6 +8,7 @@ from fangkong.core.schemas import BodyParser
 from fangkong.duty.api import router as duty_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
+from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
 from fangkong.workbench.api import router as workbench_router
@@ -29,4 +30,5 @@ api.add_router("", accountability_router)
 api.add_router("", health_router)
 api.add_router("", incidents_router)
 api.add_router("", duty_router)
+api.add_router("", notify_router)
 api.add_router("", workbench_router)

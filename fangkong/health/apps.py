@@ -13,6 +13,11 @@ class HealthConfig(AppConfig):
         from .permissions import HealthPerm, register_permissions
 
         register_permissions()
+        from fangkong.notify.chases import register_chase_kind
+
+        from .chases import KIND
+
+        register_chase_kind(KIND)
         from fangkong.core.tasks import register_task_source
 
         from . import tasks

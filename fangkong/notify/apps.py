@@ -16,8 +16,14 @@ class NotifyConfig(AppConfig):
         from .models import Message
         from .permissions import NotifyPerm, register_permissions
         from .sweeps import deliver_sweep
+        from .topics import register_topic
         from .views import InboxLabel
 
+        register_topic(
+            "chase",
+            _("Reminders to act (催办)"),
+            recipients=_("The liaisons of the chased unit."),
+        )
         register_path_copy(Message, "unit_path")  # the delivery log's scope follows moves
         register_permissions()
 

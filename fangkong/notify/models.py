@@ -73,6 +73,33 @@ class UnitChannel(models.Model):
             raise ValidationError({"secret": _("Only DingTalk and Feishu robots sign messages.")})
 
 
+class Chase(models.Model):
+    """A reminder (催办) sent to a unit about `what` it has not done ("report:daily:2020-02-03",
+    "ack:17"); its messages (`Message.chase`) say who has read it. See services.chase."""
+
+    what = models.CharField(_("about"), max_length=100)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("chased by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("chased at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder to act")
+        verbose_name_plural = _("reminders to act")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["what", "unit", "at"], name="notify_chase_idx")]
+
+    def __str__(self):
+        return f"{self.what} → {self.unit_id}"
+
+
 class Message(models.Model):
     """One message to one target (a user's inbox, a user's mailbox or a unit's channel)."""
 
@@ -112,6 +139,10 @@ class Message(models.Model):
     body = models.TextField(_("text"))
     url = models.CharField(_("link"), max_length=500, blank=True)
     dedupe_key = models.CharField(max_length=255, unique=True)
+    # The chase (催办) this message carries: its read receipts are the in-app rows' read_at.
+    chase = models.ForeignKey(
+        Chase, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
 
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

@@ -35,20 +35,23 @@ from datetime import time as clock
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Value, When
+from django.db.models import Case, F, Max, Value, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput
+from fangkong.core.localtime import show
+from fangkong.core.locking import lock_rows
 from fangkong.core.permissions import CorePerm, require
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
+from fangkong.orgs.queries import list_liaison_user_ids
 
 from . import channels as delivery
-from . import queries
+from . import chases, queries
 from .choices import CLAIMABLE, QUIET_CHANNELS, USER_CHANNELS, Channel, State
-from .models import Message, RoutingRule, UnitChannel
+from .models import Chase, Message, RoutingRule, UnitChannel
 from .permissions import NotifyPerm
 from .queries import get_message_for
 from .recipients import on_duty_user_ids
@@ -198,6 +201,7 @@ def queue(
     rules: bool = True,
     url: str = "",
     not_before: datetime | None = None,
+    chase: Chase | None = None,
 ) -> int:
     """The one way to send a message: queue it, about `unit`, to everybody who should hear
     of `topic` (registered by its app, `notify.topics`):
@@ -255,6 +259,7 @@ def queue(
         "topic": topic,
         "url": url,
         "urgent": urgent,
+        "chase": chase,
     }
     rows: dict[str, Message] = {}
     for user_id in sorted(plan):
@@ -293,6 +298,120 @@ def queue(
                 **common,
             )
     return _insert(rows)
+
+
+# --- 催办: chasing units ------------------------------------------------------------------
+
+CHASE_INTERVAL = timedelta(minutes=5)  # at most one reminder per (what, unit) this often
+
+
+@dataclass
+class ChaseOutcome:
+    unit: Unit
+    what: str
+    # "sent"; "skipped": chased less than CHASE_INTERVAL ago (`last`, `next_at`); "done":
+    # the unit no longer owes it; "nobody": nobody to tell (no liaison, rule or robot).
+    status: str
+    chase: Chase | None = None
+    last: datetime | None = None
+    next_at: datetime | None = None
+
+    @property
+    def message(self) -> str:
+        unit = self.unit
+        if self.status == "sent":
+            return _("%(unit)s reminded.") % {"unit": unit.name}
+        if self.status == "skipped":
+            return _(
+                "%(unit)s was already reminded at %(at)s; the next reminder is possible "
+                "after %(next)s."
+            ) % {
+                "unit": unit.name,
+                "at": show(self.last, unit, "time"),
+                "next": show(self.next_at, unit, "time"),
+            }
+        if self.status == "done":
+            return _("%(unit)s has done it already.") % {"unit": unit.name}
+        return _("%(unit)s has nobody to remind (no liaison).") % {"unit": unit.name}
+
+
+def chase(*, actor, what: str, units: Iterable) -> list[ChaseOutcome]:
+    """Remind each of `units` (units or codes) about `what` ("report", "ack:17"…; see
+    `chases`) through the topic "chase": the unit's liaisons, plus what its routing rules
+    and robots add. Guarantees: the actor may chase only the units the kind allows
+    (others are `unknown_unit`, as an unknown code); at most one reminder per (what,
+    unit) every CHASE_INTERVAL — the unit rows are locked first, so two clicks at the same
+    moment send one and the other is "skipped"; a unit that no longer owes it is "done".
+    One outcome per unit, in order. All in one transaction with the messages' rows."""
+    kind, ref = chases.parse_what(actor, what)
+    what = f"{kind.code}:{ref}"
+    codes = list(dict.fromkeys(getattr(u, "code", u) for u in units))
+    if not codes:
+        raise InvalidInput({"units": _("Choose at least one unit.")})
+    with transaction.atomic():
+        targets = kind.targets(actor, ref, codes)
+        lock_rows(Unit, [u.pk for u in targets])  # the 5-minute rule under concurrency
+        now = timezone.now()
+        recent = dict(
+            Chase.objects.filter(what=what, unit__in=targets, at__gt=now - CHASE_INTERVAL)
+            .values("unit_id")
+            .annotate(last=Max("at"))
+            .values_list("unit_id", "last")
+        )
+        pending = kind.pending(ref, targets) if kind.pending else None
+        liaisons = list_liaison_user_ids(targets)
+        outcomes = []
+        for unit in targets:
+            if unit.pk in recent:
+                last = recent[unit.pk]
+                outcomes.append(
+                    ChaseOutcome(unit, what, "skipped", last=last, next_at=last + CHASE_INTERVAL)
+                )
+                continue
+            if pending is not None and unit.pk not in pending:
+                outcomes.append(ChaseOutcome(unit, what, "done"))
+                continue
+            row = Chase.objects.create(what=what, unit=unit, by=actor, at=now)
+            subject, body, url = kind.compose(ref, unit)
+            sent = queue(
+                key=f"chase:{row.pk}",
+                topic="chase",
+                unit=unit,
+                subject=subject,
+                body=body,
+                users=liaisons.get(unit.pk, ()),
+                url=url,
+                chase=row,
+            )
+            if not sent:
+                row.delete()
+                outcomes.append(ChaseOutcome(unit, what, "nobody"))
+                continue
+            outcomes.append(ChaseOutcome(unit, what, "sent", chase=row, last=now))
+        done = [o for o in outcomes if o.status == "sent"]
+        if done:
+            units_sent = [o.unit.code for o in done]
+            record_change(
+                actor, "chase", done[0].chase, changes={"what": what, "units": units_sent}
+            )
+    return outcomes
+
+
+def describe_chases(outcomes: list[ChaseOutcome]) -> tuple[bool, str]:
+    """(anything sent, one sentence): a single unit's outcome, or the counts of "all"."""
+    if len(outcomes) == 1:
+        return outcomes[0].status == "sent", outcomes[0].message
+    counts = Counter(o.status for o in outcomes)
+    parts = [_("%(n)s units reminded.") % {"n": counts["sent"]}]
+    if counts["skipped"]:
+        parts.append(
+            _("%(n)s skipped: already reminded in the last 5 minutes.") % {"n": counts["skipped"]}
+        )
+    if counts["done"]:
+        parts.append(_("%(n)s have done it already.") % {"n": counts["done"]})
+    if counts["nobody"]:
+        parts.append(_("%(n)s have nobody to remind (no liaison).") % {"n": counts["nobody"]})
+    return bool(counts["sent"]), " ".join(parts)
 
 
 # --- delivery ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ urlpatterns = [
     path("log/", views.delivery_log, name="log"),
     path("log/<int:message_id>/retry/", views.message_retry, name="message_retry"),
     path("log/retry-dead/", views.retry_dead, name="retry_dead"),
+    path("chase/", views.chase, name="chase"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/new/", views.rule_create, name="rule_create"),
     path("rules/<int:rule_id>/", views.rule_edit, name="rule_edit"),

@@ -5,13 +5,13 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from fangkong.core.errors import ServiceError
+from fangkong.core.errors import InvalidInput, ServiceError
 from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import scope_of
 from fangkong.core.tasks import tasks_for
@@ -236,3 +236,42 @@ def rule_deactivate(request, rule_id: int):
     else:
         messages.success(request, _("The routing rule was switched off."))
     return redirect("notify:rule_list")
+
+
+# --- 催办 ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def chase(request):
+    """Remind one unit (`unit`) or several (`unit` repeated) about `what`; htmx answers
+    the outcome and each unit's receipt cell (out of band), a plain form goes back."""
+    codes = request.POST.getlist("unit")
+    try:
+        outcomes = services.chase(
+            actor=request.user, what=request.POST.get("what", ""), units=codes
+        )
+    except InvalidInput as exc:
+        if exc.code == "unknown_unit":
+            raise Http404 from None
+        raise
+    ok, text = services.describe_chases(outcomes)
+    if not request.headers.get("HX-Request"):
+        (messages.success if ok else messages.warning)(request, text)
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=False):
+            back = reverse("home")
+        return redirect(back)
+    receipts = queries.list_chase_receipts(outcomes[0].what, [o.unit for o in outcomes])
+    cells = [(o.unit, receipts.get(o.unit.pk)) for o in outcomes]
+    return render(
+        request,
+        "notify/_chase_result.html",
+        {
+            "ok": ok,
+            "text": text,
+            "cells": cells,
+            "what": outcomes[0].what,
+            "next": request.POST.get("next", ""),
+        },
+    )

@@ -74,7 +74,12 @@ class ReportingConfig(AppConfig):
 
             register_sweep("reporting.reminders", send_reminders, every=30)
 
+            from fangkong.notify.chases import register_chase_kind
             from fangkong.notify.topics import register_topic
+
+            from .chases import KIND
+
+            register_chase_kind(KIND)
 
             register_topic(
                 "reminder",

@@ -16,6 +16,7 @@ from fangkong.core.errors import ServiceError
 from fangkong.core.numbers import normalize_number, parse_decimal, parse_int
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.core.xlsx import xlsx_response
+from fangkong.notify.queries import list_chase_receipts
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.queries import (
     get_breadcrumbs,
@@ -24,7 +25,7 @@ from fangkong.orgs.queries import (
     list_unit_choices,
 )
 
-from . import excel, prefill, queries, services
+from . import chases, excel, prefill, queries, services
 from .choices import FieldKind, ReportState, Rollup
 from .models import Assignment, ReportForm
 from .permissions import ReportingPerm
@@ -212,6 +213,11 @@ def overview(request):
     as_of_cutoff = request.GET.get("as_of") == "cutoff"
     summary = queries.get_summary(form, unit, day, as_of_cutoff=as_of_cutoff)
     trend = queries.get_trend(form, unit, day, fields=[])
+    missing = list(queries.list_missing(form, unit, day, limit=200))
+    chase_what = chases.what(form, day)
+    receipts = list_chase_receipts(chase_what, [r.unit for r in missing])
+    for r in missing:
+        r.chase_receipt = receipts.get(r.unit_id)
     chart = {
         "days": [t["day"].strftime("%m-%d") for t in trend],
         "filed_rate": [t.get("filed_rate") for t in trend],
@@ -229,7 +235,9 @@ def overview(request):
             "summary": summary,
             "as_of_cutoff": as_of_cutoff,
             "rows": queries.list_child_breakdown(form, unit, day, as_of_cutoff=as_of_cutoff),
-            "missing": queries.list_missing(form, unit, day, limit=200),
+            "missing": missing,
+            "missing_units": [r.unit for r in missing],
+            "chase_what": chase_what,
             "late": queries.list_missing(form, unit, day, late=True, limit=200),
             "corrected": queries.list_corrected_after_cutoff(form, unit, day),
             "mismatched": queries.list_mismatched(form, unit, day),

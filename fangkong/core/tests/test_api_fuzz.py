@@ -12,6 +12,8 @@ runs a longer one by hand."""
 import os
 
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from django.test import TestCase
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import GenerationMode
@@ -44,6 +46,15 @@ SETTINGS = settings(
 
 
 class ApiFuzzTests(ProvinceMixin, TestCase):
+    def setUp(self):
+        # The WSGI application closes the database connection after each request (Django's
+        # request_finished signal), which inside a test's transaction loses it on
+        # PostgreSQL. Django's own test client switches that off the same way.
+        signals.request_started.disconnect(close_old_connections)
+        signals.request_finished.disconnect(close_old_connections)
+        self.addCleanup(signals.request_started.connect, close_old_connections)
+        self.addCleanup(signals.request_finished.connect, close_old_connections)
+
     def test_no_operation_answers_a_server_error_or_off_its_document(self):
         tokens = [create_token(user, "fuzz")[1] for user in (self.t.root, self.t.bob)]
         schema = schemathesis.openapi.from_wsgi(

@@ -26,10 +26,11 @@ from fangkong.core.errors import InvalidInput
 from fangkong.core.permissions import CorePerm, Permission
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import NotExcel, xlsx_response
+from fangkong.notify.queries import list_chase_receipts
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_root_units
 
-from .. import excel
+from .. import chases, excel
 from ..choices import Category, Symptom, Whereabouts
 from ..models import CheckIn, HealthCase
 from ..permissions import HealthPerm
@@ -75,6 +76,10 @@ def checkin_overview(request):
     else:
         tab, rows = "missing", queries.list_not_checked_in(request.user, unit, day)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    chase_what = chases.what(day)
+    receipts = list_chase_receipts(chase_what, [unit, *children])
+    for child in children:
+        child.chase_receipt = receipts.get(child.pk)
     return render(
         request,
         "health/checkin_overview.html",
@@ -91,6 +96,8 @@ def checkin_overview(request):
             "can_manage": scope_of(request.user, HealthPerm.MANAGE_HEALTH).covers(unit.path),
             "breadcrumbs": get_breadcrumbs(request.user, unit),
             "breadcrumb_tail": _("Check-ins"),
+            "chase_what": chase_what,
+            "chase_receipt": receipts.get(unit.pk),
         },
     )
 
