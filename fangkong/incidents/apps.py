@@ -20,8 +20,12 @@ class IncidentsConfig(AppConfig):
 
         register_permissions()
         from fangkong.core.tasks import register_task_source
+        from fangkong.notify.chases import register_chase_kind
 
+        from .chases import KIND
         from .tasks import incidents_waiting
+
+        register_chase_kind(KIND)
 
         register_task_source("incidents.waiting", incidents_waiting)
 

@@ -16,11 +16,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
+from fangkong.notify.queries import list_chase_receipts
 from fangkong.notify.recipients import on_duty_contacts
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_unit_choices, search_units
 
-from . import queries, services
+from . import chases, queries, services
 from .choices import CLOCKS, IncidentKind, IncidentState, Outcome
 from .models import Attachment
 
@@ -171,6 +172,11 @@ def incident_detail(request, incident_id: int):
         clock.late = clock.is_late(now)
     mine = [r for r in queries.receipts_for(request.user, incident) if r.acknowledged_at is None]
     is_open = incident.state == IncidentState.OPEN
+    waiting = [r for r in timeline["receipts"] if r.acknowledged_at is None] if is_open else []
+    chase_what = chases.what(incident)
+    receipts = list_chase_receipts(chase_what, [r.unit for r in waiting])
+    for receipt in waiting:
+        receipt.chase_receipt = receipts.get(receipt.unit_id)
     return render(
         request,
         "incidents/detail.html",
@@ -184,6 +190,8 @@ def incident_detail(request, incident_id: int):
             "can_instruct": is_open and bool(queries.receipts_for(request.user, incident)),
             "can_close": is_open and services.may_close(request.user, incident),
             "sign_note": queries.sign_note(request.user, incident, now),
+            "chase_what": chase_what,
+            "chase_units": [r.unit for r in waiting],
             "outcomes": Outcome.choices,
             "now_local": timezone.localtime(now).strftime("%Y-%m-%dT%H:%M"),
             "breadcrumbs": get_breadcrumbs(request.user, incident.unit),

@@ -31,6 +31,8 @@ class ChaseKind:
     compose: Callable[[str, Any], tuple[Any, Any, str]]
     # (ref, units) -> ids of the units that still owe it; None: all of them.
     pending: Callable[[str, list], set[int]] | None = None
+    # (ref, units) -> {unit id: user ids} to remind; None: each unit's liaisons.
+    recipients: Callable[[str, list], dict[int, set[int]]] | None = None
 
 
 _kinds: dict[str, ChaseKind] = {}

@@ -359,7 +359,9 @@ def chase(*, actor, what: str, units: Iterable) -> list[ChaseOutcome]:
             .values_list("unit_id", "last")
         )
         pending = kind.pending(ref, targets) if kind.pending else None
-        liaisons = list_liaison_user_ids(targets)
+        recipients = (
+            kind.recipients(ref, targets) if kind.recipients else list_liaison_user_ids(targets)
+        )
         outcomes = []
         for unit in targets:
             if unit.pk in recent:
@@ -379,7 +381,7 @@ def chase(*, actor, what: str, units: Iterable) -> list[ChaseOutcome]:
                 unit=unit,
                 subject=subject,
                 body=body,
-                users=liaisons.get(unit.pk, ()),
+                users=recipients.get(unit.pk, ()),
                 url=url,
                 chase=row,
             )
