@@ -15,9 +15,10 @@ class HealthConfig(AppConfig):
         register_permissions()
         from fangkong.notify.chases import register_chase_kind
 
-        from .chases import KIND
+        from .chases import FOLLOWUP_KIND, KIND
 
         register_chase_kind(KIND)
+        register_chase_kind(FOLLOWUP_KIND)
         from fangkong.core.tasks import register_task_source
 
         from . import tasks

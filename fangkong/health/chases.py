@@ -51,3 +51,41 @@ KIND = ChaseKind(
     targets=_targets,
     compose=_compose,
 )
+
+
+# --- follow-ups of people under observation (留观) missing ------------------------------
+
+
+def followup_what(day: date) -> str:
+    return f"followup:{day.isoformat()}"
+
+
+def _followup_pending(ref: str, units: list) -> set[int]:
+    """The units with someone under observation whose follow-up of the day is not in."""
+    from .models import Observation
+
+    day = _day(ref)
+    open_here = Observation.objects.filter(
+        unit__in=units, released_at__isnull=True, start_on__lte=day
+    ).exclude(follow_ups__day=day)
+    return set(open_here.values_list("unit_id", flat=True))
+
+
+def _followup_compose(ref: str, unit) -> tuple[object, object, str]:
+    day = _day(ref)
+    values = {"unit": unit.name, "day": day.strftime("%m-%d")}
+    return (
+        lambda: _("Reminder: follow-ups of %(day)s missing at %(unit)s") % values,
+        _("Please record today's temperature of each person under observation."),
+        reverse("health:observation_list") + f"?unit={unit.code}",
+    )
+
+
+FOLLOWUP_KIND = ChaseKind(
+    code="followup",
+    label=_("Observation follow-ups missing"),
+    resolve=_resolve,
+    targets=_targets,
+    compose=_followup_compose,
+    pending=_followup_pending,
+)

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -14,8 +15,10 @@ from django.views.decorators.vary import vary_on_headers
 from fangkong.core.errors import ServiceError
 from fangkong.core.forms import form_errors
 from fangkong.core.scope import scope_of
+from fangkong.notify.queries import list_chase_receipts
 from fangkong.orgs.queries import get_breadcrumbs, get_person_for, get_unit_for, list_unit_choices
 
+from .. import chases
 from ..forms import (
     ChangeEndForm,
     FollowUpForm,
@@ -54,6 +57,11 @@ def observation_list(request):
     observations = queries.list_observations(request.user, unit=unit, state=state, q=q)
     page = Paginator(observations, PAGE_SIZE).get_page(request.GET.get("page"))
     queries.annotate_follow_ups(page.object_list)
+    chase_what = chases.followup_what(timezone.localdate())
+    late = [o for o in page.object_list if o.missing_days]
+    receipts = list_chase_receipts(chase_what, [o.unit for o in late])
+    for observation in late:
+        observation.chase_receipt = receipts.get(observation.unit_id)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -64,6 +72,7 @@ def observation_list(request):
         "query": query.urlencode(),
         "threshold": fever_threshold(),
         "can_start": not scope_of(request.user, MANAGE).empty,
+        "chase_what": chase_what,
     }
     if request.htmx and not request.htmx.history_restore_request:
         return render(request, "health/_observation_rows.html", context)
