@@ -17,6 +17,7 @@ import zoneinfo
 from datetime import datetime, tzinfo
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DATETIME = "%Y-%m-%d %H:%M"  # the one format of a moment
@@ -48,10 +49,15 @@ def to_local(moment: datetime | str, zone=None) -> datetime:
 
 def show(moment: datetime | str | None, zone=None, style: str = "datetime") -> str:
     """`moment` as a person reads it: "2020-02-03 09:00" on `zone`'s clock ("" for None);
-    `style` "short" leaves out the year, "time" the day."""
+    `style` "short" leaves out the year when it is this year's ("12-03 09:00"), "time" the
+    day."""
     if moment is None or moment == "":
         return ""
-    return to_local(moment, zone).strftime(STYLES[style])
+    local = to_local(moment, zone)
+    if style == "short":
+        if local.year != timezone.now().astimezone(local.tzinfo).year:
+            style = "datetime"  # another year's: say which
+    return local.strftime(STYLES[style])
 
 
 # The zones a unit is likely to be in, by the names people use; any other is its offset.
