@@ -102,7 +102,9 @@
         if (mine !== seq) return; // a later search has been sent
         panel.innerHTML = html;
         if (window.htmx) window.htmx.process(panel);
-        open();
+        // Only while the person is still in the box: an answer arriving after they moved
+        // on (a pick, the next field) must not open a list over the rest of the form.
+        if (box.contains(document.activeElement)) open();
       });
     }
     function later() {
@@ -122,15 +124,18 @@
       }
       sync();
       close();
+      seq++; // forget a search still on its way
       if (box.hasAttribute("data-fk-picker-autosubmit") && hidden.form) hidden.form.requestSubmit();
-      else input.focus();
+      else { picked = true; input.focus(); }
     }
 
     input.addEventListener("input", function () {
       if (!multiple && input.value === "") { chosen = []; label = ""; sync(); }
       later();
     });
+    var picked = false; // focus given back after a pick opens no list
     input.addEventListener("focus", function () {
+      if (picked) { picked = false; return; }
       if (panel.hidden) search();
     });
     input.addEventListener("click", function () {
