@@ -25,6 +25,7 @@ class DutyConfig(AppConfig):
         register_task_source("duty.my_shifts", tasks.my_shifts)
         register_task_source("duty.handovers", tasks.handovers_to_confirm)
         register_task_source("duty.swaps", tasks.swaps_to_decide)
+        register_task_source("duty.gaps", tasks.coverage_gaps)
 
         from .command import register_panels
 

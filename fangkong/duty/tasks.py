@@ -6,14 +6,16 @@ from datetime import timedelta
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.core.localtime import show
 from fangkong.core.scope import scope_of
 from fangkong.core.tasks import Task
 
 from .choices import SwapState
-from .models import Handover, Shift, SwapRequest
+from .models import DutyRoom, Handover, Shift, SwapRequest
 from .permissions import DutyPerm
+from .queries.roster import annotate_coverage
 
 SOON = timedelta(hours=24)  # a next shift this close is on the list
 
@@ -93,4 +95,30 @@ def swaps_to_decide(user, now):
             url=reverse("duty:room_detail", args=[unit.code]),
             unit=unit,
             due_at=swap.shift.starts_at,
+        )
+
+
+def coverage_gaps(user, now):
+    """For those who keep rosters: the duty rooms of their scope with a role uncovered at
+    some time in the next 7 days (the coverage sweep tells them too, once a day)."""
+    scope = scope_of(user, DutyPerm.MANAGE_DUTY)
+    if scope.empty:
+        return
+    rooms = DutyRoom.objects.filter(scope.q("unit__path"), active=True).select_related("unit")
+    rooms = [r for r in annotate_coverage(rooms[:100], now) if r.gap_roles]
+    if rooms:
+        first = rooms[0]
+        yield Task(
+            kind="duty.gaps",
+            title=ngettext(
+                "%(n)s duty room has gaps in the next 7 days (%(room)s)",
+                "%(n)s duty rooms have gaps in the next 7 days (%(room)s …)",
+                len(rooms),
+            )
+            % {"n": len(rooms), "room": first.name},
+            url=reverse("duty:room_detail", args=[first.unit.code])
+            if len(rooms) == 1
+            else reverse("duty:room_list"),
+            unit=first.unit,
+            count=len(rooms),
         )

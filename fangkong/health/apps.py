@@ -25,6 +25,7 @@ class HealthConfig(AppConfig):
 
         register_task_source("health.checkins_missing", tasks.checkins_missing)
         register_task_source("health.cases_waiting", tasks.cases_waiting)
+        register_task_source("health.follow_ups_due", tasks.follow_ups_due)
 
         from .command import register_panels
 

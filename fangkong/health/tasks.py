@@ -13,7 +13,7 @@ from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
 
 from .choices import CaseState
-from .models import HealthCase
+from .models import HealthCase, Observation
 from .permissions import HealthPerm
 from .queries.checkins import get_checkin_summary
 
@@ -89,4 +89,29 @@ def cases_waiting(user, now):
                 url=url,
                 unit=unit,
                 count=counts["under_way"],
+            )
+
+
+def follow_ups_due(user, now):
+    """Per top unit of my health scope: people under observation whose follow-up of
+    today is not recorded yet (the next-morning sweep flags the missed ones)."""
+    scope = scope_of(user, HealthPerm.MANAGE_HEALTH)
+    if scope.empty:
+        return
+    for unit in _scope_units(scope)[:LIMIT]:
+        day = unit.local_date(now)
+        due = (
+            Observation.objects.in_subtree(unit)
+            .filter(released_at__isnull=True, start_on__lte=day)
+            .exclude(follow_ups__day=day)
+            .count()
+        )
+        if due:
+            yield Task(
+                kind="health.follow_up",
+                title=_("%(n)s people under observation in %(unit)s: record today's follow-up")
+                % {"n": due, "unit": unit.name},
+                url=reverse("health:observation_list") + f"?unit={unit.code}",
+                unit=unit,
+                count=due,
             )

@@ -144,3 +144,25 @@ class TaskListTests(TestCase):
     def test_the_empty_list_says_so(self):
         self.client.force_login(self.t.nobody)
         self.assertContains(self.client.get(reverse("home")), "目前没有待办事项")
+
+
+class MoreSourcesTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.t = make_reporting_province()
+
+    def test_a_follow_up_due_today_and_a_roster_gap_are_on_the_list(self):
+        from fangkong.duty.services import roster
+        from fangkong.health.services import observation
+
+        t = self.t
+        observation.start_observation(
+            actor=t.bob, person=t.p_site_1, reason="close_contact", place="home"
+        )
+        due = [x for x in tasks_for(t.bob) if x.kind == "health.follow_up"]
+        self.assertEqual([x.count for x in due], [1])
+        roster.save_room(actor=t.root, unit=t.group_a, name="A 值班室", phone="010-12345678")
+        gaps = [x for x in tasks_for(t.alice) if x.kind == "duty.gaps"]
+        self.assertEqual(len(gaps), 1)
+        self.assertIn("A 值班室", gaps[0].title)
+        self.assertEqual([x for x in tasks_for(t.charlie) if x.kind == "duty.gaps"], [])
