@@ -19,6 +19,12 @@ class OrgsConfig(AppConfig):
         from .permissions import register_permissions
 
         register_permissions()
+
+        from fangkong.core.tasks import register_task_source
+
+        from .tasks import units_without_liaison
+
+        register_task_source("orgs.units_without_liaison", units_without_liaison)
         register_scope_resolver(scopes_for)
 
         from fangkong.core.audit import register_object_type
