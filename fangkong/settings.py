@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "fangkong.health",
     "fangkong.duty",
     "fangkong.incidents",
+    "fangkong.supplies",
     "fangkong.workbench",
 ]
 

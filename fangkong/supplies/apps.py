@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SuppliesConfig(AppConfig):
+    name = "fangkong.supplies"
+    verbose_name = _("Supplies")
+
+    def ready(self):
+        from fangkong.orgs.services import register_path_copy
+
+        from .models import Balance, Move, Transfer
+        from .permissions import register_permissions
+
+        register_permissions()
+        register_path_copy(Balance, "unit_path")
+        register_path_copy(Move, "unit_path")
+        register_path_copy(Transfer, "unit_path")

@@ -1,0 +1,142 @@
+"""The supplies ledger (M10): a catalogue of items, an append-only ledger of moves per
+(unit, item), and the balance kept in the same transaction as each move, so a balance is
+one row to read and is never typed."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.fields import PathField
+from fangkong.core.scope import ScopedQuerySet
+from fangkong.orgs.models import Unit
+
+from .choices import AdjustReason, Category, MoveKind, Source, TransferState
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Item(models.Model):
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=10)
+    pack_name = models.CharField(_("pack"), max_length=10, blank=True)
+    pack_size = models.PositiveIntegerField(_("units per pack"), default=1)
+    durable = models.BooleanField(
+        _("durable"), default=False, help_text=_("Counted, not consumed (thermometer guns).")
+    )
+    active = models.BooleanField(_("in use"), default=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("supply item")
+        verbose_name_plural = _("supply items")
+        ordering = ["sort_order", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Balance(models.Model):
+    """What a unit holds of an item now: written only by services with each move."""
+
+    scope_field = "unit_path"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(max_length=255, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="balances")
+    quantity = models.BigIntegerField(_("balance"), default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "item"], name="supply_balance_unique"),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0), name="supply_balance_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["item", "unit_path"], name="supply_balance_path_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.item_id}: {self.quantity}"
+
+
+class Transfer(models.Model):
+    """Stock sent from one unit to another: out of the sender at once, in transit, then
+    into the receiver with the quantity received (proof of receipt)."""
+
+    scope_field = "unit_path"
+
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(max_length=255, editable=False)  # the sender's
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_path = PathField(max_length=255, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity_sent = models.BigIntegerField(_("quantity sent"))
+    quantity_received = models.BigIntegerField(_("quantity received"), null=True, blank=True)
+    discrepancy_reason = models.CharField(_("why it differs"), max_length=200, blank=True)
+    state = models.CharField(
+        max_length=12, choices=TransferState.choices, default=TransferState.IN_TRANSIT
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+    received_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity_sent__gt=0), name="transfer_positive"),
+            models.CheckConstraint(
+                condition=~Q(from_unit=models.F("to_unit")), name="transfer_not_to_itself"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} × {self.quantity_sent}: {self.from_unit_id} → {self.to_unit_id}"
+
+
+class Move(models.Model):
+    """One line of the ledger: never edited; a wrong one is put right by its reversal."""
+
+    scope_field = "unit_path"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(max_length=255, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="moves")
+    kind = models.CharField(_("kind"), max_length=12, choices=MoveKind.choices)
+    delta = models.BigIntegerField(_("quantity"))  # + in, - out
+    balance_after = models.BigIntegerField(_("balance after"))
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices, blank=True)
+    purpose = models.CharField(_("purpose or site"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=AdjustReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    transfer = models.ForeignKey(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="moves"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "item", "at"], name="supply_move_card_idx"),
+            models.Index(fields=["item", "kind", "at", "unit_path"], name="supply_move_rate_idx"),
+        ]
+        constraints = [models.CheckConstraint(condition=~Q(delta=0), name="move_not_zero")]
+
+    def __str__(self):
+        return f"{self.kind} {self.delta:+} ({self.unit_id}/{self.item_id})"
