@@ -11,6 +11,7 @@ from fangkong.incidents.api import router as incidents_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.supplies.api import router as supplies_router
 from fangkong.workbench.api import router as workbench_router
 
 api = FangkongAPI(
@@ -30,5 +31,6 @@ api.add_router("", accountability_router)
 api.add_router("", health_router)
 api.add_router("", incidents_router)
 api.add_router("", duty_router)
+api.add_router("", supplies_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

@@ -1,8 +1,11 @@
 """Reads of the supplies ledger, scoped like everything else."""
 
-from fangkong.core.permissions import CorePerm
+from django.http import Http404
 
-from .models import Balance, Item, Move
+from fangkong.core.permissions import CorePerm
+from fangkong.core.scope import scope_of
+
+from .models import Balance, Item, Move, Transfer
 
 
 def list_items(*, active_only: bool = True):
@@ -26,3 +29,17 @@ def list_moves(user, unit, item=None):
     if item is not None:
         moves = moves.filter(item=item)
     return moves.select_related("item", "by", "transfer")
+
+
+def get_transfer_for(user, transfer_id) -> Transfer:
+    """A transfer the user may see from either end; any other is a 404."""
+    scope = scope_of(user, CorePerm.VIEW)
+    found = (
+        Transfer.objects.filter(scope.q("unit_path") | scope.q("to_path"))
+        .select_related("from_unit", "to_unit", "item")
+        .filter(pk=transfer_id)
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
