@@ -11,6 +11,7 @@ from fangkong.core.scope import scope_of
 from fangkong.core.tasks import Task
 from fangkong.orgs.choices import Role
 from fangkong.orgs.models import Unit
+from fangkong.orgs.queries import list_root_units
 
 from .choices import CaseState
 from .models import HealthCase, Observation
@@ -48,20 +49,10 @@ def checkins_missing(user, now):
         )
 
 
-def _scope_units(scope) -> list[Unit]:
-    """The top units of a scope (every root unit for a scope over everything)."""
-    if scope.everything:
-        return list(Unit.objects.filter(parent__isnull=True).order_by("path"))
-    return list(Unit.objects.filter(path__in=scope.paths).order_by("path"))
-
-
 def cases_waiting(user, now):
     """Per top unit of my health scope: new cases to isolate and send for diagnosis
     (urgent), and cases under way that wait for their next step."""
-    scope = scope_of(user, HealthPerm.MANAGE_HEALTH)
-    if scope.empty:
-        return
-    for unit in _scope_units(scope)[:LIMIT]:
+    for unit in list_root_units(user, HealthPerm.MANAGE_HEALTH).order_by("path")[:LIMIT]:
         counts = (
             HealthCase.objects.in_subtree(unit)
             .exclude(state=CaseState.CLOSED)
@@ -95,10 +86,7 @@ def cases_waiting(user, now):
 def follow_ups_due(user, now):
     """Per top unit of my health scope: people under observation whose follow-up of
     today is not recorded yet (the next-morning sweep flags the missed ones)."""
-    scope = scope_of(user, HealthPerm.MANAGE_HEALTH)
-    if scope.empty:
-        return
-    for unit in _scope_units(scope)[:LIMIT]:
+    for unit in list_root_units(user, HealthPerm.MANAGE_HEALTH).order_by("path")[:LIMIT]:
         day = unit.local_date(now)
         due = (
             Observation.objects.in_subtree(unit)

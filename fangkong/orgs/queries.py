@@ -31,9 +31,10 @@ def get_person_for(user, person_id, perm: Permission = CorePerm.VIEW) -> Person:
     return person
 
 
-def list_root_units(user):
-    """The top units of the user's scope: the units their roles are held on."""
-    scope = scope_of(user)
+def list_root_units(user, perm: Permission = CorePerm.VIEW):
+    """The top units of the user's scope for `perm` (default: what they may see): the
+    units their roles are held on, or every root unit for a scope over everything."""
+    scope = scope_of(user, perm)
     if scope.everything:
         return Unit.objects.filter(parent__isnull=True)
     return Unit.objects.filter(path__in=scope.paths)

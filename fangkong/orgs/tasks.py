@@ -7,25 +7,18 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from fangkong.core.fields import subtree_q
-from fangkong.core.scope import scope_of
 from fangkong.core.tasks import Task
 
 from .choices import Role
 from .models import RoleAssignment, Unit
 from .permissions import OrgPerm
+from .queries import list_root_units
 
 LIMIT = 10
 
 
 def units_without_liaison(user, now):
-    scope = scope_of(user, OrgPerm.MANAGE_ROLES)
-    if scope.empty:
-        return
-    tops = (
-        Unit.objects.filter(parent__isnull=True)
-        if scope.everything
-        else Unit.objects.filter(path__in=scope.paths)
-    )
+    tops = list_root_units(user, OrgPerm.MANAGE_ROLES)
     has_role = RoleAssignment.objects.filter(
         unit=OuterRef("pk"), role=Role.LIAISON, user__is_active=True
     )

@@ -7,9 +7,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from fangkong.core.command import panels_for
-from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Unit
-from fangkong.orgs.queries import get_unit_for
+from fangkong.orgs.queries import get_unit_for, list_root_units
 
 from .permissions import WorkbenchPerm
 
@@ -21,13 +20,7 @@ def get_command_unit(user, code: str = "") -> Unit:
     exists or not), or the first unit at the top of that scope."""
     if code:
         return get_unit_for(user, code, PERM)
-    scope = scope_of(user, PERM)
-    if scope.empty:
-        raise Http404
-    roots = Unit.objects.filter(parent__isnull=True) if scope.everything else None
-    if roots is None:
-        roots = Unit.objects.filter(path__in=scope.paths)
-    unit = roots.select_related("parent", "liaison").order_by("path").first()
+    unit = list_root_units(user, PERM).select_related("parent", "liaison").order_by("path").first()
     if unit is None:
         raise Http404
     return unit
