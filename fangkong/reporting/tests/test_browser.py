@@ -6,6 +6,7 @@ from django.utils import timezone
 from fangkong.core.browser import BrowserTestCase
 from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
 from fangkong.reporting.models import DailyReport
+from fangkong.reporting.testing import unfile_report
 
 
 def expect(*args, **kwargs):
@@ -20,20 +21,7 @@ class ZeroReportBrowserTests(BrowserTestCase):
         seed_demo(log=lambda *a: None)
         cls.today = timezone.localdate()
         # The demo morning may already have filed heat station no. 1: start it afresh.
-        report = DailyReport.objects.get(
-            form__code="daily", unit__code="CT-HEAT-S01", day=cls.today
-        )
-        report.revisions.all().delete()
-        DailyReport.objects.filter(pk=report.pk).update(
-            values=None,
-            is_zero=False,
-            first_filed_at=None,
-            filed_at=None,
-            filed_by=None,
-            revision_count=0,
-            cutoff_values=None,
-            version=None,
-        )
+        unfile_report("daily", "CT-HEAT-S01", cls.today)
 
     def counts(self, page):
         return {

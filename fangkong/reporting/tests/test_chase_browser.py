@@ -9,6 +9,7 @@ from fangkong.core.browser import BrowserTestCase
 from fangkong.notify.models import Chase, Message
 from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
 from fangkong.reporting.models import DailyReport
+from fangkong.reporting.testing import unfile_report
 
 
 def expect(*args, **kwargs):
@@ -23,20 +24,7 @@ class ChaseBrowserTests(BrowserTestCase):
         seed_demo(log=lambda *a: None)
         cls.today = timezone.localdate()
         # Heat station no. 1 (heat-liaison's) has not filed today.
-        report = DailyReport.objects.get(
-            form__code="daily", unit__code="CT-HEAT-S01", day=cls.today
-        )
-        report.revisions.all().delete()
-        DailyReport.objects.filter(pk=report.pk).update(
-            values=None,
-            is_zero=False,
-            first_filed_at=None,
-            filed_at=None,
-            filed_by=None,
-            revision_count=0,
-            cutoff_values=None,
-            version=None,
-        )
+        unfile_report("daily", "CT-HEAT-S01", cls.today)
         # Whatever the hour: the heat company's unfiled reports of today are past the cut-off.
         DailyReport.objects.filter(
             form__code="daily",
