@@ -194,6 +194,16 @@ HEALTH_RED_FLAG_SYMPTOMS = env_list("FANGKONG_RED_FLAG_SYMPTOMS", "fever,short_b
 HEALTH_LINK_DAYS = int(env("FANGKONG_CHECKIN_LINK_DAYS", "365"))
 HEALTH_REMINDER_TIME = env("FANGKONG_CHECKIN_REMINDER_TIME", "10:00")
 HEALTH_OBSERVATION_DAYS = int(env("FANGKONG_OBSERVATION_DAYS", "14"))
+
+# Supplies (M10): daily consumption is averaged over this many days (issues only, days out
+# of stock left out); below the safety days of cover an item is short ("至少保持3天周转量"),
+# above the overstock days it is overstocked. Requests unanswered this many hours are
+# overdue (urgent, normal); a distributed batch not confirmed within the last is chased.
+SUPPLY_RATE_DAYS = int(env("FANGKONG_SUPPLY_RATE_DAYS", "7"))
+SUPPLY_SAFETY_DAYS = float(env("FANGKONG_SUPPLY_SAFETY_DAYS", "3"))
+SUPPLY_OVERSTOCK_DAYS = float(env("FANGKONG_SUPPLY_OVERSTOCK_DAYS", "30"))
+SUPPLY_REQUEST_HOURS = [int(n) for n in env_list("FANGKONG_SUPPLY_REQUEST_HOURS", "4,24")]
+SUPPLY_RECEIPT_HOURS = int(env("FANGKONG_SUPPLY_RECEIPT_HOURS", "48"))
 # The liaison's grid posts a whole unit at once (about 7 fields a person).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

@@ -36,3 +36,10 @@ class AdjustReason(models.TextChoices):
 class TransferState(models.TextChoices):
     IN_TRANSIT = "in_transit", _("In transit")
     RECEIVED = "received", _("Received")
+
+
+class CoverState(models.TextChoices):
+    OUT = "out", _("Out of stock")
+    BELOW = "below", _("Below safety level")
+    ADEQUATE = "adequate", _("Adequate")
+    OVER = "over", _("Overstocked")

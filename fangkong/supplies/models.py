@@ -12,7 +12,7 @@ from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
 from fangkong.orgs.models import Unit
 
-from .choices import AdjustReason, Category, MoveKind, Source, TransferState
+from .choices import AdjustReason, Category, CoverState, MoveKind, Source, TransferState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -49,6 +49,20 @@ class Balance(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="balances")
     quantity = models.BigIntegerField(_("balance"), default=0)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Days of cover, kept with each move and by the daily sweep (cover.py): derived, never
+    # typed. `rate` is None while there is no stocked day to average over.
+    rate = models.DecimalField(
+        _("daily consumption"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    days_of_cover = models.DecimalField(
+        _("days of cover"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=CoverState.choices, default=CoverState.ADEQUATE
+    )
+    severity = models.PositiveSmallIntegerField(default=0)  # 3 out, 2 below safety, 0 else
+    shortfall = models.BigIntegerField(_("short by"), default=0)  # to reach the safety level
+    rate_day = models.DateField(null=True, blank=True)  # the unit's day it was computed for
 
     objects = ScopedQuerySet.as_manager()
 
@@ -59,7 +73,11 @@ class Balance(models.Model):
                 condition=Q(quantity__gte=0), name="supply_balance_not_negative"
             ),
         ]
-        indexes = [models.Index(fields=["item", "unit_path"], name="supply_balance_path_idx")]
+        indexes = [
+            models.Index(fields=["item", "unit_path"], name="supply_balance_path_idx"),
+            models.Index(fields=["severity", "unit_path"], name="supply_balance_short_idx"),
+            models.Index(fields=["rate_day"], name="supply_balance_rate_day_idx"),
+        ]
 
     def __str__(self):
         return f"{self.unit_id}/{self.item_id}: {self.quantity}"
@@ -140,3 +158,56 @@ class Move(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.delta:+} ({self.unit_id}/{self.item_id})"
+
+
+class StockDay(models.Model):
+    """One (unit, item, local day) on which something moved, written with each move: the
+    day's opening and closing balance, its highest level, what came in and what was issued
+    (net of reversed issues). Days of cover and past balances read these few rows instead
+    of the ledger; a day without a row kept the closing balance of the row before it."""
+
+    scope_field = "unit_path"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(max_length=255, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    opening = models.BigIntegerField()
+    received = models.BigIntegerField(default=0)
+    issued = models.BigIntegerField(default=0)
+    closing = models.BigIntegerField()
+    peak = models.BigIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "item", "day"], name="supply_day_unique")
+        ]
+        indexes = [models.Index(fields=["item", "day", "unit_path"], name="supply_day_path_idx")]
+
+    def __str__(self):
+        return f"{self.unit_id}/{self.item_id} {self.day}: {self.opening}→{self.closing}"
+
+
+class SafetyLevel(models.Model):
+    """How much a kind of unit should hold of an item: days of cover for what is consumed
+    (default FANGKONG_SUPPLY_SAFETY_DAYS, "至少保持3天周转量"), a count for what is not
+    (thermometer guns). `unit_kind` is a unit kind or a site kind; blank is every unit."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="safety_levels")
+    unit_kind = models.CharField(_("unit or site kind"), max_length=20, blank=True)
+    days = models.DecimalField(
+        _("safety days"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    minimum = models.PositiveIntegerField(_("minimum held"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("safety level")
+        verbose_name_plural = _("safety levels")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "unit_kind"], name="supply_safety_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.item_id}/{self.unit_kind or '*'}"

@@ -13,6 +13,7 @@ from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.core.permissions import require
 from fangkong.orgs.models import Unit
 
+from . import cover
 from .choices import AdjustReason, MoveKind, Source, TransferState
 from .models import Balance, Item, Move, Transfer
 from .permissions import SuppliesPerm
@@ -52,9 +53,8 @@ def _apply(*, actor, unit: Unit, item: Item, kind: str, delta: int, now, **field
             },
             code="insufficient_stock",
         )
-    balance.quantity, balance.updated_at = after, now
-    balance.save(update_fields=["quantity", "updated_at"])
-    return Move.objects.create(
+    before = balance.quantity
+    move = Move.objects.create(
         unit=unit,
         unit_path=unit.path,
         item=item,
@@ -65,6 +65,11 @@ def _apply(*, actor, unit: Unit, item: Item, kind: str, delta: int, now, **field
         by=actor,
         **fields,
     )
+    cover.record_day(unit=unit, item=item, move=move, before=before)
+    balance.quantity, balance.updated_at = after, now
+    cover.recompute(balance, unit=unit, item=item, now=now)
+    balance.save(update_fields=["quantity", "updated_at", *cover.COVER_FIELDS])
+    return move
 
 
 def _check_item(item: Item) -> Item:

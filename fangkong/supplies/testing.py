@@ -7,8 +7,8 @@ from django.apps import apps
 
 
 def install_catalogue() -> None:
-    shipped = importlib.import_module("fangkong.supplies.migrations.0002_catalogue")
-    shipped.ship(apps, None)
+    for name in ("0002_catalogue", "0004_safety_levels"):
+        importlib.import_module(f"fangkong.supplies.migrations.{name}").ship(apps, None)
 
 
 class ShippedCatalogueMixin:
