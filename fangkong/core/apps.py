@@ -25,6 +25,7 @@ class CoreConfig(AppConfig):
         for key, label, icon in (
             ("reports", _("Daily reports"), "clipboard-check"),
             ("health", _("Staff health"), "heart-pulse"),
+            ("supplies", _("Supplies"), "box-seam"),
             ("system", _("System"), "gear-wide-connected"),
         ):
             register_section(NavSection(key, label, icon))

@@ -13,7 +13,15 @@ from fangkong.core.schemas import Code, Id, Int, Line
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
-from .choices import AdjustReason, MoveKind, Source
+from .choices import (
+    AdjustReason,
+    CoverState,
+    MoveKind,
+    RequestAction,
+    RequestState,
+    Source,
+    Urgency,
+)
 from .models import Item, Transfer
 
 router = Router(tags=["supplies"])
@@ -34,11 +42,111 @@ class StockOut(Schema):
     name: str
     unit_of_measure: str
     balance: int
-    updated_at: datetime
+    rate: float | None = Field(
+        description="average daily consumption over the last days in stock (derived)"
+    )
+    days_of_cover: float | None = Field(description="balance ÷ rate (derived)")
+    state: CoverState
+    shortfall: int = Field(description="quantity short of the safety level")
+    units_short: int = Field(description="units (in the subtree) below their safety level")
+    updated_at: datetime | None
 
 
 class StockQuery(Schema):
     unit: Code
+    subtree: bool = Field(False, description="roll up the unit's whole subtree")
+
+
+class ShortfallQuery(Schema):
+    unit: Code
+    item: Line(40) | None = None
+    page: Int(1, 100000) = 1
+
+
+class ShortfallOut(Schema):
+    unit: str
+    unit_name: str
+    item: str
+    balance: int
+    rate: float | None
+    days_of_cover: float | None
+    state: CoverState
+    shortfall: int
+
+
+class ShortfallTotalOut(Schema):
+    item: str
+    units_short: int
+    units_out: int
+    shortfall: int
+
+
+class ShortfallsOut(Schema):
+    totals: list[ShortfallTotalOut]
+    items: list[ShortfallOut]
+    count: int
+    page: int
+    pages: int
+
+
+class RequestIn(Schema):
+    unit: Code = Field(description="the requesting unit")
+    for_unit: Code | None = Field(None, description="where the goods go (default: the unit)")
+    item: Line(40)
+    quantity: Int(1, services.MAX_QUANTITY)
+    urgency: Urgency = Urgency.NORMAL
+    reason: Line(300)
+
+
+class RequestEventOut(Schema):
+    action: RequestAction
+    at_unit: str
+    quantity: int | None
+    note: str
+    at: datetime
+    by: str | None
+
+
+class SupplyRequestOut(Schema):
+    id: int
+    unit: str
+    for_unit: str
+    item: str
+    quantity: int
+    urgency: Urgency
+    reason: str
+    state: RequestState
+    at_unit: str = Field(description="the level it waits at or was decided at")
+    approved_quantity: int | None
+    decision_note: str
+    due_at: datetime
+    overdue: bool
+    transfer: int | None
+    created_at: datetime
+    events: list[RequestEventOut] = []
+
+
+class RequestQuery(Schema):
+    unit: Code
+    waiting: bool = Field(False, description="only those waiting for a decision")
+    page: Int(1, 100000) = 1
+
+
+class RequestsOut(Schema):
+    items: list[SupplyRequestOut]
+    count: int
+    page: int
+    pages: int
+
+
+class DecideIn(Schema):
+    decision: str = Field(pattern="^(approve|reject|pass_up)$")
+    quantity: Int(1, services.MAX_QUANTITY) | None = Field(
+        None, description="approve: the quantity approved (default: all asked)"
+    )
+    note: Line(300) = ""
+    ship_from: Code | None = Field(None, description="approve: ship at once from this unit's stock")
+    procure: bool = Field(False, description="approve: to be procured, shipped later")
 
 
 class StockMoveIn(Schema):
@@ -107,19 +215,171 @@ def list_items(request):
     return list(queries.list_items())
 
 
+def _num(value):
+    return float(value) if value is not None else None
+
+
 @router.get("/supplies/stock", response=list[StockOut], summary="A unit's stock")
 def stock(request, filters: Query[StockQuery]):
+    """One row per item with its balance, daily rate, days of cover and state; with
+    `subtree=1` summed over the unit's subtree (the state of the whole)."""
     unit = get_unit_for(request.user, filters.unit)
     return [
         {
-            "item": b.item.code,
-            "name": b.item.name,
-            "unit_of_measure": b.item.unit_of_measure,
-            "balance": b.quantity,
-            "updated_at": b.updated_at,
+            "item": line.item.code,
+            "name": line.item.name,
+            "unit_of_measure": line.item.unit_of_measure,
+            "balance": line.balance,
+            "rate": _num(line.rate),
+            "days_of_cover": _num(line.days_of_cover),
+            "state": line.state,
+            "shortfall": line.shortfall,
+            "units_short": line.units_short,
+            "updated_at": line.updated_at,
         }
-        for b in queries.list_balances(request.user, unit)
+        for line in queries.list_stock(request.user, unit, subtree=filters.subtree)
     ]
+
+
+PAGE = 50
+
+
+def _page(qs, page: int):
+    count = qs.count()
+    pages = max(1, -(-count // PAGE))
+    return qs[(page - 1) * PAGE : page * PAGE], count, pages
+
+
+@router.get("/supplies/shortfalls", response=ShortfallsOut, summary="The shortfall board")
+def shortfalls(request, filters: Query[ShortfallQuery]):
+    """Every (unit, item) of the subtree out of stock or below its safety level, worst
+    first, 50 a page, and the totals per item."""
+    unit = get_unit_for(request.user, filters.unit)
+    item = _item(filters.item) if filters.item else None
+    rows, count, pages = _page(queries.list_shortfalls(request.user, unit, item=item), filters.page)
+    return {
+        "totals": [
+            {
+                "item": row["item"].code,
+                "units_short": row["units"],
+                "units_out": row["out"],
+                "shortfall": row["short"] or 0,
+            }
+            for row in queries.summarize_shortfalls(request.user, unit)
+        ],
+        "items": [
+            {
+                "unit": b.unit.code,
+                "unit_name": b.unit.name,
+                "item": b.item.code,
+                "balance": b.quantity,
+                "rate": _num(b.rate),
+                "days_of_cover": _num(b.days_of_cover),
+                "state": b.state,
+                "shortfall": b.shortfall,
+            }
+            for b in rows
+        ],
+        "count": count,
+        "page": filters.page,
+        "pages": pages,
+    }
+
+
+def _request_out(r, events: bool = False) -> dict:
+    out = {
+        "id": r.pk,
+        "unit": r.unit.code,
+        "for_unit": r.for_unit.code,
+        "item": r.item.code,
+        "quantity": r.quantity,
+        "urgency": r.urgency,
+        "reason": r.reason,
+        "state": r.state,
+        "at_unit": r.at_unit.code,
+        "approved_quantity": r.approved_quantity,
+        "decision_note": r.decision_note,
+        "due_at": r.due_at,
+        "overdue": r.overdue_at is not None,
+        "transfer": r.transfer_id,
+        "created_at": r.created_at,
+    }
+    if events:
+        out["events"] = [
+            {
+                "action": e.action,
+                "at_unit": e.at_unit.code,
+                "quantity": e.quantity,
+                "note": e.note,
+                "at": e.at,
+                "by": e.by.username if e.by else None,
+            }
+            for e in r.events.select_related("at_unit", "by")
+        ]
+    return out
+
+
+def _unit_field(user, code, field: str):
+    try:
+        return get_unit_for(user, code)
+    except Http404:
+        raise InvalidInput({field: _("Unknown unit code.")}, code="unknown_unit") from None
+
+
+@router.get("/supplies/requests", response=RequestsOut, summary="Supply requests")
+def list_requests(request, filters: Query[RequestQuery]):
+    """Requests filed in the unit's subtree or waiting at a level in it, newest first."""
+    unit = get_unit_for(request.user, filters.unit)
+    rows, count, pages = _page(
+        queries.list_requests(request.user, unit, waiting=filters.waiting or None),
+        filters.page,
+    )
+    return {
+        "items": [_request_out(r) for r in rows],
+        "count": count,
+        "page": filters.page,
+        "pages": pages,
+    }
+
+
+@router.post("/supplies/requests", response={201: SupplyRequestOut}, summary="Ask the level above")
+@idempotent
+def post_request(request, payload: RequestIn):
+    unit = get_unit_for(request.user, payload.unit)
+    for_unit = _unit_field(request.user, payload.for_unit, "for_unit") if payload.for_unit else None
+    created = services.file_request(
+        actor=request.user,
+        unit=unit,
+        for_unit=for_unit,
+        item=_item(payload.item),
+        quantity=payload.quantity,
+        urgency=payload.urgency,
+        reason=payload.reason,
+    )
+    return 201, _request_out(created, events=True)
+
+
+@router.post(
+    "/supplies/requests/{request_id}/decide",
+    response=SupplyRequestOut,
+    summary="Approve, reject or pass up a request",
+)
+@idempotent
+def decide(request, request_id: Id, payload: DecideIn):
+    found = queries.get_request_for(request.user, request_id)
+    ship_from = (
+        _unit_field(request.user, payload.ship_from, "ship_from") if payload.ship_from else None
+    )
+    decided = services.decide_request(
+        actor=request.user,
+        request=found,
+        decision=payload.decision,
+        quantity=payload.quantity,
+        note=payload.note,
+        ship_from=ship_from,
+        procure=payload.procure,
+    )
+    return _request_out(queries.get_request_for(request.user, decided.pk), events=True)
 
 
 def _need(value, field: str):

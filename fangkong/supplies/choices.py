@@ -43,3 +43,29 @@ class CoverState(models.TextChoices):
     BELOW = "below", _("Below safety level")
     ADEQUATE = "adequate", _("Adequate")
     OVER = "over", _("Overstocked")
+
+
+class Urgency(models.TextChoices):
+    URGENT = "urgent", _("Urgent")
+    NORMAL = "normal", _("Normal")
+
+
+class RequestState(models.TextChoices):
+    OPEN = "open", _("Waiting for a decision")
+    APPROVED = "approved", _("Approved, to be shipped")
+    PROCURING = "procuring", _("Approved, being procured")
+    SHIPPED = "shipped", _("Shipped")
+    RECEIVED = "received", _("Received")
+    REJECTED = "rejected", _("Rejected")
+
+
+class RequestAction(models.TextChoices):
+    FILED = "filed", _("Filed")
+    APPROVED = "approved", _("Approved")
+    PARTLY_APPROVED = "partly", _("Approved in part")
+    REJECTED = "rejected", _("Rejected")
+    PASSED_UP = "passed_up", _("Passed up")
+    PROCURING = "procuring", _("To be procured")
+    SHIPPED = "shipped", _("Shipped")
+    RECEIVED = "received", _("Received")
+    OVERDUE = "overdue", _("Overdue, the level above told")

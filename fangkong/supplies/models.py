@@ -12,7 +12,17 @@ from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
 from fangkong.orgs.models import Unit
 
-from .choices import AdjustReason, Category, CoverState, MoveKind, Source, TransferState
+from .choices import (
+    AdjustReason,
+    Category,
+    CoverState,
+    MoveKind,
+    RequestAction,
+    RequestState,
+    Source,
+    TransferState,
+    Urgency,
+)
 
 USER = settings.AUTH_USER_MODEL
 
@@ -106,6 +116,10 @@ class Transfer(models.Model):
     received_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    distribution = models.ForeignKey(
+        "Distribution", on_delete=models.PROTECT, null=True, blank=True, related_name="transfers"
+    )
+    chased_at = models.DateTimeField(null=True, blank=True)  # receipt overdue, told once
 
     objects = ScopedQuerySet.as_manager()
 
@@ -211,3 +225,89 @@ class SafetyLevel(models.Model):
 
     def __str__(self):
         return f"{self.item_id}/{self.unit_kind or '*'}"
+
+
+class Distribution(models.Model):
+    """A received batch split among units (seed 003: the market regulator's delivery handed
+    out by the office): one transfer per share, each tracked to its receipt."""
+
+    scope_field = "unit_path"
+
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(max_length=255, editable=False)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(_("quantity distributed"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.item_id} × {self.quantity} from {self.from_unit_id}"
+
+
+class Request(models.Model):
+    """A unit asks the level above for an item (for itself or a unit below it). It waits
+    at `at_unit` (the requesting unit's parent, then higher when passed up) until decided;
+    every state change is a `RequestEvent`."""
+
+    scope_field = "unit_path"
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    unit_path = PathField(max_length=255, editable=False)
+    for_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(_("quantity asked"))
+    urgency = models.CharField(
+        _("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    reason = models.CharField(_("reason"), max_length=300)
+    at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    at_path = PathField(max_length=255, editable=False)
+    state = models.CharField(
+        _("state"), max_length=10, choices=RequestState.choices, default=RequestState.OPEN
+    )
+    approved_quantity = models.BigIntegerField(_("quantity approved"), null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+    due_at = models.DateTimeField()  # a decision is overdue after it
+    overdue_at = models.DateTimeField(null=True, blank=True)  # the level above told
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="request_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="supply_request_due_idx"),
+            models.Index(fields=["state", "at_path"], name="supply_request_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} × {self.quantity} for {self.for_unit_id}"
+
+
+class RequestEvent(models.Model):
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=10, choices=RequestAction.choices)
+    at_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    quantity = models.BigIntegerField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.request_id} {self.action}"
