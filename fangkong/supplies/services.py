@@ -32,7 +32,7 @@ from .permissions import SuppliesPerm
 
 PERM = SuppliesPerm.KEEP_STOCK
 MAX_QUANTITY = 10**9
-SHORT = cover.SEVERITY["below"]
+SHORT = cover.SEVERITY[cover.CoverState.BELOW]
 
 
 def _quantity(value, field: str = "quantity") -> int:
@@ -414,7 +414,8 @@ def ship_request(*, actor, request: Request, ship_from, now=None) -> Request:
     require(actor, SuppliesPerm.DECIDE_REQUESTS, request.at_path)
     if request.state not in (RequestState.APPROVED, RequestState.PROCURING):
         raise Conflict("not_approved", _("Only an approved request can be shipped."))
-    _ship(actor, request, ship_from, request.approved_quantity, now or timezone.now())
+    quantity = request.approved_quantity or request.quantity
+    _ship(actor, request, ship_from, quantity, now or timezone.now())
     return request
 
 
