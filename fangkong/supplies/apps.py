@@ -33,6 +33,17 @@ class SuppliesConfig(AppConfig):
         ):
             register(NavItem(label, name, perm=perm, icon=icon, order=order, section="supplies"))
 
+        from fangkong.core.tasks import register_task_source
+        from fangkong.reporting.prefill import register_prefill
+
+        from . import prefill, tasks
+        from .command import register_panels
+
+        register_task_source("supplies.requests", tasks.requests_to_decide)
+        register_task_source("supplies.receipts", tasks.receipts_to_confirm)
+        register_panels()
+        register_prefill(prefill.derive)
+
         from fangkong.notify.topics import register_topic
 
         register_topic(

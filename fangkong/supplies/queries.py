@@ -313,3 +313,10 @@ def list_transfers_to_confirm(user):
         .select_related("from_unit", "to_unit", "item")
         .order_by("sent_at")
     )
+
+
+def transfer_url(transfer) -> str:
+    """Where the receiving unit confirms a transfer."""
+    from django.urls import reverse
+
+    return reverse("supplies:request_list")

@@ -366,3 +366,51 @@ class BoardAndApiTests(ProvinceMixin, TestCase):
         self.assertEqual(
             client.get("/supplies/distribute/?unit=a-sub&item=mask-surgical").status_code, 200
         )
+
+
+class WorkbenchHooksTests(ProvinceMixin, TestCase):
+    """The to-do items, the command-view panel and the report's prefill."""
+
+    @classmethod
+    def setUpTestData(cls):
+        install_catalogue()
+        super().setUpTestData()
+        t = cls.t
+        cls.item = Item.objects.get(code="mask-surgical")
+        services.record_receipt(actor=t.bob, unit=t.a_site_1, item=cls.item, quantity=300)
+        services.record_receipt(
+            actor=t.bob, unit=t.a_site_1, item=Item.objects.get(code="mask-kn95"), quantity=25
+        )
+        cls.request = services.file_request(
+            actor=t.bob, unit=t.a_site_1, item=cls.item, quantity=60, reason="不足"
+        )
+        services.send_transfer(
+            actor=t.olga, from_unit=t.a_site_1, to_unit=t.a_site_2, item=cls.item, quantity=10
+        )
+
+    def test_to_do_items(self):
+        from fangkong.supplies import tasks
+
+        now = timezone.now()
+        decide = list(tasks.requests_to_decide(self.t.alice, now))
+        self.assertEqual([task.kind for task in decide], ["supplies.request"])
+        self.assertEqual(list(tasks.requests_to_decide(self.t.bob, now)), [])  # his own
+        confirm = list(tasks.receipts_to_confirm(self.t.alice, now))
+        self.assertEqual(len(confirm), 1)
+        self.assertEqual(list(tasks.receipts_to_confirm(self.t.charlie, now)), [])
+
+    def test_the_command_panel_and_the_prefill(self):
+        from fangkong.supplies import command, prefill
+
+        panel = command.shortfalls(self.t.olga, self.t.group_a, timezone.now())
+        self.assertIsNotNone(panel)
+        self.assertIsNone(
+            command.shortfalls(self.t.olga, self.t.group_a, timezone.now() - timedelta(days=2))
+        )
+        today = self.t.a_site_1.local_date()
+        self.assertEqual(
+            prefill.derive(self.t.a_site_1, today, ()), {"masks_in_stock": 300 - 10 + 25}
+        )
+        self.assertEqual(prefill.derive(self.t.b_sub, today, ()), {})  # nothing kept there
+        self.assertEqual(prefill.derive(self.t.a_sub, today, (self.t.a_site_1.path,)), {})
+        self.assertEqual(prefill.derive(self.t.a_site_1, today - timedelta(days=1), ()), {})
