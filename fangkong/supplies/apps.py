@@ -44,6 +44,12 @@ class SuppliesConfig(AppConfig):
         register_panels()
         register_prefill(prefill.derive)
 
+        from fangkong.orgs.demo import register_demo
+
+        from .demo import seed_supplies
+
+        register_demo(seed_supplies)
+
         from fangkong.notify.topics import register_topic
 
         register_topic(
