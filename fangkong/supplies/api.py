@@ -139,7 +139,7 @@ class RequestsOut(Schema):
     pages: int
 
 
-class DecideIn(Schema):
+class RequestDecisionIn(Schema):
     decision: str = Field(pattern="^(approve|reject|pass_up)$")
     quantity: Int(1, services.MAX_QUANTITY) | None = Field(
         None, description="approve: the quantity approved (default: all asked)"
@@ -365,7 +365,7 @@ def post_request(request, payload: RequestIn):
     summary="Approve, reject or pass up a request",
 )
 @idempotent
-def decide(request, request_id: Id, payload: DecideIn):
+def decide(request, request_id: Id, payload: RequestDecisionIn):
     found = queries.get_request_for(request.user, request_id)
     ship_from = (
         _unit_field(request.user, payload.ship_from, "ship_from") if payload.ship_from else None

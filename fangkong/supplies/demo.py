@@ -25,6 +25,7 @@ from fangkong.orgs.models import RoleAssignment, Unit
 from . import cover, services
 from .choices import AdjustReason, Source, Urgency
 from .models import Balance, Item, Move
+from .testing import install_catalogue
 
 HISTORY_DAYS = 30
 WAREHOUSE = ("CT-SAFETY-WH", "集团疫情防控物资仓库")
@@ -58,6 +59,11 @@ def _warehouse(admin, office_unit):
             kind=UnitKind.SITE,
             site_kind=SiteKind.WAREHOUSE,
         )
+    if unit.liaison_id is None:
+        keeper = org_services.create_person(
+            actor=admin, unit=unit, employee_no="CT-WH-001", name="马建国", position="仓库保管员"
+        )
+        Unit.objects.filter(pk=unit.pk).update(liaison=keeper)
     return unit
 
 
@@ -66,6 +72,7 @@ def seed_supplies(admin, log=print) -> None:
     units = {u.code: u for u in Unit.objects.filter(code__startswith="CT")}
     if "CT" not in units or "CT-SAFETY" not in units:
         return
+    install_catalogue()  # shipped by migration; a flushed test database lost it
     warehouse = _warehouse(admin, units["CT-SAFETY"])
     if Move.objects.filter(unit=warehouse).exists():
         return  # seeded before
