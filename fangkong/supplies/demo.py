@@ -1,5 +1,5 @@
 """Demo data of the supplies ledger, shaped by seeds 001 and 003: the CT group's epidemic
-office keeps a warehouse; its 13 heat stations and 12 communities got their first stock a
+office keeps the warehouse (its own stock at CT-SAFETY); its 13 heat stations and 12 communities got their first stock a
 month ago and have issued masks and disinfectant every day since; thermometer guns and
 disinfectant are short at the heating and property companies (on the board); the
 heating company's request for thermometer guns was passed up to the provincial SASAC; a
@@ -17,8 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from fangkong.orgs import services as org_services
-from fangkong.orgs.choices import Role, SiteKind, UnitKind
+from fangkong.orgs.choices import Role
 from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.models import RoleAssignment, Unit
 
@@ -28,7 +27,6 @@ from .models import Balance, Item, Move
 from .testing import install_catalogue
 
 HISTORY_DAYS = 30
-WAREHOUSE = ("CT-SAFETY-WH", "集团疫情防控物资仓库")
 # item → (first stock a site got, daily use at a heat station, at a community)
 DAILY = {
     "mask-surgical": (600, (8, 14), (10, 18)),
@@ -48,32 +46,15 @@ def _user(username, description, unit, role):
     return user
 
 
-def _warehouse(admin, office_unit):
-    unit = Unit.objects.filter(code=WAREHOUSE[0]).first()
-    if unit is None:
-        unit = org_services.create_unit(
-            actor=admin,
-            parent=office_unit,
-            code=WAREHOUSE[0],
-            name=WAREHOUSE[1],
-            kind=UnitKind.SITE,
-            site_kind=SiteKind.WAREHOUSE,
-        )
-    if unit.liaison_id is None:
-        keeper = org_services.create_person(
-            actor=admin, unit=unit, employee_no="CT-WH-001", name="马建国", position="仓库保管员"
-        )
-        Unit.objects.filter(pk=unit.pk).update(liaison=keeper)
-    return unit
-
-
 @transaction.atomic
 def seed_supplies(admin, log=print) -> None:
     units = {u.code: u for u in Unit.objects.filter(code__startswith="CT")}
     if "CT" not in units or "CT-SAFETY" not in units:
         return
     install_catalogue()  # shipped by migration; a flushed test database lost it
-    warehouse = _warehouse(admin, units["CT-SAFETY"])
+    # The group's epidemic office keeps the warehouse (its own stock, not a unit of its own:
+    # a unit would be one more expected to file the daily report).
+    warehouse = units["CT-SAFETY"]
     if Move.objects.filter(unit=warehouse).exists():
         return  # seeded before
     User = get_user_model()

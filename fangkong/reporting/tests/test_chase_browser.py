@@ -49,7 +49,9 @@ class ChaseBrowserTests(BrowserTestCase):
                 self.assertGreater(count, 0)
                 page.get_by_test_id("chase-all").click()
                 outcome = page.get_by_test_id("chase-outcome")
-                expect(outcome).to_contain_text("已催办 1 个单位")
+                # The two with a login to remind: the station (heat-liaison) and the
+                # heating company itself (heat-office, the supplies demo's liaison).
+                expect(outcome).to_contain_text("已催办 2 个单位")
                 receipt = missing.get_by_test_id("chase-receipt").first
                 expect(receipt).to_contain_text("已催办")
                 expect(receipt).to_contain_text("已读 0/")

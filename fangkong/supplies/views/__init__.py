@@ -1,1 +1,0 @@
-"""Pages of the supplies ledger, one module per capability."""
