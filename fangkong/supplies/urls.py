@@ -1,0 +1,5 @@
+from .views import daily, stock
+
+app_name = "supplies"
+
+urlpatterns = [*stock.urlpatterns, *daily.urlpatterns]
