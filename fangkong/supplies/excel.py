@@ -19,7 +19,7 @@ def columns() -> dict[str, str]:
     return {
         "day": _("Day"),
         "item": _("Item code"),
-        "name": _("Item"),
+        "name": _("Item name"),
         "uom": _("Unit of measure"),
         "opening": _("Yesterday's balance"),
         "received": _("Received today"),
