@@ -18,3 +18,9 @@ def qty(quantity, item):
         if rest:
             text = text[:-1] + _(" + %(rest)s）") % {"rest": rest}
     return text
+
+
+@register.filter
+def figure(value):
+    """A whole number with thousands separators ("1,250"), as the quantities are shown."""
+    return f"{value:,}" if isinstance(value, int) else value

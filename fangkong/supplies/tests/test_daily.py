@@ -187,7 +187,7 @@ class DailyCountTests(ProvinceMixin, TestCase):
         self.assertIn("bob", sheet.oddHeader.center.text)  # the watermark
         titles = [c.value for c in sheet[1]]
         rows = {r[1]: list(r) for r in sheet.iter_rows(min_row=2, values_only=True)}
-        self.assertEqual(rows[MASKS][titles.index("昨日结存")], 400)
+        self.assertEqual(rows[MASKS][titles.index("上日结存")], 400)
         used, purpose = titles.index("今日消耗"), titles.index("用途或地点")
         self.assertIsNone(rows[MASKS][used])  # nothing prefilled
         rows[MASKS][used], rows[MASKS][purpose] = "５０", "门岗"
