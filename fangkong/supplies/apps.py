@@ -27,6 +27,9 @@ class SuppliesConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
 
         for label, name, perm, icon, order in (
+            (_("Stock ledger"), "supplies:stock", CorePerm.VIEW, "box-seam", 18),
+            (_("Daily count"), "supplies:daily", CorePerm.VIEW, "list-check", 19),
+            (_("Transfers"), "supplies:transfer_list", CorePerm.VIEW, "arrow-left-right", 20),
             (_("Shortfall board"), "supplies:board", CorePerm.VIEW, "exclamation-diamond", 21),
             (_("Supply requests"), "supplies:request_list", CorePerm.VIEW, "inbox", 22),
             (_("Distribute a batch"), "supplies:distribute", SuppliesPerm.KEEP_STOCK, "truck", 23),

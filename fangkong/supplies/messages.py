@@ -129,5 +129,5 @@ def chase_receipt(transfer, now) -> int:
         unit=unit,
         users=users,
         subject=lambda v=values: _("Confirm receipt: %(n)s of %(item)s sent by %(from)s") % v,
-        url=reverse("supplies:request_list"),  # the receiving page: see merge
+        url=f"{reverse('supplies:transfer_list')}?unit={unit.code}",
     )

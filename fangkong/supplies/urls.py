@@ -1,14 +1,16 @@
 from django.urls import path
 
-from . import views
+from .views import board, daily, distribution, requests, stock
 
 app_name = "supplies"
 
 urlpatterns = [
-    path("board/", views.board, name="board"),
-    path("requests/", views.request_list, name="request_list"),
-    path("requests/new/", views.request_new, name="request_new"),
-    path("requests/<int:request_id>/", views.request_detail, name="request_detail"),
-    path("requests/<int:request_id>/decide/", views.request_decide, name="request_decide"),
-    path("distribute/", views.distribute, name="distribute"),
+    *stock.urlpatterns,
+    *daily.urlpatterns,
+    path("board/", board.board, name="board"),
+    path("requests/", requests.request_list, name="request_list"),
+    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/<int:request_id>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:request_id>/decide/", requests.request_decide, name="request_decide"),
+    path("distribute/", distribution.distribute, name="distribute"),
 ]

@@ -56,3 +56,9 @@ def state_badge(state):
         state,
         CoverState(state).label,
     )
+
+
+@register.filter
+def figure(value):
+    """A whole number with thousands separators ("1,250"), as the quantities are shown."""
+    return f"{value:,}" if isinstance(value, int) else value

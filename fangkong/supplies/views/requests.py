@@ -1,5 +1,5 @@
-"""Pages of the supplies ledger: the shortfall board (缺口看板), requests up the tree
-(物资申请) and the distribution of a received batch (分配物资)."""
+"""Requests up the tree (物资申请): a unit asks the level above; that level approves (in
+full or in part, shipping from stock or to be procured), rejects or passes it up."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,68 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
-from fangkong.core.numbers import parse_int
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Unit
-from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units, search_units
+from fangkong.orgs.queries import get_unit_for, search_units
 
-from . import queries, services
-from .choices import RequestState, Urgency
-from .models import Balance, Item
-from .permissions import SuppliesPerm
-
-PAGE_SIZE = 50
-
-
-def page_unit(request, perm=None):
-    """The unit named by ?unit= (404 outside the scope), else the top of the user's scope."""
-    code = (request.GET.get("unit") or request.POST.get("unit") or "").strip()
-    if code:
-        return get_unit_for(request.user, code, perm) if perm else get_unit_for(request.user, code)
-    return (list_root_units(request.user, perm) if perm else list_root_units(request.user)).first()
-
-
-def typed_int(value):
-    """A whole number typed in a form (full-width digits too), None when empty; a
-    ValueError for anything else."""
-    text = (value or "").strip()
-    if not text:
-        return None
-    return parse_int(text)
-
-
-def service_errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, exc.message)
-    return exc.fields
-
-
-@login_required
-@require_GET
-def board(request):
-    unit = page_unit(request)
-    code = request.GET.get("item") or ""
-    item = Item.objects.filter(code=code).first() if code else None
-    context = {"unit": unit, "item": item, "items": queries.list_items()}
-    if unit is not None:
-        shortfalls = queries.list_shortfalls(request.user, unit, item=item)
-        short_by_child = queries.count_short_by_child(request.user, unit)
-        children = [
-            (child, short_by_child.get(child.pk, 0))
-            for child in unit.children.order_by("sort_order", "code")
-            if child.pk in short_by_child
-        ]
-        children.sort(key=lambda pair: -pair[1])
-        context.update(
-            page=Paginator(shortfalls, PAGE_SIZE).get_page(request.GET.get("page")),
-            totals=queries.summarize_shortfalls(request.user, unit),
-            children=children,
-            stock=queries.list_stock(request.user, unit, subtree=True),
-            breadcrumbs=get_breadcrumbs(request.user, unit),
-            can_request=not scope_of(request.user, SuppliesPerm.KEEP_STOCK).empty,
-            query=urlencode({k: v for k, v in (("unit", unit.code), ("item", code)) if v}),
-        )
-    return render(request, "supplies/board.html", context)
+from .. import queries, services
+from ..choices import RequestState, Urgency
+from ..models import Balance, Item
+from ..permissions import SuppliesPerm
+from .common import PAGE_SIZE, page_unit, service_errors, typed_int
 
 
 @login_required
@@ -243,82 +190,3 @@ def request_decide(request, request_id: int):
         if not exc.fields:
             messages.error(request, exc.message)
     return redirect("supplies:request_detail", req.pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def distribute(request):
-    unit = page_unit(request, SuppliesPerm.KEEP_STOCK)
-    data = request.POST if request.method == "POST" else request.GET
-    item = Item.objects.filter(code=data.get("item") or "", active=True).first()
-    held = (
-        Balance.objects.filter(unit=unit, item=item).values_list("quantity", flat=True).first()
-        if unit is not None and item is not None
-        else None
-    ) or 0
-    errors: list = []
-    try:
-        quantity = typed_int(data.get("quantity"))
-    except ValueError:
-        quantity, errors = None, [_("Give the quantity to distribute as a whole number.")]
-    if quantity is None and item is not None and not errors:
-        quantity = held
-    shares = (
-        queries.propose_distribution(request.user, unit, item, quantity)
-        if unit is not None and item is not None and quantity
-        else []
-    )
-    if request.method == "POST" and unit is not None and item is not None:
-        chosen, bad = [], []
-        codes = request.POST.getlist("share_unit")
-        values = request.POST.getlist("share_quantity")
-        units = {u.code: u for u in Unit.objects.visible_to(request.user).filter(code__in=codes)}
-        for code, value in zip(codes, values, strict=False):
-            try:
-                n = typed_int(value)
-            except ValueError:
-                bad.append(code)
-                continue
-            if code not in units:
-                bad.append(code)
-            elif n:
-                chosen.append((units[code], n))
-        if bad:
-            errors.append(
-                _("Give each share as a whole number (rows: %(rows)s).")
-                % {"rows": "、".join(units[c].name if c in units else c for c in bad)}
-            )
-        else:
-            try:
-                made = services.distribute(
-                    actor=request.user,
-                    from_unit=unit,
-                    item=item,
-                    shares=chosen,
-                    note=request.POST.get("note", ""),
-                )
-            except ServiceError as exc:
-                errors += [m for ms in (exc.fields or {}).values() for m in ms] or [exc.message]
-            else:
-                messages.success(
-                    request,
-                    _("%(n)s shipments are on their way; each unit confirms what arrives.")
-                    % {"n": made.transfers.count()},
-                )
-                return redirect(f"{request.path}?unit={unit.code}")
-    past = queries.list_distributions(request.user, unit) if unit is not None else []
-    return render(
-        request,
-        "supplies/distribute.html",
-        {
-            "unit": unit,
-            "item": item,
-            "items": queries.list_items(),
-            "held": held,
-            "quantity": quantity,
-            "shares": shares,
-            "errors": errors,
-            "perm": SuppliesPerm.KEEP_STOCK,
-            "past": Paginator(past, 20).get_page(request.GET.get("page")) if unit else None,
-        },
-    )

@@ -1,0 +1,138 @@
+"""Stock with days of cover, rolled up a subtree, and the shortfall board."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Q, Sum
+
+from fangkong.core.fields import subtree_q
+from fangkong.core.permissions import CorePerm
+
+from .. import cover
+from ..choices import CoverState
+from ..cover import assess
+from ..models import Balance, Item
+
+SHORT = cover.SEVERITY[CoverState.BELOW]
+# -- stock with days of cover, the shortfall board ------------------------------------
+
+
+@dataclass
+class StockLine:
+    item: Item
+    balance: int
+    rate: Decimal | None
+    days_of_cover: Decimal | None
+    state: str
+    shortfall: int = 0
+    units_short: int = 0
+    updated_at: object = None
+
+    @property
+    def state_label(self):
+        return CoverState(self.state).label
+
+
+def list_stock(user, unit, *, subtree: bool = False) -> list[StockLine]:
+    """One line per item the unit (or, with `subtree`, any unit in its subtree) holds:
+    balance, daily rate and days of cover. Rolled up, the rate and the balance are sums
+    and the state is the subtree's as a whole (the units short are counted beside it)."""
+    balances = Balance.objects.visible_to(user, CorePerm.VIEW)
+    if not subtree:
+        return [
+            StockLine(
+                b.item,
+                b.quantity,
+                b.rate,
+                b.days_of_cover,
+                b.state,
+                b.shortfall,
+                int(b.severity >= SHORT),
+                b.updated_at,
+            )
+            for b in balances.filter(unit=unit)
+            .select_related("item")
+            .order_by("item__sort_order", "item__code")
+        ]
+    rows = (
+        balances.filter(subtree_q("unit_path", unit.path))
+        .values("item")
+        .annotate(
+            balance=Sum("quantity"),
+            rate=Sum("rate"),
+            shortfall=Sum("shortfall", filter=Q(severity__gte=SHORT)),
+            units_short=Count("id", filter=Q(severity__gte=SHORT)),
+            updated_at=Max("updated_at"),
+        )
+    )
+    items = {item.pk: item for item in Item.objects.all()}
+    lines = []
+    for row in rows:
+        item = items[row["item"]]
+        rate = row["rate"] if not item.durable else None
+        assessed = assess(quantity=row["balance"], rate=rate, durable=item.durable, level=None)
+        lines.append(
+            StockLine(
+                item,
+                row["balance"],
+                assessed.rate,
+                assessed.days_of_cover,
+                assessed.state,
+                row["shortfall"] or 0,
+                row["units_short"],
+                row["updated_at"],
+            )
+        )
+    lines.sort(key=lambda line: (line.item.sort_order, line.item.code))
+    return lines
+
+
+def list_shortfalls(user, unit, *, item=None):
+    """The board: every (unit, item) of the subtree out of stock or below its safety
+    level, worst first (out of stock, then the fewest days of cover, the biggest gap)."""
+    short = (
+        Balance.objects.visible_to(user, CorePerm.VIEW)
+        .filter(subtree_q("unit_path", unit.path), severity__gte=SHORT)
+        .select_related("unit", "item")
+    )
+    if item is not None:
+        short = short.filter(item=item)
+    return short.order_by(
+        "-severity", F("days_of_cover").asc(nulls_first=True), "-shortfall", "unit_path", "item_id"
+    )
+
+
+def summarize_shortfalls(user, unit) -> list[dict]:
+    """Totals of the board per item: units short, out of stock, and the quantity short."""
+    rows = (
+        Balance.objects.visible_to(user, CorePerm.VIEW)
+        .filter(subtree_q("unit_path", unit.path), severity__gte=SHORT)
+        .values("item")
+        .annotate(
+            units=Count("id"),
+            out=Count("id", filter=Q(severity=cover.SEVERITY[CoverState.OUT])),
+            short=Sum("shortfall"),
+        )
+    )
+    items = {item.pk: item for item in Item.objects.all()}
+    result = [{**row, "item": items[row["item"]]} for row in rows]
+    result.sort(key=lambda r: (-r["out"], -r["units"], r["item"].sort_order))
+    return result
+
+
+def count_short_by_child(user, unit) -> dict[int, int]:
+    """{child unit id: lines short in its subtree}, for the board's drill-down."""
+    children = {child.path: child.pk for child in unit.children.all()}
+    counts: dict[int, int] = {}
+    rows = (
+        Balance.objects.visible_to(user, CorePerm.VIEW)
+        .filter(subtree_q("unit_path", unit.path), severity__gte=SHORT)
+        .values_list("unit_path")
+        .annotate(n=Count("id"))
+    )
+    for path, n in rows:
+        for child_path, pk in children.items():
+            if path.startswith(child_path):
+                counts[pk] = counts.get(pk, 0) + n
+                break
+    return counts

@@ -1,0 +1,1 @@
+"""Pages of the supplies ledger, one module per capability."""

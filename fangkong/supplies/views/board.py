@@ -1,0 +1,44 @@
+"""The shortfall board (缺口看板): for any subtree, which units are short of what, worst
+first, with the totals per item and the children to drill into."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET
+
+from fangkong.core.scope import scope_of
+from fangkong.orgs.queries import get_breadcrumbs
+
+from .. import queries
+from ..models import Item
+from ..permissions import SuppliesPerm
+from .common import PAGE_SIZE, page_unit
+
+
+@login_required
+@require_GET
+def board(request):
+    unit = page_unit(request)
+    code = request.GET.get("item") or ""
+    item = Item.objects.filter(code=code).first() if code else None
+    context = {"unit": unit, "item": item, "items": queries.list_items()}
+    if unit is not None:
+        shortfalls = queries.list_shortfalls(request.user, unit, item=item)
+        short_by_child = queries.count_short_by_child(request.user, unit)
+        children = [
+            (child, short_by_child.get(child.pk, 0))
+            for child in unit.children.order_by("sort_order", "code")
+            if child.pk in short_by_child
+        ]
+        children.sort(key=lambda pair: -pair[1])
+        context.update(
+            page=Paginator(shortfalls, PAGE_SIZE).get_page(request.GET.get("page")),
+            totals=queries.summarize_shortfalls(request.user, unit),
+            children=children,
+            stock=queries.list_stock(request.user, unit, subtree=True),
+            breadcrumbs=get_breadcrumbs(request.user, unit),
+            can_request=not scope_of(request.user, SuppliesPerm.KEEP_STOCK).empty,
+            query=urlencode({k: v for k, v in (("unit", unit.code), ("item", code)) if v}),
+        )
+    return render(request, "supplies/board.html", context)
