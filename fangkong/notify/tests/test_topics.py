@@ -36,6 +36,7 @@ POLICY = {
     "duty_swap": (False, False),
     "duty_handover": (False, False),
     "chase": (False, False),
+    "fund_proposal": (False, False),
 }
 # A rule on group A, and what Olga (its epidemic office, phone and mail on file) gets for
 # a message about a-site-1 on topic T: the rule for T, for every topic, for another topic.
