@@ -42,7 +42,7 @@ def list_proposals(user, fund: Fund, state: str = ""):
     rows = Proposal.objects.visible_to(user, PERM).filter(fund=fund).select_related("drafted_by")
     if state:
         rows = rows.filter(state=state)
-    return rows.annotate(paid=Sum("payments__amount_fen"))
+    return rows.annotate(paid=Sum("payments__amount_fen")).order_by("-drafted_at", "-id")
 
 
 def get_payment_for(user, payment_id) -> Payment:
