@@ -7,7 +7,7 @@ class FundsConfig(AppConfig):
     verbose_name = _("Emergency funds")
 
     def ready(self):
-        from fangkong.core.audit import register_object_type
+        from fangkong.core.audit import register_detail_key, register_object_type
         from fangkong.core.nav import NavItem, register
         from fangkong.core.tasks import register_task_source
         from fangkong.notify.topics import register_topic
@@ -26,6 +26,7 @@ class FundsConfig(AppConfig):
         register_object_type("fund", _("emergency fund"))
         register_object_type("proposal", _("spending proposal"))
         register_object_type("payment", _("fund payment"))
+        register_detail_key("period", _("statement period"))
         register(
             NavItem(
                 _("Emergency funds"),
