@@ -126,17 +126,19 @@ def statement(fund: Fund, start: date | None = None, end: date | None = None) ->
     approved_in = approved_to_end = 0
     rows = []
     for proposal in fund.proposals.select_related("drafted_by").order_by("number"):
-        approved_day = zone_day(proposal.approved_at) if proposal.approved_at else None
-        committed = proposal.state in COMMITTED and approved_day is not None
-        if committed and (end is None or approved_day <= end):
-            approved_to_end += proposal.amount_fen
-        approved_here = committed and within(approved_day)
-        if approved_here:
-            approved_in += proposal.amount_fen
+        approved_here = False
+        if proposal.state in COMMITTED and proposal.approved_at is not None:
+            approved_day = zone_day(proposal.approved_at)
+            if end is None or approved_day <= end:
+                approved_to_end += proposal.amount_fen
+            approved_here = within(approved_day)
+            if approved_here:
+                approved_in += proposal.amount_fen
         drafted_here = within(zone_day(proposal.drafted_at))
         if approved_here or drafted_here or proposal.pk in paid_by:
-            proposal.paid_in_period = paid_by.get(proposal.pk, 0)
-            proposal.paid_in_period_yuan = yuan(proposal.paid_in_period)
+            paid = paid_by.get(proposal.pk, 0)
+            setattr(proposal, "paid_in_period", paid)  # noqa: B010 (a page's annotation)
+            setattr(proposal, "paid_in_period_yuan", yuan(paid))  # noqa: B010
             rows.append(proposal)
     waiting = sum(p.amount_fen for p in rows if p.state == ProposalState.PENDING)
     return Figures(

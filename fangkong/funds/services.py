@@ -768,6 +768,7 @@ def record_payment(
     if errors:
         raise InvalidInput(errors)
     files = check_files(files)
+    assert fen is not None and paid_on is not None  # else errors were raised
     move = None
     if item is not None and receipt is not None:
         raise InvalidInput({"receipt": _("Either record the goods received or name a receipt.")})

@@ -36,7 +36,6 @@ def funds_waiting(user, now):
             % {"purpose": proposal.purpose, "amount": yuan(proposal.amount_fen)},
             url=reverse("funds:proposal_detail", args=[proposal.pk]),
             unit=proposal.fund.unit,
-            due_at=proposal.updated_at,
         )
     payer = scope_of(user, FundsPerm.RECORD_PAYMENTS)
     if not payer.empty:
@@ -53,7 +52,6 @@ def funds_waiting(user, now):
                 % {"purpose": proposal.purpose, "amount": yuan(proposal.amount_fen)},
                 url=reverse("funds:payment_new", args=[proposal.pk]),
                 unit=proposal.fund.unit,
-                due_at=proposal.approved_at,
             )
     for proposal in queries.proposals_waiting(user, [ProposalState.RETURNED], limit=LIMIT):
         if proposal.drafted_by_id != user.pk:
@@ -63,5 +61,4 @@ def funds_waiting(user, now):
             title=_("Your proposal was returned: %(purpose)s") % {"purpose": proposal.purpose},
             url=reverse("funds:proposal_edit", args=[proposal.pk]),
             unit=proposal.fund.unit,
-            due_at=proposal.updated_at,
         )

@@ -180,7 +180,7 @@ def fund_export(request, fund_id: int):
         _("Fund statement"),
         [
             _("No."),
-            _("Purpose"),
+            _("Use of the money"),
             _("Payee"),
             _("State"),
             _("Amount (yuan)"),
