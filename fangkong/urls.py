@@ -29,6 +29,7 @@ urlpatterns = [
     path("notify/", include("fangkong.notify.urls")),
     path("duty/", include("fangkong.duty.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("funds/", include("fangkong.funds.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

@@ -33,6 +33,7 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System admin")
     LEADING_GROUP = "leading_group", _("Leading group")
     OFFICE = "office", _("Epidemic office")
+    PARTY_COMMITTEE = "party_committee", _("Party committee")
     UNIT_ADMIN = "unit_admin", _("Unit admin")
     LIAISON = "liaison", _("Liaison")
     INSPECTOR = "inspector", _("Inspector")

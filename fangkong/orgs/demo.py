@@ -158,6 +158,7 @@ LOGINS = [
     ("sasac", "省国资委应急值班室（全省）", Role.OFFICE, "SASAC", "SASAC-DUTY"),
     ("group-admin", "产投集团管理员", Role.UNIT_ADMIN, "CT", "CT-OFFICE"),
     ("office", "产投集团疫情防控办公室", Role.OFFICE, "CT", "CT-SAFETY"),
+    ("party-secretary", "产投集团党委书记", Role.PARTY_COMMITTEE, "CT", "CT-PARTY"),
     ("heat-liaison", "第1热力站联络员", Role.LIAISON, "CT-HEAT-S01", "CT-HEAT-S01"),
     ("inspector", "包抓包联委员（产投集团重点单位）", Role.INSPECTOR, None, "CT-HQ"),
     ("other-admin", "文旅集团管理员", Role.UNIT_ADMIN, "WL", "WL-OFFICE"),
