@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "fangkong.duty",
     "fangkong.incidents",
     "fangkong.supplies",
+    "fangkong.donations",
     "fangkong.workbench",
 ]
 

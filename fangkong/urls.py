@@ -28,6 +28,7 @@ urlpatterns = [
     path("incidents/", include("fangkong.incidents.urls")),
     path("notify/", include("fangkong.notify.urls")),
     path("duty/", include("fangkong.duty.urls")),
+    path("donations/", include("fangkong.donations.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),
