@@ -59,7 +59,7 @@ def parse_amount(value, field: str = "amount", *, maximum: int = MAX_GIFT_FEN) -
         except ValueError:
             raise InvalidInput({field: _("Give the amount in yuan, e.g. 1200.50.")}) from None
     else:  # a float (or a bool) is never money
-        raise InvalidInput({field: _('Give the amount in yuan as text, e.g. "1200.50".')})
+        raise InvalidInput({field: _("Give the amount in yuan as text, e.g. 1200.50.")})
     fen = number * 100
     if fen != fen.to_integral_value():
         raise InvalidInput({field: _("At most two decimals (fen).")})
