@@ -5,7 +5,6 @@ shipped or embedded and the file stays a few kilobytes."""
 
 import io
 
-from django.utils import timezone
 from reportlab.lib.pagesizes import A5, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -65,7 +64,9 @@ def certificate_pdf(goods: GoodsDonation, *, issuer: str, watermark: str) -> byt
             y -= 9 * mm
     pdf.setFont(FONT, 12)
     pdf.drawRightString(width - 22 * mm, 32 * mm, issuer)
-    pdf.drawRightString(width - 22 * mm, 24 * mm, f"{timezone.localdate():%Y年%m月%d日}")
+    pdf.drawRightString(
+        width - 22 * mm, 24 * mm, f"{goods.day.year}年{goods.day.month}月{goods.day.day}日"
+    )
     pdf.setFont(FONT, 7)
     pdf.setFillGray(0.5)
     pdf.drawCentredString(width / 2, 13 * mm, watermark)

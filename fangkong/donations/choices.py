@@ -3,8 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CampaignState(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", _("In progress")
+    CLOSED = "closed", _("Ended")
 
 
 class GiftSource(models.TextChoices):
@@ -14,5 +14,5 @@ class GiftSource(models.TextChoices):
 
 
 class GoodsDirection(models.TextChoices):
-    RECEIVED = "received", _("Received")
-    GIVEN = "given", _("Given")
+    RECEIVED = "received", _("Donation received")
+    GIVEN = "given", _("Donation given")

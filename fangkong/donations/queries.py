@@ -121,7 +121,7 @@ def get_totals(user, campaign: Campaign, unit: Unit) -> Totals:
             collective=Count("id", filter=Q(person__isnull=True)),
         )
     )
-    children = list(Unit.objects.filter(parent=unit).order_by("sort_order", "code"))
+    children = list(Unit.objects.filter(parent=unit).order_by("sort_order", "id"))
     with_children = set(
         Unit.objects.filter(parent__in=children)
         .order_by()

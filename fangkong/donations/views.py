@@ -143,7 +143,7 @@ def campaign_detail(request, campaign_id: int):
             "totals": totals,
             "gifts": gifts,
             "hidden_personal": sum(1 for g in gifts if not g.shown),
-            "breadcrumbs": [
+            "crumbs": [
                 u for u in get_breadcrumbs(user, unit) if u.path.startswith(campaign.unit_path)
             ],
             "remittances": queries.list_remittances(user, campaign) if top else [],

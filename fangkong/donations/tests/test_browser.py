@@ -43,7 +43,9 @@ class DonationBrowserTests(BrowserTestCase):
         expect(page.get_by_test_id("total")).to_have_text("47993.00")
         expect(page.get_by_test_id("remitted")).to_have_text("47993.00")
         rows = page.get_by_test_id("by-unit").locator("tbody tr")
-        given = [t for t in rows.locator("[data-testid=row-total]").all_inner_texts() if t != "0.00"]
+        given = [
+            t for t in rows.locator("[data-testid=row-total]").all_inner_texts() if t != "0.00"
+        ]
         self.assertEqual(len(given), 13)  # 集团机关 and 12 subsidiaries
 
         page.get_by_test_id("enter-gift").click()
