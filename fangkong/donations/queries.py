@@ -174,7 +174,7 @@ def list_gifts(user, campaign: Campaign, unit: Unit) -> list[Gift]:
     personal = personal_scope(user)
     may = personal.covers(unit.path)
     for g in gifts:
-        g.shown = g.person_id is None or may
+        g.shown = g.person_id is None or may  # type: ignore[attr-defined]
     if may and any(g.person_id for g in gifts):
         log_read(user, "view", "donation_gifts", campaign.pk, unit.path)
     return gifts
