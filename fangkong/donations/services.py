@@ -189,7 +189,7 @@ def record_gift(
     `entry_key`: a page form's one-time key; the same key again gives the gift entered the
     first time (a double click) and False."""
     if entry_key:
-        earlier = Gift.objects.filter(entry_key=entry_key).first()
+        earlier = Gift.objects.filter(entry_key=entry_key, entered_by=actor).first()
         if earlier is not None:
             return earlier, False
     if person is not None:
@@ -223,7 +223,12 @@ def record_gift(
                 entered_by=actor,
             )
     except IntegrityError:  # the same key from a second click at the same moment
-        return Gift.objects.get(entry_key=entry_key), False
+        earlier = Gift.objects.filter(entry_key=entry_key, entered_by=actor).first()
+        if earlier is None:
+            raise Conflict(
+                "entry_key_reused", _("This form was already used; reload it.")
+            ) from None
+        return earlier, False
     return gift, True
 
 

@@ -116,6 +116,10 @@ class GiftTests(ProvinceMixin, TestCase):
         )
         self.assertEqual((created, created_again, first.pk), (True, False, again.pk))
         self.assertEqual(Gift.objects.count(), 1)
+        with self.assertRaises(Conflict):  # another user's key gives nothing of theirs
+            services.record_gift(
+                actor=t.olga, campaign=self.campaign, unit=t.a_hq, amount="5", entry_key="k1"
+            )
 
     def test_personal_amounts_only_for_office_and_leading_group(self):
         from fangkong.core.models import AccessLog
