@@ -5,6 +5,7 @@ from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
 from fangkong.core.auth import docs_access
 from fangkong.core.schemas import BodyParser
+from fangkong.donations.api import router as donations_router
 from fangkong.duty.api import router as duty_router
 from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
@@ -34,5 +35,6 @@ api.add_router("", incidents_router)
 api.add_router("", duty_router)
 api.add_router("", supplies_router)
 api.add_router("", funds_router)
+api.add_router("", donations_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fangkong.incidents",
     "fangkong.supplies",
     "fangkong.funds",
+    "fangkong.donations",
     "fangkong.workbench",
 ]
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("duty/", include("fangkong.duty.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
     path("funds/", include("fangkong.funds.urls")),
+    path("donations/", include("fangkong.donations.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

@@ -148,6 +148,15 @@ def _units_spec():
         ("CQ-EXCH", "产权交易中心", UnitKind.SUBSIDIARY, "", "CQ", {}),
         ("CQ-AUCTION", "拍卖有限公司", UnitKind.SUBSIDIARY, "", "CQ", {}),
         ("CQ-HALL", "交易大厅", UnitKind.SITE, SiteKind.OFFICE, "CQ-EXCH", {}),
+        # Seed 003 counts "集团机关及12个所属公司": the seed-003 group's other seven
+        # subsidiaries, listed last so that the people drawn for the units above stay the same.
+        ("CT-JS", "城市建设投资有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        ("CT-GAS", "城市燃气有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        ("CT-WATER", "水务集团有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        ("CT-FINC", "金融控股有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        ("CT-LOG", "现代物流有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        ("CT-TOUR", "文化旅游开发有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        ("CT-NE", "新能源发展有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
     ]
     return spec
 
