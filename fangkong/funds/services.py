@@ -26,7 +26,6 @@ from datetime import date, datetime
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,13 +34,13 @@ from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, ServiceError
 from fangkong.core.permissions import require
 from fangkong.core.scope import scope_of
-from fangkong.notify import services as notify
 from fangkong.orgs.choices import Role, UnitKind
 from fangkong.orgs.models import RoleAssignment, Unit
 from fangkong.supplies import services as supplies
 from fangkong.supplies.choices import MoveKind, Source
 from fangkong.supplies.models import Item, Move
 
+from . import messages
 from .choices import (
     CHAIN_ROLES,
     DEFAULT_CHAIN,
@@ -137,79 +136,6 @@ def may_sign(user, proposal: Proposal) -> bool:
 
 def _role_label(role: str) -> str:
     return str(Role(role).label) if role in Role.values else role
-
-
-# --- notifications ----------------------------------------------------------------------------
-
-
-def _url(proposal: Proposal) -> str:
-    return reverse("funds:proposal_detail", args=[proposal.pk])
-
-
-def _facts(proposal: Proposal) -> dict:
-    return {
-        "fund": proposal.fund.name,
-        "number": proposal.number,
-        "purpose": proposal.purpose,
-        "amount": yuan(proposal.amount_fen),
-    }
-
-
-def _notify_step(proposal: Proposal) -> None:
-    unit, holders = step_holders(proposal.fund.unit, proposal.current_role)
-    users = [u for u in holders if u != proposal.drafted_by_id]
-    facts = _facts(proposal) | {"role": _role_label(proposal.current_role)}
-
-    def subject():
-        return _("[Fund] %(purpose)s, %(amount)s yuan, waits for the %(role)s") % facts
-
-    def body():
-        return (
-            _(
-                "Proposal %(number)s of %(fund)s: %(purpose)s, %(amount)s yuan. Open it to "
-                "approve or return it with your opinion."
-            )
-            % facts
-        )
-
-    notify.queue(
-        key=f"fund:{proposal.pk}:r{proposal.revision}:s{proposal.step}",
-        topic=TOPIC,
-        unit=unit or proposal.fund.unit,
-        subject=subject,
-        body=body,
-        users=users,
-        url=_url(proposal),
-    )
-
-
-def _notify_drafter(proposal: Proposal, key: str, subject, body) -> None:
-    notify.queue(
-        key=f"fund:{proposal.pk}:r{proposal.revision}:{key}",
-        topic=TOPIC,
-        unit=proposal.fund.unit,
-        subject=subject,
-        body=body,
-        users=[proposal.drafted_by_id],
-        url=_url(proposal),
-    )
-
-
-def _notify_approved(proposal: Proposal) -> None:
-    facts = _facts(proposal)
-    _unit, payers = step_holders(proposal.fund.unit, Role.OFFICE)
-    notify.queue(
-        key=f"fund:{proposal.pk}:r{proposal.revision}:approved",
-        topic=TOPIC,
-        unit=proposal.fund.unit,
-        subject=lambda: _("[Fund] Approved: %(purpose)s, %(amount)s yuan") % facts,
-        body=lambda: (
-            _("Proposal %(number)s of %(fund)s is approved: record its payment when it is made.")
-            % facts
-        ),
-        users=sorted({*payers, proposal.drafted_by_id}),
-        url=_url(proposal),
-    )
 
 
 # --- funds ----------------------------------------------------------------------------------
@@ -447,7 +373,7 @@ def _submit(actor, proposal: Proposal, now: datetime) -> None:
         (_("Submitted again (revision %(n)s)") if again else _("Submitted (revision %(n)s)"))
         % {"n": proposal.revision},
     )
-    _notify_step(proposal)
+    messages.notify_step(proposal)
 
 
 @transaction.atomic
@@ -603,8 +529,8 @@ def decide(
         record_change(
             actor, "reject_proposal", proposal, proposal.unit_path, {"step": proposal.step}
         )
-        facts = _facts(proposal) | {"role": _role_label(role), "opinion": opinion}
-        _notify_drafter(
+        facts = messages.facts_of(proposal) | {"role": _role_label(role), "opinion": opinion}
+        messages.notify_drafter(
             proposal,
             f"rejected{proposal.step}",
             lambda: _("[Fund] Returned: %(purpose)s") % facts,
@@ -664,12 +590,12 @@ def decide(
         proposal.updated_at = now
         proposal.save()
         _event(proposal, EventKind.APPROVED, actor, now)
-        _notify_approved(proposal)
+        messages.notify_approved(proposal)
     else:
         proposal.step += 1
         proposal.updated_at = now
         proposal.save(update_fields=["step", "updated_at"])
-        _notify_step(proposal)
+        messages.notify_step(proposal)
     record_change(
         actor,
         "approve_proposal",
