@@ -11,11 +11,13 @@ from fangkong.donations.models import Campaign, Gift
 from fangkong.donations.testing import make_campaign
 from fangkong.orgs.choices import Role
 from fangkong.orgs.testing import ProvinceMixin, grant, make_user
+from fangkong.supplies.testing import install_catalogue
 
 
 class DonationsApiTests(ProvinceMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
+        install_catalogue()  # a TransactionTestCase run before may have flushed it
         super().setUpTestData()
         cls.campaign = make_campaign(cls.t)
         cls.url = f"/api/v1/donations/campaigns/{cls.campaign.pk}"

@@ -11,11 +11,13 @@ from fangkong.funds import services
 from fangkong.funds.models import Payment, Proposal
 from fangkong.funds.testing import approve_all, make_chain_people, make_fund
 from fangkong.orgs.testing import ProvinceMixin
+from fangkong.supplies.testing import install_catalogue
 
 
 class FundPageTests(ProvinceMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
+        install_catalogue()  # a TransactionTestCase run before may have flushed it
         super().setUpTestData()
         make_chain_people(cls.t)
 

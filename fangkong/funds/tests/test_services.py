@@ -22,11 +22,13 @@ from fangkong.orgs.testing import ProvinceMixin, grant, make_user
 from fangkong.supplies.choices import MoveKind, Source
 from fangkong.supplies.models import Balance, Item, Move
 from fangkong.supplies.services import record_receipt
+from fangkong.supplies.testing import install_catalogue
 
 
 class FundTestCase(ProvinceMixin, TestCase):
     @classmethod
     def setUpTestData(cls):
+        install_catalogue()  # a TransactionTestCase run before may have flushed it
         super().setUpTestData()
         make_chain_people(cls.t)
 
