@@ -16,10 +16,10 @@ PRESENT = timedelta(minutes=10)
 def shortfalls(user, unit, now):
     if abs(now - timezone.now()) > PRESENT:
         return None
+    if not queries.holds_stock(user, unit):
+        return None  # nothing kept in the ledger here
     totals = queries.summarize_shortfalls(user, unit)
     worst = list(queries.list_shortfalls(user, unit)[:5])
-    if not totals and not queries.list_stock(user, unit, subtree=True):
-        return None  # nothing kept in the ledger here
     return {
         "totals": totals[:6],
         "worst": worst,

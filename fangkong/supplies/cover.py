@@ -17,6 +17,7 @@ out of stock the last known rate is kept.
 from __future__ import annotations
 
 import math
+import zoneinfo
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -217,7 +218,7 @@ def refresh_stale(now=None) -> int:
     adapt_date = connection.ops.adapt_datefield_value
     done = 0
     for zone in Unit.objects.values_list("timezone", flat=True).distinct():
-        today = now.astimezone(Unit(timezone=zone).tzinfo).date()
+        today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
         stale = Balance.objects.filter(unit__timezone=zone).filter(
             Q(rate_day__isnull=True) | Q(rate_day__lt=today)
         )

@@ -14,7 +14,8 @@ from django.utils import timezone
 from . import messages
 from .choices import RequestAction, RequestState, TransferState
 from .cover import refresh_stale
-from .models import Request, RequestEvent, Transfer
+from .models import Request, Transfer
+from .services.ledger import _event
 
 log = logging.getLogger(__name__)
 BATCH = 200
@@ -30,31 +31,43 @@ def _locked(qs):
     return qs.select_for_update()
 
 
+def _each(rows, tell, what: str) -> tuple[int, int]:
+    """`tell(row)` for each row in a savepoint of its own: a failing one is logged and
+    counted, the others go on. (done, failed)."""
+    done = failed = 0
+    for row in rows:
+        try:
+            with transaction.atomic():
+                tell(row)
+                done += 1
+        except Exception:
+            failed += 1
+            log.exception("%s %s", what, row.pk)
+    return done, failed
+
+
+def _overdue(request, now) -> None:
+    messages.tell_overdue(request, now)
+    request.overdue_at = now
+    request.save(update_fields=["overdue_at"])
+    _event(request, RequestAction.OVERDUE, None, now)
+
+
+def _unconfirmed(transfer, now) -> None:
+    messages.chase_receipt(transfer, now)
+    transfer.chased_at = now
+    transfer.save(update_fields=["chased_at"])
+
+
 def tell_overdue(now=None) -> dict:
     now = now or timezone.now()
-    requests = transfers = failed = 0
     with transaction.atomic():
         due = _locked(
             Request.objects.filter(
                 state=RequestState.OPEN, due_at__lte=now, overdue_at__isnull=True
             ).select_related("unit", "item")
         )[:BATCH]
-        for request in due:
-            try:
-                with transaction.atomic():
-                    messages.tell_overdue(request, now)
-                    request.overdue_at = now
-                    request.save(update_fields=["overdue_at"])
-                    RequestEvent.objects.create(
-                        request=request,
-                        action=RequestAction.OVERDUE,
-                        at_unit_id=request.at_unit_id,
-                        at=now,
-                    )
-                    requests += 1
-            except Exception:
-                failed += 1
-                log.exception("overdue supply request %s", request.pk)
+        requests, failed = _each(due, lambda r: _overdue(r, now), "overdue supply request")
     cutoff = now - timedelta(hours=settings.SUPPLY_RECEIPT_HOURS)
     with transaction.atomic():
         late = _locked(
@@ -62,14 +75,5 @@ def tell_overdue(now=None) -> dict:
                 state=TransferState.IN_TRANSIT, sent_at__lte=cutoff, chased_at__isnull=True
             ).select_related("from_unit", "to_unit", "item")
         )[:BATCH]
-        for transfer in late:
-            try:
-                with transaction.atomic():
-                    messages.chase_receipt(transfer, now)
-                    transfer.chased_at = now
-                    transfer.save(update_fields=["chased_at"])
-                    transfers += 1
-            except Exception:
-                failed += 1
-                log.exception("unconfirmed transfer %s", transfer.pk)
-    return {"requests": requests, "transfers": transfers, "failed": failed}
+        transfers, late_failed = _each(late, lambda t: _unconfirmed(t, now), "unconfirmed transfer")
+    return {"requests": requests, "transfers": transfers, "failed": failed + late_failed}

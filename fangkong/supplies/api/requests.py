@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.core.schemas import Code, Id, Int, Line
 from fangkong.orgs.queries import get_unit_for
 
@@ -17,7 +18,7 @@ from ..choices import (
     RequestState,
     Urgency,
 )
-from .stock import _item, _page
+from .stock import _item
 
 router = Router(tags=["supplies"])
 
@@ -59,17 +60,9 @@ class SupplyRequestOut(Schema):
     events: list[RequestEventOut] = []
 
 
-class RequestQuery(Schema):
+class RequestQuery(PageQuery):
     unit: Code
     waiting: bool = Field(False, description="only those waiting for a decision")
-    page: Int(1, 100000) = 1
-
-
-class RequestsOut(Schema):
-    items: list[SupplyRequestOut]
-    count: int
-    page: int
-    pages: int
 
 
 class RequestDecisionIn(Schema):
@@ -122,20 +115,12 @@ def _unit_field(user, code, field: str):
         raise InvalidInput({field: _("Unknown unit code.")}, code="unknown_unit") from None
 
 
-@router.get("/supplies/requests", response=RequestsOut, summary="Supply requests")
+@router.get("/supplies/requests", response=Page[SupplyRequestOut], summary="Supply requests")
 def list_requests(request, filters: Query[RequestQuery]):
     """Requests filed in the unit's subtree or waiting at a level in it, newest first."""
     unit = get_unit_for(request.user, filters.unit)
-    rows, count, pages = _page(
-        queries.list_requests(request.user, unit, waiting=filters.waiting or None),
-        filters.page,
-    )
-    return {
-        "items": [_request_out(r) for r in rows],
-        "count": count,
-        "page": filters.page,
-        "pages": pages,
-    }
+    rows = queries.list_requests(request.user, unit, waiting=filters.waiting or None)
+    return paginate(rows, filters, out=_request_out)
 
 
 @router.post("/supplies/requests", response={201: SupplyRequestOut}, summary="Ask the level above")

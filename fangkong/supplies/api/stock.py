@@ -9,6 +9,7 @@ from ninja import Field, Query, Router, Schema
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
+from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.core.schemas import Code, Id, Int, Line
 from fangkong.orgs.queries import get_unit_for
 
@@ -54,10 +55,9 @@ class StockQuery(Schema):
     subtree: bool = Field(False, description="roll up the unit's whole subtree")
 
 
-class ShortfallQuery(Schema):
+class ShortfallQuery(PageQuery):
     unit: Code
     item: Line(40) | None = None
-    page: Int(1, 100000) = 1
 
 
 class ShortfallOut(Schema):
@@ -78,12 +78,8 @@ class ShortfallTotalOut(Schema):
     shortfall: int
 
 
-class ShortfallsOut(Schema):
+class ShortfallsOut(Page[ShortfallOut]):
     totals: list[ShortfallTotalOut]
-    items: list[ShortfallOut]
-    count: int
-    page: int
-    pages: int
 
 
 class StockMoveIn(Schema):
@@ -178,23 +174,28 @@ def stock(request, filters: Query[StockQuery]):
     ]
 
 
-PAGE = 50
-
-
-def _page(qs, page: int):
-    count = qs.count()
-    pages = max(1, -(-count // PAGE))
-    return qs[(page - 1) * PAGE : page * PAGE], count, pages
+def _short_out(b) -> dict:
+    return {
+        "unit": b.unit.code,
+        "unit_name": b.unit.name,
+        "item": b.item.code,
+        "balance": b.quantity,
+        "rate": _num(b.rate),
+        "days_of_cover": _num(b.days_of_cover),
+        "state": b.state,
+        "shortfall": b.shortfall,
+    }
 
 
 @router.get("/supplies/shortfalls", response=ShortfallsOut, summary="The shortfall board")
 def shortfalls(request, filters: Query[ShortfallQuery]):
     """Every (unit, item) of the subtree out of stock or below its safety level, worst
-    first, 50 a page, and the totals per item."""
+    first, a page at a time, and the totals per item."""
     unit = get_unit_for(request.user, filters.unit)
     item = _item(filters.item) if filters.item else None
-    rows, count, pages = _page(queries.list_shortfalls(request.user, unit, item=item), filters.page)
+    page = paginate(queries.list_shortfalls(request.user, unit, item=item), filters, out=_short_out)
     return {
+        **page,
         "totals": [
             {
                 "item": row["item"].code,
@@ -204,22 +205,6 @@ def shortfalls(request, filters: Query[ShortfallQuery]):
             }
             for row in queries.summarize_shortfalls(request.user, unit)
         ],
-        "items": [
-            {
-                "unit": b.unit.code,
-                "unit_name": b.unit.name,
-                "item": b.item.code,
-                "balance": b.quantity,
-                "rate": _num(b.rate),
-                "days_of_cover": _num(b.days_of_cover),
-                "state": b.state,
-                "shortfall": b.shortfall,
-            }
-            for b in rows
-        ],
-        "count": count,
-        "page": filters.page,
-        "pages": pages,
     }
 
 

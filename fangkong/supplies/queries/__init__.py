@@ -2,6 +2,7 @@
 
 from .board import StockLine as StockLine
 from .board import count_short_by_child as count_short_by_child
+from .board import holds_stock as holds_stock
 from .board import list_shortfalls as list_shortfalls
 from .board import list_stock as list_stock
 from .board import summarize_shortfalls as summarize_shortfalls

@@ -136,3 +136,12 @@ def count_short_by_child(user, unit) -> dict[int, int]:
                 counts[pk] = counts.get(pk, 0) + n
                 break
     return counts
+
+
+def holds_stock(user, unit) -> bool:
+    """Whether any unit of the subtree has a line in the ledger (one indexed probe)."""
+    return (
+        Balance.objects.visible_to(user, CorePerm.VIEW)
+        .filter(subtree_q("unit_path", unit.path))
+        .exists()
+    )
