@@ -243,3 +243,21 @@ def test_notify_reliability(demo_db):
     table = result.stdout.split("SIGKILL mid-burst", 1)[1].splitlines()[3]
     queued, _received, _distinct, _repeats, lost = (c.strip() for c in table.split("|")[1:6])
     assert (queued, lost) == ("12", "0"), result.stdout  # delivery's promise, even tiny
+
+
+def test_supplies_scale(synthetic_db):
+    result = run_bench(
+        "supplies_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--items",
+        "4",
+        "--days",
+        "5",
+        "--runs",
+        "1",
+    )
+    assert_ran(result, "# (a) cover.refresh_stale", "| (c) GET /supplies/board/", "floor")
+    again = run_bench("supplies_scale.py", synthetic_db, "--runs", "1")
+    assert_ran(again, "| (d) record_receipt + record_issue")  # the ledger is made once

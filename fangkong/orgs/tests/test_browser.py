@@ -320,6 +320,10 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         toggler.click()
         expect(page.locator("#nav")).to_be_visible()
         expect(toggler).to_have_attribute("aria-expanded", "true")
+        # Bootstrap's slide-down must be over: a tap during the animation (a loaded
+        # machine) can land on the moving menu and open nothing.
+        expect(page.locator("#nav.collapsing")).to_have_count(0)
+        expect(page.locator("#nav.show")).to_have_count(1)
         people.click()
         expect(page).to_have_url(re.compile(r"/orgs/people/$"))
         expect(self.people_column(page)).not_to_have_count(0)

@@ -23,8 +23,10 @@ class ChaseBrowserTests(BrowserTestCase):
     def setUpClassData(cls):
         seed_demo(log=lambda *a: None)
         cls.today = timezone.localdate()
-        # Heat station no. 1 (heat-liaison's) has not filed today.
+        # Heat station no. 1 (heat-liaison's) and the heating company (heat-office's)
+        # have not filed today (the demo morning may have filed either).
         unfile_report("daily", "CT-HEAT-S01", cls.today)
+        unfile_report("daily", "CT-HEAT", cls.today)
         # Whatever the hour: the heat company's unfiled reports of today are past the cut-off.
         DailyReport.objects.filter(
             form__code="daily",

@@ -1,8 +1,9 @@
 """Reads of the supplies ledger, scoped like everything else, one module per capability."""
 
 from .board import StockLine as StockLine
-from .board import count_short_by_child as count_short_by_child
+from .board import catalogue as catalogue
 from .board import holds_stock as holds_stock
+from .board import list_short_children as list_short_children
 from .board import list_shortfalls as list_shortfalls
 from .board import list_stock as list_stock
 from .board import summarize_shortfalls as summarize_shortfalls

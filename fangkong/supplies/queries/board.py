@@ -33,10 +33,17 @@ class StockLine:
         return CoverState(self.state).label
 
 
-def list_stock(user, unit, *, subtree: bool = False) -> list[StockLine]:
+def catalogue() -> dict[int, Item]:
+    """Every item by id (active or not: a balance may be of a retired item), read once by
+    a page that rolls up several figures."""
+    return {item.pk: item for item in Item.objects.all()}
+
+
+def list_stock(user, unit, *, subtree: bool = False, items=None) -> list[StockLine]:
     """One line per item the unit (or, with `subtree`, any unit in its subtree) holds:
     balance, daily rate and days of cover. Rolled up, the rate and the balance are sums
-    and the state is the subtree's as a whole (the units short are counted beside it)."""
+    and the state is the subtree's as a whole (the units short are counted beside it).
+    `items`: the `catalogue()` when the caller has read it already."""
     balances = Balance.objects.visible_to(user, CorePerm.VIEW)
     if not subtree:
         return [
@@ -65,7 +72,7 @@ def list_stock(user, unit, *, subtree: bool = False) -> list[StockLine]:
             updated_at=Max("updated_at"),
         )
     )
-    items = {item.pk: item for item in Item.objects.all()}
+    items = items if items is not None else catalogue()
     lines = []
     for row in rows:
         item = items[row["item"]]
@@ -102,7 +109,7 @@ def list_shortfalls(user, unit, *, item=None):
     )
 
 
-def summarize_shortfalls(user, unit) -> list[dict]:
+def summarize_shortfalls(user, unit, *, items=None) -> list[dict]:
     """Totals of the board per item: units short, out of stock, and the quantity short."""
     rows = (
         Balance.objects.visible_to(user, CorePerm.VIEW)
@@ -114,16 +121,17 @@ def summarize_shortfalls(user, unit) -> list[dict]:
             short=Sum("shortfall"),
         )
     )
-    items = {item.pk: item for item in Item.objects.all()}
+    items = items if items is not None else catalogue()
     result = [{**row, "item": items[row["item"]]} for row in rows]
     result.sort(key=lambda r: (-r["out"], -r["units"], r["item"].sort_order))
     return result
 
 
-def count_short_by_child(user, unit) -> dict[int, int]:
-    """{child unit id: lines short in its subtree}, for the board's drill-down."""
-    children = {child.path: child.pk for child in unit.children.all()}
-    counts: dict[int, int] = {}
+def list_short_children(user, unit) -> list[tuple]:
+    """[(child unit, lines short in its subtree)] for the board's drill-down: the children
+    with something short, most first."""
+    children = list(unit.children.order_by("sort_order", "code"))
+    counts: dict[str, int] = {}
     rows = (
         Balance.objects.visible_to(user, CorePerm.VIEW)
         .filter(subtree_q("unit_path", unit.path), severity__gte=SHORT)
@@ -131,11 +139,13 @@ def count_short_by_child(user, unit) -> dict[int, int]:
         .annotate(n=Count("id"))
     )
     for path, n in rows:
-        for child_path, pk in children.items():
-            if path.startswith(child_path):
-                counts[pk] = counts.get(pk, 0) + n
+        for child in children:
+            if path.startswith(child.path):
+                counts[child.path] = counts.get(child.path, 0) + n
                 break
-    return counts
+    short = [(child, counts[child.path]) for child in children if child.path in counts]
+    short.sort(key=lambda pair: -pair[1])
+    return short
 
 
 def holds_stock(user, unit) -> bool:

@@ -1,12 +1,11 @@
-"""End-to-end in the demo (issue 12, acceptance): the heat station uses up its
-disinfectant; the heating company sees it below its safety level on the board and asks
+"""End-to-end in the demo (issue 12, acceptance): the heat station's liaison enters the
+day's consumption of disinfectant on the daily count (日清单); the heating company sees it below its safety level on the board and asks
 the group; the group's office approves in part and ships from the warehouse; the station
 confirms the receipt with a discrepancy; the board follows at every step."""
 
 from fangkong.core.browser import BrowserTestCase
 from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
 from fangkong.orgs.models import Unit
-from fangkong.supplies import services
 from fangkong.supplies.models import Balance, Item, Request
 from fangkong.supplies.testing import ShippedCatalogueMixin
 
@@ -23,16 +22,18 @@ class ShortfallToReceiptBrowserTests(ShippedCatalogueMixin, BrowserTestCase):
         seed_demo(log=lambda *a: None)
 
     def test_a_shortfall_is_requested_approved_in_part_shipped_and_received(self):
-        from django.contrib.auth import get_user_model
-
         station = Unit.objects.get(code="CT-HEAT-S01")
         item = Item.objects.get(code="disinfectant-84")
-        liaison = get_user_model().objects.get(username="heat-liaison")
         held = Balance.objects.get(unit=station, item=item).quantity
-        # The day's consumption leaves two bottles.
-        services.record_issue(
-            actor=liaison, unit=station, item=item, quantity=held - 2, purpose="站内消毒"
-        )
+        # The day's consumption, entered by the station's liaison, leaves two bottles.
+        liaison = self.login(self.new_page(), "heat-liaison", DEMO_PASSWORD)
+        liaison.goto(f"{self.live_server_url}/supplies/daily/?unit=CT-HEAT-S01")
+        line = liaison.get_by_test_id("daily-table").locator('tr[data-item="disinfectant-84"]')
+        line.locator("input[name=q_disinfectant-84]").fill(str(held - 2))
+        line.locator("input[name=p_disinfectant-84]").fill("站内消毒")
+        liaison.get_by_test_id("save-daily").click()
+        expect(line.get_by_test_id("closing")).to_contain_text("2")
+        self.assertEqual(Balance.objects.get(unit=station, item=item).quantity, 2)
         row = '[data-unit="CT-HEAT-S01"][data-item="disinfectant-84"]'
 
         page = self.login(self.page, "heat-office", DEMO_PASSWORD)
@@ -62,10 +63,14 @@ class ShortfallToReceiptBrowserTests(ShippedCatalogueMixin, BrowserTestCase):
         page.goto(f"{self.live_server_url}/supplies/board/?unit=CT-HEAT")
         expect(page.locator(row)).to_contain_text("低于安全库存")
 
+        # The station counts 19 on arrival and says why.
         request.refresh_from_db()
-        services.receive_transfer(
-            actor=liaison, transfer=request.transfer, quantity=19, reason="破损1瓶"
-        )
+        liaison.goto(f"{self.live_server_url}/supplies/transfers/?unit=CT-HEAT-S01")
+        arrival = liaison.locator(f'[data-transfer="{request.transfer_id}"]')
+        arrival.get_by_test_id("received-quantity").fill("19")
+        arrival.locator("input[name$=reason]").fill("破损1瓶")
+        arrival.get_by_test_id("receive").click()
+        expect(liaison.get_by_test_id("no-incoming")).to_be_visible()
         office.reload()
         expect(office.get_by_test_id("request-state")).to_have_text("已签收")
         expect(office.get_by_test_id("shipment")).to_contain_text("破损1瓶")

@@ -252,8 +252,19 @@ class BoardAndApiTests(ProvinceMixin, TestCase):
         self.assertContains(page, 'data-unit="a-site-1"')
         self.assertNotContains(page, 'data-unit="a-site-2"')
         self.assertContains(page, "低于安全库存")
+        self.assertContains(page, 'href="?unit=a-sub', msg_prefix="the child to drill into")
         self.login(self.t.charlie)
         self.assertEqual(self.client.get("/supplies/board/?unit=group-a").status_code, 404)
+
+    def test_the_board_reads_a_fixed_number_of_queries(self):
+        client = self.login(self.t.olga)
+        client.get("/supplies/board/?unit=group-a")  # the session and scope warm
+        more = Item.objects.exclude(pk=self.item.pk).first()
+        for unit in (self.t.a_site_2, self.t.a_sub):
+            services.record_receipt(actor=self.t.root, unit=unit, item=more, quantity=1)
+        with self.assertNumQueries(14):  # the session, the scope, two for the breadcrumbs
+            page = client.get("/supplies/board/?unit=group-a&item=mask-surgical")
+        self.assertEqual(page.status_code, 200)
 
     def test_stock_and_shortfalls_over_the_api(self):
         client = self.login(self.t.olga)

@@ -11,7 +11,6 @@ from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_breadcrumbs
 
 from .. import queries
-from ..models import Item
 from ..permissions import SuppliesPerm
 from .common import PAGE_SIZE, page_unit
 
@@ -21,22 +20,19 @@ from .common import PAGE_SIZE, page_unit
 def board(request):
     unit = page_unit(request)
     code = request.GET.get("item") or ""
-    item = Item.objects.filter(code=code).first() if code else None
-    context = {"unit": unit, "item": item, "items": queries.list_items()}
+    catalogue = queries.catalogue()  # one read for the filter and both roll-ups
+    item = next((i for i in catalogue.values() if i.code == code), None) if code else None
+    items = sorted(
+        (i for i in catalogue.values() if i.active), key=lambda i: (i.sort_order, i.code)
+    )
+    context = {"unit": unit, "item": item, "items": items}
     if unit is not None:
         shortfalls = queries.list_shortfalls(request.user, unit, item=item)
-        short_by_child = queries.count_short_by_child(request.user, unit)
-        children = [
-            (child, short_by_child.get(child.pk, 0))
-            for child in unit.children.order_by("sort_order", "code")
-            if child.pk in short_by_child
-        ]
-        children.sort(key=lambda pair: -pair[1])
         context.update(
             page=Paginator(shortfalls, PAGE_SIZE).get_page(request.GET.get("page")),
-            totals=queries.summarize_shortfalls(request.user, unit),
-            children=children,
-            stock=queries.list_stock(request.user, unit, subtree=True),
+            totals=queries.summarize_shortfalls(request.user, unit, items=catalogue),
+            children=queries.list_short_children(request.user, unit),
+            stock=queries.list_stock(request.user, unit, subtree=True, items=catalogue),
             breadcrumbs=get_breadcrumbs(request.user, unit),
             can_request=not scope_of(request.user, SuppliesPerm.KEEP_STOCK).empty,
             query=urlencode({k: v for k, v in (("unit", unit.code), ("item", code)) if v}),
