@@ -25,7 +25,8 @@ class CoreConfig(AppConfig):
         for key, label, icon in (
             ("reports", _("Daily reports"), "clipboard-check"),
             ("health", _("Staff health"), "heart-pulse"),
-            ("supplies", _("Supplies"), "box-seam"),
+            ("supplies", _("Supplies and funds"), "box-seam"),
+            ("orgs", _("Units and people"), "diagram-3"),
             ("system", _("System"), "gear-wide-connected"),
         ):
             register_section(NavSection(key, label, icon))

@@ -24,7 +24,15 @@ class DonationsConfig(AppConfig):
             register_path_copy(model, "unit_path")
         register_object_type("donation_gifts", _("personal donation amounts"))
         register_object_type("donation_list", _("donation list (Excel export)"))
-        register(NavItem(_("Donations"), "donations:campaign_list", icon="gift", order=7))
+        register(
+            NavItem(
+                _("Donations"),
+                "donations:campaign_list",
+                icon="gift",
+                order=25,
+                section="supplies",
+            )
+        )
         register_task_source("donations.gifts_to_enter", gifts_to_enter)
         register_panels()
         register_demo(seed_donations)

@@ -33,7 +33,8 @@ class FundsConfig(AppConfig):
                 "funds:fund_list",
                 perm=FundsPerm.VIEW_FUNDS,
                 icon="cash-coin",
-                order=6,
+                order=24,
+                section="supplies",
             )
         )
         register_task_source("funds.waiting", funds_waiting)

@@ -41,10 +41,9 @@ class OrgsConfig(AppConfig):
 
         register_sweep("orgs.head_counts", refresh_all_head_counts, every=3600)
 
-        register(NavItem(_("Units"), "orgs:unit_tree", icon="diagram-3", order=10))
-        register(NavItem(_("People"), "orgs:people_list", icon="people", order=20))
-        register(
-            NavItem(
-                _("Import / export"), "orgs:transfer", icon="file-earmark-spreadsheet", order=30
-            )
-        )
+        for label, name, icon, order in (
+            (_("Units"), "orgs:unit_tree", "diagram-3", 10),
+            (_("People"), "orgs:people_list", "people", 20),
+            (_("Import / export"), "orgs:transfer", "file-earmark-spreadsheet", 30),
+        ):
+            register(NavItem(label, name, icon=icon, order=order, section="orgs"))

@@ -82,7 +82,8 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         expect(cards).to_have_text(["第1热力站"])
         expect(cards).to_have_attribute("href", "/orgs/units/CT-HEAT-S01/")
 
-        page.click("a.nav-link[href='/orgs/people/']")
+        page.get_by_test_id("nav-orgs").click()  # the "Units and people" dropdown
+        page.click("a.dropdown-item[href='/orgs/people/']")
         station = Person.objects.filter(unit__code="CT-HEAT-S01", is_active=True)
         self.assertGreater(station.count(), 0)
         expect(self.people_column(page)).to_have_text(employee_numbers(station))
@@ -114,7 +115,8 @@ class DemoProvinceBrowserTests(BrowserTestCase):
 
     def test_group_admin_expands_the_tree_and_opens_the_heating_company(self):
         page = self.login(self.page, "group-admin")
-        page.click("a.nav-link[href='/orgs/units/']")
+        page.get_by_test_id("nav-orgs").click()  # the "Units and people" dropdown
+        page.click("a.dropdown-item[href='/orgs/units/']")
         expect(page).to_have_url(re.compile(r"/orgs/units/$"))
         # The group's own node opens by itself; its children come in with htmx.
         heat = tree_node(page, "CT-HEAT")
@@ -212,7 +214,8 @@ class DemoProvinceBrowserTests(BrowserTestCase):
 
     def test_bad_people_import_reports_rows_and_imports_nothing(self):
         page = self.login(self.page, "group-admin")
-        page.click("a.nav-link[href='/orgs/transfer/']")
+        page.get_by_test_id("nav-orgs").click()  # the "Units and people" dropdown
+        page.click("a.dropdown-item[href='/orgs/transfer/']")
         form = page.locator("form[action='/orgs/transfer/people/import/']")
         expect(form).to_be_visible()
         result = page.locator("#people-result")
@@ -285,12 +288,13 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         page = self.login(self.page, "office")
         html = page.locator("html")
         expect(html).to_have_attribute("lang", "zh-hans")
-        expect(page.locator("a.nav-link[href='/orgs/units/']")).to_be_visible()
+        expect(page.get_by_test_id("nav-orgs")).to_be_visible()
 
         page.click("[data-testid=user-menu]")
         page.get_by_role("button", name="English").click()
         expect(html).to_have_attribute("lang", "en")
-        nav = page.locator("#nav a.nav-link")
+        expect(page.get_by_test_id("nav-orgs")).to_have_text("Units and people")
+        nav = page.locator("#nav a.dropdown-item")
         for label in ("Units", "People", "Import / export"):
             expect(nav.filter(has_text=label)).to_have_count(1)
         page.click("[data-testid=user-menu]")
@@ -312,7 +316,7 @@ class DemoProvinceBrowserTests(BrowserTestCase):
             self.new_page(viewport=PHONE, is_mobile=True, has_touch=True), "heat-liaison"
         )
         toggler = page.locator(".navbar-toggler")
-        people = page.locator("a.nav-link[href='/orgs/people/']")
+        people = page.locator("a.dropdown-item[href='/orgs/people/']")
         expect(toggler).to_be_visible()
         expect(people).to_be_hidden()
         self.assertLessEqual(page.evaluate("document.documentElement.scrollWidth"), PHONE["width"])
@@ -324,6 +328,7 @@ class DemoProvinceBrowserTests(BrowserTestCase):
         # machine) can land on the moving menu and open nothing.
         expect(page.locator("#nav.collapsing")).to_have_count(0)
         expect(page.locator("#nav.show")).to_have_count(1)
+        page.get_by_test_id("nav-orgs").click()
         people.click()
         expect(page).to_have_url(re.compile(r"/orgs/people/$"))
         expect(self.people_column(page)).not_to_have_count(0)
