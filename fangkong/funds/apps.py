@@ -38,6 +38,10 @@ class FundsConfig(AppConfig):
             )
         )
         register_task_source("funds.waiting", funds_waiting)
+
+        from .command import register_panels
+
+        register_panels()
         register_topic(
             services.TOPIC,
             services.TOPIC_LABEL,

@@ -132,3 +132,15 @@ class FundPageTests(ProvinceMixin, TestCase):
         rows = list(book.worksheets[0].iter_rows(values_only=True))
         self.assertEqual(rows[1][1], "采购口罩")
         self.assertIn("olga", book.properties.description)
+
+    def test_the_command_view_shows_the_funds_money(self):
+        self.client.force_login(self.t.olga)
+        page = self.client.get("/workbench/command/?unit=group-a")
+        self.assertContains(page, "应急资金")
+        self.assertContains(page, "100000.00")  # the budget, and the balance: nothing paid
+        self.assertContains(page, "审批中（元）")
+        self.assertContains(page, "3000.00")  # the proposal in the chain
+        # A unit below the fund's sees no panel of it; an outsider no command view at all.
+        self.assertNotContains(self.client.get("/workbench/command/?unit=a-sub"), "审批中（元）")
+        self.client.force_login(self.t.charlie)
+        self.assertEqual(self.client.get("/workbench/command/?unit=group-a").status_code, 404)
