@@ -18,6 +18,7 @@ from .requests import get_request_for as get_request_for
 from .requests import list_distributions as list_distributions
 from .requests import list_requests as list_requests
 from .requests import list_requests_to_decide as list_requests_to_decide
+from .requests import list_ship_from as list_ship_from
 from .requests import propose_distribution as propose_distribution
 from .stock import DailyLine as DailyLine
 from .stock import day_bounds as day_bounds

@@ -12,12 +12,23 @@ from fangkong.orgs.models import Unit
 
 from .. import cover
 from ..choices import CoverState, RequestState
-from ..models import Distribution, Request
+from ..models import Balance, Distribution, Request
 from ..permissions import SuppliesPerm
 from .board import list_shortfalls
 
 SHORT = cover.SEVERITY[CoverState.BELOW]
 # -- requests -------------------------------------------------------------------------
+
+
+def list_ship_from(user, req, limit: int = 30):
+    """The balances a request could be shipped from: units of the deciding level's
+    subtree that the user keeps stock of and that hold the item, the fullest first."""
+    return list(
+        Balance.objects.visible_to(user, SuppliesPerm.KEEP_STOCK)
+        .filter(subtree_q("unit_path", req.at_path), item=req.item, quantity__gt=0)
+        .select_related("unit")
+        .order_by("-quantity", "unit_path")[:limit]
+    )
 
 
 def list_requests(user, unit, *, waiting: bool | None = None):

@@ -21,7 +21,8 @@ from fangkong.orgs.queries import get_unit_for
 
 from .. import daily as daily_count
 from .. import excel, queries
-from .stock import _crumbs, default_unit, may_keep
+from .common import own_unit
+from .stock import _crumbs, may_keep
 
 # The keys of a refusal that are about the form, not one row.
 GENERAL = ("rows", "day")
@@ -55,7 +56,7 @@ def _posted_rows(post, lines) -> list[daily_count.Row]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def daily(request):
-    unit = default_unit(request)
+    unit = own_unit(request)
     day = _day(request, unit)
     today = unit.local_date()
     editable = day == today and may_keep(request.user, unit)

@@ -17,7 +17,7 @@ from fangkong.orgs.queries import get_unit_for, search_units
 
 from .. import queries, services
 from ..choices import RequestState, Urgency
-from ..models import Balance, Item
+from ..models import Item
 from ..permissions import SuppliesPerm
 from .common import PAGE_SIZE, page_unit, service_errors, typed_int
 
@@ -116,17 +116,6 @@ def request_new(request):
     )
 
 
-def _ship_choices(user, req):
-    """Units of the deciding level's subtree holding the item that the user keeps."""
-    rows = (
-        Balance.objects.visible_to(user, SuppliesPerm.KEEP_STOCK)
-        .filter(item=req.item, quantity__gt=0, unit_path__startswith=req.at_path)
-        .select_related("unit")
-        .order_by("-quantity")[:30]
-    )
-    return list(rows)
-
-
 @login_required
 @require_GET
 def request_detail(request, request_id: int):
@@ -148,7 +137,9 @@ def request_detail(request, request_id: int):
             "may_decide": may_decide,
             "may_ship": may_ship,
             "own": req.created_by_id == request.user.pk,
-            "ship_choices": _ship_choices(request.user, req) if may_decide or may_ship else [],
+            "ship_choices": queries.list_ship_from(request.user, req)
+            if may_decide or may_ship
+            else [],
             "can_pass_up": req.at_unit.parent_id is not None,
         },
     )

@@ -22,14 +22,14 @@ from fangkong.core.forms import form_errors
 from fangkong.core.idempotency import run_once
 from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import get_object_for, scope_of
-from fangkong.orgs.models import Unit
-from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
+from fangkong.orgs.queries import get_breadcrumbs, get_unit_for
 
 from .. import queries, services
 from ..choices import MoveKind, TransferState
 from ..forms import MOVE_FORMS, ReceiveForm, ReverseForm
 from ..models import Item, Move
 from ..permissions import SuppliesPerm
+from .common import own_unit
 
 PAGE_SIZE = 50
 # Moves a person may reverse on their own (a transfer is put right by its receiver's count).
@@ -40,25 +40,6 @@ KIND_TITLES = {
     "transfer": gettext_lazy("Send a transfer"),
     "count": gettext_lazy("Record a physical count"),
 }
-
-
-def default_unit(request) -> Unit:
-    """The unit a supplies page is about: ?unit=CODE (404 outside the scope), else the
-    user's own unit (their roster entry's) when they may see it, else the top of their
-    scope."""
-    code = (request.GET.get("unit") or "").strip()
-    if code:
-        return get_unit_for(request.user, code)
-    try:
-        own = request.user.person.unit
-    except (ObjectDoesNotExist, AttributeError):
-        own = None
-    if own is not None and scope_of(request.user, CorePerm.VIEW).covers(own.path):
-        return own
-    unit = list_root_units(request.user).order_by("path").first()
-    if unit is None:
-        raise Http404
-    return unit
 
 
 def may_keep(user, unit) -> bool:
@@ -75,7 +56,7 @@ def _crumbs(request, unit, tail) -> dict:
 @login_required
 @require_GET
 def stock(request):
-    unit = default_unit(request)
+    unit = own_unit(request)
     # Room for the daily rate and days of cover / state: the lead's stock query fills them.
     balances = list(queries.list_balances(request.user, unit))
     incoming = queries.list_transfers_in(request.user, unit, in_transit=True).count()
@@ -302,7 +283,7 @@ def _transfers_context(request, unit, forms=None) -> dict:
 @login_required
 @require_GET
 def transfers(request):
-    unit = default_unit(request)
+    unit = own_unit(request)
     return render(request, "supplies/transfers.html", _transfers_context(request, unit))
 
 
