@@ -217,7 +217,9 @@ def refresh_stale(now=None) -> int:
     adapt_decimal = connection.ops.adapt_decimalfield_value
     adapt_date = connection.ops.adapt_datefield_value
     done = 0
-    for zone in Unit.objects.values_list("timezone", flat=True).distinct():
+    # order_by(): Unit's default ordering (path) would make DISTINCT one row per unit, so
+    # one pass per unit instead of per time zone (10,000 passes at the province's size).
+    for zone in Unit.objects.order_by().values_list("timezone", flat=True).distinct():
         today = now.astimezone(zoneinfo.ZoneInfo(zone)).date()
         stale = Balance.objects.filter(unit__timezone=zone).filter(
             Q(rate_day__isnull=True) | Q(rate_day__lt=today)

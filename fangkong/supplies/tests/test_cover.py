@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.test import TestCase, override_settings
 
+from fangkong.orgs.models import Unit
 from fangkong.orgs.testing import ProvinceMixin
 from fangkong.supplies import cover, services
 from fangkong.supplies.choices import AdjustReason, CoverState
@@ -154,6 +155,21 @@ class CoverTests(ProvinceMixin, TestCase):
             # A week without issues while in stock: no consumption, nothing short.
             self.assertEqual((row.rate, row.state), (Decimal(0), CoverState.ADEQUATE))
             self.assertEqual(cover.refresh_stale(), 0)  # done for today: idempotent
+
+    def test_the_sweep_makes_one_pass_per_time_zone_not_per_unit(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        self.receive(100, 2)
+        Balance.objects.update(rate_day=None)
+        with CaptureQueriesContext(connection) as ctx:
+            self.assertEqual(cover.refresh_stale(), 1)
+        passes = [
+            q for q in ctx.captured_queries if 'SELECT DISTINCT "supplies_balance"' in q["sql"]
+        ]
+        zones = Unit.objects.order_by().values("timezone").distinct().count()
+        self.assertLess(zones, Unit.objects.count())
+        self.assertEqual(len(passes), zones + 1)  # a chunk, then the empty look of each zone
 
     def test_a_window_all_out_of_stock_keeps_the_last_known_rate(self):
         self.receive(10, 3)
