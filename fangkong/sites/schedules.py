@@ -121,6 +121,10 @@ class Resolver:
         for s in schedules if schedules is not None else Schedule.objects.all():
             self.by_unit[(s.unit_id, s.site_kind)] = s
 
+    @staticmethod
+    def plan_of(schedule: Schedule) -> Plan:
+        return _plan(schedule)
+
     def plan(self, site: Unit) -> Plan | None:
         if site.kind != UnitKind.SITE or not site.site_kind:
             return None
