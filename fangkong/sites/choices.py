@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Work(models.TextChoices):
@@ -24,8 +25,8 @@ class Covers(models.TextChoices):
 
 
 class SlotState(models.TextChoices):
-    EXPECTED = "expected", _("Expected")
-    DONE = "done", _("Done")
+    EXPECTED = "expected", pgettext_lazy("slot state", "Expected")
+    DONE = "done", pgettext_lazy("slot state", "Done")
     LATE = "late", _("Done late")
     MISSED = "missed", _("Missed")
 

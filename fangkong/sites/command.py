@@ -19,7 +19,7 @@ def compliance(user, unit, now):
         "title": _("Disinfection and ventilation today"),
         "url": url,
         "figures": [
-            {"label": _("Done"), "value": c["done"] + c["late"], "url": url},
+            {"label": _("Logged in all"), "value": c["done"] + c["late"], "url": url},
             {"label": _("Missed"), "value": c["missed"], "url": f"{url}&state=missed"},
             {"label": _("Still open"), "value": c["expected"], "url": f"{url}&state=expected"},
             {"label": _("Done of those due"), "value": rate, "url": url},
