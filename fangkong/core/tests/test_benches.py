@@ -243,3 +243,21 @@ def test_notify_reliability(demo_db):
     table = result.stdout.split("SIGKILL mid-burst", 1)[1].splitlines()[3]
     queued, _received, _distinct, _repeats, lost = (c.strip() for c in table.split("|")[1:6])
     assert (queued, lost) == ("12", "0"), result.stdout  # delivery's promise, even tiny
+
+
+def test_sites_scale(synthetic_db):
+    result = run_bench(
+        "sites_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--slots",
+        "300",
+        "--days",
+        "3",
+        "--runs",
+        "1",
+    )
+    assert_ran(result, "(a) sync_slots(", "(b) get_compliance(SYN", "(c) services.log_slot")
+    again = run_bench("sites_scale.py", synthetic_db, "--runs", "1")
+    assert_ran(again, "(c) services.log_slot")  # the data is made once
