@@ -255,3 +255,27 @@ class LinkTests(ProvinceMixin, TestCase):
         self.assertEqual(caught.exception.reason, "closed")
         with self.assertRaises(PermissionDeniedInScope):
             links.issue_links(actor=t.charlie, sites=[t.a_site_1])
+
+
+class TaskAndPanelTests(ProvinceMixin, TestCase):
+    def test_the_liaison_s_to_do_and_the_command_panel(self):
+        from fangkong.core.command import panels_for
+        from fangkong.core.tasks import tasks_for
+
+        t = self.t
+        services.sync_slots(DAY, now=at(0, 1))
+        tasks = [x for x in tasks_for(t.bob, at(9, 10)) if x.kind == "sites.slot"]
+        self.assertEqual(len(tasks), 1)
+        self.assertIn("a-site-1", tasks[0].url)
+        self.assertFalse(tasks[0].urgent)
+        late = [x for x in tasks_for(t.bob, at(11, 30)) if x.kind == "sites.slot"]
+        self.assertTrue(late[0].urgent)
+        panels = {
+            p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))
+        }
+        self.assertEqual(panels["sites.compliance"]["figures"][2]["value"], 3)
+        sweeps.mark_missed(now=at(13, 30))
+        panels = {
+            p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))
+        }
+        self.assertEqual(panels["sites.compliance"]["figures"][1]["value"], 2)
