@@ -270,12 +270,8 @@ class TaskAndPanelTests(ProvinceMixin, TestCase):
         self.assertFalse(tasks[0].urgent)
         late = [x for x in tasks_for(t.bob, at(11, 30)) if x.kind == "sites.slot"]
         self.assertTrue(late[0].urgent)
-        panels = {
-            p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))
-        }
+        panels = {p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))}
         self.assertEqual(panels["sites.compliance"]["figures"][2]["value"], 3)
         sweeps.mark_missed(now=at(13, 30))
-        panels = {
-            p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))
-        }
+        panels = {p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))}
         self.assertEqual(panels["sites.compliance"]["figures"][1]["value"], 2)
