@@ -26,3 +26,13 @@ def slot_badge(slot) -> str:
 @register.filter
 def percent(value) -> str:
     return "—" if value is None else f"{value}%"
+
+
+@register.filter
+def covers_label(value) -> str:
+    from ..choices import Covers
+
+    try:
+        return str(Covers(value).label)
+    except ValueError:
+        return value
