@@ -4,7 +4,6 @@ printable QR sheet, and the phone page behind a site's QR code."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 import segno
@@ -29,6 +28,7 @@ from fangkong.orgs.queries import get_breadcrumbs, get_unit_for, list_root_units
 
 from . import links, queries, schedules, services
 from .choices import Covers, SlotState, Via, Work
+from .models import Slot
 from .permissions import SitesPerm
 
 PAGE_SIZE = 50
@@ -366,8 +366,12 @@ def scan(request, token: str):
                     now=now,
                 )
             except ServiceError as exc:
-                errors = exc.fields or {"slot": [exc.message]}
-            else:
+                again = Slot.objects.filter(pk=slot.pk, done_by=person).first()
+                if exc.code == "already_logged" and again is not None:
+                    done = again  # the same worker sent it twice (a weak network): done
+                else:
+                    errors = exc.fields or {"slot": [exc.message]}
+            if done is not None:
                 link.last_used_at = now
                 link.save(update_fields=["last_used_at"])
                 slots = list(queries.list_site_slots(site_unit, day))
@@ -390,7 +394,6 @@ def scan(request, token: str):
                 "raw": raw,
                 "done": done,
                 "work": Work.choices,
-                "key": uuid.uuid4().hex,
                 "kind_label": SiteKind(site_unit.site_kind).label if site_unit.site_kind else "",
             },
             status=400 if errors else 200,

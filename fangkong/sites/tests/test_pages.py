@@ -124,6 +124,10 @@ class PageTests(ProvinceMixin, TestCase):
         self.station.refresh_from_db()
         self.assertEqual(self.station.state, SlotState.DONE)
         self.assertEqual(self.station.via, "qr")
+        again = self.client.post(
+            url, {"slot": self.station.pk, "person": t.p_site_1.pk, "done": BOTH}
+        )
+        self.assertContains(again, 'data-testid="done"')  # sent twice: done, not an error
         other = Slot.objects.filter(site=t.a_site_2, day=DAY).first()
         r = self.client.post(url, {"slot": other.pk, "person": t.p_site_1.pk, "done": BOTH})
         self.assertEqual(r.status_code, 400)  # another site's slot is not offered
