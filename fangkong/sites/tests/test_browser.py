@@ -74,3 +74,17 @@ class SitesBrowserTests(BrowserTestCase):
             page.goto(reverse("accountability:entry_list") + "?unit=group-a")
             expect(page.locator("body")).to_contain_text(t.a_site_1.name)
             expect(page.locator("body")).to_contain_text("消毒")
+
+    def test_the_pages_load_with_nothing_blocked(self):
+        page = self.login(self.page, "olga", PASSWORD)
+        page.goto(f"{reverse('sites:qr_sheet')}?unit=group-a")
+        page.get_by_test_id("issue-all").click()
+        expect(page.locator(".fk-qr-page svg")).to_have_count(2)
+        for url in (
+            f"{reverse('sites:schedules')}?unit=group-a",
+            f"{reverse('sites:site', args=['a-site-2'])}?day={DAY.isoformat()}",
+            f"{reverse('sites:compliance')}?unit=a-site-1&day={DAY.isoformat()}",
+        ):
+            response = page.goto(url)
+            self.assertEqual(response.status, 200, url)
+            page.wait_for_load_state("networkidle")
