@@ -95,7 +95,7 @@ def refresh_tallies(day: date, site_ids) -> int:
 @transaction.atomic
 def sync_slots(day: date, *, now: datetime | None = None, sites=None) -> dict:
     """Make the slots of `day` for every open site with a schedule (or of `sites`): new
-    ones created, ones not started yet brought in line with a changed schedule or dropped
+    ones created (those whose on-time window is still ahead of `now`), ones not started yet brought in line with a changed schedule or dropped
     when no longer wanted; started, logged and missed slots are kept as they are.
     Idempotent and safe from two workers (a unique key per site, day and number)."""
     now = now or timezone.now()
@@ -153,7 +153,9 @@ def sync_slots(day: date, *, now: datetime | None = None, sites=None) -> dict:
         ):
             want.pk = pk
             changed.append(want)
-    new = [s for key, s in wanted.items() if key not in existing]
+    # A slot is made only while it can still be done on time: a schedule set, a site
+    # opened or a first run at noon does not make the morning's slots missed at once.
+    new = [s for key, s in wanted.items() if key not in existing and s.ends_at > now]
     Slot.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
     for ids in _chunks(stale):
         Slot.objects.filter(pk__in=ids, state=SlotState.EXPECTED).delete()

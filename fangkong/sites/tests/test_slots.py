@@ -48,6 +48,14 @@ class SlotTests(ProvinceMixin, TestCase):
         tally = self.tally(t.a_site_2)
         self.assertEqual((tally.total, tally.expected), (2, 2))
 
+    def test_slots_whose_time_is_over_are_not_made_late(self):
+        t = self.t
+        # A first run at noon makes only the office's 14:30: its 08:30 and the heat
+        # station's 09:00 could no longer be done on time.
+        self.assertEqual(services.sync_slots(DAY, now=at(12))["created"], 1)
+        self.assertEqual([s.number for s in self.slots(t.a_site_2)], [2])
+        self.assertEqual(sweeps.mark_missed(now=at(23, 59))["missed"], 1)
+
     def test_an_override_on_a_site_wins_over_the_subtree_s_schedule(self):
         t = self.t
         schedules.set_schedule(
