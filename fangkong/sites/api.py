@@ -144,6 +144,42 @@ def list_schedules(request, filters: Query[UnitQuery]):
     return out
 
 
+class SlotTimeIn(Schema):
+    at: Line(5) = Field(description="HH:MM in the site's time zone")
+    covers: Covers = Covers.BOTH
+    agent: Line(100) = ""
+    label: Line(40) = ""
+
+
+class ScheduleIn(Schema):
+    unit: Code = Field(description="the unit it is set on (a site: its override)")
+    site_kind: Line(20)
+    slots: list[SlotTimeIn] = Field(description="empty: sites of the kind get no slots")
+    window_minutes: int = 120
+    grace_minutes: int = 120
+
+
+@router.post("/sites/schedules", response={201: ScheduleOut}, summary="Set a schedule")
+@idempotent
+def set_schedule(request, payload: ScheduleIn):
+    """Set the schedule of a site kind for a unit's subtree (on a site: its override).
+    Slots not started yet follow at the next sweep."""
+    from .schedules import Resolver
+    from .schedules import set_schedule as set_
+
+    unit = get_unit_for(request.user, payload.unit)
+    schedule = set_(
+        actor=request.user,
+        unit=unit,
+        site_kind=payload.site_kind,
+        slots=[s.dict() for s in payload.slots],
+        window_minutes=payload.window_minutes,
+        grace_minutes=payload.grace_minutes,
+    )
+    applies = "site" if unit.kind == UnitKind.SITE else "subtree"
+    return 201, _schedule(schedule.site_kind, Resolver.plan_of(schedule), unit.code, applies)
+
+
 def _slot_out(s) -> dict:
     return {
         "id": s.pk,

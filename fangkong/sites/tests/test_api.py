@@ -85,6 +85,29 @@ class SitesApiTests(ProvinceMixin, TestCase):
                 self.assertIn(field, {k.split(".")[0] for k in r.json()["fields"]})
         self.assertFalse(Slot.objects.exclude(state="expected").exists())
 
+    def test_the_office_sets_a_schedule(self):
+        self.client.force_login(self.t.olga)
+        body = {
+            "unit": "group-a",
+            "site_kind": "heat_station",
+            "slots": [{"at": "08:00"}, {"at": "15:00", "covers": "ventilation"}],
+        }
+        post = self.client.post("/api/v1/sites/schedules", body, content_type="application/json")
+        self.assertEqual(post.status_code, 201, post.content)
+        self.assertEqual([s["at"] for s in post.json()["slots"]], ["08:00", "15:00"])
+        body["slots"] = [{"at": "25:00"}]
+        bad = self.client.post("/api/v1/sites/schedules", body, content_type="application/json")
+        self.assertEqual(bad.status_code, 400)
+        self.assertIn("slots", bad.json()["fields"])
+        self.client.force_login(self.t.bob)
+        body["unit"], body["slots"] = "a-site-1", []
+        refused = self.client.post("/api/v1/sites/schedules", body, content_type="application/json")
+        self.assertEqual(refused.status_code, 403)
+        self.client.force_login(self.t.charlie)
+        body["unit"] = "group-a"
+        hidden = self.client.post("/api/v1/sites/schedules", body, content_type="application/json")
+        self.assertEqual(hidden.status_code, 404)
+
     def test_outsiders_get_404(self):
         t = self.t
         self.client.force_login(t.charlie)
