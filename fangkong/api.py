@@ -13,6 +13,7 @@ from fangkong.incidents.api import router as incidents_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.sites.api import router as sites_router
 from fangkong.supplies.api import router as supplies_router
 from fangkong.workbench.api import router as workbench_router
 
@@ -36,5 +37,6 @@ api.add_router("", duty_router)
 api.add_router("", supplies_router)
 api.add_router("", funds_router)
 api.add_router("", donations_router)
+api.add_router("", sites_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

@@ -261,3 +261,21 @@ def test_supplies_scale(synthetic_db):
     assert_ran(result, "# (a) cover.refresh_stale", "| (c) GET /supplies/board/", "floor")
     again = run_bench("supplies_scale.py", synthetic_db, "--runs", "1")
     assert_ran(again, "| (d) record_receipt + record_issue")  # the ledger is made once
+
+
+def test_sites_scale(synthetic_db):
+    result = run_bench(
+        "sites_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--slots",
+        "300",
+        "--days",
+        "3",
+        "--runs",
+        "1",
+    )
+    assert_ran(result, "(a) sync_slots(", "(b) get_compliance(SYN", "(c) services.log_slot")
+    again = run_bench("sites_scale.py", synthetic_db, "--runs", "1")
+    assert_ran(again, "(c) services.log_slot")  # the data is made once
