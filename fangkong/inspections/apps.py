@@ -9,10 +9,13 @@ class InspectionsConfig(AppConfig):
     def ready(self):
         from fangkong.accountability.kinds import register_kind
         from fangkong.core.audit import register_object_type
+        from fangkong.core.nav import NavItem, register
+        from fangkong.core.tasks import register_task_source
         from fangkong.notify.topics import register_topic
         from fangkong.orgs.services import register_path_copy
 
-        from . import messages
+        from . import messages, tasks
+        from .command import register_panels
         from .models import Assignment, Rectification, Visit
         from .permissions import register_permissions
         from .sweeps import register_sweeps
@@ -21,6 +24,10 @@ class InspectionsConfig(AppConfig):
         for model in (Assignment, Visit, Rectification):
             register_path_copy(model, "unit_path")
         register_sweeps()
+        register_panels()
+        register_task_source("inspections.to_fix", tasks.to_fix)
+        register_task_source("inspections.to_verify", tasks.to_verify)
+        register(NavItem(_("Inspections"), "inspections:home", icon="clipboard-check", order=8))
         register_object_type("inspection_visit", _("inspection visit"))
         register_object_type("rectification", _("rectification item"))
         register_topic(

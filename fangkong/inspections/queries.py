@@ -48,7 +48,7 @@ def list_visits(user, *, unit: Unit | None = None, inspector=None) -> QuerySet[V
         qs = qs.in_subtree(unit)
     if inspector is not None:
         qs = qs.filter(inspector=inspector)
-    return qs.annotate(findings=Count("rectifications"))
+    return qs.annotate(findings=Count("rectifications")).order_by("-day", "-id")
 
 
 def list_assignments(user, *, inspector=None) -> QuerySet[Assignment]:

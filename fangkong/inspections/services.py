@@ -389,6 +389,8 @@ def request_supplies(*, actor, rect: Rectification, quantity, reason: str = "", 
     """A finding of supplies short raises a request of its supply item at once, through the
     supplies' own request service (urgent for a serious finding); kept on the item."""
     rect = _locked(rect)
+    if isinstance(quantity, str) and quantity.strip().isdigit():
+        quantity = int(quantity.strip())  # from a page's form; the API gives an int
     if rect.supply_item_id is None:
         raise InvalidInput({"item": _("This finding is not about supplies.")})
     if rect.supply_request_id is not None:
