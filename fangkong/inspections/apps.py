@@ -12,10 +12,12 @@ class InspectionsConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
         from fangkong.core.tasks import register_task_source
         from fangkong.notify.topics import register_topic
+        from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy
 
         from . import messages, tasks
         from .command import register_panels
+        from .demo import seed_inspections
         from .models import Assignment, Rectification, Visit
         from .permissions import register_permissions
         from .sweeps import register_sweeps
@@ -24,6 +26,7 @@ class InspectionsConfig(AppConfig):
         for model in (Assignment, Visit, Rectification):
             register_path_copy(model, "unit_path")
         register_sweeps()
+        register_demo(seed_inspections)
         register_panels()
         register_task_source("inspections.to_fix", tasks.to_fix)
         register_task_source("inspections.to_verify", tasks.to_verify)
