@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AnswerKind(models.TextChoices):
@@ -23,13 +24,13 @@ class Severity(models.TextChoices):
 class VisitState(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
-    DONE = "done", _("Done")
+    DONE = "done", pgettext_lazy("inspection", "Done")
 
 
 class RectState(models.TextChoices):
     OPEN = "open", _("To fix")
     FIXED = "fixed", _("Fixed, to verify")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("inspection", "Closed")
 
 
 class RectAction(models.TextChoices):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from . import queries
 
@@ -25,8 +26,8 @@ def rectifications(user, unit, now):
         "title": _("Rectification items"),
         "url": url,
         "figures": [
-            {"label": _("open"), "value": board.open, "url": url},
-            {"label": _("overdue"), "value": board.overdue, "url": url},
+            {"label": pgettext("inspection", "open"), "value": board.open, "url": url},
+            {"label": pgettext("inspection", "overdue"), "value": board.overdue, "url": url},
             {"label": _("fixed, to verify"), "value": board.fixed, "url": url},
             {"label": _("closed this week"), "value": board.closed_week, "url": url},
         ],

@@ -23,7 +23,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
@@ -401,9 +401,9 @@ def request_supplies(*, actor, rect: Rectification, quantity, reason: str = "", 
         )
     if rect.state == RectState.CLOSED:
         raise Conflict("closed", _("This item is closed."), {"state": [rect.get_state_display()]})
-    reason = (reason or "").strip() or str(
-        _("Inspection finding: %(title)s") % {"title": rect.title}
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+        default = str(_("Inspection finding: %(title)s") % {"title": rect.title})
+    reason = (reason or "").strip() or default
     request = supply_requests.file_request(
         actor=actor,
         unit=rect.unit,
