@@ -179,9 +179,10 @@ def get_board(user, unit: Unit, now: datetime | None = None, limit: int = 20) ->
     )
     if repeats:
         units = Unit.objects.in_bulk({r["unit_id"] for r in repeats})
+        # The item's wording from the checklists (a small table), not from the items.
         titles = dict(
-            qs.filter(item_code__in={r["item_code"] for r in repeats}).values_list(
-                "item_code", "title"
+            ChecklistItem.objects.filter(code__in={r["item_code"] for r in repeats}).values_list(
+                "code", "label"
             )
         )
         board.repeats = [

@@ -243,3 +243,17 @@ def test_notify_reliability(demo_db):
     table = result.stdout.split("SIGKILL mid-burst", 1)[1].splitlines()[3]
     queued, _received, _distinct, _repeats, lost = (c.strip() for c in table.split("|")[1:6])
     assert (queued, lost) == ("12", "0"), result.stdout  # delivery's promise, even tiny
+
+
+def test_inspections_scale(synthetic_db):
+    result = run_bench(
+        "inspections_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--visits",
+        "1",
+        "--runs",
+        "1",
+    )
+    assert_ran(result, "(a) queries.get_board(SYN)", "/inspections/board/", "(d) floor")
