@@ -92,9 +92,11 @@ def _save_photos(files, *, visit: Visit, actor, now, answer=None, rect=None) -> 
 
 @transaction.atomic
 def assign_inspector(*, actor, inspector, unit: Unit, now=None) -> Assignment:
-    """包抓包联: assign a member of the leading group (who may inspect the unit) to it.
+    """包抓包联: assign a member of the leading group (who may inspect the unit) to a key unit.
     Assigning twice returns the existing assignment."""
     require(actor, InspectionPerm.MANAGE_PLANS, unit.path)
+    if not unit.is_key_unit:  # 由各委员对各重点防疫企业进行包抓包联 (seed 003)
+        raise InvalidInput({"unit": _("Members are assigned to key units.")})
     if inspector is None or not scope_of(inspector, InspectionPerm.INSPECT).covers(unit.path):
         raise InvalidInput({"inspector": _("Choose someone who may inspect this unit.")})
     assignment, created = Assignment.objects.get_or_create(

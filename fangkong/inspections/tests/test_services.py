@@ -92,6 +92,9 @@ class PlanTests(InspectionTestCase):
         with self.assertRaises(InvalidInput) as caught:
             services.assign_inspector(actor=t.olga, inspector=t.bob, unit=t.a_sub)
         self.assertIn("inspector", caught.exception.fields)
+        with self.assertRaises(InvalidInput) as caught:
+            services.assign_inspector(actor=t.olga, inspector=self.ivan, unit=t.a_hq)
+        self.assertIn("unit", caught.exception.fields)
 
     def test_the_unit_s_kind_chooses_the_checklist(self):
         self.assertEqual(self.visit().checklist.checklist.code, "community")
