@@ -17,6 +17,7 @@ from .models import Answer, Assignment, ChecklistItem, Rectification, Visit
 from .permissions import InspectionPerm
 
 LIST_STATES = ("open", "fixed", "closed", "overdue", "all")
+REPEAT_DAYS = 90  # a finding found again at the same unit within a quarter repeats
 
 
 def get_visit_for(user, visit_id: int) -> Visit:
@@ -147,8 +148,8 @@ class Board:
 def get_board(user, unit: Unit, now: datetime | None = None, limit: int = 20) -> Board:
     """The rectification board of `unit`'s subtree: open, overdue, closed this week (the
     unit's week, Monday first) and repeat findings (the same item failed at the same unit in
-    more than one visit). A few aggregate queries over the (unit_path, state, due_at) index,
-    whatever the size of the subtree."""
+    more than one visit of the last REPEAT_DAYS days). A few aggregate queries over the
+    (unit_path, state, due_at) index, whatever the size of the subtree."""
     now = now or timezone.now()
     monday = week_start(unit.local_date(now))
     week_from = datetime.combine(monday, time.min, tzinfo=unit.tzinfo)
@@ -172,7 +173,8 @@ def get_board(user, unit: Unit, now: datetime | None = None, limit: int = 20) ->
         rows.filter(state=RectState.CLOSED, closed_at__gte=week_from).order_by("-closed_at")[:limit]
     )
     repeats = list(
-        qs.values("unit_id", "item_code")
+        qs.filter(created_at__gte=now - timedelta(days=REPEAT_DAYS))
+        .values("unit_id", "item_code")
         .annotate(n=Count("visit", distinct=True))
         .filter(n__gt=1)
         .order_by("-n", "unit_id")[:limit]

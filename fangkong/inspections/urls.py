@@ -24,6 +24,11 @@ urlpatterns = [
         name="rectification_verify",
     ),
     path(
+        "rectifications/<int:rect_id>/owner/",
+        views.rectification_owner,
+        name="rectification_owner",
+    ),
+    path(
         "rectifications/<int:rect_id>/supplies/",
         views.rectification_supplies,
         name="rectification_supplies",

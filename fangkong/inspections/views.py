@@ -20,7 +20,7 @@ from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import watermark_line, xlsx_response
 from fangkong.orgs.choices import Role
-from fangkong.orgs.models import RoleAssignment, Unit
+from fangkong.orgs.models import Person, RoleAssignment, Unit
 from fangkong.orgs.queries import get_unit_for, list_root_units
 from fangkong.orgs.services import group_of
 
@@ -348,6 +348,8 @@ def _rect_context(request, rect, errors=None, data=None):
         "evidence": rect.photos.all(),
         "events": queries.rectification_events(rect),
         "can_fix": rect.state == RectState.OPEN and _may(user, InspectionPerm.FIX, rect.unit_path),
+        "can_own": rect.state != RectState.CLOSED
+        and _may(user, InspectionPerm.FIX, rect.unit_path),
         "can_verify": rect.state == RectState.FIXED and services.may_verify(user, rect),
         "fixer_sees": rect.state == RectState.FIXED and user.pk == rect.fixed_by_id,
         "can_request": (
@@ -409,6 +411,26 @@ def rectification_verify(request, rect_id: int):
         request,
         _("Verified: the item is closed.") if accepted else _("Reopened: the owner is told."),
     )
+    return redirect("inspections:rectification_detail", rect.pk)
+
+
+@login_required
+@require_POST
+def rectification_owner(request, rect_id: int):
+    rect = queries.get_rectification_for(request.user, rect_id)
+    number = (request.POST.get("owner") or "").strip()
+    owner = (
+        Person.objects.visible_to(request.user)
+        .filter(employee_no=number, unit_path__startswith=rect.unit_path, is_active=True)
+        .first()
+        if number
+        else None
+    )
+    try:
+        services.set_owner(actor=request.user, rect=rect, owner=owner)
+    except ServiceError as exc:
+        return _rect_page(request, rect, _errors(request, exc), request.POST, status=exc.status)
+    messages.success(request, _("The owner is %(name)s.") % {"name": owner.name})
     return redirect("inspections:rectification_detail", rect.pk)
 
 

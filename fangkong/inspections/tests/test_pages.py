@@ -106,6 +106,17 @@ class PageTests(ProvinceMixin, TestCase):
         r = olga.get(reverse("inspections:board"), {"unit": self.t.group_a.code})
         self.assertContains(r, 'data-testid="fig-closed">1<')
 
+    def test_the_owner_is_picked_from_the_unit_s_people(self):
+        rect = self.finished()[0]
+        c = self.login(self.t.olga)
+        url = reverse("inspections:rectification_owner", args=[rect.pk])
+        r = c.post(url, {"owner": self.t.p_b.employee_no})
+        self.assertContains(r, 'data-field="owner"', status_code=400)
+        r = c.post(url, {"owner": "C001"})
+        self.assertEqual(r.status_code, 302)
+        rect.refresh_from_db()
+        self.assertEqual(rect.owner, self.t.p_lily)
+
     def test_the_fixer_sees_no_verify_form(self):
         rect = self.finished()[0]
         services.report_fix(actor=self.t.olga, rect=rect, note="已补齐", photos=[photo()])
@@ -168,6 +179,7 @@ class PageTests(ProvinceMixin, TestCase):
             reverse("inspections:rectification_fix", args=[rect.pk]),
             reverse("inspections:rectification_verify", args=[rect.pk]),
             reverse("inspections:rectification_supplies", args=[rect.pk]),
+            reverse("inspections:rectification_owner", args=[rect.pk]),
         ):
             with self.subTest(url=url):
                 self.assertEqual(c.post(url, {"item": "plan", "result": "pass"}).status_code, 404)
