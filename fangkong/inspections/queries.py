@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import get_object_for, scope_of
 from fangkong.orgs.models import Unit
 
-from .choices import RectState, Result
+from .choices import RectState, Result, VisitState
 from .models import Answer, Assignment, ChecklistItem, Rectification, Visit
 from .permissions import InspectionPerm
 
@@ -59,6 +59,33 @@ def list_assignments(user, *, inspector=None) -> QuerySet[Assignment]:
     if inspector is not None:
         qs = qs.filter(inspector=inspector)
     return qs
+
+
+def with_last_visits(assignments) -> list[Assignment]:
+    """The assignments, each with `last_visit` and `next_visit` (days of the inspector's
+    visits of the unit: the latest done, the next planned), in one query."""
+    rows = list(assignments)
+    if not rows:
+        return rows
+    days = (
+        Visit.objects.filter(
+            inspector__in={a.inspector_id for a in rows}, unit__in={a.unit_id for a in rows}
+        )
+        .values("inspector_id", "unit_id", "state")
+        .annotate(last=Max("day"), first=Min("day"))
+    )
+    done: dict[tuple[int, int], date] = {}
+    planned: dict[tuple[int, int], date] = {}
+    for d in days:
+        key = (d["inspector_id"], d["unit_id"])
+        if d["state"] == VisitState.DONE:
+            done[key] = d["last"]
+        else:
+            planned[key] = min(d["first"], planned.get(key, d["first"]))
+    for a in rows:
+        a.last_visit = done.get((a.inspector_id, a.unit_id))
+        a.next_visit = planned.get((a.inspector_id, a.unit_id))
+    return rows
 
 
 def week_start(day: date) -> date:

@@ -115,8 +115,10 @@ def plans(request):
                     % {"name": _display(inspector), "unit": unit.name},
                 )
                 return redirect("inspections:plans")
-    rows = queries.list_assignments(request.user).filter(
-        scope_of(request.user, InspectionPerm.MANAGE_PLANS).q("unit_path")
+    rows = queries.with_last_visits(
+        queries.list_assignments(request.user).filter(
+            scope_of(request.user, InspectionPerm.MANAGE_PLANS).q("unit_path")
+        )
     )
     return render(
         request,

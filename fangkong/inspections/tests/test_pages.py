@@ -147,7 +147,13 @@ class PageTests(ProvinceMixin, TestCase):
         )
         self.assertEqual(r.status_code, 302)
         self.assertTrue(Assignment.objects.filter(inspector=self.ivan, unit=self.t.a_sub).exists())
-        self.assertContains(c.get(reverse("inspections:plans")), self.t.a_sub.name)
+        r = c.get(reverse("inspections:plans"))
+        self.assertContains(r, self.t.a_sub.name)
+        [row] = r.context["rows"]
+        self.assertIsNone(row.last_visit)
+        visit = services.plan_visit(actor=self.ivan, unit=self.t.a_sub)
+        [row] = c.get(reverse("inspections:plans")).context["rows"]
+        self.assertEqual(row.next_visit, visit.day)
         self.assertEqual(self.login(self.t.bob).get(reverse("inspections:plans")).status_code, 404)
 
     def test_empty_states(self):
