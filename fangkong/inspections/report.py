@@ -130,6 +130,24 @@ def report_pdf(visit, *, issuer: str, watermark: str) -> bytes:
                     y = height - 20 * mm
                 pdf.drawString(24 * mm, y, part)
                 y -= 5.5 * mm
+    rects = list(visit.rectifications.order_by("id"))
+    if rects:
+        y -= 4 * mm
+        pdf.setFont(FONT, 12)
+        pdf.drawString(18 * mm, y, "整改事项")
+        y -= 7 * mm
+        pdf.setFont(FONT, 10)
+        for rect in rects:
+            due = show(rect.due_at, visit.unit, "datetime")
+            line = f"{rect.title}：{rect.get_state_display()}，整改期限 {due}"
+            for part in _wrap(line, 44):
+                if y < 20 * mm:
+                    footer()
+                    pdf.showPage()
+                    pdf.setFont(FONT, 10)
+                    y = height - 20 * mm
+                pdf.drawString(24 * mm, y, part)
+                y -= 5.5 * mm
     if visit.note:
         y -= 4 * mm
         for part in _wrap(f"检查意见：{visit.note}", 44):
