@@ -321,6 +321,29 @@ class OverdueTests(InspectionTestCase):
         self.assertTrue(Message.objects.filter(topic="rectification", recipient=t.olga).exists())
         self.assertEqual(Entry.objects.filter(kind="rectification_overdue").count(), 1)
 
+    def test_a_failing_row_is_skipped_and_reported_the_others_go_on(self):
+        from unittest import mock
+
+        _visit, rects = self.finished(fail=("thermometers", "disinfectant"))
+        bad = rects[0]
+        real = sweeps.messages.tell_overdue
+
+        def tell(rect, step):
+            if rect.pk == bad.pk:
+                raise RuntimeError("broken row")
+            return real(rect, step)
+
+        later = max(r.due_at for r in rects) + timedelta(minutes=1)
+        with (
+            mock.patch.object(sweeps.messages, "tell_overdue", tell),
+            self.assertLogs("fangkong.inspections.sweeps", "ERROR"),
+        ):
+            result = sweeps.tell_overdue(later)
+        self.assertEqual((result["told"], result["failed"]), (1, 1))
+        bad.refresh_from_db()
+        self.assertIsNone(bad.told_owner_at)
+        self.assertEqual(sweeps.tell_overdue(later)["told"], 1)  # taken up once it works
+
     def test_a_fixed_item_is_not_overdue(self):
         _visit, rects = self.finished()
         services.report_fix(actor=self.t.lily, rect=rects[0], note="已补齐", photos=[photo()])
