@@ -10,6 +10,7 @@ from fangkong.duty.api import router as duty_router
 from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
+from fangkong.inspections.api import router as inspections_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
@@ -38,5 +39,6 @@ api.add_router("", supplies_router)
 api.add_router("", funds_router)
 api.add_router("", donations_router)
 api.add_router("", sites_router)
+api.add_router("", inspections_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fangkong.funds",
     "fangkong.donations",
     "fangkong.sites",
+    "fangkong.inspections",
     "fangkong.workbench",
 ]
 
@@ -207,6 +208,9 @@ SUPPLY_SAFETY_DAYS = float(env("FANGKONG_SUPPLY_SAFETY_DAYS", "3"))
 SUPPLY_OVERSTOCK_DAYS = float(env("FANGKONG_SUPPLY_OVERSTOCK_DAYS", "30"))
 SUPPLY_REQUEST_HOURS = [int(n) for n in env_list("FANGKONG_SUPPLY_REQUEST_HOURS", "4,24")]
 SUPPLY_RECEIPT_HOURS = int(env("FANGKONG_SUPPLY_RECEIPT_HOURS", "48"))
+# Inspections (issue 13): a rectification item is due this many hours after its finding,
+# by severity (serious, normal, minor: 24 h, 3 days, 7 days).
+INSPECTION_DUE_HOURS = [int(n) for n in env_list("FANGKONG_INSPECTION_DUE_HOURS", "24,72,168")]
 # The liaison's grid posts a whole unit at once (about 7 fields a person).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("funds/", include("fangkong.funds.urls")),
     path("donations/", include("fangkong.donations.urls")),
     path("sites/", include("fangkong.sites.urls")),
+    path("inspections/", include("fangkong.inspections.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

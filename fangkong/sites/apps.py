@@ -31,9 +31,7 @@ class SitesConfig(AppConfig):
             link=ledger.link,
         )
 
-        from fangkong.core.nav import NavItem, NavSection, register, register_section
-
-        register_section(NavSection("sites", _("Site operations"), "droplet-half"))
+        from fangkong.core.nav import NavItem, register
 
         for label, name, perm, icon, order in (
             (_("Disinfection"), "sites:compliance", CorePerm.VIEW, "droplet-half", 24),

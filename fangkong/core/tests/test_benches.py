@@ -279,3 +279,17 @@ def test_sites_scale(synthetic_db):
     assert_ran(result, "(a) sync_slots(", "(b) get_compliance(SYN", "(c) services.log_slot")
     again = run_bench("sites_scale.py", synthetic_db, "--runs", "1")
     assert_ran(again, "(c) services.log_slot")  # the data is made once
+
+
+def test_inspections_scale(synthetic_db):
+    result = run_bench(
+        "inspections_scale.py",
+        synthetic_db,
+        "--prepare",
+        *SYNTHETIC,
+        "--visits",
+        "1",
+        "--runs",
+        "1",
+    )
+    assert_ran(result, "(a) queries.get_board(SYN)", "/inspections/board/", "(d) floor")
