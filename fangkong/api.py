@@ -14,6 +14,7 @@ from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
 from fangkong.supplies.api import router as supplies_router
+from fangkong.teams.api import router as teams_router
 from fangkong.workbench.api import router as workbench_router
 
 api = FangkongAPI(
@@ -36,5 +37,6 @@ api.add_router("", duty_router)
 api.add_router("", supplies_router)
 api.add_router("", funds_router)
 api.add_router("", donations_router)
+api.add_router("", teams_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

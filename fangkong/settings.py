@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.funds",
     "fangkong.donations",
+    "fangkong.teams",
     "fangkong.workbench",
 ]
 

@@ -31,6 +31,7 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("funds/", include("fangkong.funds.urls")),
     path("donations/", include("fangkong.donations.urls")),
+    path("teams/", include("fangkong.teams.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),
