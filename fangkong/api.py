@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
 from fangkong.accountability.api import router as accountability_router
+from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
 from fangkong.core.auth import docs_access
@@ -38,5 +39,6 @@ api.add_router("", supplies_router)
 api.add_router("", funds_router)
 api.add_router("", donations_router)
 api.add_router("", teams_router)
+api.add_router("", checkpoints_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

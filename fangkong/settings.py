@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fangkong.funds",
     "fangkong.donations",
     "fangkong.teams",
+    "fangkong.checkpoints",
     "fangkong.workbench",
 ]
 

@@ -32,6 +32,7 @@ urlpatterns = [
     path("funds/", include("fangkong.funds.urls")),
     path("donations/", include("fangkong.donations.urls")),
     path("teams/", include("fangkong.teams.urls")),
+    path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

@@ -32,7 +32,7 @@ class TeamPageTests(ProvinceMixin, TestCase):
         today_page = client.get(f"/teams/today/?unit={t.group_a.code}")
         self.assertContains(today_page, 'data-testid="people-total">2<')
         self.login(t.charlie)
-        self.assertNotContains(self.client.get("/teams/"), "应急处置分队")
+        self.assertNotContains(self.client.get("/teams/"), f'data-team="{team.pk}"')
         self.assertEqual(self.client.get(f"/teams/{team.pk}/").status_code, 404)
         self.assertEqual(self.client.get(f"/teams/{team.pk}/deploy/").status_code, 404)
         self.assertEqual(self.client.get("/teams/today/?unit=a-sub").status_code, 404)
