@@ -9,7 +9,7 @@ from . import queries
 
 
 def checkpoints_today(user, unit, now):
-    day = unit.local_date(now)
+    day = queries.current_shift(unit, now)[0]  # before 07:00, yesterday's night shift
     totals = queries.get_totals(user, unit, day)
     if not totals.checkpoints:
         return None

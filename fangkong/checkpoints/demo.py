@@ -65,7 +65,7 @@ def seed_checkpoints(admin, log=print) -> None:
                 if slot == Slot.NIGHT:
                     residents, visitors = rng.randint(10, 60) if big else 0, rng.randint(0, 3)
                 found = []
-                if checkpoint.code == FEVER_AT and back == 0 and fever is None:
+                if checkpoint.code == FEVER_AT and back == 0 and slot == now_slot and fever is None:
                     found = [
                         Found(
                             passer=Passer.RESIDENT,

@@ -46,7 +46,8 @@ def checkpoint_list(request):
     unit = get_unit_for(user, code) if code else list_root_units(user).first()
     if unit is None:
         raise Http404
-    day = _day(request.GET.get("day", "")) or unit.local_date()
+    # The running shift's day: before 07:00 the night shift of yesterday is still on.
+    day = _day(request.GET.get("day", "")) or queries.current_shift(unit)[0]
     return render(
         request,
         "checkpoints/list.html",
@@ -201,7 +202,7 @@ def detail(request, code: str):
                 {
                     "i": i,
                     "person_field": f"found-{i}-person",
-                    "passer": data.get(f"found-{i}-passer", "") if data else "",
+                    "passer": data.get(f"found-{i}-passer", "") if data else Passer.RESIDENT,
                     "person": data.get(f"found-{i}-person", "") if data else "",
                     "name": data.get(f"found-{i}-name", "") if data else "",
                     "temperature": data.get(f"found-{i}-temperature", "") if data else "",
