@@ -8,6 +8,7 @@ fever does) or an incident of kind fever at the checkpoint's unit for a resident
 visitor (`incidents.services.file_incident`, with its 30-minute clock). Counts entered
 again for the same shift replace the earlier ones; fevers are only ever added."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -18,13 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import InvalidInput
+from fangkong.core.numbers import normalize_number
 from fangkong.core.permissions import require
 from fangkong.health.choices import CaseTrigger
 from fangkong.health.services import cases
 from fangkong.health.validation import fever_threshold, parse_temperature
 from fangkong.incidents import services as incidents
 from fangkong.incidents.choices import IncidentKind
-from fangkong.orgs.choices import SiteKind, UnitKind
+from fangkong.orgs.choices import UnitKind
 from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.services import group_of
 from fangkong.orgs.validation import CODE_RE
@@ -73,8 +75,16 @@ def create_checkpoint(*, actor, unit: Unit, code: str, name: str) -> Checkpoint:
     return checkpoint
 
 
-def is_checkpoint_site(unit: Unit) -> bool:
-    return unit.kind == UnitKind.SITE and unit.site_kind == SiteKind.CHECKPOINT
+@transaction.atomic
+def set_active(*, actor, checkpoint: Checkpoint, active: bool) -> Checkpoint:
+    """Close a checkpoint (no more counts; its shifts and fevers stay) or open it again."""
+    checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    require(actor, MANAGE, checkpoint.unit_path)
+    if checkpoint.is_active != active:
+        checkpoint.is_active = active
+        checkpoint.save(update_fields=["is_active"])
+        record_change(actor, "open" if active else "close", checkpoint, checkpoint.unit_path)
+    return checkpoint
 
 
 @dataclass
@@ -96,8 +106,6 @@ def _count(values: dict, field: str) -> int:
     if isinstance(value, bool):
         raise InvalidInput({field: _("Give a whole number, 0 or more.")})
     if isinstance(value, str):
-        from fangkong.core.numbers import normalize_number
-
         value = normalize_number(value).strip()
         if not value.isdigit():
             raise InvalidInput({field: _("Give a whole number, 0 or more.")})
@@ -237,7 +245,7 @@ def record_counts(
     day: date,
     slot: str,
     counts: dict,
-    found: list[Found] = (),  # type: ignore[assignment]
+    found: Iterable[Found] = (),
     on_duty: list[Person] | None = None,
     volunteers: list[str] | None = None,
     source: str = Source.PAGE,

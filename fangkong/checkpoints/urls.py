@@ -9,4 +9,5 @@ urlpatterns = [
     path("new/", views.checkpoint_new, name="new"),
     path("bulk/", views.bulk, name="bulk"),
     path("<str:code>/", views.detail, name="detail"),
+    path("<str:code>/state/", views.set_state, name="set_state"),
 ]

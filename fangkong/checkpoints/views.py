@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
@@ -210,6 +210,7 @@ def detail(request, code: str):
                 for i in range(FEVER_ROWS)
             ],
             "can_enter": can_enter,
+            "can_manage": scope_of(user, services.MANAGE).covers(checkpoint.unit_path),
         },
     )
 
@@ -278,3 +279,17 @@ def bulk(request):
             "perm": services.ENTER,
         },
     )
+
+
+@login_required
+@require_POST
+def set_state(request, code: str):
+    checkpoint = queries.get_checkpoint_for(request.user, code)
+    if not scope_of(request.user, services.MANAGE).covers(checkpoint.unit_path):
+        raise Http404
+    active = request.POST.get("active") == "1"
+    services.set_active(actor=request.user, checkpoint=checkpoint, active=active)
+    messages.success(
+        request, _("The checkpoint is in use again.") if active else _("The checkpoint is closed.")
+    )
+    return redirect("checkpoints:detail", checkpoint.code)

@@ -112,3 +112,12 @@ class CheckpointPageTests(ProvinceMixin, TestCase):
         self.assertEqual(Shift.objects.filter(slot="night").count(), 0)
         self.login(t.bob)
         self.assertEqual(self.client.get("/checkpoints/new/").status_code, 404)
+        self.assertEqual(self.client.post("/checkpoints/CK-2/state/").status_code, 404)
+        client = self.login(t.alice)
+        client.post("/checkpoints/CK-2/state/", {"active": "0"})
+        self.assertFalse(Checkpoint.objects.get(code="CK-2").is_active)
+        closed = self.post(t.alice, {**counts()}, url=f"/checkpoints/CK-2/?day={self.today}")
+        self.assertContains(closed, 'data-field="checkpoint"')  # closed: no counts
+        self.assertContains(
+            client.get("/checkpoints/CK-2/"), 'data-testid="close-checkpoint"', count=0
+        )

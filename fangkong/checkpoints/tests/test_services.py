@@ -55,6 +55,16 @@ class CheckpointServiceTests(ProvinceMixin, TestCase):
         with self.assertRaises(PermissionDeniedInScope):
             make_checkpoint(t, code="CK-4", actor=t.charlie)
 
+    def test_a_closed_checkpoint_takes_no_counts(self):
+        services.set_active(actor=self.t.alice, checkpoint=self.cp, active=False)
+        with self.assertRaises(InvalidInput) as caught:
+            self.record()
+        self.assertIn("checkpoint", caught.exception.fields)
+        with self.assertRaises(PermissionDeniedInScope):
+            services.set_active(actor=self.t.bob, checkpoint=self.cp, active=True)
+        services.set_active(actor=self.t.alice, checkpoint=self.cp, active=True)
+        self.record()
+
     def test_counts_are_saved_and_replaced(self):
         shift, added = self.record()
         self.assertEqual((shift.checked, shift.staff, shift.fevers), (10, 4, 0))
