@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
+from fangkong.orgs.choices import SiteKind
 from fangkong.orgs.queries import get_unit_for, list_root_units
 
 from . import queries, services
@@ -208,8 +209,9 @@ def deployment_new(request, team_id: int):
         except Http404:
             unit = None
         units = [unit] if unit is not None else []
-        if unit is not None and request.POST.get("spread"):
-            units = queries.sites_below(unit)
+        spread = request.POST.get("spread") or ""
+        if unit is not None and spread:
+            units = queries.sites_below(unit, "" if spread == "all" else spread)
         people = [m.person for m in members if m.person.employee_no in (chosen or set())]
         if not units:
             errors = {"unit": [_("Choose the unit the team goes to.")]}
@@ -251,6 +253,7 @@ def deployment_new(request, team_id: int):
             "errors": errors,
             "data": data,
             "tasks": Task.choices,
+            "site_kinds": SiteKind.choices,
             "today": today.isoformat(),
         },
     )

@@ -43,7 +43,7 @@ class TeamBrowserTests(BrowserTestCase):
         option = unit_box.locator("[data-fk-pick-value=a-sub]")
         expect(option).to_be_visible()
         option.click()
-        page.get_by_test_id("spread").check()
+        page.get_by_test_id("spread").select_option("all")
         page.get_by_test_id("save-deployment").click()
         expect(page.locator(".alert-success")).to_be_visible()
         self.assertEqual(

@@ -75,7 +75,7 @@ class TeamPageTests(ProvinceMixin, TestCase):
         today = t.a_sub.local_date().isoformat()
         sent = client.post(
             f"/teams/{team.pk}/deploy/",
-            {"unit": "a-sub", "spread": "1", "task": "temperature", "hours_per_day": "8",
+            {"unit": "a-sub", "spread": "all", "task": "temperature", "hours_per_day": "8",
              "starts_on": today, "ends_on": today, "people": ["A002", "A003"]},
         )  # fmt: skip
         self.assertRedirects(sent, f"/teams/{team.pk}/")
