@@ -8,7 +8,7 @@ from ninja import Field, Router, Schema
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
-from fangkong.core.schemas import Day, Int, Items, Line
+from fangkong.core.schemas import Code, Day, Int, Items, Line
 from fangkong.teams.queries import find_people
 
 from . import queries, services
@@ -56,7 +56,7 @@ class FeverOut(Schema):
     incident: int | None = Field(description="the incident filed (resident or visitor)")
 
 
-class ShiftOut(Schema):
+class CheckpointShiftOut(Schema):
     checkpoint: str
     day: date
     shift: str
@@ -86,11 +86,11 @@ def _people(user, checkpoint, numbers, field):
 
 @router.post(
     "/checkpoints/{code}/counts",
-    response={201: ShiftOut},
+    response={201: CheckpointShiftOut},
     summary="Enter a checkpoint shift's counts and the fevers found",
 )
 @idempotent
-def post_counts(request, code: str, payload: CountsIn):
+def post_counts(request, code: Code, payload: CountsIn):
     """Counts again for the same shift replace the earlier ones; fevers are added, each
     opening a health case (staff, from the roster) or an incident (resident, visitor)."""
     user = request.user
