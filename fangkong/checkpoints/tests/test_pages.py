@@ -91,6 +91,25 @@ class CheckpointPageTests(ProvinceMixin, TestCase):
         self.assertContains(page, 'data-testid="deployed"')
         self.assertContains(page, t.p_site_2.name)
 
+    def test_the_list_costs_the_same_queries_whatever_its_length(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        t = self.t
+        client = self.login(t.olga)
+        url = f"/checkpoints/?unit=group-a&day={self.today}"
+        with CaptureQueriesContext(connection) as one:
+            client.get(url)
+        for i in range(5):
+            cp = make_checkpoint(t, code=f"CK-X{i}", unit=t.a_site_2)
+            record_counts(
+                actor=t.alice, checkpoint=cp, day=self.today, slot=Slot.MORNING,
+                counts=counts(),
+            )  # fmt: skip
+        with CaptureQueriesContext(connection) as six:
+            client.get(url)
+        self.assertEqual(len(six), len(one))
+
     def test_bulk_and_new(self):
         t = self.t
         client = self.login(t.alice)

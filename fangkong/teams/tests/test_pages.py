@@ -40,6 +40,39 @@ class TeamPageTests(ProvinceMixin, TestCase):
             self.client.post(f"/teams/{team.pk}/members/", {"person": "B001"}).status_code, 404
         )
 
+    def test_the_lists_cost_the_same_queries_whatever_their_length(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        t = self.t
+        client = self.login(t.olga)
+        today = t.a_sub.local_date()
+        team = make_team(t)
+        deploy(
+            actor=t.alice, team=team, unit=t.a_site_1, task=Task.TEMPERATURE,
+            starts_on=today, ends_on=today, people=[t.p_site_1],
+        )  # fmt: skip
+        counted = {}
+        for n in (1, 2):
+            if n == 2:
+                for i in range(4):
+                    other = make_team(t, name=f"分队{i}", members=[(t.p_hq, "member", "")])
+                    deploy(
+                        actor=t.alice, team=other, unit=t.a_site_2, task=Task.DUTY,
+                        starts_on=today + timedelta(days=i * 2 + 1),
+                        ends_on=today + timedelta(days=i * 2 + 1),
+                    )  # fmt: skip
+                deploy(
+                    actor=t.alice, team=team, unit=t.a_site_2, task=Task.TEMPERATURE,
+                    starts_on=today, ends_on=today, people=[t.p_site_2],
+                )  # fmt: skip
+            for url in ("/teams/", f"/teams/{team.pk}/", "/teams/today/?unit=group-a"):
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(url)
+                counted.setdefault(url, []).append(len(queries))
+        for url, (few, more) in counted.items():
+            self.assertEqual(few, more, url)
+
     def test_form_a_team_and_refusals(self):
         t = self.t
         client = self.login(t.alice)
