@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
 from fangkong.accountability.api import router as accountability_router
+from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
 from fangkong.core.auth import docs_access
@@ -16,6 +17,7 @@ from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
 from fangkong.sites.api import router as sites_router
 from fangkong.supplies.api import router as supplies_router
+from fangkong.teams.api import router as teams_router
 from fangkong.workbench.api import router as workbench_router
 
 api = FangkongAPI(
@@ -38,6 +40,8 @@ api.add_router("", duty_router)
 api.add_router("", supplies_router)
 api.add_router("", funds_router)
 api.add_router("", donations_router)
+api.add_router("", teams_router)
+api.add_router("", checkpoints_router)
 api.add_router("", sites_router)
 api.add_router("", inspections_router)
 api.add_router("", notify_router)

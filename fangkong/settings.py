@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.funds",
     "fangkong.donations",
+    "fangkong.teams",
+    "fangkong.checkpoints",
     "fangkong.sites",
     "fangkong.inspections",
     "fangkong.workbench",

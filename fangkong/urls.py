@@ -31,6 +31,8 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("funds/", include("fangkong.funds.urls")),
     path("donations/", include("fangkong.donations.urls")),
+    path("teams/", include("fangkong.teams.urls")),
+    path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("sites/", include("fangkong.sites.urls")),
     path("inspections/", include("fangkong.inspections.urls")),
     path("workbench/", include("fangkong.workbench.urls")),

@@ -6,6 +6,7 @@ class IncidentKind(models.TextChoices):
     CONFIRMED = "confirmed", _("Confirmed case")
     SUSPECTED = "suspected", _("Suspected case")
     FEVER_CLUSTER = "fever_cluster", _("Fever cluster")
+    FEVER = "fever", _("Fever found at a checkpoint")
     CLOSE_CONTACT = "close_contact", _("Close contact found")
     PETITION = "petition", _("Group gathering or petition warning (群体性上访预警)")
     OPINION = "opinion", _("Public-opinion event (舆情)")
@@ -60,6 +61,7 @@ CLOCKS: dict[str, tuple[int, int, Level]] = {
     IncidentKind.SUSPECTED: (15, 30, Level.SASAC),
     IncidentKind.PETITION: (15, 30, Level.SASAC),
     IncidentKind.FEVER_CLUSTER: (15, 30, Level.GROUP),
+    IncidentKind.FEVER: (15, 30, Level.GROUP),
     IncidentKind.CLOSE_CONTACT: (15, 30, Level.GROUP),
     IncidentKind.OPINION: (15, 30, Level.GROUP),
     IncidentKind.SHORTAGE: (30, 60, Level.GROUP),

@@ -149,10 +149,14 @@ def report_case(
     symptoms=(),
     note: str = "",
     now: datetime | None = None,
+    trigger: str = CaseTrigger.MANUAL,
 ) -> HealthCase:
-    """Open a case by hand (a fever found outside the check-in, a call from a family)."""
+    """Open a case by hand (a fever found outside the check-in, a call from a family).
+    `actor` None: the system, for a fever found at a checkpoint (whose writer checked the
+    permission to enter counts there: the person may belong to another unit)."""
     now = now or timezone.now()
-    require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
+    if actor is not None:
+        require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
     errors: dict = {}
     temperature, symptoms = parse_reading(temperature, symptoms, errors, optional=True)
     if errors:
@@ -165,7 +169,7 @@ def report_case(
         person=person,
         unit_id=person.unit_id,
         unit_path=person.unit_path,
-        trigger=CaseTrigger.MANUAL,
+        trigger=trigger,
         temperature=temperature,
         symptoms=symptoms,
         opened_at=now,
