@@ -368,6 +368,11 @@ def main():
         lambda: client.get(f"/supplies/board/?unit={ROOT_CODE}"),
         10,
     )
+    add(
+        "(c) its subtree stock, fetched after it (&part=stock)",
+        lambda: client.get(f"/supplies/board/?unit={ROOT_CODE}&part=stock"),
+        10,
+    )
 
     # (d) one issue through the service, then the floor.
     def record():

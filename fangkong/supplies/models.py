@@ -85,7 +85,11 @@ class Balance(models.Model):
         ]
         indexes = [
             models.Index(fields=["item", "unit_path"], name="supply_balance_path_idx"),
-            models.Index(fields=["severity", "unit_path"], name="supply_balance_short_idx"),
+            # The board: its first page in order, its totals and drill-down from the index alone.
+            models.Index(
+                fields=["severity", "unit_path", "item", "shortfall"],
+                name="supply_balance_short_idx",
+            ),
             models.Index(fields=["rate_day"], name="supply_balance_rate_day_idx"),
         ]
 

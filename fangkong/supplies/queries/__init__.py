@@ -6,6 +6,7 @@ from .board import holds_stock as holds_stock
 from .board import list_short_children as list_short_children
 from .board import list_shortfalls as list_shortfalls
 from .board import list_stock as list_stock
+from .board import short_rows as short_rows
 from .board import summarize_shortfalls as summarize_shortfalls
 from .ledger import get_transfer_for as get_transfer_for
 from .ledger import list_balances as list_balances

@@ -109,39 +109,43 @@ def list_shortfalls(user, unit, *, item=None):
     )
 
 
-def summarize_shortfalls(user, unit, *, items=None) -> list[dict]:
-    """Totals of the board per item: units short, out of stock, and the quantity short."""
-    rows = (
+def short_rows(user, unit) -> list[tuple]:
+    """(item id, severity, shortfall, unit path) of every line of the subtree out of stock
+    or below safety: one read of the (severity, unit_path, item, shortfall) index, from
+    which the board's totals and drill-down are both counted (a GROUP BY item makes
+    SQLite walk the (item, unit_path) index and every row of the subtree instead)."""
+    return list(
         Balance.objects.visible_to(user, CorePerm.VIEW)
         .filter(subtree_q("unit_path", unit.path), severity__gte=SHORT)
-        .values("item")
-        .annotate(
-            units=Count("id"),
-            out=Count("id", filter=Q(severity=cover.SEVERITY[CoverState.OUT])),
-            short=Sum("shortfall"),
-        )
+        .values_list("item_id", "severity", "shortfall", "unit_path")
     )
+
+
+def summarize_shortfalls(user, unit, *, items=None, rows=None) -> list[dict]:
+    """Totals of the board per item: units short, out of stock, and the quantity short.
+    `rows`: the `short_rows` when the caller has read them already."""
+    out_severity = cover.SEVERITY[CoverState.OUT]
+    totals: dict[int, dict] = {}
+    for item_id, severity, shortfall, _path in rows if rows is not None else short_rows(user, unit):
+        total = totals.setdefault(item_id, {"units": 0, "out": 0, "short": 0})
+        total["units"] += 1
+        total["out"] += severity == out_severity
+        total["short"] += shortfall
     items = items if items is not None else catalogue()
-    result = [{**row, "item": items[row["item"]]} for row in rows]
+    result = [{**total, "item": items[item_id]} for item_id, total in totals.items()]
     result.sort(key=lambda r: (-r["out"], -r["units"], r["item"].sort_order))
     return result
 
 
-def list_short_children(user, unit) -> list[tuple]:
+def list_short_children(user, unit, *, rows=None) -> list[tuple]:
     """[(child unit, lines short in its subtree)] for the board's drill-down: the children
-    with something short, most first."""
+    with something short, most first. `rows`: as for `summarize_shortfalls`."""
     children = list(unit.children.order_by("sort_order", "code"))
     counts: dict[str, int] = {}
-    rows = (
-        Balance.objects.visible_to(user, CorePerm.VIEW)
-        .filter(subtree_q("unit_path", unit.path), severity__gte=SHORT)
-        .values_list("unit_path")
-        .annotate(n=Count("id"))
-    )
-    for path, n in rows:
+    for _item, _severity, _shortfall, path in rows if rows is not None else short_rows(user, unit):
         for child in children:
             if path.startswith(child.path):
-                counts[child.path] = counts.get(child.path, 0) + n
+                counts[child.path] = counts.get(child.path, 0) + 1
                 break
     short = [(child, counts[child.path]) for child in children if child.path in counts]
     short.sort(key=lambda pair: -pair[1])

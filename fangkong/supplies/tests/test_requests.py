@@ -253,6 +253,12 @@ class BoardAndApiTests(ProvinceMixin, TestCase):
         self.assertNotContains(page, 'data-unit="a-site-2"')
         self.assertContains(page, "低于安全库存")
         self.assertContains(page, 'href="?unit=a-sub', msg_prefix="the child to drill into")
+        # The subtree's stock comes after the page, in a request of its own.
+        self.assertContains(page, 'data-testid="subtree-stock-loading"')
+        stock = client.get("/supplies/board/?unit=group-a&part=stock")
+        self.assertContains(stock, 'data-testid="subtree-stock"')
+        self.assertContains(stock, "医用外科口罩")
+        self.assertNotContains(stock, "<html")
         self.login(self.t.charlie)
         self.assertEqual(self.client.get("/supplies/board/?unit=group-a").status_code, 404)
 
@@ -262,7 +268,7 @@ class BoardAndApiTests(ProvinceMixin, TestCase):
         more = Item.objects.exclude(pk=self.item.pk).first()
         for unit in (self.t.a_site_2, self.t.a_sub):
             services.record_receipt(actor=self.t.root, unit=unit, item=more, quantity=1)
-        with self.assertNumQueries(14):  # the session, the scope, two for the breadcrumbs
+        with self.assertNumQueries(12):  # the session, the scope, two for the breadcrumbs
             page = client.get("/supplies/board/?unit=group-a&item=mask-surgical")
         self.assertEqual(page.status_code, 200)
 
