@@ -6,11 +6,13 @@ write under @idempotent runs in one transaction, a 4xx writes nothing."""
 import base64
 import binascii
 from datetime import date, datetime
+from typing import Annotated
 
 from django.core.files.base import ContentFile
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
+from pydantic import StringConstraints
 
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
@@ -24,10 +26,13 @@ from .validation import MAX_PHOTOS
 
 router = Router(tags=["inspections"])
 
+# A photo of at most 10 MB, base64-encoded (4 characters for every 3 bytes).
+Base64 = Annotated[str, StringConstraints(max_length=(10 * 1024 * 1024 + 2) // 3 * 4)]
+
 
 class PhotoIn(Schema):
     name: Line(200) = Field(description='file name with its type, e.g. "gate.jpg"')
-    data: str = Field(description="the photo, base64-encoded (at most 10 MB)")
+    data: Base64 = Field(description="the photo, base64-encoded (at most 10 MB)")
 
 
 class VisitIn(Schema):

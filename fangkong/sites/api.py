@@ -11,7 +11,7 @@ from ninja import Field, Query, Router, Schema
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
-from fangkong.core.schemas import Code, Day, Id, Line
+from fangkong.core.schemas import Code, Day, Id, Int, Items, Line
 from fangkong.orgs.choices import UnitKind
 from fangkong.orgs.models import Person
 from fangkong.orgs.queries import get_unit_for
@@ -66,9 +66,9 @@ class SlotOut(Schema):
 
 
 class LogIn(Schema):
-    done: list[Work] = Field(description="what was done: disinfection, ventilation")
+    done: Items(Work, 2) = Field(description="what was done: disinfection, ventilation")
     note: Line(300) = ""
-    person: str | None = Field(None, description="employee number of who did it (site staff)")
+    person: Line(64) | None = Field(None, description="employee number of who did it (site staff)")
     site: Code | None = Field(None, description="if given, must be the slot's site")
 
 
@@ -154,9 +154,9 @@ class SlotTimeIn(Schema):
 class ScheduleIn(Schema):
     unit: Code = Field(description="the unit it is set on (a site: its override)")
     site_kind: Line(20)
-    slots: list[SlotTimeIn] = Field(description="empty: sites of the kind get no slots")
-    window_minutes: int = 120
-    grace_minutes: int = 120
+    slots: Items(SlotTimeIn, 24) = Field(description="empty: sites of the kind get no slots")
+    window_minutes: Int(0, 24 * 60) = 120
+    grace_minutes: Int(0, 24 * 60) = 120
 
 
 @router.post("/sites/schedules", response={201: ScheduleOut}, summary="Set a schedule")
