@@ -14,6 +14,12 @@ class CoreConfig(AppConfig):
         from .worker import URGENT, register_sweep
 
         register_sweep("core.idempotency_purge", purge, every=3600)
+        from django.db.models.signals import post_migrate
+
+        from . import statistics
+
+        register_sweep("core.statistics", statistics.refresh, every=24 * 3600)
+        post_migrate.connect(statistics.refresh, sender=self, dispatch_uid="core.statistics")
         from . import followups
 
         # Follow-ups open incidents: urgent work, a lane of its own next to the escalation.

@@ -14,7 +14,12 @@ PACKAGE_AT = 800  # lines as ruff format writes them (docs/architecture.md)
 # Sweeps the worker runs from outside an app's sweeps.py: core's own housekeeping, and the
 # two the ops branch moves into incidents/sweeps.py and notify/sweeps.py (drop them then).
 # core holds mechanisms, not an app: its sweeps (idempotency keys, follow-ups) live beside them.
-SWEEPS_ELSEWHERE = {"core.idempotency_purge", "core.followups", "core.followups_purge"}
+SWEEPS_ELSEWHERE = {
+    "core.idempotency_purge",
+    "core.followups",
+    "core.followups_purge",
+    "core.statistics",
+}
 
 
 def apps() -> list[Path]:

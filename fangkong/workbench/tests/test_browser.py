@@ -3,6 +3,7 @@ files it from there and the item is gone; the office sees the incident waiting f
 签收 at the top, signs it from the list and the count drops, at desktop and phone size."""
 
 import re
+
 from django.utils import timezone
 
 from fangkong.core.browser import BrowserTestCase
