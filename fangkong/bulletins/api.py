@@ -1,0 +1,95 @@
+"""The daily bulletin over HTTP: one bulletin of a unit and day as JSON (its snapshot of
+figures, each with the link to its source page, and the office's sections), as Word
+(.docx) and as PDF. A unit outside the caller's scope, or a bulletin the caller may not
+see (a draft, for a viewer), is a 404."""
+
+from datetime import date, datetime
+
+from django.http import Http404, HttpResponse
+from ninja import Field, Router, Schema
+
+from fangkong.orgs.queries import get_unit_for
+
+from . import queries, services
+from .views import file_response
+
+router = Router(tags=["bulletins"])
+
+
+class FigureOut(Schema):
+    label: str
+    value: int | float | str | None
+    change: int | float | None = Field(None, description="since the same time yesterday")
+    url: str = Field(description="the source page of the figure")
+
+
+class ItemOut(Schema):
+    text: str
+    url: str
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    url: str
+    figures: list[FigureOut]
+    items: list[ItemOut]
+    note: str
+
+
+class BulletinOut(Schema):
+    unit: str = Field(description="the unit's code")
+    unit_name: str
+    day: date
+    as_of: datetime = Field(description="the figures are the facts as of this moment")
+    number: int = Field(description="第N期, per unit and year")
+    year: int
+    title: str
+    state: str = Field(description="draft, approved or published")
+    sections: list[SectionOut]
+    instructions: str
+    deeds: str
+    next_steps: str
+    approved_by: str | None
+    approved_at: datetime | None
+    published_at: datetime | None
+
+
+def _bulletin(request, unit: str, day: str):
+    try:
+        the_day = date.fromisoformat(day)
+    except ValueError as exc:
+        raise Http404 from exc
+    return queries.get_bulletin_for(request.user, get_unit_for(request.user, unit), the_day)
+
+
+@router.get("/bulletins/{unit}/{day}.docx", summary="A daily bulletin as Word (.docx)")
+def get_bulletin_docx(request, unit: str, day: str) -> HttpResponse:
+    return file_response(_bulletin(request, unit, day), "docx")
+
+
+@router.get("/bulletins/{unit}/{day}.pdf", summary="A daily bulletin as PDF")
+def get_bulletin_pdf(request, unit: str, day: str) -> HttpResponse:
+    return file_response(_bulletin(request, unit, day), "pdf")
+
+
+@router.get("/bulletins/{unit}/{day}", response=BulletinOut, summary="A daily bulletin")
+def get_bulletin(request, unit: str, day: str):
+    b = _bulletin(request, unit, day)
+    return {
+        "unit": b.unit.code,
+        "unit_name": b.unit.name,
+        "day": b.day,
+        "as_of": b.as_of,
+        "number": b.number,
+        "year": b.year,
+        "title": services.title_of(b),
+        "state": b.state,
+        "sections": b.sections,
+        "instructions": b.instructions,
+        "deeds": b.deeds,
+        "next_steps": b.next_steps,
+        "approved_by": b.approved_by.username if b.approved_by else None,
+        "approved_at": b.approved_at,
+        "published_at": b.published_at,
+    }
