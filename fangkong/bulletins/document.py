@@ -220,7 +220,9 @@ def to_pdf(bulletin: Bulletin) -> bytes:
     _register_font()
     red = Color(*(c / 255 for c in RED))
     out = io.BytesIO()
-    pdf = canvas.Canvas(out, pagesize=A4, pageCompression=1)
+    pdf = canvas.Canvas(
+        out, pagesize=A4, pageCompression=1, initialFontName=PDF_FONT, initialFontSize=15
+    )
     pdf.setTitle(f"{bulletin.unit.name} {_('Epidemic prevention and control work bulletin')}")
     width, height = A4
     left, right, top, bottom = 2.8 * cm, 2.6 * cm, 3.7 * cm, 3.5 * cm

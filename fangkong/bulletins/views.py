@@ -100,7 +100,9 @@ def detail(request, code: str, day: str):
             "as_of": document.as_of_line(bulletin),
             "free": [(c, label, getattr(bulletin, c)) for c, label in FREE_SECTIONS],
             "can_edit": queries.may_edit(request.user, unit),
-            "can_approve": queries.may_approve(request.user, unit),
+            # Not the one who generated or edited it (services.approve_bulletin).
+            "can_approve": queries.may_approve(request.user, unit)
+            and request.user.pk not in (bulletin.generated_by_id, bulletin.edited_by_id),
         },
     )
 

@@ -176,3 +176,22 @@ class BulletinDocumentTests(TestCase):
         self.assertIn(" yes ", line)
         if text.returncode == 0:
             self.assertIn("疫情防控工作动态", text.stdout)
+
+
+class MorningSweepTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(MORNING, tick=False):
+            cls.t = make_bulletin_province()
+
+    def test_after_eight_each_group_with_an_office_gets_todays_draft_once(self):
+        from fangkong.bulletins.sweeps import morning
+
+        with time_machine.travel(MORNING - timedelta(hours=3), tick=False):  # 07:30 local
+            self.assertEqual(morning()["made"], 0)
+        with time_machine.travel(MORNING, tick=False):
+            self.assertEqual(morning(), {"made": 2, "failed": 0})  # group A (olga), SASAC
+            self.assertEqual(morning()["made"], 0)  # idempotent
+        b = self.t.group_a.bulletins.get()
+        self.assertEqual((b.day, b.state, b.generated_by), (DAY, "draft", self.t.olga))
+        self.assertFalse(self.t.group_b.bulletins.exists())  # no office there
