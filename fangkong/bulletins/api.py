@@ -8,32 +8,34 @@ from datetime import date, datetime
 from django.http import Http404, HttpResponse
 from ninja import Field, Router, Schema
 
+from fangkong.core.schemas import Code, Line
 from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
 from .views import file_response
 
 router = Router(tags=["bulletins"])
+DayText = Line(10)  # YYYY-MM-DD; another text is a 404 (no such bulletin)
 
 
-class FigureOut(Schema):
+class BulletinFigureOut(Schema):
     label: str
     value: int | float | str | None
     change: int | float | None = Field(None, description="since the same time yesterday")
     url: str = Field(description="the source page of the figure")
 
 
-class ItemOut(Schema):
+class BulletinItemOut(Schema):
     text: str
     url: str
 
 
-class SectionOut(Schema):
+class BulletinSectionOut(Schema):
     key: str
     title: str
     url: str
-    figures: list[FigureOut]
-    items: list[ItemOut]
+    figures: list[BulletinFigureOut]
+    items: list[BulletinItemOut]
     note: str
 
 
@@ -46,7 +48,7 @@ class BulletinOut(Schema):
     year: int
     title: str
     state: str = Field(description="draft, approved or published")
-    sections: list[SectionOut]
+    sections: list[BulletinSectionOut]
     instructions: str
     deeds: str
     next_steps: str
@@ -55,7 +57,7 @@ class BulletinOut(Schema):
     published_at: datetime | None
 
 
-def _bulletin(request, unit: str, day: str):
+def _bulletin(request, unit: Code, day: DayText):
     try:
         the_day = date.fromisoformat(day)
     except ValueError as exc:
@@ -64,17 +66,17 @@ def _bulletin(request, unit: str, day: str):
 
 
 @router.get("/bulletins/{unit}/{day}.docx", summary="A daily bulletin as Word (.docx)")
-def get_bulletin_docx(request, unit: str, day: str) -> HttpResponse:
+def get_bulletin_docx(request, unit: Code, day: DayText) -> HttpResponse:
     return file_response(_bulletin(request, unit, day), "docx")
 
 
 @router.get("/bulletins/{unit}/{day}.pdf", summary="A daily bulletin as PDF")
-def get_bulletin_pdf(request, unit: str, day: str) -> HttpResponse:
+def get_bulletin_pdf(request, unit: Code, day: DayText) -> HttpResponse:
     return file_response(_bulletin(request, unit, day), "pdf")
 
 
 @router.get("/bulletins/{unit}/{day}", response=BulletinOut, summary="A daily bulletin")
-def get_bulletin(request, unit: str, day: str):
+def get_bulletin(request, unit: Code, day: DayText):
     b = _bulletin(request, unit, day)
     return {
         "unit": b.unit.code,
