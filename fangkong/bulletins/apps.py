@@ -9,6 +9,7 @@ class BulletinsConfig(AppConfig):
     def ready(self):
         from fangkong.core.audit import register_object_type
         from fangkong.core.nav import NavItem, register
+        from fangkong.core.tasks import register_task_source
         from fangkong.core.worker import register_sweep
         from fangkong.notify.topics import register_topic
         from fangkong.orgs.demo import register_demo
@@ -19,6 +20,7 @@ class BulletinsConfig(AppConfig):
         from .models import Bulletin, Statement
         from .permissions import register_permissions
         from .sweeps import morning
+        from .tasks import bulletins_waiting
 
         register_permissions()
         for model in (Bulletin, Statement):
@@ -34,6 +36,7 @@ class BulletinsConfig(AppConfig):
             )
         )
         register_sweep("bulletins.morning", morning, every=600)
+        register_task_source("bulletins.waiting", bulletins_waiting)
         register_topic(
             services.TOPIC,
             services.TOPIC_LABEL,

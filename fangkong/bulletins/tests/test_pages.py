@@ -143,3 +143,24 @@ class BulletinPageTests(TestCase):
         self.assertContains(self.client.get("/bulletins/statements/?unit=group-a"), "口径一")
         self.client.force_login(t.charlie)
         self.assertEqual(self.client.get("/bulletins/statements/?unit=group-a").status_code, 404)
+
+
+@time_machine.travel(MORNING, tick=False)
+class BulletinTaskTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(MORNING, tick=False):
+            cls.t = make_bulletin_province()
+
+    def test_the_leader_is_asked_to_approve_then_the_office_to_publish(self):
+        from fangkong.bulletins.tasks import bulletins_waiting
+
+        t = self.t
+        b = services.generate_bulletin(actor=t.olga, unit=t.group_a)
+        kinds = lambda user: [task.kind for task in bulletins_waiting(user, MORNING)]  # noqa: E731
+        self.assertEqual(kinds(t.lena), ["bulletins.approve"])
+        self.assertEqual(kinds(t.olga), [])
+        self.assertEqual(kinds(t.charlie), [])
+        services.approve_bulletin(actor=t.lena, bulletin=b)
+        self.assertEqual(kinds(t.lena), [])
+        self.assertEqual(kinds(t.olga), ["bulletins.publish"])
