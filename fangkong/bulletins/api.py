@@ -6,8 +6,11 @@ see (a draft, for a viewer), is a 404."""
 from datetime import date, datetime
 
 from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from fangkong.core.errors import InvalidInput
+from fangkong.core.idempotency import idempotent
 from fangkong.core.schemas import Code, Line
 from fangkong.orgs.queries import get_unit_for
 
@@ -75,9 +78,7 @@ def get_bulletin_pdf(request, unit: Code, day: DayText) -> HttpResponse:
     return file_response(_bulletin(request, unit, day), "pdf")
 
 
-@router.get("/bulletins/{unit}/{day}", response=BulletinOut, summary="A daily bulletin")
-def get_bulletin(request, unit: Code, day: DayText):
-    b = _bulletin(request, unit, day)
+def _out(b) -> dict:
     return {
         "unit": b.unit.code,
         "unit_name": b.unit.name,
@@ -95,3 +96,27 @@ def get_bulletin(request, unit: Code, day: DayText):
         "approved_at": b.approved_at,
         "published_at": b.published_at,
     }
+
+
+@router.get("/bulletins/{unit}/{day}", response=BulletinOut, summary="A daily bulletin")
+def get_bulletin(request, unit: Code, day: DayText):
+    return _out(_bulletin(request, unit, day))
+
+
+@router.post(
+    "/bulletins/{unit}/{day}",
+    response={201: BulletinOut},
+    summary="Generate (or take again the figures of) a draft bulletin",
+)
+@idempotent
+def post_bulletin(request, unit: Code, day: DayText):
+    """The epidemic office makes the draft of `day` with the figures as of now (today) or
+    the end of that day (a past day); a day in the future is a 400 naming `day`, an
+    approved bulletin a 409, a unit outside the scope a 404."""
+    the_unit = get_unit_for(request.user, unit)
+    try:
+        the_day = date.fromisoformat(day)
+    except ValueError as exc:
+        raise InvalidInput({"day": [_("A day as YYYY-MM-DD.")]}) from exc
+    b = services.generate_bulletin(actor=request.user, unit=the_unit, day=the_day)
+    return 201, _out(b)

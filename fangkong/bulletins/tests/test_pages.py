@@ -164,3 +164,27 @@ class BulletinTaskTests(TestCase):
         services.approve_bulletin(actor=t.lena, bulletin=b)
         self.assertEqual(kinds(t.lena), [])
         self.assertEqual(kinds(t.olga), ["bulletins.publish"])
+
+
+@time_machine.travel(MORNING, tick=False)
+class BulletinPostApiTests(TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        with time_machine.travel(MORNING, tick=False):
+            cls.t = make_bulletin_province()
+
+    def test_post_generates_the_draft_and_refuses_bad_days_and_outsiders(self):
+        c = self.client
+        c.force_login(self.t.olga)
+        response = c.post(API)
+        self.assertEqual(response.status_code, 201)
+        self.assertEqual(response.json()["state"], "draft")
+        future = c.post("/api/v1/bulletins/group-a/2026-02-04")
+        self.assertEqual(future.status_code, 400)
+        self.assertIn("day", future.json()["fields"])
+        self.assertEqual(c.post("/api/v1/bulletins/group-a/2026-2-x").status_code, 400)
+        self.assertEqual(self.t.group_a.bulletins.count(), 1)
+        c.force_login(self.t.lena)
+        self.assertEqual(c.post(API).status_code, 403)  # sees it, may not make it
+        c.force_login(self.t.charlie)
+        self.assertEqual(c.post(API).status_code, 404)
