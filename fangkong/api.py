@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
 from fangkong.accountability.api import router as accountability_router
+from fangkong.bulletins.api import router as bulletins_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
@@ -44,5 +45,6 @@ api.add_router("", teams_router)
 api.add_router("", checkpoints_router)
 api.add_router("", sites_router)
 api.add_router("", inspections_router)
+api.add_router("", bulletins_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

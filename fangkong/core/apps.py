@@ -32,6 +32,7 @@ class CoreConfig(AppConfig):
             ("reports", _("Daily reports"), "clipboard-check"),
             ("health", _("Staff health"), "heart-pulse"),
             ("supplies", _("Supplies and funds"), "box-seam"),
+            ("command", _("Command and communication"), "megaphone"),
             ("sites", _("Site operations"), "droplet-half"),
             ("orgs", _("Units and people"), "diagram-3"),
             ("system", _("System"), "gear-wide-connected"),

@@ -293,3 +293,8 @@ def test_inspections_scale(synthetic_db):
         "1",
     )
     assert_ran(result, "(a) queries.get_board(SYN)", "/inspections/board/", "(d) floor")
+
+
+def test_bulletins_scale(synthetic_db):
+    result = run_bench("bulletins_scale.py", synthetic_db, "--prepare", *SYNTHETIC, "--runs", "1")
+    assert_ran(result, "(a) figures.collect(SYN)", "(c) document.to_docx", "(d) document.to_pdf")
