@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.sites",
     "fangkong.inspections",
+    "fangkong.notices",
     "fangkong.workbench",
 ]
 
