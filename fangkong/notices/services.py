@@ -442,12 +442,18 @@ def acknowledge(
 
 
 def laggards(notice: Notice):
-    """Receipts of this notice still owing something: not read, not acknowledged, or (when
-    a reply is required) not replied."""
+    """Receipts still owing something: not read, not acknowledged, or (when a reply is
+    required) not replied — of the notice, and for a chain's first notice of its forwards
+    too (the SASAC chases down to the station)."""
     owing = Q(read_at__isnull=True) | Q(acked_at__isnull=True)
     if notice.reply_required:
         owing |= Q(replied_at__isnull=True)
-    return Receipt.objects.filter(notice=notice).filter(owing)
+    rows = (
+        Receipt.objects.filter(root=notice)
+        if notice.is_root
+        else Receipt.objects.filter(notice=notice)
+    )
+    return rows.filter(owing)
 
 
 def remind(*, actor, notice: Notice, now: datetime | None = None) -> Reminder:
