@@ -19,7 +19,7 @@ def ack_panel(user, unit, now):
         return None
     day = unit.local_date(now)
     monday = day - timedelta(days=day.weekday())
-    since = datetime.combine(monday, time(0), tzinfo=unit.tzinfo())
+    since = datetime.combine(monday, time(0), tzinfo=unit.tzinfo)
     tally = queries.ack_rate(user, unit, since, now)
     issued = Notice.objects.in_subtree(unit).filter(issued_at__gte=since, issued_at__lt=now).count()
     if not issued:

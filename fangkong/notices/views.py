@@ -59,7 +59,7 @@ def _parse_deadline(text: str, unit: Unit):
         raise ServiceError(
             "invalid", _("Not a date and time."), {"reply_by": [_("Not a date and time.")]}
         ) from None
-    return naive.replace(tzinfo=unit.tzinfo()) if naive.tzinfo is None else naive
+    return naive.replace(tzinfo=unit.tzinfo) if naive.tzinfo is None else naive
 
 
 @login_required

@@ -21,7 +21,7 @@ class NoticePageTests(ProvinceMixin, TestCase):
     def test_lists_and_empty_state(self):
         t = self.t
         page = self.login(t.olga).get("/notices/")
-        self.assertContains(page, "No notice here yet.", status_code=200)
+        self.assertContains(page, "暂无通知。", status_code=200)
         notice = sasac_notice(t)
         page = self.login(t.alice).get("/notices/?box=inbox")
         self.assertContains(page, notice.title)
@@ -46,7 +46,7 @@ class NoticePageTests(ProvinceMixin, TestCase):
         page = self.login(t.leo).post(
             "/notices/new/", {"issuer": "group-a", "kind": "order", "title": "x"}
         )
-        self.assertContains(page, "Choose at least one recipient unit.")
+        self.assertContains(page, "请至少选择一个接收单位。")
         self.assertEqual(self.login(t.bob).get("/notices/new/").status_code, 404)
 
     def test_open_reads_ack_forward_chase_and_remind(self):
@@ -68,7 +68,7 @@ class NoticePageTests(ProvinceMixin, TestCase):
             page = client.get(f"/notices/{notice.pk}/?unit=group-a")
         self.assertLessEqual(len(queries), 30)  # whatever the number of receipts
         self.assertContains(page, "Unit a-site-2")
-        self.assertContains(page, "How far down it reached")
+        self.assertContains(page, "传达到哪一级")
         response = self.login(t.sasac).post(
             f"/notices/{notice.pk}/remind/", {"next": f"/notices/{notice.pk}/"}, follow=True
         )
