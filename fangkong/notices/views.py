@@ -157,12 +157,9 @@ def notice_detail(request, notice_id):
             for u in Unit.objects.filter(pk__in=ids).order_by("depth")
             if u.path.startswith(notice.issuer.path) or not notice.issuer.path.startswith(u.path)
         ]
-    forward_units = [
-        r.unit
-        for r in Receipt.objects.filter(notice=notice, person__isnull=True)
-        .filter(scope_of(user, NoticePerm.ISSUE_NOTICES).q("unit_path"))
-        .select_related("unit")[:5]
-    ]
+    # A unit forwards its own copy: the receipts of the units the user works for.
+    issue_scope = scope_of(user, NoticePerm.ISSUE_NOTICES)
+    forward_units = [r.unit for r in own if r.person_id is None and issue_scope.covers(r.unit_path)]
     return render(
         request,
         "notices/notice_detail.html",
