@@ -20,7 +20,6 @@ from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
 from .choices import NoticeKind, NoticeState
-from .models import Receipt
 from .permissions import NoticePerm
 
 LAGGARDS_SHOWN = 50
