@@ -55,7 +55,7 @@ class NoticeIn(Schema):
     signer: Line(50) = ""
 
 
-class TallyOut(Schema):
+class NoticeTallyOut(Schema):
     unit: str | None
     name: str
     total: int
@@ -64,7 +64,7 @@ class TallyOut(Schema):
     replied: int
 
 
-class ReceiptOut(Schema):
+class NoticeReceiptOut(Schema):
     id: int
     notice: int
     unit: str
@@ -79,23 +79,23 @@ class ReceiptOut(Schema):
     replied_at: datetime | None
 
 
-class ReceiptsOut(Schema):
-    tally: TallyOut
-    children: list[TallyOut]
-    receipts: Page[ReceiptOut]
+class NoticeReceiptsOut(Schema):
+    tally: NoticeTallyOut
+    children: list[NoticeTallyOut]
+    receipts: Page[NoticeReceiptOut]
 
 
-class ReceiptQuery(PageQuery):
+class NoticeReceiptQuery(PageQuery):
     unit: Code | None = None
     owing: Line(8) = Field("", description="read, ack or reply: only those still owing it")
 
 
-class AckIn(Schema):
+class NoticeAckIn(Schema):
     reply: Text(4000) = ""
     done: bool = Field(False, description="已落实: carried out")
 
 
-class ForwardIn(Schema):
+class NoticeForwardIn(Schema):
     unit: Code | None = Field(None, description="the forwarding unit (default: the caller's)")
     cover_note: Text(4000) = ""
     recipients: Items(Code, 500) = []
@@ -105,7 +105,7 @@ class ForwardIn(Schema):
     reply_by: AwareMoment | None = None
 
 
-class ReminderOut(Schema):
+class NoticeReminderOut(Schema):
     level: int
     units: int
     at: datetime
@@ -224,8 +224,10 @@ def get_notice(request, notice_id: Id):
     return _notice_out(queries.get_notice_for(request.user, notice_id))
 
 
-@router.get("/notices/{notice_id}/receipts", response=ReceiptsOut, summary="Receipts per subtree")
-def get_receipts(request, notice_id: Id, query: Query[ReceiptQuery]):
+@router.get(
+    "/notices/{notice_id}/receipts", response=NoticeReceiptsOut, summary="Receipts per subtree"
+)
+def get_receipts(request, notice_id: Id, query: Query[NoticeReceiptQuery]):
     """The counts in the subtree of `unit` (default: all) with one row per child unit
     (drill-down), and the receipts themselves, paginated. A forwarded chain rolls up to
     its first notice."""
@@ -253,9 +255,11 @@ def post_read(request, notice_id: Id):
     return {"marked": services.mark_read(user=request.user, notice=notice)}
 
 
-@router.post("/notices/{notice_id}/ack", response=list[ReceiptOut], summary="Acknowledge (签收)")
+@router.post(
+    "/notices/{notice_id}/ack", response=list[NoticeReceiptOut], summary="Acknowledge (签收)"
+)
 @idempotent
-def post_ack(request, notice_id: Id, payload: AckIn):
+def post_ack(request, notice_id: Id, payload: NoticeAckIn):
     """For the caller's units; a withdrawn notice: 409 `withdrawn`; not a recipient: 403."""
     notice = queries.get_notice_for(request.user, notice_id)
     receipts = services.acknowledge(
@@ -269,7 +273,9 @@ def post_ack(request, notice_id: Id, payload: AckIn):
     ]
 
 
-@router.post("/notices/{notice_id}/remind", response=ReminderOut, summary="Re-remind the laggards")
+@router.post(
+    "/notices/{notice_id}/remind", response=NoticeReminderOut, summary="Re-remind the laggards"
+)
 @idempotent
 def post_remind(request, notice_id: Id):
     """At most every 5 minutes: 429 `too_soon` with Retry-After and the time of the next."""
@@ -280,7 +286,7 @@ def post_remind(request, notice_id: Id):
 
 @router.post("/notices/{notice_id}/forward", response={201: NoticeOut}, summary="Forward (转发)")
 @idempotent
-def post_forward(request, notice_id: Id, payload: ForwardIn):
+def post_forward(request, notice_id: Id, payload: NoticeForwardIn):
     notice = queries.get_notice_for(request.user, notice_id)
     unit = _own_unit(request.user, payload.unit, NoticePerm.ISSUE_NOTICES)
     forward = services.forward_notice(
