@@ -59,7 +59,7 @@ def approval_of(unit: Unit) -> str:
     """One step (a leading-group member approves) or none, the nearest setting up the
     unit's line, else FANGKONG_NOTICE_APPROVAL (default one step)."""
     value = _nearest_setting(unit, "approval") or getattr(
-        settings, "FANGKONG_NOTICE_APPROVAL", Approval.ONE_STEP
+        settings, "NOTICE_APPROVAL", Approval.ONE_STEP
     )
     return value if value in Approval.values else Approval.ONE_STEP
 

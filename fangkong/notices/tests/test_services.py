@@ -197,3 +197,61 @@ class NoticeServiceTests(ProvinceMixin, TestCase):
             list(Receipt.objects.filter(notice=notice).values_list("unit__code", flat=True)),
             ["province"],
         )
+
+
+class NoticeSideTests(ProvinceMixin, TestCase):
+    """The to-do items, the command panel and the approval setting."""
+
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_leaders(cls.t)
+
+    def test_todo_items_follow_the_receipt(self):
+        from fangkong.notices.tasks import notices_waiting
+
+        t = self.t
+        notice = services.draft_notice(
+            actor=t.leo,
+            issuer=t.group_a,
+            kind="notice",
+            title="通知",
+            recipients=[t.a_sub],
+            reply_by=timezone.now() + timedelta(days=1),
+        )
+        kinds = [task.kind for task in notices_waiting(t.bob, timezone.now())]
+        self.assertEqual(kinds, ["notices.read"])
+        services.mark_read(user=t.bob, notice=notice)
+        self.assertEqual([x.kind for x in notices_waiting(t.bob, timezone.now())], ["notices.ack"])
+        services.acknowledge(actor=t.bob, notice=notice)
+        self.assertEqual(
+            [x.kind for x in notices_waiting(t.bob, timezone.now())], ["notices.reply"]
+        )
+        services.acknowledge(actor=t.bob, notice=notice, reply="已落实")
+        self.assertEqual(list(notices_waiting(t.bob, timezone.now())), [])
+        self.assertEqual(list(notices_waiting(t.charlie, timezone.now())), [])
+
+    def test_command_panel_counts_this_weeks_notices(self):
+        from fangkong.notices.command import ack_panel
+
+        t = self.t
+        self.assertIsNone(ack_panel(t.sasac, t.province, timezone.now()))
+        notice = sasac_notice(t)
+        services.acknowledge(actor=t.alice, notice=notice)
+        panel = ack_panel(t.sasac, t.province, timezone.now() + timedelta(seconds=1))
+        values = {str(f["label"]): f["value"] for f in panel["figures"]}
+        self.assertEqual(list(values.values()), [1, 2, 1, "50%"])
+        self.assertIsNone(ack_panel(t.charlie, t.province, timezone.now()))
+
+    def test_an_issuer_without_approval_issues_at_once(self):
+        t = self.t
+        services.set_issuer_setting(actor=t.leo, unit=t.group_a, prefix="甲", approval="none")
+        notice = services.draft_notice(
+            actor=t.olga, issuer=t.a_sub, kind="notice", title="x", recipients=[t.a_sub]
+        )
+        self.assertEqual(notice.state, NoticeState.ISSUED)
+        self.assertTrue(notice.number.startswith("Un防控发"))  # a-sub's own prefix: its name
+        other = services.draft_notice(
+            actor=t.olga, issuer=t.group_a, kind="notice", title="x", recipients=[t.a_sub]
+        )
+        self.assertTrue(other.number.startswith("甲防控发〔"))
