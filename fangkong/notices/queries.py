@@ -17,8 +17,6 @@ from .choices import NoticeState
 from .models import Notice, Receipt
 from .permissions import NoticePerm
 
-CHILD_CHUNK = 40  # children counted per query (one filtered count per child and figure)
-
 
 def visible_notices(user):
     scope = scope_of(user, NoticePerm.VIEW_NOTICES)
@@ -125,25 +123,43 @@ def _tally(unit, values: dict, prefix: str) -> Tally:
 
 def get_tally(user, notice: Notice, unit: Unit | None = None) -> Tally:
     """The receipts of `notice` in `unit`'s subtree (or all of them), and, per child of
-    `unit` with receipts, the same counts (drill-down). Queries: one for the total, one
-    per CHILD_CHUNK children."""
+    `unit` with receipts, the same counts (drill-down). One query grouped by unit path (an
+    index range over (root, unit_path)), folded into the children here: cheaper than a
+    filtered count per child, whatever the number of children."""
     rows = receipts_of(user, notice)
     if unit is not None:
         rows = rows.filter(subtree_q("unit_path", unit.path))
-    total = _tally(unit, rows.aggregate(**_figures("x", Q())), "x")
-    if unit is None or not total.total:
-        return total
-    children = list(Unit.objects.filter(parent=unit).order_by("sort_order", "code"))
-    for start in range(0, len(children), CHILD_CHUNK):
-        chunk = children[start : start + CHILD_CHUNK]
-        figures = {}
-        for index, child in enumerate(chunk):
-            figures |= _figures(f"c{index}", subtree_q("unit_path", child.path))
-        values = rows.aggregate(**figures)
-        for index, child in enumerate(chunk):
-            tally = _tally(child, values, f"c{index}")
-            if tally.total:
-                total.children.append(tally)
+    grouped = (
+        rows.values("unit_path")
+        .annotate(**{k[1:]: v for k, v in _figures("x", Q()).items()})
+        .order_by()
+    )
+    total = Tally(unit)
+    by_child: dict[str, Tally] = {}
+    prefix = len(unit.path) if unit is not None else 0
+    for row in grouped:
+        figures = (row["t"], row["r"], row["a"], row["p"])
+        total.total += figures[0]
+        total.read += figures[1]
+        total.acked += figures[2]
+        total.replied += figures[3]
+        if unit is None:
+            continue
+        rest = row["unit_path"][prefix:]
+        if not rest:
+            continue  # the unit's own receipts
+        child_path = unit.path + rest.split("/", 1)[0] + "/"
+        tally = by_child.setdefault(child_path, Tally(None))
+        tally.total += figures[0]
+        tally.read += figures[1]
+        tally.acked += figures[2]
+        tally.replied += figures[3]
+    if by_child:
+        children = Unit.objects.filter(path__in=list(by_child)).order_by("sort_order", "code")
+        for child in children:
+            tally = by_child[child.path]
+            tally.unit = child
+            total.children.append(tally)
     return total
 
 
