@@ -10,7 +10,7 @@ class NoticeKind(models.TextChoices):
 
 
 # The word of the number for each kind: 产投防控发〔2020〕3号 (seed 000's style).
-NUMBER_WORD = {
+NUMBER_WORD: dict[str, str] = {
     NoticeKind.ORDER: "防控令",
     NoticeKind.NOTICE: "防控发",
     NoticeKind.FORWARDED: "防控转",

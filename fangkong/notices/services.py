@@ -131,7 +131,7 @@ def recipient_rows(notice: Notice) -> list[tuple[int, str, int | None]]:
     if not notice.role:
         return [(pk, path, None) for pk, path in rows]
     paths = dict(rows)
-    result = []
+    result: list[tuple[int, str, int | None]] = []
     assignments = RoleAssignment.objects.filter(role=notice.role, user__is_active=True)
     for start in range(0, len(rows), BATCH):
         ids = [pk for pk, _path in rows[start : start + BATCH]]
@@ -604,7 +604,7 @@ def record_missing_replies(now: datetime | None = None) -> dict:
                             "notice": notice.pk,
                             "number": notice.number,
                             "title": notice.title,
-                            "reply_by": notice.reply_by.isoformat(),
+                            "reply_by": notice.reply_by.isoformat() if notice.reply_by else "",
                         },
                         now=now,
                     )
