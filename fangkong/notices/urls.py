@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:notice_id>/approve/", views.notice_approve, name="notice_approve"),
     path("<int:notice_id>/remind/", views.notice_remind, name="notice_remind"),
     path("<int:notice_id>/forward/", views.notice_forward, name="notice_forward"),
+    path("<int:notice_id>/files/<int:attachment_id>/", views.attachment, name="attachment"),
     path("<int:notice_id>/withdraw/", views.notice_withdraw, name="notice_withdraw"),
 ]

@@ -6,12 +6,13 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
 from fangkong.core.scope import scope_of
 from fangkong.orgs.choices import Role, SiteKind, UnitKind
@@ -20,6 +21,7 @@ from fangkong.orgs.queries import get_unit_for
 
 from . import queries, services
 from .choices import NoticeKind, NoticeState
+from .models import Attachment
 from .permissions import NoticePerm
 
 LAGGARDS_SHOWN = 50
@@ -274,3 +276,22 @@ def notice_withdraw(request, notice_id):
     else:
         messages.success(request, _("Withdrawn."))
     return redirect("notices:notice_detail", notice.pk)
+
+
+@login_required
+@require_GET
+def attachment(request, notice_id, attachment_id):
+    """A file of the notice (or of a receipt's reply), for those who see the notice; a
+    reply's file only for the issuer's side and the replying unit's scope."""
+    notice = queries.get_notice_for(request.user, notice_id)
+    item = get_object_or_404(Attachment, pk=attachment_id, notice=notice)
+    if item.receipt_id is not None and not (
+        queries.is_issuer_side(request.user, notice)
+        or scope_of(request.user, NoticePerm.VIEW_NOTICES).covers(item.receipt.unit_path)
+    ):
+        raise Http404
+    log_access(request, "export", "notice", notice.pk, notice.unit_path, {"attachment": item.pk})
+    try:
+        return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.name)
+    except FileNotFoundError:
+        raise Http404 from None

@@ -101,3 +101,34 @@ class NoticePageTests(ProvinceMixin, TestCase):
         self.login(t.leo).post(f"/notices/{notice.pk}/approve/")
         notice.refresh_from_db()
         self.assertEqual(notice.state, "issued")
+
+
+class NoticeAttachmentTests(ProvinceMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_leaders(cls.t)
+
+    def test_a_file_of_the_notice_for_its_readers_only(self):
+        import tempfile
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from django.test import override_settings
+
+        t = self.t
+        with tempfile.TemporaryDirectory() as media, override_settings(MEDIA_ROOT=media):
+            notice = services.draft_notice(
+                actor=t.leo,
+                issuer=t.group_a,
+                kind="notice",
+                title="x",
+                recipients=[t.a_sub],
+                files=[SimpleUploadedFile("方案.pdf", b"%PDF-1.4 test")],
+            )
+            item = notice.attachments.get()
+            path = f"/notices/{notice.pk}/files/{item.pk}/"
+            self.assertContains(self.login(t.bob).get(f"/notices/{notice.pk}/"), path)
+            response = self.login(t.bob).get(path)
+            self.assertEqual(response.status_code, 200)
+            self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.4 test")
+            self.assertEqual(self.login(t.charlie).get(path).status_code, 404)
