@@ -174,6 +174,8 @@ def notice_detail(request, notice_id):
             "tally": tally,
             "unit": unit,
             "owing": owing,
+            "owing_choices": [("read", _("Not read")), ("ack", _("Not acknowledged"))]
+            + ([("reply", _("No reply"))] if notice.reply_required else []),
             "lagging": lagging,
             "breadcrumbs": breadcrumbs,
             "chain": queries.chain_of(notice) if issuer_side else [],

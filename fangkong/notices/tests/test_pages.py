@@ -132,3 +132,29 @@ class NoticeAttachmentTests(ProvinceMixin, TestCase):
             self.assertEqual(response.status_code, 200)
             self.assertEqual(b"".join(response.streaming_content), b"%PDF-1.4 test")
             self.assertEqual(self.login(t.charlie).get(path).status_code, 404)
+
+
+class NoticeWithdrawPageTests(ProvinceMixin, TestCase):
+    @classmethod
+    def setUpTestData(cls):
+        super().setUpTestData()
+        make_leaders(cls.t)
+
+    def test_withdrawn_from_the_page_then_no_more_acknowledgements(self):
+        t = self.t
+        notice = services.draft_notice(
+            actor=t.leo, issuer=t.group_a, kind="notice", title="x", recipients=[t.a_sub]
+        )
+        page = self.login(t.olga).get(f"/notices/{notice.pk}/?owing=read")
+        self.assertContains(page, 'data-testid="withdraw"')
+        self.assertNotContains(
+            self.login(t.bob).get(f"/notices/{notice.pk}/"), 'data-testid="withdraw"'
+        )
+        self.login(t.olga).post(f"/notices/{notice.pk}/withdraw/", {"reason": "内容有误"})
+        notice.refresh_from_db()
+        self.assertEqual(notice.state, "withdrawn")
+        response = self.login(t.bob).post(
+            f"/notices/{notice.pk}/ack/", {"reply": "收到"}, follow=True
+        )
+        self.assertContains(response, "该通知已撤回，不再接受回复。")
+        self.assertFalse(Receipt.objects.filter(notice=notice, acked_at__isnull=False).exists())
