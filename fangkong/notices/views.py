@@ -75,7 +75,9 @@ def notice_new(request):
         except Http404:
             issuer = None
             errors = {"issuer": [_("Choose the issuing unit.")]}
-        codes = [c for c in request.POST.getlist("recipients") if c]
+        codes = [
+            c for name in ("recipients", "recipients_2") for c in request.POST.getlist(name) if c
+        ]
         recipients = list(Unit.objects.filter(code__in=codes))
         if issuer is not None:
             try:

@@ -37,12 +37,14 @@ class NoticePageTests(ProvinceMixin, TestCase):
                 "kind": "order",
                 "title": "领导小组令",
                 "body": "第一行\n第二行",
-                "recipients": "a-sub",
+                "recipients": "a-hq",
+                "recipients_2": "a-sub",
             },
         )
         notice = Notice.objects.get()
         self.assertRedirects(response, f"/notices/{notice.pk}/")
         self.assertEqual(notice.body, "<p>第一行</p><p>第二行</p>")
+        self.assertEqual(notice.receipt_count, 4)  # a-hq, and a-sub with its two sites
         page = self.login(t.leo).post(
             "/notices/new/", {"issuer": "group-a", "kind": "order", "title": "x"}
         )
