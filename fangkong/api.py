@@ -13,6 +13,7 @@ from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
 from fangkong.inspections.api import router as inspections_router
+from fangkong.notices.api import router as notices_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
@@ -45,6 +46,7 @@ api.add_router("", teams_router)
 api.add_router("", checkpoints_router)
 api.add_router("", sites_router)
 api.add_router("", inspections_router)
+api.add_router("", notices_router)
 api.add_router("", bulletins_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.sites",
     "fangkong.inspections",
+    "fangkong.notices",
     "fangkong.bulletins",
     "fangkong.workbench",
 ]
@@ -214,6 +215,9 @@ SUPPLY_RECEIPT_HOURS = int(env("FANGKONG_SUPPLY_RECEIPT_HOURS", "48"))
 # Inspections (issue 13): a rectification item is due this many hours after its finding,
 # by severity (serious, normal, minor: 24 h, 3 days, 7 days).
 INSPECTION_DUE_HOURS = [int(n) for n in env_list("FANGKONG_INSPECTION_DUE_HOURS", "24,72,168")]
+# Notices (issue 14): issuing needs a leading-group member's approval ("one") or not
+# ("none"), unless an issuer setting up the unit's line says otherwise.
+NOTICE_APPROVAL = env("FANGKONG_NOTICE_APPROVAL", "one")
 # The liaison's grid posts a whole unit at once (about 7 fields a person).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

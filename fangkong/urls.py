@@ -35,6 +35,7 @@ urlpatterns = [
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("sites/", include("fangkong.sites.urls")),
     path("inspections/", include("fangkong.inspections.urls")),
+    path("notices/", include("fangkong.notices.urls")),
     path("bulletins/", include("fangkong.bulletins.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),

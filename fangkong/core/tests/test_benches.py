@@ -298,3 +298,10 @@ def test_inspections_scale(synthetic_db):
 def test_bulletins_scale(synthetic_db):
     result = run_bench("bulletins_scale.py", synthetic_db, "--prepare", *SYNTHETIC, "--runs", "1")
     assert_ran(result, "(a) figures.collect(SYN)", "(c) document.to_docx", "(d) document.to_pdf")
+
+
+def test_notices_scale(synthetic_db):
+    result = run_bench("notices_scale.py", synthetic_db, "--prepare", *SYNTHETIC, "--runs", "1")
+    assert_ran(result, "(a) issue_notice to", "(b) queries.get_tally(SYN)", "(c) remind")
+    again = run_bench("notices_scale.py", synthetic_db, "--runs", "1")
+    assert_ran(again, "(a) issue_notice to")  # the benchmark's notices are replaced

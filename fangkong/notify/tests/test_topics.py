@@ -43,6 +43,8 @@ POLICY = {
     "site_slot_missed": (False, False),
     "rectification": (False, False),
     "bulletin": (False, False),
+    "notice": (False, False),
+    "notice_chase": (False, True),
 }
 # A rule on group A, and what Olga (its epidemic office, phone and mail on file) gets for
 # a message about a-site-1 on topic T: the rule for T, for every topic, for another topic.
