@@ -1,6 +1,7 @@
 """The JSON API at /api/v1/ (OpenAPI at /api/v1/openapi.json)."""
 
 from fangkong.accountability.api import router as accountability_router
+from fangkong.canteens.api import router as canteens_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
@@ -12,6 +13,7 @@ from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
 from fangkong.inspections.api import router as inspections_router
+from fangkong.restart.api import router as restart_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
@@ -44,5 +46,7 @@ api.add_router("", teams_router)
 api.add_router("", checkpoints_router)
 api.add_router("", sites_router)
 api.add_router("", inspections_router)
+api.add_router("", canteens_router)
+api.add_router("", restart_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

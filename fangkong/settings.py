@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "fangkong.checkpoints",
     "fangkong.sites",
     "fangkong.inspections",
+    "fangkong.canteens",
+    "fangkong.restart",
     "fangkong.workbench",
 ]
 

@@ -35,6 +35,8 @@ urlpatterns = [
     path("checkpoints/", include("fangkong.checkpoints.urls")),
     path("sites/", include("fangkong.sites.urls")),
     path("inspections/", include("fangkong.inspections.urls")),
+    path("canteens/", include("fangkong.canteens.urls")),
+    path("restart/", include("fangkong.restart.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),
