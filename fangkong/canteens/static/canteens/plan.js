@@ -11,7 +11,7 @@
     return {name: s.name, type: "bar", stack: "people", data: s.data, label: {show: true, formatter: function (p) { return p.value ? p.seriesName : ""; }}};
   });
   if (series.length) {
-    series[0].markLine = {symbol: "none", lineStyle: {color: "#dc3545"}, label: {formatter: element.dataset.labelCapacity + " " + data.capacity},
+    series[0].markLine = {symbol: "none", lineStyle: {color: "#dc3545"}, label: {position: "insideEndTop", formatter: element.dataset.labelCapacity + " " + data.capacity},
                           data: [{yAxis: data.capacity}]};
   }
   chart.setOption({
