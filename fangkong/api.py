@@ -13,10 +13,10 @@ from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
 from fangkong.inspections.api import router as inspections_router
-from fangkong.restart.api import router as restart_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.restart.api import router as restart_router
 from fangkong.sites.api import router as sites_router
 from fangkong.supplies.api import router as supplies_router
 from fangkong.teams.api import router as teams_router
