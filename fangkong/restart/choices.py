@@ -42,3 +42,13 @@ class Decision(models.TextChoices):
     APPROVE = "approve", _("Approve")
     RETURN = "return", _("Return for changes")
     WAIT = "wait", _("Tell to wait")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Drafted")
+    CHANGED = "changed", _("Changed")
+    CONFIRMED = "confirmed", _("Confirmed with evidence")
+    FILED = "filed", _("Filed with the parent")
+    APPROVE = "approve", _("Approved")
+    RETURN = "return", _("Returned for changes")
+    WAIT = "wait", _("Told to wait")

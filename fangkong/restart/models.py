@@ -14,7 +14,7 @@ from fangkong.core.fields import PathField
 from fangkong.core.scope import ScopedQuerySet
 from fangkong.orgs.models import Unit
 
-from .choices import Industry, Item, PlanState
+from .choices import EventKind, Industry, Item, PlanState
 
 USER = settings.AUTH_USER_MODEL
 
@@ -83,7 +83,7 @@ class Confirmation(models.Model):
 
 class PlanEvent(models.Model):
     plan = models.ForeignKey(RestartPlan, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField(max_length=20)  # created, changed, confirmed, filed, approve, ...
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
     actor = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
