@@ -157,7 +157,7 @@ def _duty(unit: Unit, now) -> Check:
     return Check(
         Item.DUTY, Item.DUTY.label, "ok" if not n else "fail",
         _("%(room)s: %(n)s gaps in the next 7 days") % {"room": room.name, "n": n},
-        _url("duty:room_detail", args=[room.code]),
+        _url("duty:room_detail", args=[room.unit.code]),
     )  # fmt: skip
 
 

@@ -83,6 +83,12 @@ class RestartServiceTests(ProvinceMixin, TestCase):
         self.assertEqual(checks[Item.COMMITMENT].state, "ok")
         self.assertIn("/sites/", checks[Item.DISINFECTION].url)
         self.assertIn("/supplies/stock/", checks[Item.SUPPLIES].url)
+        from fangkong.duty.models import DutyRoom
+
+        DutyRoom.objects.create(unit=self.t.group_a, name="集团总值班室")
+        checks = {c.item: c for c in queries.get_readiness(self.t.olga, plan)}
+        self.assertEqual(checks[Item.DUTY].state, "fail")  # nobody on the roster yet
+        self.assertIn("/duty/rooms/group-a/", checks[Item.DUTY].url)
         bob = {c.item: c for c in queries.get_readiness(self.t.bob, plan)}
         self.assertEqual(bob[Item.ISOLATED].state, "unknown")  # no health data for him
 
