@@ -127,7 +127,11 @@ def confirm_item(*, actor, plan: RestartPlan, item: str, file, note: str = "") -
 def file_plan(*, actor, plan: RestartPlan) -> RestartPlan:
     """File the plan to the parent (备案). Filed again: unchanged (idempotent)."""
     require(actor, FILE, plan.unit_path)
-    plan = RestartPlan.objects.select_for_update(of=("self",)).select_related("unit__parent").get(pk=plan.pk)
+    plan = (
+        RestartPlan.objects.select_for_update(of=("self",))
+        .select_related("unit__parent")
+        .get(pk=plan.pk)
+    )
     if plan.state == PlanState.FILED:
         return plan
     if plan.state not in EDITABLE:
@@ -152,7 +156,11 @@ def file_plan(*, actor, plan: RestartPlan) -> RestartPlan:
 def decide_plan(*, actor, plan: RestartPlan, decision: str, note: str = "") -> RestartPlan:
     """The parent decides a filed plan: approved, returned for changes (a reason needed)
     or told to wait (counted apart in the restart rate)."""
-    plan = RestartPlan.objects.select_for_update(of=("self",)).select_related("unit__parent").get(pk=plan.pk)
+    plan = (
+        RestartPlan.objects.select_for_update(of=("self",))
+        .select_related("unit__parent")
+        .get(pk=plan.pk)
+    )
     parent = plan.unit.parent
     if parent is None:
         raise Conflict("no_parent", _("A top unit files to nobody."))
