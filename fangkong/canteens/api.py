@@ -18,7 +18,7 @@ from .choices import Meal
 router = Router(tags=["canteens"])
 
 
-class RowOut(Schema):
+class CanteenRowOut(Schema):
     unit: str
     name: str
     people: int
@@ -30,7 +30,7 @@ class RowOut(Schema):
     ends: str | None
 
 
-class PlanOut(Schema):
+class CanteenPlanOut(Schema):
     id: int
     canteen: str
     day: date
@@ -41,13 +41,13 @@ class PlanOut(Schema):
     capacity: int
     slot_minutes: int
     loads: list[int]
-    rows: list[RowOut]
+    rows: list[CanteenRowOut]
 
 
-class PlanIn(Schema):
+class CanteenPlanIn(Schema):
     day: Day | None = Field(None, description="default: today at the canteen")
     meal: Line(10) = Field(description="breakfast, lunch or dinner")
-    moves: dict[str, str] = Field(
+    moves: dict[Code, Line(10)] = Field(
         {}, description='adjust the latest plan: {unit code: slot number, "takeaway" or "desk"}'
     )
     publish: bool = False
@@ -88,17 +88,19 @@ def _out(plan) -> dict:
     }
 
 
-@router.get("/canteens/{code}/plans", response=list[PlanOut], summary="A canteen's plans")
-def get_plans(request, code: Code, day: Day | None = None, meal: str = ""):
+@router.get("/canteens/{code}/plans", response=list[CanteenPlanOut], summary="A canteen's plans")
+def get_plans(request, code: Code, day: Day | None = None, meal: Line(10) = ""):
     canteen = queries.get_canteen_for(request.user, code)
     return [_out(p) for p in queries.list_plans(canteen, day, meal)[:50]]
 
 
 @router.post(
-    "/canteens/{code}/plans", response={201: PlanOut}, summary="Propose, adjust or publish a plan"
+    "/canteens/{code}/plans",
+    response={201: CanteenPlanOut},
+    summary="Propose, adjust or publish a plan",
 )
 @idempotent
-def post_plan(request, code: Code, payload: PlanIn):
+def post_plan(request, code: Code, payload: CanteenPlanIn):
     """Without `moves`: a new plan from today's head counts. With `moves`: the latest
     plan adjusted. `publish`: the result is published to the departments."""
     user = request.user

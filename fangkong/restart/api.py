@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from fangkong.core.errors import InvalidInput
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
-from fangkong.core.schemas import Code, Day, Items, Line, Text
+from fangkong.core.schemas import Code, Day, Items, Line, Moment, Text
 from fangkong.orgs.queries import get_unit_for, list_root_units
 
 from . import queries, services
@@ -20,7 +20,7 @@ from . import queries, services
 router = Router(tags=["restart"])
 
 
-class PhaseIn(Schema):
+class RestartPhaseIn(Schema):
     site: Code | None = Field(
         None, description="a site of the unit (code), or none for the whole unit"
     )
@@ -29,30 +29,23 @@ class PhaseIn(Schema):
     note: Line(200) = ""
 
 
-class PlanIn(Schema):
+class RestartPlanIn(Schema):
     unit: Code
     industry: Line(20)
     restart_on: Day
     returning: int = Field(0, ge=0, le=1_000_000)
     note: Text(2000) = ""
-    phases: Items(PhaseIn, services.MAX_PHASES) | None = None
+    phases: Items(RestartPhaseIn, services.MAX_PHASES) | None = None
     file: bool = Field(False, description="file the plan to the parent (idempotent)")
 
 
-class PhaseOut(Schema):
+class RestartPhaseOut(Schema):
     site: str | None
     starts_on: date
     people: int
 
 
-class CheckOut(Schema):
-    item: str
-    state: str
-    figure: str
-    url: str
-
-
-class PlanOut(Schema):
+class RestartPlanOut(Schema):
     id: int
     unit: str
     industry: str
@@ -61,10 +54,10 @@ class PlanOut(Schema):
     state: str
     filed_at: datetime | None
     decided_at: datetime | None
-    phases: list[PhaseOut]
+    phases: list[RestartPhaseOut]
 
 
-class RateRow(Schema):
+class RestartRateRow(Schema):
     unit: str
     name: str
     units: int
@@ -75,9 +68,9 @@ class RateRow(Schema):
     rate_excluding_wait: float | None
 
 
-class RateOut(RateRow):
+class RestartRateOut(RestartRateRow):
     as_of: datetime
-    children: list[RateRow]
+    children: list[RestartRateRow]
 
 
 def _out(plan) -> dict:
@@ -106,22 +99,24 @@ def _unit(user, code):
     return unit
 
 
-class PlanQuery(PageQuery):
+class RestartPlanQuery(PageQuery):
     unit: Code | None = None
     state: Line(10) = ""
 
 
-@router.get("/restart/plans", response=Page[PlanOut], summary="Return-to-work plans of a subtree")
-def get_plans(request, filters: Query[PlanQuery]):
+@router.get(
+    "/restart/plans", response=Page[RestartPlanOut], summary="Return-to-work plans of a subtree"
+)
+def get_plans(request, filters: Query[RestartPlanQuery]):
     rows = queries.list_plans(
         request.user, unit=_unit(request.user, filters.unit), state=filters.state
     )
     return paginate(rows.prefetch_related("phases__site"), filters, out=_out)
 
 
-@router.post("/restart/plans", response={201: PlanOut}, summary="Save (and file) a plan")
+@router.post("/restart/plans", response={201: RestartPlanOut}, summary="Save (and file) a plan")
 @idempotent
-def post_plan(request, payload: PlanIn):
+def post_plan(request, payload: RestartPlanIn):
     user = request.user
     unit = get_unit_for(user, payload.unit)
     phases = None
@@ -166,8 +161,8 @@ def _row(r) -> dict:
     }
 
 
-@router.get("/restart/rate", response=RateOut, summary="The restart rate of a subtree")
-def get_rate(request, unit: Code | None = None, as_of: datetime | None = None):
+@router.get("/restart/rate", response=RestartRateOut, summary="The restart rate of a subtree")
+def get_rate(request, unit: Code | None = None, as_of: Moment | None = None):
     u = _unit(request.user, unit)
     moment = as_of or timezone.now()
     if timezone.is_naive(moment):
