@@ -215,6 +215,13 @@ SUPPLY_RECEIPT_HOURS = int(env("FANGKONG_SUPPLY_RECEIPT_HOURS", "48"))
 # Inspections (issue 13): a rectification item is due this many hours after its finding,
 # by severity (serious, normal, minor: 24 h, 3 days, 7 days).
 INSPECTION_DUE_HOURS = [int(n) for n in env_list("FANGKONG_INSPECTION_DUE_HOURS", "24,72,168")]
+# Canteens (issue 14): a published plan of today is replanned before its meal when the head
+# counts on post moved by more than this percentage of the people it planned.
+CANTEEN_REPLAN_PERCENT = float(env("FANGKONG_CANTEEN_REPLAN_PERCENT", "10"))
+# Return to work (issue 14): the readiness checklist asks for this many days of cover of the
+# supplies in use, and this share of the last 14 days' check-ins done.
+RESTART_COVER_DAYS = int(env("FANGKONG_RESTART_COVER_DAYS", "7"))
+RESTART_SCREENED_PERCENT = int(env("FANGKONG_RESTART_SCREENED_PERCENT", "80"))
 # The liaison's grid posts a whole unit at once (about 7 fields a person).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def threshold_percent() -> float:
-    return float(getattr(settings, "FANGKONG_CANTEEN_REPLAN_PERCENT", 10))
+    return float(settings.CANTEEN_REPLAN_PERCENT)
 
 
 def changed(plan: Plan) -> bool:

@@ -29,11 +29,11 @@ DISINFECTION_DAYS = 7
 
 
 def cover_days() -> int:
-    return int(getattr(settings, "FANGKONG_RESTART_COVER_DAYS", 7))
+    return settings.RESTART_COVER_DAYS
 
 
 def screened_percent() -> int:
-    return int(getattr(settings, "FANGKONG_RESTART_SCREENED_PERCENT", 80))
+    return settings.RESTART_SCREENED_PERCENT
 
 
 def list_plans(user, *, unit: Unit | None = None, state: str = "") -> QuerySet:
