@@ -192,6 +192,11 @@ def plan_edit(request):
             "errors": errors,
             "industries": Industry.choices,
             "phases": rows,
+            "phase_errors": [
+                " ".join(str(m) for m in (v if isinstance(v, list) else [v]))
+                for k, v in errors.items()
+                if k.startswith("phases")
+            ],
             "perm": services.FILE,
         },
     )

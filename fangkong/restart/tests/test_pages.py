@@ -17,6 +17,12 @@ class RestartPageTests(ProvinceMixin, TestCase):
         page = client.post("/restart/edit/", {"unit": "a-sub", "industry": "", "restart_on": "x"})
         self.assertContains(page, "is-invalid")
         self.assertFalse(RestartPlan.objects.exists())
+        page = client.post("/restart/edit/", {
+            "unit": "a-sub", "industry": "utilities", "restart_on": "2020-02-10",
+            "phase-0-site": "a-hq", "phase-0-starts_on": "2020-02-12",
+        })  # fmt: skip
+        self.assertContains(page, 'data-testid="phase-errors"')
+        self.assertFalse(RestartPlan.objects.exists())
         answer = client.post("/restart/edit/", {
             "unit": "a-sub", "industry": "utilities", "restart_on": "2020-02-10", "returning": "3",
             "phase-0-site": "a-site-1", "phase-0-starts_on": "2020-02-12", "phase-0-people": "2",
