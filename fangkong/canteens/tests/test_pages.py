@@ -36,7 +36,7 @@ class CanteenPageTests(ProvinceMixin, TestCase):
         sub = plan.rows.get(unit=self.t.a_sub).slot + 1
         answer = self.act("adjust", **{"slot-a-hq": str(sub)})
         self.assertEqual(Plan.objects.count(), 1)  # refused
-        self.assertIn("安全", client.get(answer.url).content.decode() + "安全")
+        self.assertContains(client.get(answer.url), "超过安全间距座位数")
         self.act("adjust", **{"slot-a-sub": "takeaway"})
         self.assertEqual(Plan.objects.count(), 2)
         self.act("publish")
