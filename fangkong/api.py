@@ -2,6 +2,7 @@
 
 from fangkong.accountability.api import router as accountability_router
 from fangkong.bulletins.api import router as bulletins_router
+from fangkong.canteens.api import router as canteens_router
 from fangkong.checkpoints.api import router as checkpoints_router
 from fangkong.core.api import API_AUTH, FangkongAPI, install_error_handlers
 from fangkong.core.api import router as auth_router
@@ -17,6 +18,7 @@ from fangkong.notices.api import router as notices_router
 from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
+from fangkong.restart.api import router as restart_router
 from fangkong.sites.api import router as sites_router
 from fangkong.supplies.api import router as supplies_router
 from fangkong.teams.api import router as teams_router
@@ -48,5 +50,7 @@ api.add_router("", sites_router)
 api.add_router("", inspections_router)
 api.add_router("", notices_router)
 api.add_router("", bulletins_router)
+api.add_router("", canteens_router)
+api.add_router("", restart_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "fangkong.inspections",
     "fangkong.notices",
     "fangkong.bulletins",
+    "fangkong.canteens",
+    "fangkong.restart",
     "fangkong.workbench",
 ]
 
@@ -218,6 +220,13 @@ INSPECTION_DUE_HOURS = [int(n) for n in env_list("FANGKONG_INSPECTION_DUE_HOURS"
 # Notices (issue 14): issuing needs a leading-group member's approval ("one") or not
 # ("none"), unless an issuer setting up the unit's line says otherwise.
 NOTICE_APPROVAL = env("FANGKONG_NOTICE_APPROVAL", "one")
+# Canteens (issue 14): a published plan of today is replanned before its meal when the head
+# counts on post moved by more than this percentage of the people it planned.
+CANTEEN_REPLAN_PERCENT = float(env("FANGKONG_CANTEEN_REPLAN_PERCENT", "10"))
+# Return to work (issue 14): the readiness checklist asks for this many days of cover of the
+# supplies in use, and this share of the last 14 days' check-ins done.
+RESTART_COVER_DAYS = int(env("FANGKONG_RESTART_COVER_DAYS", "7"))
+RESTART_SCREENED_PERCENT = int(env("FANGKONG_RESTART_SCREENED_PERCENT", "80"))
 # The liaison's grid posts a whole unit at once (about 7 fields a person).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 

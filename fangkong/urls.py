@@ -37,6 +37,8 @@ urlpatterns = [
     path("inspections/", include("fangkong.inspections.urls")),
     path("notices/", include("fangkong.notices.urls")),
     path("bulletins/", include("fangkong.bulletins.urls")),
+    path("canteens/", include("fangkong.canteens.urls")),
+    path("restart/", include("fangkong.restart.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),

@@ -157,6 +157,8 @@ def _units_spec():
         ("CT-LOG", "现代物流有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
         ("CT-TOUR", "文化旅游开发有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
         ("CT-NE", "新能源发展有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
+        # Seed 004 (分时、分流、分开): the HQ's staff canteen, whose lunch the canteens app plans.
+        ("CT-HQ-CANTEEN", "集团机关职工食堂", UnitKind.SITE, SiteKind.CANTEEN, "CT-HQ", {}),
     ]
     return spec
 

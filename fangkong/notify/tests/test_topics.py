@@ -45,6 +45,8 @@ POLICY = {
     "bulletin": (False, False),
     "notice": (False, False),
     "notice_chase": (False, True),
+    "canteen_plan": (False, False),
+    "restart_plan": (False, False),
 }
 # A rule on group A, and what Olga (its epidemic office, phone and mail on file) gets for
 # a message about a-site-1 on topic T: the rule for T, for every topic, for another topic.
