@@ -11,11 +11,9 @@ class BulletinsConfig(AppConfig):
         from fangkong.core.nav import NavItem, register
         from fangkong.core.tasks import register_task_source
         from fangkong.core.worker import register_sweep
-        from fangkong.notify.topics import register_topic
         from fangkong.orgs.demo import register_demo
         from fangkong.orgs.services import register_path_copy
 
-        from . import services
         from .demo import seed_bulletins
         from .models import Bulletin, Statement
         from .permissions import register_permissions
@@ -38,12 +36,4 @@ class BulletinsConfig(AppConfig):
         )
         register_sweep("bulletins.morning", morning, every=600)
         register_task_source("bulletins.waiting", bulletins_waiting)
-        register_topic(
-            services.TOPIC,
-            services.TOPIC_LABEL,
-            recipients=_(
-                "A published bulletin: the epidemic office of the unit above, and the "
-                "offices, unit admins and leading groups of the unit's subtree."
-            ),
-        )
         register_demo(seed_bulletins)

@@ -9,8 +9,8 @@ Guarantees:
 - draft → edited by the office → approved by a leading-group member who did not edit it →
   published; an approved or published bulletin is not edited or regenerated;
 - publishing records the publication and sends the bulletin up to the superior's office
-  and down to the subtree (`send_up_and_down`, the one place the notices app will take
-  over); every change is an audit entry.
+  and down to the units below as a notice with read receipts (`send_up_and_down`); every
+  change is an audit entry.
 """
 
 from __future__ import annotations
@@ -21,27 +21,22 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, ServiceError
-from fangkong.core.fields import subtree_q
 from fangkong.core.permissions import require
-from fangkong.notify import services as notify
-from fangkong.orgs.choices import Role
-from fangkong.orgs.models import RoleAssignment, Unit
-from fangkong.orgs.queries import nearest_role_holders
+from fangkong.notices.services import issue_notice
+from fangkong.orgs.choices import UnitKind
+from fangkong.orgs.models import Unit
 
 from . import figures
 from .choices import FREE_SECTIONS, BulletinState
 from .models import Bulletin, Statement
 from .permissions import BulletinPerm
 
-TOPIC = "bulletin"
-TOPIC_LABEL = gettext_lazy("Daily bulletin")
 TEXT_MAX = 20000
-DOWN_ROLES = (Role.OFFICE, Role.UNIT_ADMIN, Role.LEADING_GROUP)
 
 
 class OwnEdit(ServiceError):
@@ -184,7 +179,7 @@ def publish_bulletin(*, actor, bulletin: Bulletin) -> Bulletin:
     bulletin.published_by = actor
     bulletin.save(update_fields=["state", "published_at", "published_by"])
     record_change(actor, "bulletin_publish", bulletin, bulletin.unit_path)
-    send_up_and_down(bulletin)
+    bulletin.notice = send_up_and_down(bulletin, actor)
     return bulletin
 
 
@@ -196,31 +191,31 @@ def number_of(bulletin: Bulletin) -> str:
     return _("No. %(n)s, %(year)s") % {"n": bulletin.number, "year": bulletin.year}
 
 
-def send_up_and_down(bulletin: Bulletin) -> int:
-    """Send the published bulletin up to the superior's epidemic office and down to the
-    subtree's offices, unit admins and leading groups. For now an in-app message on the
-    topic `bulletin`; the lead wires this to `notices.services.issue_notice` (a notice with
-    read receipts) when the notices app lands — this is the one place to change."""
+def send_up_and_down(bulletin: Bulletin, actor):
+    """Send the published bulletin up to the superior and down to the departments and
+    companies below (not the sites) as a notice of the unit (`notices.services.issue_notice`, issued at once: the bulletin was
+    approved by the leading group): each receiving unit has its receipt, read and 签收, and
+    the issuer's notice page shows who has not. Returns the notice (None for a unit with
+    neither a superior nor units below)."""
     unit = bulletin.unit
-    users: set[int] = set()
+    recipients = list(Unit.objects.filter(parent=unit).order_by("sort_order", "code"))
     if unit.parent_id:
-        parent = Unit.objects.get(pk=unit.parent_id)
-        users |= set(nearest_role_holders([parent], Role.OFFICE).get(parent.pk, (None, []))[1])
-    users |= set(
-        RoleAssignment.objects.filter(subtree_q("unit__path", unit.path), role__in=DOWN_ROLES)
-        .filter(user__is_active=True)
-        .values_list("user_id", flat=True)
-    )
+        recipients.insert(0, Unit.objects.get(pk=unit.parent_id))
+    if not recipients:
+        return None
     url = reverse("bulletins:detail", args=[unit.code, bulletin.day.isoformat()])
     facts = {"unit": unit.name, "day": bulletin.day.strftime("%m-%d"), "no": bulletin.number}
-    return notify.queue(
-        key=f"bulletin:{bulletin.pk}:published",
-        topic=TOPIC,
-        unit=unit,
-        users=sorted(users),
-        subject=lambda: _("%(unit)s bulletin of %(day)s (No. %(no)s) is published") % facts,
-        body=lambda: _("Open the bulletin to read the day's figures and the office's notes."),
-        url=url,
+    title = _("%(unit)s bulletin of %(day)s (No. %(no)s)") % facts
+    body = format_html(
+        '<p>{}</p><p><a href="{}">{}</a></p>',
+        _("The day's figures and the office's notes, as approved by the leading group."),
+        url,
+        _("Open the bulletin"),
+    )
+    # Down to the departments and companies (下发各部门、各单位), not to every site.
+    kinds = [kind for kind in UnitKind.values if kind != UnitKind.SITE]
+    return issue_notice(
+        actor=actor, issuer=unit, title=title, body=body, recipients=recipients, unit_kinds=kinds
     )
 
 

@@ -120,11 +120,20 @@ class BulletinServiceTests(TestCase):
             self.generate()
         b = services.publish_bulletin(actor=t.olga, bulletin=b)
         self.assertEqual(b.state, BulletinState.PUBLISHED)
+        # Sent as a notice of the group, with a receipt for the superior and each unit below.
+        notice = b.notice
+        self.assertEqual((notice.issuer_id, notice.state), (t.group_a.pk, "issued"))
+        receipts = set(notice.receipts.values_list("unit__code", flat=True))
+        self.assertIn(t.province.code, receipts)  # the superior
+        self.assertIn("a-sub", receipts)
+        self.assertIn("a-hq", receipts)
+        self.assertNotIn("a-site-1", receipts)  # departments and companies, not sites
+        self.assertNotIn("group-b", receipts)
         told = set(
-            Message.objects.filter(topic="bulletin").values_list("recipient__username", flat=True)
+            Message.objects.filter(topic="notice").values_list("recipient__username", flat=True)
         )
         self.assertIn("sasac", told)  # the superior's office
-        self.assertIn("alice", told)  # the subtree
+        self.assertNotIn("bob", told)  # a site's liaison
         self.assertNotIn("charlie", told)
         with self.assertRaises(Conflict):
             services.publish_bulletin(actor=t.olga, bulletin=b)

@@ -42,7 +42,6 @@ POLICY = {
     "fund_proposal": (False, False),
     "site_slot_missed": (False, False),
     "rectification": (False, False),
-    "bulletin": (False, False),
     "notice": (False, False),
     "notice_chase": (False, True),
     "canteen_plan": (False, False),

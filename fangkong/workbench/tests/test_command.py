@@ -256,4 +256,6 @@ class CommandQueryCountTests(TestCase):
     def test_the_number_of_queries_does_not_grow_with_the_child_units(self):
         small, large = self.count(self.small), self.count(self.large)
         self.assertEqual(small, large)
-        self.assertLess(large, 40)
+        # About three a panel: 44 with the panels of issues 12–14 (funds, sites, teams,
+        # checkpoints, inspections, notices, canteens, return to work).
+        self.assertLess(large, 60)
