@@ -34,6 +34,7 @@ class ZeroReportBrowserTests(BrowserTestCase):
         office = self.new_page()
         self.login(office, "office", DEMO_PASSWORD)
         office.goto(overview)
+        started = timezone.now()
         before = self.counts(office)
 
         liaison = self.login(self.page, "heat-liaison", DEMO_PASSWORD)
@@ -55,7 +56,13 @@ class ZeroReportBrowserTests(BrowserTestCase):
         self.assertEqual(after["expected"], before["expected"])
         self.assertEqual(after["filed"], before["filed"] + 1)
         self.assertEqual(after["zero"], before["zero"] + 1)
-        self.assertEqual(after["missing"], max(0, before["missing"] - 1))
+        # Started at 08:59:30 (CI's cut-off run), a slow run passes 09:00 meanwhile: the
+        # other unfiled units become missing then, which is right, not this filing's doing.
+        deadline = DailyReport.objects.get(
+            form__code="daily", unit__code="CT-HEAT-S01", day=self.today
+        ).deadline_at
+        if not started < deadline <= timezone.now():
+            self.assertEqual(after["missing"], max(0, before["missing"] - 1))
         expect(office.get_by_test_id("trend").locator("canvas")).to_have_count(1)
 
     def test_inline_check_and_matrix(self):
