@@ -1,12 +1,12 @@
 """Demo data of inspections (seed 003: 各委员先后深入到热力公司各热力点、金源物业管理的小区、金钼
 物业金堆城职工小区…存在电子测温枪及消毒物资紧缺的问题): the login `inspector` is assigned to the
-four key units (包抓包联) and made three visits this week with findings. At the first heat
+four key units (包抓包联) and made three visits in the last days with findings. At the first heat
 station, disinfectant short was fixed by the station with a photo and verified by the
 office (closed), thermometer guns short raised a supply request; at a Jinyuan community
 nobody took temperatures at the gate (serious, due in 24 hours, now overdue: told up the
 ladder and in the ledger); at the Jinduicheng community visitors were not registered
-(open). The office plans a visit of the same community today: its page shows the
-inspector was there this week (迎检大战).
+(open). The inspector plans the Jinyuan community's re-check today, and so does the
+office: its page shows the inspector is there the same day (迎检大战).
 
 Idempotent: nothing is written when the inspector already has visits.
 """
@@ -120,7 +120,9 @@ def seed_inspections(admin, log=print) -> None:
         now=now,
         note="职工小区防控措施基本落实，外来车辆登记需加强。",
     )
-    # The office plans its own visit of the same community today: 迎检大战 shows.
+    # The inspector plans the community's re-check (复查) today and the office its own visit
+    # of the same community the same day: 迎检大战 shows, whatever the day of the week.
+    services.plan_visit(actor=inspector, unit=units["CT-JY-C01"], now=now)
     services.plan_visit(actor=office, unit=units["CT-JY-C01"], now=now)
     told = sweeps.tell_overdue(now)
     log(f"Inspections: 3 visits by inspector, overdue ladder {told}.")
