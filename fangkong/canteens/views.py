@@ -3,8 +3,6 @@ day — the plan as a table (cards on a phone) and a chart, the departments' mod
 (slot per department), propose again, publish; setting a canteen up (seats, safe seats,
 serving windows)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,18 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import parse_day
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_unit_for, list_root_units
 
 from . import queries, services
 from .choices import Meal, Mode
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
 
 
 @login_required
@@ -53,7 +45,7 @@ def canteen_list(request):
 def detail(request, code):
     user = request.user
     canteen = queries.get_canteen_for(user, code)
-    day = _day(request.GET.get("day", "")) or canteen.unit.local_date()
+    day = parse_day(request.GET.get("day", "")) or canteen.unit.local_date()
     meal = request.GET.get("meal") if request.GET.get("meal") in Meal.values else Meal.LUNCH
     plan = queries.latest_plan(canteen, day, meal)
     view = queries.get_plan_view(plan) if plan else None
@@ -84,7 +76,7 @@ def plan_action(request, code):
     canteen = queries.get_canteen_for(user, code)
     if not scope_of(user, services.MANAGE).covers(canteen.unit_path):
         raise Http404
-    day = _day(request.POST.get("day", "")) or canteen.unit.local_date()
+    day = parse_day(request.POST.get("day", "")) or canteen.unit.local_date()
     meal = request.POST.get("meal", "")
     action = request.POST.get("action", "")
     back = f"{reverse('canteens:detail', args=[code])}?{urlencode({'day': day, 'meal': meal})}"

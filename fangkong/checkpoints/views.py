@@ -3,8 +3,6 @@ phone page (the three shifts with who was on them, the counts of a shift and the
 found, each opening a case or an incident), the grid for many checkpoints at once, and
 setting up a checkpoint."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import parse_day, service_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.queries import get_unit_for, list_root_units
 from fangkong.teams.queries import find_people
@@ -23,19 +22,6 @@ from . import queries, services
 from .choices import Passer, Slot
 
 FEVER_ROWS = 3
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, str(exc.message))
-    return exc.fields
 
 
 @login_required
@@ -47,7 +33,7 @@ def checkpoint_list(request):
     if unit is None:
         raise Http404
     # The running shift's day: before 07:00 the night shift of yesterday is still on.
-    day = _day(request.GET.get("day", "")) or queries.current_shift(unit)[0]
+    day = parse_day(request.GET.get("day", "")) or queries.current_shift(unit)[0]
     return render(
         request,
         "checkpoints/list.html",
@@ -86,7 +72,7 @@ def checkpoint_new(request):
                     name=request.POST.get("name", ""),
                 )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 messages.success(request, _("The checkpoint is set up."))
                 return redirect("checkpoints:detail", checkpoint.code)
@@ -127,14 +113,14 @@ def detail(request, code: str):
     user = request.user
     checkpoint = queries.get_checkpoint_for(user, code)
     now_day, now_slot = queries.current_shift(checkpoint.unit)
-    day = _day(request.GET.get("day", "")) or now_day
+    day = parse_day(request.GET.get("day", "")) or now_day
     slot = request.GET.get("shift") or now_slot
     can_enter = scope_of(user, services.ENTER).covers(checkpoint.unit_path)
     errors, data = {}, request.POST if request.method == "POST" else {}
     if request.method == "POST":
         if not can_enter:
             raise Http404
-        day = _day(request.POST.get("day", "")) or day
+        day = parse_day(request.POST.get("day", "")) or day
         slot = request.POST.get("shift") or slot
         found, errors = _found(request, user, checkpoint)
         numbers = [n.strip() for n in request.POST.get("on_duty", "").replace("，", ",").split(",")]
@@ -158,7 +144,7 @@ def detail(request, code: str):
                     ],
                 )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 messages.success(
                     request,
@@ -228,7 +214,7 @@ def bulk(request):
         raise Http404
     now_day, now_slot = queries.current_shift(unit)
     source = request.POST if request.method == "POST" else request.GET
-    day = _day(source.get("day", "")) or now_day
+    day = parse_day(source.get("day", "")) or now_day
     slot = source.get("shift") or now_slot
     checkpoints = list(queries.list_checkpoints(user, unit=unit)[:200])
     errors: dict = {}
@@ -242,7 +228,7 @@ def bulk(request):
         try:
             saved = services.record_bulk(actor=user, day=day, slot=slot, rows=rows)
         except ServiceError as exc:
-            errors = _errors(request, exc)
+            errors = service_errors(request, exc)
         else:
             messages.success(request, _("Counts of %(n)s checkpoints saved.") % {"n": len(saved)})
             url = reverse("checkpoints:list")

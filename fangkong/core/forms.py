@@ -1,7 +1,9 @@
 import math
+from datetime import date
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -66,3 +68,19 @@ def form_errors(form, exc) -> None:
             form.add_error(field if field in form.fields else None, message)
     if not exc.fields:
         form.add_error(None, str(exc.message))
+
+
+def service_errors(request, exc) -> dict:
+    """A service's refusal (a ServiceError) on a page: the field errors to show beside
+    their fields, a bare message as a flash message."""
+    if not exc.fields:
+        messages.error(request, str(exc.message))
+    return exc.fields
+
+
+def parse_day(value) -> date | None:
+    """A day typed in a form or a query (YYYY-MM-DD), None when empty or not a day."""
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None

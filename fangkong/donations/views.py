@@ -3,7 +3,6 @@ importing gifts, the transfer to the recipient, goods received and given with th
 certificates, the thank-you list and the public-notice draft."""
 
 import uuid
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import parse_day, service_errors
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import watermark_line, xlsx_response
 from fangkong.orgs.models import Person, Unit
@@ -32,19 +32,6 @@ from .models import Remittance
 from .notice import notice_text
 
 PAGE_SIZE = 30
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, str(exc.message))
-    return exc.fields
 
 
 def _may(user, perm, path: str) -> bool:
@@ -101,13 +88,13 @@ def campaign_new(request):
                     unit=unit,
                     name=request.POST.get("name", ""),
                     recipient=request.POST.get("recipient", ""),
-                    start_day=_day(request.POST.get("start_day", "")),
-                    end_day=_day(request.POST.get("end_day", "")),
+                    start_day=parse_day(request.POST.get("start_day", "")),
+                    end_day=parse_day(request.POST.get("end_day", "")),
                     target=request.POST.get("target", "").strip() or None,
                     call_text=request.POST.get("call_text", ""),
                 )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 messages.success(request, _("The campaign is open: units can enter their gifts."))
                 return redirect("donations:campaign_detail", campaign.pk)
@@ -212,12 +199,12 @@ def gift_new(request, campaign_id: int):
                         unit=unit,
                         person=person,
                         amount=request.POST.get("amount", ""),
-                        day=_day(request.POST.get("day", "")),
+                        day=parse_day(request.POST.get("day", "")),
                         note=request.POST.get("note", ""),
                         entry_key=(request.POST.get("entry_key") or "")[:64] or None,
                     )
                 except ServiceError as exc:
-                    errors = _errors(request, exc)
+                    errors = service_errors(request, exc)
                 else:
                     if created:
                         messages.success(
@@ -306,14 +293,14 @@ def remittance_new(request, campaign_id: int):
                 actor=request.user,
                 campaign=campaign,
                 amount=request.POST.get("amount", ""),
-                day=_day(request.POST.get("day", "")),
+                day=parse_day(request.POST.get("day", "")),
                 voucher_no=request.POST.get("voucher_no", ""),
                 recipient=request.POST.get("recipient", ""),
                 receipt=request.FILES.get("receipt"),
                 note=request.POST.get("note", ""),
             )
         except ServiceError as exc:
-            errors = _errors(request, exc)
+            errors = service_errors(request, exc)
         else:
             messages.success(request, _("The transfer to the recipient is recorded."))
             return redirect("donations:campaign_detail", campaign.pk)
@@ -424,7 +411,7 @@ def _goods_form(request, direction: str):
                 item=item,
                 quantity=quantity,
                 campaign=campaign,
-                day=_day(request.POST.get("day", "")),
+                day=parse_day(request.POST.get("day", "")),
                 note=request.POST.get("note", ""),
             )
             try:
@@ -439,7 +426,7 @@ def _goods_form(request, direction: str):
                         **common,
                     )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
                 if "donor" in errors or "receiver" in errors:
                     errors["counterpart"] = errors.pop("donor", None) or errors.pop("receiver")
             else:

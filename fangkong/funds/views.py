@@ -2,8 +2,6 @@
 export), the proposal form, a proposal with its chain and the one button for the viewer's
 step, the payment form."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -15,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import parse_day, service_errors
 from fangkong.core.localtime import show
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import build_workbook, watermark_line, xlsx_response
@@ -30,19 +29,6 @@ from .models import Attachment, yuan
 from .permissions import FundsPerm
 
 PAGE_SIZE = 50
-
-
-def _day(value) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, exc.message)
-    return exc.fields
 
 
 @login_required
@@ -90,7 +76,7 @@ def fund_new(request):
         except Http404:
             errors = {"unit": [_("Choose the group or subsidiary.")]}
         except ServiceError as exc:
-            errors = _errors(request, exc)
+            errors = service_errors(request, exc)
     chain = request.POST.getlist("chain") if request.method == "POST" else DEFAULT_CHAIN
     return render(
         request,
@@ -108,7 +94,7 @@ def fund_new(request):
 
 
 def _statement_context(request, fund):
-    start, end = _day(request.GET.get("start")), _day(request.GET.get("end"))
+    start, end = parse_day(request.GET.get("start")), parse_day(request.GET.get("end"))
     if start and end and start > end:
         start, end = end, start
     return start, end, queries.statement(fund, start, end)
@@ -206,7 +192,7 @@ def allocate(request, fund_id: int):
             fund=fund,
             amount=request.POST.get("amount", ""),
             basis=request.POST.get("basis", ""),
-            on=_day(request.POST.get("on")),
+            on=parse_day(request.POST.get("on")),
         )
     except ServiceError as exc:
         for msgs in (exc.fields or {"": [exc.message]}).values():
@@ -237,7 +223,7 @@ def _proposal_form(request, fund, proposal=None):
             else:
                 proposal = services.revise_proposal(proposal=proposal, **args)
         except ServiceError as exc:
-            errors = _errors(request, exc)
+            errors = service_errors(request, exc)
         else:
             messages.success(
                 request,
@@ -436,7 +422,7 @@ def payment_new(request, proposal_id: int):
                 actor=request.user,
                 proposal=proposal,
                 amount=request.POST.get("amount", ""),
-                paid_on=_day(request.POST.get("paid_on")),
+                paid_on=parse_day(request.POST.get("paid_on")),
                 voucher_no=request.POST.get("voucher_no", ""),
                 note=request.POST.get("note", ""),
                 files=request.FILES.getlist("files"),
@@ -446,7 +432,7 @@ def payment_new(request, proposal_id: int):
                 receipt=receipt,
             )
         except ServiceError as exc:
-            errors = _errors(request, exc)
+            errors = service_errors(request, exc)
         else:
             messages.success(request, _("The payment has been recorded."))
             return redirect("funds:proposal_detail", proposal.pk)

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import service_errors
 from fangkong.core.scope import scope_of
 from fangkong.notify.queries import list_chase_receipts
 from fangkong.notify.recipients import on_duty_contacts
@@ -35,12 +36,6 @@ def _when(value: str):
     except (AttributeError, ValueError):
         return None
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, exc.message)
-    return exc.fields
 
 
 @login_required
@@ -107,7 +102,7 @@ def incident_new(request):
                     phone=phone,
                 )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 messages.success(
                     request,

@@ -2,8 +2,6 @@
 item on a phone (htmx), its report, the rectification board of a subtree and an item's
 page (fix with evidence, verify, request supplies)."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import parse_day, service_errors
 from fangkong.core.scope import scope_of
 from fangkong.core.xlsx import watermark_line, xlsx_response
 from fangkong.orgs.choices import Role
@@ -29,19 +28,6 @@ from .choices import RectState, VisitState
 from .models import Assignment, ChecklistItem, Photo
 from .permissions import InspectionPerm
 from .report import report_pdf, report_xlsx
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, str(exc.message))
-    return exc.fields
 
 
 def _may(user, perm, path: str = "") -> bool:
@@ -107,7 +93,7 @@ def plans(request):
             try:
                 services.assign_inspector(actor=request.user, inspector=inspector, unit=unit)
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 messages.success(
                     request,
@@ -162,7 +148,7 @@ def visit_new(request):
             unit = get_unit_for(user, code, InspectionPerm.INSPECT)
         except Http404:
             errors = {"unit": [_("Choose a unit you may inspect.")]}
-    day = _day(data.get("day", "")) or (unit.local_date() if unit else timezone.localdate())
+    day = parse_day(data.get("day", "")) or (unit.local_date() if unit else timezone.localdate())
     if unit is not None:
         others = queries.other_visits(unit, day, user)
     if request.method == "POST" and not errors:
@@ -174,7 +160,7 @@ def visit_new(request):
             try:
                 visit = services.plan_visit(actor=user, unit=unit, day=day)
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 return redirect("inspections:visit_detail", visit.pk)
     assigned = [a.unit for a in queries.list_assignments(user, inspector=user)]
@@ -393,7 +379,9 @@ def rectification_fix(request, rect_id: int):
             photos=request.FILES.getlist("photos"),
         )
     except ServiceError as exc:
-        return _rect_page(request, rect, _errors(request, exc), request.POST, status=exc.status)
+        return _rect_page(
+            request, rect, service_errors(request, exc), request.POST, status=exc.status
+        )
     messages.success(request, _("The fix is reported: it waits for verification."))
     return redirect("inspections:rectification_detail", rect.pk)
 
@@ -408,7 +396,9 @@ def rectification_verify(request, rect_id: int):
             actor=request.user, rect=rect, accepted=accepted, note=request.POST.get("note", "")
         )
     except ServiceError as exc:
-        return _rect_page(request, rect, _errors(request, exc), request.POST, status=exc.status)
+        return _rect_page(
+            request, rect, service_errors(request, exc), request.POST, status=exc.status
+        )
     messages.success(
         request,
         _("Verified: the item is closed.") if accepted else _("Reopened: the owner is told."),
@@ -431,7 +421,9 @@ def rectification_owner(request, rect_id: int):
     try:
         services.set_owner(actor=request.user, rect=rect, owner=owner)
     except ServiceError as exc:
-        return _rect_page(request, rect, _errors(request, exc), request.POST, status=exc.status)
+        return _rect_page(
+            request, rect, service_errors(request, exc), request.POST, status=exc.status
+        )
     messages.success(request, _("The owner is %(name)s.") % {"name": owner.name})
     return redirect("inspections:rectification_detail", rect.pk)
 
@@ -448,7 +440,9 @@ def rectification_supplies(request, rect_id: int):
             reason=request.POST.get("reason", ""),
         )
     except ServiceError as exc:
-        return _rect_page(request, rect, _errors(request, exc), request.POST, status=exc.status)
+        return _rect_page(
+            request, rect, service_errors(request, exc), request.POST, status=exc.status
+        )
     messages.success(
         request,
         _("The supply request is filed with %(unit)s.") % {"unit": supply_request.at_unit.name},

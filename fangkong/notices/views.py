@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fangkong.core.audit import log_access
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import service_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.choices import Role, SiteKind, UnitKind
 from fangkong.orgs.models import Unit
@@ -25,12 +26,6 @@ from .models import Attachment
 from .permissions import NoticePerm
 
 LAGGARDS_SHOWN = 50
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, exc.message)
-    return exc.fields
 
 
 @login_required
@@ -96,7 +91,7 @@ def notice_new(request):
                     files=request.FILES.getlist("files"),
                 )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 if notice.state == NoticeState.ISSUED:
                     messages.success(

@@ -1,8 +1,6 @@
 """Pages of teams: the list, a team with its members, deployments and hours served, forming
 a team, sending it (or some members) to units, and who is where on a day."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -12,25 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import parse_day, service_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.choices import SiteKind
 from fangkong.orgs.queries import get_unit_for, list_root_units
 
 from . import queries, services
 from .choices import MemberRole, Task, TeamKind
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat((value or "").strip())
-    except ValueError:
-        return None
-
-
-def _errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, str(exc.message))
-    return exc.fields
 
 
 def _numbers(value: str) -> list[str]:
@@ -104,7 +90,7 @@ def team_new(request):
                         members=members,
                     )
                 except ServiceError as exc:
-                    errors = _errors(request, exc)
+                    errors = service_errors(request, exc)
                 else:
                     messages.success(request, _("The team is formed."))
                     return redirect("teams:team_detail", team.pk)
@@ -229,13 +215,13 @@ def deployment_new(request, team_id: int):
                     units=units,
                     people=people,
                     task=request.POST.get("task", ""),
-                    starts_on=_day(request.POST.get("starts_on", "")),
-                    ends_on=_day(request.POST.get("ends_on", "")),
+                    starts_on=parse_day(request.POST.get("starts_on", "")),
+                    ends_on=parse_day(request.POST.get("ends_on", "")),
                     hours_per_day=hours,
                     note=request.POST.get("note", ""),
                 )
             except ServiceError as exc:
-                errors = _errors(request, exc)
+                errors = service_errors(request, exc)
             else:
                 messages.success(
                     request,
@@ -269,7 +255,7 @@ def deployment_end(request, deployment_id: int):
         services.end_deployment(
             actor=request.user,
             deployment=deployment,
-            last_day=_day(request.POST.get("last_day", "")) or deployment.unit.local_date(),
+            last_day=parse_day(request.POST.get("last_day", "")) or deployment.unit.local_date(),
         )
     except ServiceError as exc:
         messages.error(request, str(exc.message))
@@ -291,7 +277,7 @@ def today(request):
     unit = get_unit_for(user, code) if code else list_root_units(user).first()
     if unit is None:
         raise Http404
-    day = _day(request.GET.get("day", "")) or unit.local_date()
+    day = parse_day(request.GET.get("day", "")) or unit.local_date()
     posts = queries.who_is_where(user, unit, day)
     return render(
         request,

@@ -1,10 +1,8 @@
 """What the supplies pages share: the unit a page is about, numbers typed in a form."""
 
-from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404
 
-from fangkong.core.errors import ServiceError
 from fangkong.core.numbers import parse_int
 from fangkong.core.permissions import CorePerm
 from fangkong.core.scope import scope_of
@@ -49,9 +47,3 @@ def typed_int(value):
     if not text:
         return None
     return parse_int(text)
-
-
-def service_errors(request, exc: ServiceError) -> dict:
-    if not exc.fields:
-        messages.error(request, exc.message)
-    return exc.fields

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fangkong.core.errors import ServiceError
+from fangkong.core.forms import service_errors
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for, search_units
@@ -19,7 +20,7 @@ from .. import queries, services
 from ..choices import RequestState, Urgency
 from ..models import Item
 from ..permissions import SuppliesPerm
-from .common import PAGE_SIZE, page_unit, service_errors, typed_int
+from .common import PAGE_SIZE, page_unit, typed_int
 
 
 @login_required
