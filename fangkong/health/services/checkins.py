@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import functools
 import json
-import secrets
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,12 +29,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from fangkong.core import links
 from fangkong.core.errors import InvalidInput
+from fangkong.core.links import LinkError
 from fangkong.core.locking import lock_rows
 from fangkong.core.permissions import require
 from fangkong.orgs.models import Person, Unit
@@ -47,7 +47,7 @@ from ..validation import is_alarming, parse_symptoms, parse_temperature
 from . import cases
 
 BATCH_MAX = 1000
-TOKEN_SALT = "fangkong.health.checkin-link"
+SIGNER = links.LinkSigner("fangkong.health.checkin-link")
 
 
 # --- checking what came in ----------------------------------------------------------------
@@ -594,28 +594,13 @@ def _people_for_rows(unit: Unit, rows: list[dict]) -> dict[tuple, Person]:
 # --- personal links ------------------------------------------------------------------------
 
 
-def _signer() -> signing.Signer:
-    return signing.Signer(salt=TOKEN_SALT)
-
-
 def link_token(link: CheckInLink) -> str:
-    return _signer().sign(f"{link.person_id}.{link.nonce}")
-
-
-class LinkError(Exception):
-    """A link that cannot be used: `reason` is "invalid", "revoked" or "expired"."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
+    return SIGNER.token(link.person_id, link.nonce)
 
 
 def resolve_link(token: str, now: datetime | None = None) -> CheckInLink:
     """The live link behind a token, with its person and unit, or LinkError."""
-    try:
-        person_id, nonce = _signer().unsign(token).split(".", 1)
-    except (signing.BadSignature, ValueError):
-        raise LinkError("invalid") from None
+    person_id, nonce = SIGNER.read(token)
     # Only what the phone page and the check-in read: the query is built on every request.
     link = (
         CheckInLink.objects.select_related("person__unit")
@@ -643,7 +628,6 @@ def resolve_link(token: str, now: datetime | None = None) -> CheckInLink:
     return link
 
 
-@transaction.atomic
 def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[CheckInLink]:
     """A live link for each person (kept if they have one, unless `reissue`: then the old
     one is revoked and a new one made). Returns the live links, in the order given."""
@@ -651,40 +635,13 @@ def issue_links(*, actor, people, reissue: bool = False, now=None) -> list[Check
     people = list(people)
     for person in people:
         require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
-    ids = [p.pk for p in people]
-    lock_rows(Person, ids)  # two issuers at once make one link (one_live_link)
-    live = {
-        link.person_id: link
-        for link in CheckInLink.objects.select_for_update().filter(
-            person_id__in=ids, revoked_at__isnull=True
-        )
-    }
-    if reissue and live:
-        CheckInLink.objects.filter(pk__in=[link.pk for link in live.values()]).update(
-            revoked_at=now, revoked_by=actor
-        )
-        live = {}
     expires = now + timedelta(days=settings.HEALTH_LINK_DAYS)
-    fresh = [
-        CheckInLink(
-            person=p,
-            nonce=secrets.token_urlsafe(9),
-            created_by=actor,
-            created_at=now,
-            expires_at=expires,
-        )
-        for p in people
-        if p.pk not in live
-    ]
-    CheckInLink.objects.bulk_create(fresh)
-    live.update({link.person_id: link for link in fresh})
-    return [live[p.pk] for p in people]
+    return links.issue_links(
+        CheckInLink, "person", people, actor=actor, reissue=reissue, now=now, expires_at=expires
+    )
 
 
-@transaction.atomic
 def revoke_link(*, actor, person: Person, now=None) -> int:
     """Revoke a person's live link: the URL and QR code stop working at once."""
     require(actor, HealthPerm.MANAGE_HEALTH, person.unit_path)
-    return CheckInLink.objects.filter(person=person, revoked_at__isnull=True).update(
-        revoked_at=now or timezone.now(), revoked_by=actor
-    )
+    return links.revoke_links(CheckInLink, "person", person, actor=actor, now=now or timezone.now())
