@@ -51,6 +51,15 @@ class Bulletin(models.Model):
     published_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The notice it went out as (up to the superior, down to the units below), with receipts.
+    notice = models.ForeignKey(
+        "notices.Notice",
+        verbose_name=_("notice"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = ScopedQuerySet.as_manager()
 

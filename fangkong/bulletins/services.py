@@ -177,10 +177,9 @@ def publish_bulletin(*, actor, bulletin: Bulletin) -> Bulletin:
     bulletin.state = BulletinState.PUBLISHED
     bulletin.published_at = timezone.now()
     bulletin.published_by = actor
-    bulletin.save(update_fields=["state", "published_at", "published_by"])
+    bulletin.notice = send_up_and_down(bulletin, actor)
+    bulletin.save(update_fields=["state", "published_at", "published_by", "notice"])
     record_change(actor, "bulletin_publish", bulletin, bulletin.unit_path)
-    notice = send_up_and_down(bulletin, actor)
-    setattr(bulletin, "notice", notice)  # noqa: B010 (for the caller: the notice sent)
     return bulletin
 
 
