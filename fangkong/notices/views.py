@@ -155,6 +155,22 @@ def notice_detail(request, notice_id):
             for u in Unit.objects.filter(pk__in=ids).order_by("depth")
             if u.path.startswith(notice.issuer.path) or not notice.issuer.path.startswith(u.path)
         ]
+    chase = {
+        "notice": notice,
+        "can_issue": scope_of(user, NoticePerm.ISSUE_NOTICES).covers(notice.unit_path),
+        "tally": tally,
+        "unit": unit,
+        "owing": owing,
+        "owing_choices": [("read", _("Not read")), ("ack", _("Not acknowledged"))]
+        + ([("reply", _("No reply"))] if notice.reply_required else []),
+        "lagging": lagging,
+        "breadcrumbs": breadcrumbs,
+        "now": timezone.now(),
+    }
+    if request.GET.get("panel") == "chase":  # the panel's own refresh (htmx, every 30 s)
+        if tally is None:
+            raise Http404
+        return render(request, "notices/_chase.html", chase)
     # A unit forwards its own copy: the receipts of the units the user works for.
     issue_scope = scope_of(user, NoticePerm.ISSUE_NOTICES)
     forward_units = [r.unit for r in own if r.person_id is None and issue_scope.covers(r.unit_path)]
@@ -162,23 +178,14 @@ def notice_detail(request, notice_id):
         request,
         "notices/notice_detail.html",
         {
-            "notice": notice,
+            **chase,
             "own": own,
             "issuer_side": issuer_side,
-            "can_issue": scope_of(user, NoticePerm.ISSUE_NOTICES).covers(notice.unit_path),
             "can_approve": notice.state == NoticeState.PENDING
             and scope_of(user, NoticePerm.APPROVE_NOTICES).covers(notice.unit_path),
-            "tally": tally,
-            "unit": unit,
-            "owing": owing,
-            "owing_choices": [("read", _("Not read")), ("ack", _("Not acknowledged"))]
-            + ([("reply", _("No reply"))] if notice.reply_required else []),
-            "lagging": lagging,
-            "breadcrumbs": breadcrumbs,
             "chain": queries.chain_of(notice) if issuer_side else [],
             "forward_units": forward_units if notice.state == NoticeState.ISSUED else [],
             "attachments": list(notice.attachments.filter(receipt__isnull=True)),
-            "now": timezone.now(),
         },
     )
 

@@ -89,6 +89,27 @@ class NoticePageTests(ProvinceMixin, TestCase):
         )
         self.assertEqual(self.login(t.charlie).post(f"/notices/{forward.pk}/ack/").status_code, 404)
 
+    def test_the_chase_panel_refreshes_itself(self):
+        t = self.t
+        notice = sasac_notice(t)
+        page = self.login(t.sasac).get(f"/notices/{notice.pk}/")
+        self.assertContains(page, 'hx-trigger="every 30s"')
+        self.assertContains(page, "每30秒刷新")
+        panel = self.login(t.sasac).get(f"/notices/{notice.pk}/?unit=group-a&panel=chase")
+        self.assertContains(panel, 'data-testid="chase"')
+        self.assertNotContains(panel, "<html")
+        self.assertContains(panel, "unit=group-a&amp;owing=ack&amp;panel=chase")
+        self.assertContains(panel, '<b data-testid="unread">1</b>')
+        self.login(t.alice).get(f"/notices/{notice.pk}/")  # group A opens it
+        panel = self.login(t.sasac).get(f"/notices/{notice.pk}/?unit=group-a&panel=chase")
+        self.assertContains(panel, '<b data-testid="unread">0</b>')
+        self.assertEqual(
+            self.login(t.charlie)
+            .get(f"/notices/{notice.pk}/?unit=group-a&panel=chase")
+            .status_code,
+            404,
+        )
+
     def test_pending_approved_from_the_page(self):
         t = self.t
         notice = services.draft_notice(
