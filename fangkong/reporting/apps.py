@@ -114,7 +114,7 @@ class ReportingConfig(AppConfig):
                 FILED,
                 "reporting.notify_mismatch",
                 notify_mismatch,
-                label=_("Tell the office about filed figures that differ"),
+                label=_("Compare filed figures with the derived ones and tell the office"),
             )
 
         from fangkong.orgs.demo import register_demo

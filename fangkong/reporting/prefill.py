@@ -72,15 +72,26 @@ def is_outside(path: str, exclude: tuple[str, ...]) -> bool:
 
 
 def notify_mismatch(*, report_id: int, revision_id: int) -> None:
-    """After a filing whose figures differ from the derived ones, tell the epidemic office
-    above the unit (a follow-up of the filing, core.followups; one message per revision).
-    Idempotent: the message key is the revision."""
+    """After a filing, compare its figures with the derived ones and, where they differ,
+    tell the epidemic office above the unit (a follow-up of the filing, core.followups;
+    one message per revision). The comparison is not in the filing's transaction: it sums
+    the unit's subtree in every provider, and a filing must stay a few milliseconds at a
+    province's morning peak; the worker does it within seconds. Only the report's latest
+    revision is compared (a later filing has its own follow-up). Idempotent: the message
+    key is the revision."""
     from .models import ReportRevision
 
-    revision = ReportRevision.objects.select_related("report__unit", "report__form").get(
-        pk=revision_id
+    revision = ReportRevision.objects.get(pk=revision_id)
+    report = (
+        DailyReport.objects.select_for_update(of=("self",))
+        .select_related("unit", "form")
+        .get(pk=revision.report_id)
     )
-    report = revision.report
+    if report.revision_count != revision.number:
+        return
+    report.derived_values = derived_values(report.form, report.unit, report.day) or None
+    report.mismatched_fields = mismatches(report.values, report.derived_values)
+    report.save(update_fields=["derived_values", "mismatched_fields"])
     if not report.mismatched_fields:
         return
     from django.urls import reverse

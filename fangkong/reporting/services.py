@@ -304,8 +304,8 @@ def file_report(
         report.cutoff_values, report.cutoff_is_zero = clean, zero
     if correction and after_cutoff:
         report.corrected_after_cutoff = True
-    report.derived_values = prefill.derived_values(form, unit, day) or None
-    report.mismatched_fields = prefill.mismatches(clean, report.derived_values)
+    # Compared with the derived figures by the follow-up (prefill.notify_mismatch), not here.
+    report.derived_values, report.mismatched_fields = None, []
     report.save()
     record_change(
         actor,
@@ -314,7 +314,8 @@ def file_report(
         unit.path,
         {"revision": revision.number, "zero": zero, "after_cutoff": after_cutoff},
     )
-    # Durable follow-ups (the ledger, the office's mismatch notice), in this transaction.
+    # Durable follow-ups (the ledger, the comparison with the derived figures and the
+    # office's mismatch notice), in this transaction.
     followups.emit(
         FILED, key=revision.pk, unit_path=unit.path, report_id=report.pk, revision_id=revision.pk
     )

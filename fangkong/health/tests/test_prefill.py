@@ -75,6 +75,7 @@ class PrefillTests(TestCase):
         )
         self.assertFalse(Message.objects.filter(topic="mismatch").exists())  # the worker's job
         run_followups()
+        filing.report.refresh_from_db()
         self.assertEqual(filing.report.mismatched_fields, ["fever_today"])
         message = Message.objects.get(topic="mismatch")
         self.assertEqual(message.recipient, t.olga)  # the epidemic office of group-a
