@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -205,13 +206,14 @@ def send_up_and_down(bulletin: Bulletin, actor):
         return None
     url = reverse("bulletins:detail", args=[unit.code, bulletin.day.isoformat()])
     facts = {"unit": unit.name, "day": bulletin.day.strftime("%m-%d"), "no": bulletin.number}
-    title = _("%(unit)s bulletin of %(day)s (No. %(no)s)") % facts
-    body = format_html(
-        '<p>{}</p><p><a href="{}">{}</a></p>',
-        _("The day's figures and the office's notes, as approved by the leading group."),
-        url,
-        _("Open the bulletin"),
-    )
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
+        title = _("%(unit)s bulletin of %(day)s (No. %(no)s)") % facts
+        body = format_html(
+            '<p>{}</p><p><a href="{}">{}</a></p>',
+            _("The day's figures and the office's notes, as approved by the leading group."),
+            url,
+            _("Open the bulletin"),
+        )
     # Down to the departments and companies (下发各部门、各单位), not to every site.
     kinds = [kind for kind in UnitKind.values if kind != UnitKind.SITE]
     return issue_notice(

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import time_machine
 from django.test import TestCase
+from django.utils import translation
 
 from fangkong.bulletins import document, services
 from fangkong.bulletins.choices import BulletinState
@@ -118,11 +119,14 @@ class BulletinServiceTests(TestCase):
             services.edit_bulletin(actor=t.olga, bulletin=b, deeds="x")
         with self.assertRaises(Conflict):
             self.generate()
-        b = services.publish_bulletin(actor=t.olga, bulletin=b)
+        with translation.override("en"):  # a user with an English UI publishes
+            b = services.publish_bulletin(actor=t.olga, bulletin=b)
         self.assertEqual(b.state, BulletinState.PUBLISHED)
         # Sent as a notice of the group, with a receipt for the superior and each unit below.
         notice = b.notice
         self.assertEqual((notice.issuer_id, notice.state), (t.group_a.pk, "issued"))
+        self.assertEqual(type(b).objects.get(pk=b.pk).notice, notice)
+        self.assertIn("疫情防控工作动态", notice.title)  # in the site's language, not the user's
         receipts = set(notice.receipts.values_list("unit__code", flat=True))
         self.assertIn(t.province.code, receipts)  # the superior
         self.assertIn("a-sub", receipts)

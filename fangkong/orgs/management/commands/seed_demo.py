@@ -13,6 +13,14 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=1, help="synthetic: random seed")
 
     def handle(self, *args, **options):
+        from django.conf import settings
+        from django.utils import translation
+
+        # What the demo stores (titles, notes, messages) is in the site's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._seed(options)
+
+    def _seed(self, options):
         if options["units"] or options["people"]:
             if not (options["units"] and options["people"] is not None):
                 raise CommandError("--units and --people go together.")
