@@ -62,7 +62,9 @@ def check_migrations(now: datetime) -> Check:
     if _executor is None or _executor.connection is not connection:
         _executor = MigrationExecutor(connection)
     loader = _executor.loader
-    loader.applied_migrations = MigrationRecorder(connection).applied_migrations()
+    # The recorder's own applied_migrations() first lists the tables: one query more.
+    recorded = MigrationRecorder(connection).migration_qs
+    loader.applied_migrations = {(m.app, m.name): m for m in recorded}
     plan = _executor.migration_plan(loader.graph.leaf_nodes())
     if plan:
         names = ", ".join(f"{m.app_label}.{m.name}" for m, _ in plan[:5])
