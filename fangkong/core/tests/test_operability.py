@@ -370,6 +370,7 @@ class MetricsTests(ProvinceMixin, TestCase):
         token = checkins.link_token(link)
         self.client.get(reverse("health:self_checkin", args=[token]) + "?name=" + NAME)
         self.client.get(f"/orgs/people/{self.t.p_site_1.pk}/no-such-page/")
+        self.client.generic("BREW", reverse("login"))  # any method a client makes up
         text = self.scrape().content.decode()
         self.assertIn('view="health:self_checkin"', text)
         self.assertIn('view="<unmatched>"', text)
@@ -377,6 +378,8 @@ class MetricsTests(ProvinceMixin, TestCase):
         self.assertNotIn(token.split(".")[-1], text)
         self.assertNotIn(NAME, text)
         self.assertNotIn(f"/{self.t.p_site_1.pk}/", text)
+        self.assertIn('method="other"', text)
+        self.assertNotIn("BREW", text)
 
 
 @contextmanager
