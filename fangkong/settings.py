@@ -8,6 +8,7 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -72,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fangkong.core.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "fangkong.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -267,6 +269,24 @@ SMS_GATEWAY = env("FANGKONG_SMS_GATEWAY", "fangkong.notify.sms.ConsoleGateway")
 SMS_URL = env("FANGKONG_SMS_URL")
 SMS_TOKEN = env("FANGKONG_SMS_TOKEN")
 
+# Operability (docs/operations.md). /healthz answers 503 when no worker beat within this
+# many seconds (or the live ones leave a sweep unrun), or a due message waited longer than
+# the outbox's; checks named in the optional list (e.g. "worker" for a serve without a
+# worker) are reported and never make it 503.
+HEALTHZ_WORKER_SECONDS = float(env("FANGKONG_HEALTHZ_WORKER_SECONDS", "180"))
+HEALTHZ_OUTBOX_SECONDS = float(env("FANGKONG_HEALTHZ_OUTBOX_SECONDS", "300"))
+HEALTHZ_OPTIONAL = env_list("FANGKONG_HEALTHZ_OPTIONAL")
+# /metrics: for `Authorization: Bearer <token>`, or for clients on the allow-list (addresses
+# or networks); anyone else gets 404.
+METRICS_TOKEN = env("FANGKONG_METRICS_TOKEN")
+METRICS_ALLOW = env_list("FANGKONG_METRICS_ALLOW", "127.0.0.1,::1")
+
+# Logs: "plain" lines, or "json" (one object per line: time, level, logger, message and the
+# record's plain extra fields; core/logformat.py), for the app, the worker and gunicorn.
+LOG_FORMAT = env("FANGKONG_LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("FANGKONG_LOG_FORMAT is plain or json")
+
 # Logs carry no personal data: person-level views log ids, never names or health values.
 # Every handler redacts (fangkong/core/redaction.py): no link token, query string, row
 # content or exception text reaches a log line. Django's own handlers are replaced by this
@@ -275,9 +295,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "fangkong.core.redaction.RedactingFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "fangkong.core.logformat.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["redact"],
+        }
     },
     "root": {"handlers": ["console"], "level": env("FANGKONG_LOG_LEVEL", "INFO")},
     "loggers": {

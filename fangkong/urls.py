@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.api import api
 from fangkong.core.forms import AdminLoginForm
 from fangkong.core.urls import auth_urlpatterns
-from fangkong.core.views import admin_login, favicon
+from fangkong.core.views import admin_login, favicon, healthz, metrics_view
 from fangkong.workbench.views import home
 
 admin.site.site_header = _("Fangkong administration")
@@ -19,6 +19,9 @@ urlpatterns = [
     path("", home, name="home"),
     # Browsers ask for /favicon.ico on every page that names no icon (the phone link, the API).
     path("favicon.ico", favicon),
+    # Operability (docs/operations.md): no login; /metrics for a token or an allowed address.
+    path("healthz", healthz, name="healthz"),
+    path("metrics", metrics_view, name="metrics"),
     path("", include(auth_urlpatterns)),
     path("me/", include("fangkong.core.urls")),
     path("orgs/", include("fangkong.orgs.urls")),

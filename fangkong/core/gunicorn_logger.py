@@ -1,9 +1,13 @@
 """gunicorn's logs without secrets: its error and access handlers get the same redacting
 filter as Django's (core/redaction.py), so a personal check-in link's token (its
-credential, in the path: /health/c/<token>/) and query strings never reach a log line."""
+credential, in the path: /health/c/<token>/) and query strings never reach a log line;
+with FANGKONG_LOG_FORMAT=json they write the same JSON lines as Django (core/logformat.py)."""
+
+import os
 
 from gunicorn.glogging import Logger
 
+from fangkong.core.logformat import JsonFormatter
 from fangkong.core.redaction import RedactingFilter, redact
 
 __all__ = ["RedactingLogger", "redact"]
@@ -16,6 +20,9 @@ class RedactingLogger(Logger):
             for handler in log.handlers:
                 if not any(isinstance(f, RedactingFilter) for f in handler.filters):
                     handler.addFilter(RedactingFilter())
+                # Read from the environment: the master sets up its logs before Django's settings.
+                if os.environ.get("FANGKONG_LOG_FORMAT", "").lower() == "json":
+                    handler.setFormatter(JsonFormatter())
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

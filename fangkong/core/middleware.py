@@ -1,8 +1,14 @@
+import logging
+import time
+
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 
+from . import metrics
 from .audit import bind_request, unbind_request
+
+logger = logging.getLogger("fangkong.metrics")
 
 
 def activate_user_language(request, user) -> None:
@@ -89,4 +95,24 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Content-Security-Policy", self.POLICY)
+        return response
+
+
+class RequestMetricsMiddleware:
+    """Times every request for /metrics (core.metrics: by route name, never the path).
+    First in MIDDLEWARE, so the time covers the whole stack."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.failing = False
+
+    def __call__(self, request):
+        started = time.monotonic()
+        response = self.get_response(request)
+        try:
+            metrics.observe(request, response, time.monotonic() - started)
+        except Exception:  # a metrics directory gone must not fail the request
+            if not self.failing:
+                logger.exception("request metrics not recorded")
+            self.failing = True
         return response

@@ -214,3 +214,29 @@ class FollowUp(models.Model):
 
     def __str__(self):
         return f"{self.handler} {self.key}"
+
+
+class WorkerBeat(models.Model):
+    """A `fangkong worker` process saying it is alive: one row per process (host and pid),
+    written once per round at most every few seconds (core.heartbeat), with what each of
+    its sweeps last did. /healthz reads `beat_at`, /metrics the sweeps. Rows of workers
+    that stopped stay until a week old, and count for nothing once their beat is stale."""
+
+    name = models.CharField(max_length=200, unique=True)  # host:pid
+    host = models.CharField(max_length=150)
+    pid = models.PositiveIntegerField()
+    # The sweeps this process runs (its lanes, or its --only/--except choice).
+    sweeps = models.JSONField(default=list)
+    # Per sweep: last_run, last_success (ISO times), seconds, runs, failures, overruns and
+    # the running totals of the counts it returned ({"sent": 12, "dead": 1}).
+    state = models.JSONField(default=dict)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+
+    def __str__(self):
+        return self.name

@@ -2,14 +2,15 @@ from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
 
 from . import auth, followups
 from .auth import may_use_api
@@ -155,3 +156,30 @@ def favicon(request):
     """The site's icon where a browser looks for it by itself (resolved at request time:
     the static files' manifest exists only once they are collected)."""
     return redirect(static("fangkong/favicon.svg"), permanent=True)
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """No login and no data: each check ok or not, with a reason; 503 when a required one
+    failed (core.healthz)."""
+    from .healthz import run_checks
+
+    healthy, answer = run_checks()
+    response = JsonResponse(answer, status=200 if healthy else 503)
+    # A probe every few seconds: not one "Service Unavailable" error line each time, but
+    # one warning when this process finds the server unhealthy (core.healthz).
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
+
+
+@never_cache
+@require_safe
+def metrics_view(request):
+    """Prometheus's text format for the token's bearer or an allowed address; anyone else
+    gets the 404 of a page that does not exist."""
+    from . import metrics
+
+    if not metrics.may_scrape(request):
+        raise Http404
+    return HttpResponse(metrics.render(), content_type=metrics.CONTENT_TYPE)

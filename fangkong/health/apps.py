@@ -13,6 +13,11 @@ class HealthConfig(AppConfig):
         from .permissions import HealthPerm, register_permissions
 
         register_permissions()
+        from fangkong.core.metrics import register_collector
+
+        from . import monitoring
+
+        register_collector("checkins", monitoring.collect)
         from fangkong.notify.chases import register_chase_kind
 
         from .chases import FOLLOWUP_KIND, KIND

@@ -35,6 +35,11 @@ class IncidentsConfig(AppConfig):
         register_path_copy(Incident, "unit_path")
         register(NavItem(_("Incidents"), "incidents:board", icon="exclamation-octagon", order=3))
         register_sweep("incidents.escalate", sweeps.escalate_due, every=15, lane=URGENT)
+        from fangkong.core.metrics import register_collector
+
+        from . import monitoring
+
+        register_collector("incident_clocks", monitoring.collect)
         from fangkong.notify.topics import register_topic
 
         register_topic(

@@ -133,6 +133,12 @@ class Clock(models.Model):
                     met_at__isnull=True, escalated_at__isnull=True, cancelled_at__isnull=True
                 ),
             ),
+            # /metrics: open and overdue clocks, escalated or not (incidents/monitoring.py).
+            models.Index(
+                fields=["due_at"],
+                name="clock_open_idx",
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

@@ -28,6 +28,13 @@ class NotifyConfig(AppConfig):
         register_permissions()
 
         register_sweep("notify.deliver", deliver_sweep, every=2, lane=URGENT)
+        from fangkong.core.healthz import register_check
+        from fangkong.core.metrics import register_collector
+
+        from . import monitoring
+
+        register_check("outbox", monitoring.oldest_due_check)
+        register_collector("outbox", monitoring.collect)
         register(NavItem(InboxLabel(), "notify:inbox", icon="bell", order=80))
         register(
             NavItem(

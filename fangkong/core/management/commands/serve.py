@@ -45,6 +45,9 @@ class Command(BaseCommand):
                 f"Static files are not collected in {settings.STATIC_ROOT}: served "
                 "from the source tree (run `fangkong collectstatic`)."
             )
+        # /metrics sums the request histograms of every worker from files in this folder
+        # (prometheus_client's multiprocess mode; emptied at each start by gunicorn_conf).
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(settings.DATA_DIR / "metrics"))
         argv = [
             "gunicorn",
             "fangkong.wsgi:application",
