@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "fangkong.notices",
     "fangkong.bulletins",
     "fangkong.canteens",
+    "fangkong.rules",
     "fangkong.restart",
     "fangkong.workbench",
 ]
