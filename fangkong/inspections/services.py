@@ -69,7 +69,7 @@ def _event(rect: Rectification, action: str, actor, now: datetime, note: str = "
     )
 
 
-def _save_photos(files, *, visit: Visit, actor, now, answer=None, rect=None) -> list[Photo]:
+def _save_photos(files, *, visit: Visit | None, actor, now, answer=None, rect=None) -> list[Photo]:
     photos = []
     for f in files:
         photos.append(
@@ -385,7 +385,7 @@ def report_fix(*, actor, rect: Rectification, note: str, photos=(), now=None) ->
 def may_verify(user, rect: Rectification) -> bool:
     if user.pk == rect.fixed_by_id:
         return False
-    finder = rect.visit.inspector_id if rect.visit_id else rect.found_by_id
+    finder = rect.visit.inspector_id if rect.visit is not None else rect.found_by_id
     if finder is not None and user.pk == finder:
         return True
     return scope_of(user, InspectionPerm.VERIFY).covers(rect.unit_path)

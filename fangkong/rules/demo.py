@@ -134,7 +134,7 @@ def seed_rules(admin, log=print) -> None:
         recipients=[ct], unit_kinds=[UnitKind.DEPARTMENT, UnitKind.SUBSIDIARY],
         now=now - timedelta(days=14),
     )  # fmt: skip
-    for rule in (nine, measures, funds, plan_rule):
+    for rule in (sixteen, nine, measures, funds, plan_rule):
         _ack_most(rule, now - timedelta(days=3))
     # Most people confirmed reading the 十六不准's current version and the cadres the 九项规定;
     # the heat station's liaison (a demo login) has not.

@@ -263,13 +263,13 @@ def list_not_confirmed(user, version: RuleVersion, unit: Unit | None = None, lim
 def get_ack(user, version: RuleVersion, unit: Unit | None = None):
     """The acknowledgement of `version` (its notice's receipts), or None before it has
     one: the notices' own tally with its children."""
-    if version.notice_id is None:
+    if version.notice is None:
         return None
     return notices.get_tally(user, version.notice, unit)
 
 
 def list_not_acked(user, version: RuleVersion, unit: Unit | None = None, limit: int = 100):
-    if version.notice_id is None:
+    if version.notice is None:
         return []
     return list(notices.list_receipts(user, version.notice, unit, "ack")[:limit])
 
@@ -317,7 +317,8 @@ def list_my_rules(person: Person) -> list[MyRule]:
         if not vs:
             continue
         result.append(MyRule(r, vs[0], must_confirm(r, person), mine.get(vs[0].pk), vs[1:]))
-    return result
+    # What still waits for the person's confirmation first.
+    return sorted(result, key=lambda m: not (m.required and m.confirmed is None))
 
 
 def confirmation_of(person: Person | None, version: RuleVersion) -> ReadConfirmation | None:

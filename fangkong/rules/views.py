@@ -28,7 +28,7 @@ from .permissions import RulePerm
 
 ROLE_ROWS = 6
 FINDING_ROWS = 3
-SHOWN = 50
+SHOWN = 30
 
 
 def _message(exc: ServiceError) -> str:
