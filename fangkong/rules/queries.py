@@ -154,15 +154,20 @@ def _roots_q(roots, field: str = "unit_path", id_field: str = "unit_id") -> Q:
     return q
 
 
-def covers_person(rule: Rule, person: Person) -> bool:
+def covers_person(rule: Rule, person: Person, units: dict | None = None) -> bool:
+    """Whether the person's unit is covered: a target on its line up (a superior target
+    only itself) and, with kind filters, a matching unit between the target and it.
+    `units`: the units of the person's line by id, when the caller has them."""
     line = [*person.unit.ancestor_ids, person.unit_id]
-    targets = [t for t in rule.targets.select_related("unit") if t.unit_id in line]
+    targets = [t for t in rule.targets.all() if t.unit_id in line]
     if not targets:
         return False
-    units = {u.pk: u for u in Unit.objects.filter(pk__in=line)}
+    if units is None:
+        units = {u.pk: u for u in Unit.objects.filter(pk__in=line)}
     for t in targets:
-        if _is_superior(t.unit, rule.unit_path):
-            if t.unit_id == person.unit_id and _matches(rule, t.unit):
+        target = units[t.unit_id]
+        if _is_superior(target, rule.unit_path):
+            if t.unit_id == person.unit_id and _matches(rule, target):
                 return True
             continue
         below = line[line.index(t.unit_id) :]
@@ -296,13 +301,15 @@ def list_my_rules(person: Person) -> list[MyRule]:
     """The rules in force for the person's unit, each with its current version, whether
     the person must confirm reading it and did, and its older versions."""
     line = [*person.unit.ancestor_ids, person.unit_id]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=line)}
     rules = [
         r
         for r in Rule.objects.filter(targets__unit_id__in=line)
         .distinct()
         .select_related("issuer")
+        .prefetch_related("targets")
         .order_by("category", "unit_path", "id")
-        if covers_person(r, person)
+        if covers_person(r, person, units)
     ]
     versions: dict[int, list[RuleVersion]] = {}
     for v in RuleVersion.objects.filter(rule__in=rules).order_by("rule_id", "-number"):

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -258,7 +259,10 @@ def confirm(request, version_id):
         messages.error(request, error)
     else:
         messages.success(request, _("Confirmed: you have read it."))
-    return redirect(request.POST.get("next") or "rules:mine")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "rules:mine"
+    return redirect(target or "rules:mine")
 
 
 @login_required

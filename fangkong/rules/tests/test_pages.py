@@ -70,6 +70,8 @@ class RulePageTests(ProvinceMixin, TestCase):
             self.assertContains(answer, 'data-testid="confirmed"')
         self.assertEqual(ReadConfirmation.objects.count(), 1)
         self.assertNotContains(self.client.get("/rules/mine/"), 'data-testid="confirm-read"')
+        plain = self.client.post(url, {"next": "https://elsewhere.example/"})
+        self.assertRedirects(plain, "/rules/mine/")
 
     def test_older_version_viewable_by_the_person(self):
         services.publish_version(actor=self.t.olga, rule=self.rule, body="第二版全文")
@@ -96,6 +98,22 @@ class RulePageTests(ProvinceMixin, TestCase):
         self.assertEqual(answer.status_code, 302)
         self.assertEqual(Rectification.objects.count(), 2)
         self.assertEqual(self.client.get("/rules/plans/edit/?unit=a-sub").status_code, 200)
+
+    def test_queries_do_not_grow_with_the_rules(self):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        def count(user, url):
+            self.client.force_login(user)
+            with CaptureQueriesContext(connection) as queries_:
+                self.assertEqual(self.client.get(url).status_code, 200)
+            return len(queries_)
+
+        before = (count(self.t.bob, "/rules/mine/"), count(self.t.olga, "/rules/"))
+        for title in ("九项规定", "12项措施", "应急预案"):
+            make_rule(self.t, title=title)
+        after = (count(self.t.bob, "/rules/mine/"), count(self.t.olga, "/rules/"))
+        self.assertEqual(before, after)
 
     def test_outsider_gets_404_everywhere(self):
         self.client.force_login(self.t.charlie)
