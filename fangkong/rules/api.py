@@ -23,6 +23,7 @@ from fangkong.orgs.queries import get_unit_for, list_root_units
 from fangkong.teams.queries import list_teams
 
 from . import queries, services
+from .models import Rule
 from .permissions import RulePerm
 
 router = Router(tags=["rules"])
@@ -208,10 +209,12 @@ def _rule_out(rule, current=None) -> dict:
         "title": rule.title,
         "category": rule.category,
         "confirm": rule.confirm,
-        "covers": [t.unit.code for t in rule.targets.select_related("unit")],
+        "covers": [t.unit.code for t in rule.targets.all()],
         "unit_kinds": rule.unit_kinds,
         "site_kinds": rule.site_kinds,
-        "current": _version_out(current or queries.current_version(rule)),
+        "current": _version_out(
+            current or max(rule.versions.all(), key=lambda v: v.number, default=None)
+        ),
     }
 
 
@@ -244,7 +247,7 @@ def _own_unit(user, code, perm):
 def list_rules(request, query: Query[RuleQuery]):
     unit = get_unit_for(request.user, query.unit) if query.unit else None
     rows = queries.list_rules(request.user, unit=unit, category=query.category)
-    return paginate(rows, query, out=_rule_out)
+    return paginate(rows.prefetch_related("targets__unit", "versions"), query, out=_rule_out)
 
 
 @router.post("/rules", response={201: RuleOut}, summary="Create a rule (its version 1 published)")
@@ -265,7 +268,9 @@ def post_rule(request, payload: RuleIn):
         unit_kinds=payload.unit_kinds,
         site_kinds=payload.site_kinds,
     )
-    return 201, _rule_out(rule)
+    return 201, _rule_out(
+        Rule.objects.prefetch_related("targets__unit", "versions").get(pk=rule.pk)
+    )
 
 
 @router.post(
