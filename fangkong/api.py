@@ -19,6 +19,7 @@ from fangkong.notify.api import router as notify_router
 from fangkong.orgs.api import router as orgs_router
 from fangkong.reporting.api import router as reporting_router
 from fangkong.restart.api import router as restart_router
+from fangkong.rules.api import router as rules_router
 from fangkong.sites.api import router as sites_router
 from fangkong.supplies.api import router as supplies_router
 from fangkong.teams.api import router as teams_router
@@ -51,6 +52,7 @@ api.add_router("", inspections_router)
 api.add_router("", notices_router)
 api.add_router("", bulletins_router)
 api.add_router("", canteens_router)
+api.add_router("", rules_router)
 api.add_router("", restart_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)

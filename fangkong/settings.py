@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "fangkong.notices",
     "fangkong.bulletins",
     "fangkong.canteens",
+    "fangkong.rules",
     "fangkong.restart",
     "fangkong.workbench",
 ]

@@ -41,6 +41,7 @@ urlpatterns = [
     path("notices/", include("fangkong.notices.urls")),
     path("bulletins/", include("fangkong.bulletins.urls")),
     path("canteens/", include("fangkong.canteens.urls")),
+    path("rules/", include("fangkong.rules.urls")),
     path("restart/", include("fangkong.restart.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
     path("api/v1/", api.urls),

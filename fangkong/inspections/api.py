@@ -99,7 +99,8 @@ class VisitListQuery(PageQuery):
 
 class RectificationOut(Schema):
     id: int
-    visit: int
+    visit: int | None = Field(description="the visit that found it; none for another source")
+    source: str = Field(description="where it was found, when not at a visit (a drill)")
     unit: str
     unit_name: str
     item: str = Field(description="the checklist item's code")
@@ -201,6 +202,7 @@ def _rect_out(r: Rectification) -> dict:
     return {
         "id": r.pk,
         "visit": r.visit_id,
+        "source": r.source,
         "unit": r.unit.code,
         "unit_name": r.unit.name,
         "item": r.item_code,

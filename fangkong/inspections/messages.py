@@ -81,7 +81,8 @@ def tell_owner(rect, key: str) -> int:
 
 def tell_verifiers(rect) -> int:
     users = set(_holders(rect.unit, (Role.OFFICE,), strict=True))
-    users.add(rect.visit.inspector_id)
+    users.add(rect.visit.inspector_id if rect.visit_id else rect.found_by_id)
+    users.discard(None)
     users.discard(rect.fixed_by_id)
     return queue(
         key=f"rect:{rect.pk}:fixed:{rect.reopened}",

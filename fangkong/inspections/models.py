@@ -167,8 +167,19 @@ class Rectification(models.Model):
 
     scope_field = "unit_path"
 
-    visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="rectifications")
-    answer = models.OneToOneField(Answer, on_delete=models.PROTECT, related_name="rectification")
+    # A failed item of a visit; or, for a finding from another source (a contingency
+    # plan's drill: `services.record_finding`), neither, with `source` saying where from.
+    visit = models.ForeignKey(
+        Visit, on_delete=models.PROTECT, null=True, blank=True, related_name="rectifications"
+    )
+    answer = models.OneToOneField(
+        Answer, on_delete=models.PROTECT, null=True, blank=True, related_name="rectification"
+    )
+    source = models.CharField(_("found at"), max_length=200, blank=True)
+    source_url = models.CharField(max_length=200, blank=True)
+    found_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     item_code = models.SlugField(max_length=40)  # repeat findings: the same item at a unit
     title = models.CharField(_("finding"), max_length=200)
     detail = models.CharField(_("what was found"), max_length=500, blank=True)
@@ -227,7 +238,9 @@ class Rectification(models.Model):
 class Photo(models.Model):
     """A photo of a failed item (taken at the visit) or evidence of a fix."""
 
-    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="photos")
+    visit = models.ForeignKey(
+        Visit, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
+    )
     answer = models.ForeignKey(
         Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="photos"
     )

@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
-from fangkong.core.permissions import require
+from fangkong.core.permissions import CorePerm, require
 from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Person, Unit
 from fangkong.supplies.choices import Urgency
@@ -69,7 +69,7 @@ def _event(rect: Rectification, action: str, actor, now: datetime, note: str = "
     )
 
 
-def _save_photos(files, *, visit: Visit, actor, now, answer=None, rect=None) -> list[Photo]:
+def _save_photos(files, *, visit: Visit | None, actor, now, answer=None, rect=None) -> list[Photo]:
     photos = []
     for f in files:
         photos.append(
@@ -281,6 +281,51 @@ def finish_visit(*, actor, visit: Visit, note: str = "", now=None) -> list[Recti
     return created
 
 
+@transaction.atomic
+def record_finding(
+    *, actor, unit: Unit, title: str, detail: str = "", severity: str = Severity.NORMAL,
+    source: str, source_url: str = "", item_code: str = "", now=None,
+) -> Rectification:  # fmt: skip
+    """A finding from another source than a visit (a contingency plan's drill): a
+    rectification item of `unit` like a visit's failed item — owned by its liaison, due
+    by severity, its owner told — with `source` (and its page) saying where it was found.
+    The caller decides who may record findings of its kind; this checks the actor sees
+    the unit. Verified by the office, or by who recorded it (as a visit's inspector)."""
+    require(actor, CorePerm.VIEW, unit.path)
+    title = (title or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("Say what was found.")
+    elif len(title) > 200:
+        errors["title"] = _("At most 200 characters.")
+    if severity not in Severity.values:
+        errors["severity"] = _("Choose the severity.")
+    if not (source or "").strip():
+        errors["source"] = _("Say where it was found.")
+    if errors:
+        raise InvalidInput(errors)
+    now = now or timezone.now()
+    unit = Unit.objects.select_related("liaison").get(pk=unit.pk)
+    rect = Rectification.objects.create(
+        item_code=(item_code or "finding")[:40],
+        title=title,
+        detail=(detail or "").strip()[:500],
+        unit=unit,
+        unit_path=unit.path,
+        owner=unit.liaison,
+        severity=severity,
+        due_at=now + timedelta(hours=due_hours(severity)),
+        source=source.strip()[:200],
+        source_url=(source_url or "")[:200],
+        found_by=actor if actor and actor.pk else None,
+        created_at=now,
+    )
+    _event(rect, RectAction.CREATED, actor, now, rect.detail)
+    messages.tell_owner(rect, "created")
+    record_change(actor, "create", rect, unit.path, {"source": rect.source})
+    return rect
+
+
 # --- rectification ------------------------------------------------------------------------
 
 
@@ -340,7 +385,8 @@ def report_fix(*, actor, rect: Rectification, note: str, photos=(), now=None) ->
 def may_verify(user, rect: Rectification) -> bool:
     if user.pk == rect.fixed_by_id:
         return False
-    if user.pk == rect.visit.inspector_id:
+    finder = rect.visit.inspector_id if rect.visit is not None else rect.found_by_id
+    if finder is not None and user.pk == finder:
         return True
     return scope_of(user, InspectionPerm.VERIFY).covers(rect.unit_path)
 

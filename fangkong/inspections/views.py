@@ -328,7 +328,9 @@ def board(request):
 
 def _rect_context(request, rect, errors=None, data=None):
     user = request.user
-    finding_photos = Photo.objects.filter(answer_id=rect.answer_id)
+    finding_photos = (
+        Photo.objects.filter(answer_id=rect.answer_id) if rect.answer_id else Photo.objects.none()
+    )
     return {
         "rect": rect,
         "overdue": rect.is_overdue(),
@@ -348,7 +350,9 @@ def _rect_context(request, rect, errors=None, data=None):
         ),
         "errors": errors or {},
         "data": data or {},
-        "inspector_name": _display(rect.visit.inspector),
+        "inspector_name": _display(rect.visit.inspector)
+        if rect.visit_id
+        else (_display(rect.found_by) if rect.found_by_id else ""),
     }
 
 

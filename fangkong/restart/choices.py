@@ -31,6 +31,7 @@ class Item(models.TextChoices):
     SUPPLIES = "supplies", _("Supplies with enough days of cover")
     DISINFECTION = "disinfection", _("Disinfection compliance of the last 7 days")
     DUTY = "duty", _("Duty room covered")
+    CONTINGENCY = "contingency", _("Contingency plan acknowledged (应急预案已签收)")
     COMMITMENT = "commitment", _("Commitment letter (承诺书)")
     PREVENTION_PLAN = "prevention_plan", _("Prevention plan (防控方案)")
 

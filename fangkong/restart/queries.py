@@ -161,6 +161,26 @@ def _duty(unit: Unit, now) -> Check:
     )  # fmt: skip
 
 
+def _contingency(unit: Unit) -> Check:
+    from fangkong.rules.queries import get_contingency
+
+    found = get_contingency(unit)
+    if found.plans:
+        figure = _("Own contingency plan with its roles linked to teams or duty rooms")
+    elif found.rules:
+        figure = _("%(acked)s of %(rules)s contingency plans acknowledged (签收)") % {
+            "acked": found.acked,
+            "rules": found.rules,
+        }
+    else:
+        figure = _("No contingency plan covers the unit yet")
+    return Check(
+        Item.CONTINGENCY, Item.CONTINGENCY.label, "ok" if found.met else "fail", figure,
+        _url("rules:plan_list", unit=unit.code) if found.plans
+        else _url("rules:rule_list", unit=unit.code, category="contingency"),
+    )  # fmt: skip
+
+
 def get_readiness(user, plan: RestartPlan, now: datetime | None = None) -> list[Check]:
     now = now or timezone.now()
     unit = plan.unit
@@ -171,6 +191,7 @@ def get_readiness(user, plan: RestartPlan, now: datetime | None = None) -> list[
         _supplies(user, unit),
         _disinfection(unit, today),
         _duty(unit, now),
+        _contingency(unit),
     ]
     confirmations = list(Confirmation.objects.filter(plan=plan).select_related("confirmed_by"))
     for item in MANUAL_ITEMS:

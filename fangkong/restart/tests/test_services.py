@@ -92,6 +92,30 @@ class RestartServiceTests(ProvinceMixin, TestCase):
         bob = {c.item: c for c in queries.get_readiness(self.t.bob, plan)}
         self.assertEqual(bob[Item.ISOLATED].state, "unknown")  # no health data for him
 
+    def test_contingency_plan_acknowledged(self):
+        """M19: met when the unit acknowledged the current 应急预案 covering it (rules)."""
+        from django.utils import translation
+
+        from fangkong.notices.services import acknowledge
+        from fangkong.rules.choices import Category, Confirm
+        from fangkong.rules.queries import current_version
+        from fangkong.rules.testing import make_rule
+
+        plan = make_plan(self.t)
+        check = {c.item: c for c in queries.get_readiness(self.t.olga, plan)}[Item.CONTINGENCY]
+        self.assertEqual(check.state, "fail")
+        rule = make_rule(self.t, title="集团疫情防控应急预案", category=Category.CONTINGENCY,
+                         confirm=Confirm.NOBODY)  # fmt: skip
+        with translation.override("en"):
+            check = {c.item: c for c in queries.get_readiness(self.t.olga, plan)}
+        check = check[Item.CONTINGENCY]
+        self.assertEqual(check.state, "fail")
+        self.assertEqual(check.figure, "0 of 1 contingency plans acknowledged (签收)")
+        acknowledge(actor=self.sub_admin, notice=current_version(rule).notice)
+        check = {c.item: c for c in queries.get_readiness(self.t.olga, plan)}[Item.CONTINGENCY]
+        self.assertEqual(check.state, "ok")
+        self.assertIn("/rules/", check.url)
+
     def test_rate_as_of_a_time(self):
         a2 = orgs.create_unit(actor=self.t.root, parent=self.t.group_a, code="a-sub-2",
                               name="二公司", kind=UnitKind.SUBSIDIARY)  # fmt: skip
