@@ -123,15 +123,17 @@ def _create_scratch(cursor) -> None:
 
 def _fill_sites(cursor, day: date, sites) -> None:
     """The open sites (or `sites`) with the source of their plan: the id of the nearest
-    schedule of their kind on their line (the site's own first: the longest path), else 0."""
+    schedule of their kind on their line (the site's own first: the longest path), else 0.
+    The schedules' own path copy is matched, never a join back to the units: SQLite would
+    walk all 10,000 units for each site."""
     unit = Unit._meta.db_table
     schedule = Schedule._meta.db_table
     sql = (
         f"INSERT INTO {SWEEP_SITES} (site_id, unit_path, site_kind, tz, src) "
         "SELECT u.id, u.path, u.site_kind, u.timezone, COALESCE(("
-        f"SELECT sc.id FROM {schedule} sc INNER JOIN {unit} su ON su.id = sc.unit_id "
-        "WHERE sc.site_kind = u.site_kind AND u.path LIKE su.path || '%%' "
-        "ORDER BY length(su.path) DESC LIMIT 1), 0) "
+        f"SELECT sc.id FROM {schedule} sc "
+        "WHERE sc.site_kind = u.site_kind AND u.path LIKE sc.unit_path || '%%' "
+        "ORDER BY length(sc.unit_path) DESC LIMIT 1), 0) "
         f"FROM {unit} u WHERE u.kind = %s AND u.site_kind <> '' "
         "AND (u.active_from IS NULL OR u.active_from <= %s) "
         "AND (u.active_to IS NULL OR u.active_to >= %s)"
@@ -228,7 +230,9 @@ def _out_of_line(cursor, day: date, now: datetime, sites) -> list[tuple]:
 def _sync_tallies(cursor, day: date, touched: set[int]) -> None:
     """Tallies for the day's sites that have slots and none yet, counted in one INSERT …
     SELECT; then a recount, under the rows' locks, of those whose total is not their slots'
-    count (slots added or dropped) and of `touched`."""
+    count (slots added or dropped) and of `touched`. No join of the day's slots with its
+    tallies: the statistics of a day not yet analysed say one row, and PostgreSQL then
+    nests 33,000 slots over 8,000 tallies (98 s); two plain reads compared here do not."""
     slot, tally = Slot._meta.db_table, SlotTally._meta.db_table
     d = connection.ops.adapt_datefield_value(day)
     counts = ", ".join(
@@ -238,18 +242,14 @@ def _sync_tallies(cursor, day: date, touched: set[int]) -> None:
     cursor.execute(
         f"INSERT INTO {tally} (site_id, unit_path, day, total, expected, done, late, missed) "
         f"SELECT site_id, MAX(unit_path), %s, COUNT(*), {counts} FROM {slot} "
-        f"WHERE day = %s AND NOT EXISTS (SELECT 1 FROM {tally} t "
-        f"WHERE t.site_id = {slot}.site_id AND t.day = %s) GROUP BY site_id "
-        "ON CONFLICT DO NOTHING",
-        [d, d, d],
-    )
-    cursor.execute(
-        f"SELECT c.site_id FROM (SELECT site_id, COUNT(*) AS n FROM {slot} WHERE day = %s "
-        f"GROUP BY site_id) c INNER JOIN {tally} t ON t.site_id = c.site_id AND t.day = %s "
-        "WHERE t.total <> c.n",
+        "WHERE day = %s GROUP BY site_id ON CONFLICT DO NOTHING",
         [d, d],
     )
-    refresh_tallies(day, touched | {row[0] for row in cursor.fetchall()})
+    cursor.execute(f"SELECT site_id, COUNT(*) FROM {slot} WHERE day = %s GROUP BY site_id", [d])
+    made = dict(cursor.fetchall())
+    cursor.execute(f"SELECT site_id, total FROM {tally} WHERE day = %s", [d])
+    off = {site_id for site_id, total in cursor.fetchall() if made.get(site_id, 0) != total}
+    refresh_tallies(day, touched | off)
 
 
 @transaction.atomic
