@@ -132,7 +132,7 @@ def sign_in(
         raise Conflict("signin_off", _("Sign-in is not enabled at this checkpoint."))
     if not checkpoint.is_active:
         raise Conflict("closed", _("This checkpoint is closed."))
-    errors = {}
+    errors: dict[str, object] = {}
     if not person.is_active or not person.unit_path.startswith(checkpoint.unit_path):
         errors["person"] = _("Choose someone on this site's staff.")
     if direction and direction not in Direction.values:
