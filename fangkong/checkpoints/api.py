@@ -1,7 +1,7 @@
 """Checkpoints over JSON: a shift's counts with the fevers found (each opening a case or an
 incident). A checkpoint outside the reader's scope is a 404."""
 
-from datetime import date
+from datetime import date, datetime
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
@@ -142,4 +142,55 @@ def post_counts(request, code: Code, payload: CountsIn):
             }
             for f in added
         ],
+    }
+
+
+class SignInIn(Schema):
+    person: Line(32) = Field(description="the staff member's employee number (the site's roster)")
+    direction: Line(3) = Field("", description='"in", "out" or empty')
+
+
+class SignInOut(Schema):
+    id: int
+    checkpoint: str
+    person: str = Field(description="employee number")
+    name: str
+    at: datetime
+    direction: str
+
+
+@router.post(
+    "/checkpoints/{code}/signins",
+    response={201: SignInOut},
+    summary="Sign a staff member in at a checkpoint (when the checkpoint turned sign-in on)",
+)
+@idempotent
+def post_signin(request, code: Code, payload: SignInIn):
+    """Who of the site's staff passed the checkpoint now; 409 `signin_off` when the
+    checkpoint has not turned sign-in on. Retry under the same Idempotency-Key."""
+    user = request.user
+    checkpoint = queries.get_checkpoint_for(user, code)
+    person = queries.find_roster_person(checkpoint, payload.person)
+    if person is None:
+        raise InvalidInput(
+            {
+                "person": _("No one with the employee number %(no)s at this site.")
+                % {"no": payload.person}
+            },
+            code="unknown_person",
+        )
+    row, _created = services.sign_in(
+        checkpoint=checkpoint,
+        person=person,
+        direction=payload.direction,
+        actor=user,
+        source=Source.API,
+    )
+    return 201, {
+        "id": row.pk,
+        "checkpoint": checkpoint.code,
+        "person": person.employee_no,
+        "name": person.name,
+        "at": row.at,
+        "direction": row.direction,
     }

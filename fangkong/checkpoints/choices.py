@@ -27,3 +27,9 @@ class Source(models.TextChoices):
     PAGE = "page", _("Checkpoint page")
     BULK = "bulk", _("Bulk entry")
     API = "api", _("API")
+    QR = "qr", _("Site QR code")
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Coming in")
+    OUT = "out", _("Going out")

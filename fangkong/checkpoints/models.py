@@ -16,7 +16,7 @@ from fangkong.health.models import HealthCase
 from fangkong.incidents.models import Incident
 from fangkong.orgs.models import Person, Unit
 
-from .choices import Duty, Passer, Slot, Source
+from .choices import Direction, Duty, Passer, Slot, Source
 
 USER = settings.AUTH_USER_MODEL
 
@@ -29,6 +29,11 @@ class Checkpoint(models.Model):
     code = models.CharField(_("code"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("in use"), default=True)
+    signin_enabled = models.BooleanField(
+        _("staff sign in by the site's QR code"),
+        default=False,
+        help_text=_("who passed the checkpoint and when, entered by each staff member"),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(USER, on_delete=models.SET_NULL, null=True, related_name="+")
 
@@ -143,3 +148,37 @@ class Fever(models.Model):
 
     def __str__(self):
         return f"{self.shift_id} {self.passer} {self.temperature}"
+
+
+class SignIn(models.Model):
+    """A staff member of the site's roster passing the checkpoint (off unless the checkpoint
+    turns it on): who, when, which way if said. `entry_key` is the page's one-time key, so
+    a double submit records one row."""
+
+    scope_field = "unit_path"
+
+    checkpoint = models.ForeignKey(Checkpoint, on_delete=models.PROTECT, related_name="signins")
+    unit_path = PathField(max_length=255, editable=False)  # the checkpoint's
+    person = models.ForeignKey(
+        Person, verbose_name=_("staff member"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("passed at"), default=timezone.now)
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, blank=True
+    )
+    source = models.CharField(max_length=6, choices=Source.choices, default=Source.QR)
+    entry_key = models.CharField(max_length=40, unique=True, null=True, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("checkpoint sign-in")
+        verbose_name_plural = _("checkpoint sign-ins")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["checkpoint", "at"], name="signin_checkpoint_at_idx")]
+
+    def __str__(self):
+        return f"{self.checkpoint_id} {self.person_id} {self.at:%Y-%m-%d %H:%M}"

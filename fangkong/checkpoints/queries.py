@@ -3,7 +3,7 @@ shift's people are those entered for it and the team members deployed to the che
 site that day (teams.queries.deployed_at), each marked with their team."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from django.http import Http404
@@ -13,7 +13,7 @@ from fangkong.orgs.models import Unit
 from fangkong.teams.queries import deployed_at
 
 from .choices import Slot
-from .models import Checkpoint, Fever, OnDuty, Shift
+from .models import Checkpoint, Fever, OnDuty, Shift, SignIn
 
 SUMS = ("checked", "staff", "residents", "visitors", "fevers", "turned_away")
 
@@ -155,3 +155,31 @@ def find_staff(checkpoint: Checkpoint, numbers: list[str]) -> dict:
         group=group_of(checkpoint.unit), employee_no__in=numbers, is_active=True
     )
     return {p.employee_no: p for p in rows}
+
+
+def list_signins(checkpoint: Checkpoint, day: date, limit: int = 200) -> list:
+    """The checkpoint's sign-ins of its unit's local `day`, latest first, with who."""
+    zone = checkpoint.unit.tzinfo
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return list(
+        SignIn.objects.filter(checkpoint=checkpoint, at__gte=start, at__lt=end)
+        .select_related("person")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def list_signin_checkpoints(site: Unit) -> list[Checkpoint]:
+    """The checkpoints in use on `site` itself (the site's QR code signs in at them)."""
+    return list(Checkpoint.objects.filter(unit=site, is_active=True).order_by("code"))
+
+
+def find_roster_person(checkpoint: Checkpoint, number: str):
+    """The active staff member of the checkpoint's site with this exact employee number."""
+    from fangkong.orgs.models import Person
+
+    return (
+        Person.objects.in_subtree(checkpoint.unit)
+        .filter(employee_no=(number or "").strip(), is_active=True)
+        .first()
+    )

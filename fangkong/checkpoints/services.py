@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_change
-from fangkong.core.errors import InvalidInput
+from fangkong.core.errors import Conflict, InvalidInput
 from fangkong.core.numbers import normalize_number
 from fangkong.core.permissions import require
 from fangkong.health.choices import CaseTrigger
@@ -31,8 +31,8 @@ from fangkong.orgs.models import Person, Unit
 from fangkong.orgs.services import group_of
 from fangkong.orgs.validation import CODE_RE
 
-from .choices import Duty, Passer, Slot, Source
-from .models import Checkpoint, Fever, OnDuty, Shift
+from .choices import Direction, Duty, Passer, Slot, Source
+from .models import Checkpoint, Fever, OnDuty, Shift, SignIn
 from .permissions import CheckpointPerm
 
 MANAGE = CheckpointPerm.MANAGE_CHECKPOINTS
@@ -85,6 +85,74 @@ def set_active(*, actor, checkpoint: Checkpoint, active: bool) -> Checkpoint:
         checkpoint.save(update_fields=["is_active"])
         record_change(actor, "open" if active else "close", checkpoint, checkpoint.unit_path)
     return checkpoint
+
+
+@transaction.atomic
+def set_signin(*, actor, checkpoint: Checkpoint, enabled: bool) -> Checkpoint:
+    """Turn staff sign-in by the site's QR code on or off for the checkpoint (off by
+    default); the sign-ins recorded stay."""
+    checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    require(actor, MANAGE, checkpoint.unit_path)
+    if checkpoint.signin_enabled != enabled:
+        checkpoint.signin_enabled = enabled
+        checkpoint.save(update_fields=["signin_enabled"])
+        record_change(
+            actor, "signin_on" if enabled else "signin_off", checkpoint, checkpoint.unit_path
+        )
+    return checkpoint
+
+
+@transaction.atomic
+def sign_in(
+    *,
+    checkpoint: Checkpoint,
+    person: Person,
+    direction: str = "",
+    actor=None,
+    source: str = Source.QR,
+    entry_key: str | None = None,
+    now: datetime | None = None,
+) -> tuple[SignIn, bool]:
+    """Record that `person`, of the roster of the checkpoint's site, passed it now. Only
+    when the checkpoint turned sign-in on and is in use. `actor` is the logged-in user (None
+    from the site's QR code, its own credential). The same `entry_key` again (a double
+    submit) records nothing and returns the first row. Returns (sign-in, created)."""
+    # Under the checkpoint's lock: two copies of one submit run one after the other, and
+    # the second finds the first's row.
+    checkpoint = Checkpoint.objects.select_for_update().get(pk=checkpoint.pk)
+    if entry_key:
+        earlier = SignIn.objects.filter(entry_key=entry_key).first()
+        if earlier is not None:
+            if earlier.checkpoint_id != checkpoint.pk or earlier.person_id != person.pk:
+                raise Conflict("key_reused", _("This form was already sent for someone else."))
+            return earlier, False
+    if actor is not None:
+        require(actor, ENTER, checkpoint.unit_path)
+    if not checkpoint.signin_enabled:
+        raise Conflict("signin_off", _("Sign-in is not enabled at this checkpoint."))
+    if not checkpoint.is_active:
+        raise Conflict("closed", _("This checkpoint is closed."))
+    errors: dict[str, object] = {}
+    if not person.is_active or not person.unit_path.startswith(checkpoint.unit_path):
+        errors["person"] = _("Choose someone on this site's staff.")
+    if direction and direction not in Direction.values:
+        errors["direction"] = _("Unknown value: %(value)s.") % {"value": direction}
+    if errors:
+        raise InvalidInput(errors)
+    row = SignIn.objects.create(
+        checkpoint=checkpoint,
+        unit_path=checkpoint.unit_path,
+        person=person,
+        at=now or timezone.now(),
+        direction=direction,
+        source=source,
+        entry_key=entry_key or None,
+        created_by=actor,
+    )
+    record_change(
+        actor, "sign_in", row, checkpoint.unit_path, {"person": person.pk, "direction": direction}
+    )
+    return row, True
 
 
 @dataclass

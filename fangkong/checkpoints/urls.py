@@ -10,4 +10,5 @@ urlpatterns = [
     path("bulk/", views.bulk, name="bulk"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/state/", views.set_state, name="set_state"),
+    path("<str:code>/signin/", views.set_signin, name="set_signin"),
 ]

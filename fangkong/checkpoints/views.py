@@ -197,6 +197,7 @@ def detail(request, code: str):
             ],
             "can_enter": can_enter,
             "can_manage": scope_of(user, services.MANAGE).covers(checkpoint.unit_path),
+            "signins": queries.list_signins(checkpoint, day),
         },
     )
 
@@ -277,5 +278,22 @@ def set_state(request, code: str):
     services.set_active(actor=request.user, checkpoint=checkpoint, active=active)
     messages.success(
         request, _("The checkpoint is in use again.") if active else _("The checkpoint is closed.")
+    )
+    return redirect("checkpoints:detail", checkpoint.code)
+
+
+@login_required
+@require_POST
+def set_signin(request, code: str):
+    checkpoint = queries.get_checkpoint_for(request.user, code)
+    if not scope_of(request.user, services.MANAGE).covers(checkpoint.unit_path):
+        raise Http404
+    enabled = request.POST.get("enabled") == "1"
+    services.set_signin(actor=request.user, checkpoint=checkpoint, enabled=enabled)
+    messages.success(
+        request,
+        _("Staff now sign in here by the site's QR code.")
+        if enabled
+        else _("Sign-in by the site's QR code is off."),
     )
     return redirect("checkpoints:detail", checkpoint.code)

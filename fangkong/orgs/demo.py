@@ -159,6 +159,9 @@ def _units_spec():
         ("CT-NE", "新能源发展有限公司", UnitKind.SUBSIDIARY, "", "CT", {}),
         # Seed 004 (分时、分流、分开): the HQ's staff canteen, whose lunch the canteens app plans.
         ("CT-HQ-CANTEEN", "集团机关职工食堂", UnitKind.SITE, SiteKind.CANTEEN, "CT-HQ", {}),
+        # Seed 004 (办公楼每日三消毒): the HQ's office building, an office site whose own
+        # schedule (sites' demo) disinfects three times a day.
+        ("CT-HQ-BLDG", "集团机关办公楼", UnitKind.SITE, SiteKind.OFFICE, "CT-HQ", {}),
     ]
     return spec
 

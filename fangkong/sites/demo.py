@@ -1,7 +1,7 @@
 """Demo data of disinfection and ventilation, shaped by seeds 003/004: the CT group's
-office sets the schedules (offices twice a day with the windows open, the group's duty
-room in the office building three times, the 13 heat stations daily, the 12 communities'
-public areas twice, the ~100 duty vehicles before each shift); two weeks of logs, mostly
+office sets the schedules (offices twice a day with the windows open, the HQ's office
+building `CT-HQ-BLDG` three times — its own schedule, an override —, the 13 heat stations
+daily, the 12 communities' public areas twice, the ~100 duty vehicles before each shift); two weeks of logs, mostly
 on time, some late, a few missed (told to the liaison and in the ledger); today's slots
 logged up to now; a QR code for every site of the group.
 
@@ -22,6 +22,7 @@ from .choices import Covers, SlotState, Via
 from .models import Slot
 
 HISTORY_DAYS = 14
+OFFICE_BUILDING = "CT-HQ-BLDG"
 LATE, MISSED = 0.08, 0.015
 
 
@@ -41,7 +42,7 @@ def seed_sites(admin, log=print) -> None:
         return  # seeded before
     d = schedules.DEFAULTS
     _set(admin, "CT", SiteKind.OFFICE, d[SiteKind.OFFICE])
-    _set(admin, "CT-JD-DUTY", SiteKind.OFFICE, schedules.OFFICE_BUILDING)  # 办公楼每日三消毒
+    _set(admin, OFFICE_BUILDING, SiteKind.OFFICE, schedules.OFFICE_BUILDING)  # 办公楼每日三消毒
     _set(admin, "CT-HEAT", SiteKind.HEAT_STATION, d[SiteKind.HEAT_STATION])
     _set(admin, "CT", SiteKind.COMMUNITY, d[SiteKind.COMMUNITY])
     _set(admin, "CT-HEAT-FLEET", SiteKind.VEHICLE, d[SiteKind.VEHICLE])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -83,7 +83,14 @@ class Plan:
     schedule: Schedule | None  # None: the shipped default
 
     def times(self, site: Unit, day: date, spec: SlotSpec) -> tuple[datetime, datetime, datetime]:
-        starts = datetime.combine(day, spec.at, tzinfo=site.tzinfo)
+        return self.times_in(site.tzinfo, day, spec)
+
+    def times_in(
+        self, zone: tzinfo, day: date, spec: SlotSpec
+    ) -> tuple[datetime, datetime, datetime]:
+        """Start, on time until, missed after: the slot's time on `day` in `zone`, the
+        windows added on the wall clock (as Python adds to an aware datetime)."""
+        starts = datetime.combine(day, spec.at, tzinfo=zone)
         ends = starts + timedelta(minutes=self.window)
         return starts, ends, ends + timedelta(minutes=self.grace)
 

@@ -12,4 +12,5 @@ urlpatterns = [
     path("qr/", views.qr_sheet, name="qr_sheet"),
     path("qr/<str:code>/change/", views.link_change, name="link_change"),
     path("q/<str:token>/", views.scan, name="scan"),
+    path("q/<str:token>/signin/", views.scan_signin, name="scan_signin"),
 ]

@@ -4,6 +4,7 @@ printable QR sheet, and the phone page behind a site's QR code."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, timedelta
 
 import segno
@@ -395,7 +396,78 @@ def scan(request, token: str):
                 "done": done,
                 "work": Work.choices,
                 "kind_label": SiteKind(site_unit.site_kind).label if site_unit.site_kind else "",
+                "signin": _signin_on(site_unit),
+                "token": token,
             },
             status=400 if errors else 200,
         )
     )
+
+
+def _signin_on(site_unit) -> bool:
+    from fangkong.checkpoints.queries import list_signin_checkpoints
+
+    return any(c.signin_enabled for c in list_signin_checkpoints(site_unit))
+
+
+# No CSRF token: the secret is in the URL (as `scan`); a one-time key per form makes a
+# double submit one sign-in.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def scan_signin(request, token: str):
+    """A staff member signs in at a checkpoint of the site by its QR code: chooses
+    themselves from the site's staff, the direction if they like. Only at checkpoints that
+    turned sign-in on; otherwise the page says it is not enabled."""
+    from fangkong.checkpoints import queries as checkpoint_queries
+    from fangkong.checkpoints import services as checkpoint_services
+    from fangkong.checkpoints.choices import Direction, Source
+
+    now = timezone.now()
+    try:
+        link = links.resolve_link(token, now)
+    except links.LinkError as exc:
+        return _unlogged(
+            render(request, "sites/signin.html", {"problem": LINK_PROBLEMS[exc.reason]}, status=404)
+        )
+    site_unit = link.site
+    points = [c for c in checkpoint_queries.list_signin_checkpoints(site_unit) if c.signin_enabled]
+    context = {"site": site_unit, "day": site_unit.local_date(now), "points": points}
+    if not points:
+        context["off"] = True
+        return _unlogged(render(request, "sites/signin.html", context))
+    staff = queries.list_site_staff(site_unit)
+    errors, done, raw = {}, None, {"checkpoint": str(points[0].pk)}
+    if request.method == "POST":
+        raw = {k: request.POST.get(k, "") for k in ("checkpoint", "person", "direction", "key")}
+        point = next((c for c in points if str(c.pk) == raw["checkpoint"]), None)
+        person = next((p for p in staff if str(p.pk) == raw["person"]), None)
+        if point is None:
+            errors["checkpoint"] = [_("Choose the checkpoint.")]
+        if person is None:
+            errors["person"] = [_("Choose your name.")]
+        if not errors:
+            try:
+                done, _created = checkpoint_services.sign_in(
+                    checkpoint=point,
+                    person=person,
+                    direction=raw["direction"],
+                    source=Source.QR,
+                    entry_key=(raw["key"] or "")[:40] or None,
+                    now=now,
+                )
+            except ServiceError as exc:
+                errors = exc.fields or {"checkpoint": [exc.message]}
+            else:
+                link.last_used_at = now
+                link.save(update_fields=["last_used_at"])
+    context.update(
+        {
+            "staff": staff,
+            "errors": errors,
+            "raw": raw,
+            "done": done,
+            "directions": Direction.choices,
+            "key": secrets.token_urlsafe(16),
+        }
+    )
+    return _unlogged(render(request, "sites/signin.html", context, status=400 if errors else 200))

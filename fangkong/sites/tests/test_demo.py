@@ -10,7 +10,7 @@ from fangkong.accountability.models import Entry
 from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import Unit
 from fangkong.sites import queries
-from fangkong.sites.demo import seed_sites
+from fangkong.sites.demo import OFFICE_BUILDING, seed_sites
 from fangkong.sites.models import Schedule, SiteLink, Slot
 from fangkong.sites.services import MISSED_KIND
 
@@ -22,7 +22,17 @@ class DemoTests(TestCase):
 
     def test_two_weeks_of_logs_in_compliance_and_the_ledger(self):
         group = Unit.objects.get(code="CT")
-        self.assertTrue(Schedule.objects.filter(unit__code="CT-JD-DUTY").exists())
+        # 办公楼每日三消毒: the HQ's office building has its own schedule of three, the
+        # group's other offices the group's two.
+        building = Unit.objects.get(code=OFFICE_BUILDING)
+        self.assertEqual(len(Schedule.objects.get(unit=building).slots), 3)
+        self.assertFalse(Schedule.objects.filter(unit__code="CT-JD-DUTY").exists())
+        today = timezone.localdate()
+        self.assertEqual(Slot.objects.filter(site=building, day=today).count(), 3)
+        self.assertEqual(
+            Slot.objects.filter(site__code="CT-JD-DUTY", day=today).count(),
+            len(Schedule.objects.get(unit=group, site_kind="office").slots),
+        )
         yesterday = timezone.localdate() - timedelta(days=1)
         totals, children = queries.get_compliance(group, yesterday)
         self.assertGreater(totals["total"], 200)

@@ -1,6 +1,6 @@
 """Schedules, the expected slots, logging and missing them (issue 13): every rule."""
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,7 +10,8 @@ from fangkong.accountability.models import Entry
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
 from fangkong.notify.models import Message
 from fangkong.orgs import services as org_services
-from fangkong.orgs.choices import SiteKind
+from fangkong.orgs.choices import SiteKind, UnitKind
+from fangkong.orgs.models import Unit
 from fangkong.orgs.testing import ProvinceMixin
 from fangkong.sites import links, queries, schedules, services, sweeps
 from fangkong.sites.choices import Covers, SlotState, Via
@@ -283,3 +284,133 @@ class TaskAndPanelTests(ProvinceMixin, TestCase):
         sweeps.mark_missed(now=at(13, 30))
         panels = {p["panel"].name: p["data"] for p in panels_for(t.olga, t.group_a, at(13, 30))}
         self.assertEqual(panels["sites.compliance"]["figures"][1]["value"], 2)
+
+
+class SweepInSqlTests(ProvinceMixin, TestCase):
+    """The sweep writes its rows in SQL (`services.sync_slots`); these are the rows the
+    rule it replaced gives: `schedules.Resolver().plan(site)` and `Plan.times`, per site."""
+
+    def rule(self, day, now):
+        resolver = schedules.Resolver()
+        rows = set()
+        for site in Unit.objects.filter(kind=UnitKind.SITE).exclude(site_kind=""):
+            plan = resolver.plan(site)
+            if plan is None or not site.is_open_on(day):
+                continue
+            for spec in plan.slots:
+                # In UTC: Python never finds a time in a clock change's gap equal to one
+                # of another zone, even the same instant.
+                starts, ends, missed = (t.astimezone(UTC) for t in plan.times(site, day, spec))
+                if ends > now:
+                    rows.add(
+                        (site.pk, spec.number, starts, ends, missed, spec.covers, spec.agent)
+                        + (spec.label,)
+                    )
+        return rows
+
+    def made(self, day):
+        return set(
+            Slot.objects.filter(day=day).values_list(
+                "site_id", "number", "starts_at", "ends_at", "missed_at", "covers", "agent", "label"
+            )
+        )
+
+    def setUp(self):
+        super().setUp()
+        t = self.t
+
+        def site(code, parent, kind, tz="Asia/Shanghai"):
+            return org_services.create_unit(
+                actor=t.root,
+                parent=parent,
+                code=code,
+                name=code,
+                kind=UnitKind.SITE,
+                site_kind=kind,
+                timezone=tz,
+            )
+
+        # Offices of group A: its schedule; a-site-2 the office building's override; an
+        # office in Berlin (summer time) under the group's schedule; a vehicle in Urumqi on
+        # the default; group B switched canteens off and has a canteen.
+        t.berlin = site("a-berlin", t.a_sub, SiteKind.OFFICE, "Europe/Berlin")
+        t.urumqi = site("a-urumqi", t.a_hq, SiteKind.VEHICLE, "Asia/Urumqi")
+        t.canteen = site("b-canteen", t.b_sub, SiteKind.CANTEEN)
+        t.b_office = site("b-office", t.b_sub, SiteKind.OFFICE, "America/New_York")
+        schedules.set_schedule(
+            actor=t.olga,
+            unit=t.group_a,
+            site_kind=SiteKind.OFFICE,
+            slots=[
+                {"at": "01:30", "covers": "ventilation", "label": "夜"},
+                {"at": "02:30", "covers": "both", "agent": "75%酒精"},  # not a Berlin time
+                {"at": "09:00", "covers": "disinfection"},
+            ],
+            window_minutes=90,
+            grace_minutes=45,
+        )
+        schedules.set_schedule(
+            actor=t.olga,
+            unit=t.a_site_2,
+            site_kind=SiteKind.OFFICE,
+            slots=schedules.OFFICE_BUILDING,
+        )
+        schedules.set_schedule(actor=t.root, unit=t.group_b, site_kind=SiteKind.CANTEEN, slots=[])
+
+    def test_the_rows_are_the_rule_s_with_overrides_and_time_zones(self):
+        # 29 March 2026: Berlin moves its clocks from 02:00 to 03:00.
+        day = date(2026, 3, 29)
+        now = datetime(2026, 3, 28, 12, tzinfo=UTC)
+        made = services.sync_slots(day, now=now)
+        expected = self.rule(day, now)
+        self.assertEqual(self.made(day), expected)
+        self.assertEqual(made["created"], len(expected))
+        sites = {row[0] for row in expected}
+        self.assertNotIn(self.t.canteen.pk, sites)  # switched off by group B
+        self.assertEqual(len([r for r in expected if r[0] == self.t.a_site_2.pk]), 3)
+        berlin = sorted(r for r in expected if r[0] == self.t.berlin.pk)
+        self.assertEqual(berlin[0][2], datetime(2026, 3, 29, 0, 30, tzinfo=UTC))  # 01:30 CET
+        self.assertEqual(berlin[2][2], datetime(2026, 3, 29, 7, tzinfo=UTC))  # 09:00 CEST
+        urumqi = [r for r in expected if r[0] == self.t.urumqi.pk]
+        self.assertEqual(min(r[2] for r in urumqi), datetime(2026, 3, 29, 1, 30, tzinfo=UTC))
+        for site in (self.t.a_site_2, self.t.berlin, self.t.urumqi):
+            tally = SlotTally.objects.get(site=site, day=day)
+            self.assertEqual(
+                (tally.total, tally.expected), (len([r for r in expected if r[0] == site.pk]),) * 2
+            )
+
+    def test_a_late_first_run_and_a_changed_schedule_follow_the_rule(self):
+        t = self.t
+        day = date(2026, 7, 1)
+        noon = datetime(2026, 7, 1, 4, tzinfo=UTC)  # 12:00 in Shanghai, 06:00 in Berlin
+        services.sync_slots(day, now=noon)
+        self.assertEqual(self.made(day), self.rule(day, noon))
+        # The group changes its offices' schedule; the override and started slots stay.
+        schedules.set_schedule(
+            actor=t.olga,
+            unit=t.group_a,
+            site_kind=SiteKind.OFFICE,
+            slots=[{"at": "10:00", "covers": "both"}, {"at": "18:00", "covers": "ventilation"}],
+        )
+        later = datetime(2026, 7, 1, 6, tzinfo=UTC)
+        result = services.sync_slots(day, now=later)
+        rows = self.made(day)
+        # Every slot not started follows the new rule; started ones are as they were.
+        not_started = {r for r in rows if r[2] > later}
+        self.assertEqual(not_started, {r for r in self.rule(day, later) if r[2] > later})
+        self.assertGreater(result["changed"] + result["removed"], 0)
+        for site in (t.berlin, t.a_site_2, t.b_office):
+            tally = SlotTally.objects.get(site=site, day=day)
+            self.assertEqual(tally.total, Slot.objects.filter(site=site, day=day).count())
+        self.assertEqual(
+            services.sync_slots(day, now=later), {"created": 0, "changed": 0, "removed": 0}
+        )
+
+    def test_the_sites_given_are_the_only_ones_made(self):
+        t = self.t
+        day = date(2026, 3, 29)
+        now = datetime(2026, 3, 28, 12, tzinfo=UTC)
+        services.sync_slots(day, now=now, sites=[t.berlin, t.urumqi])
+        self.assertEqual(
+            self.made(day), {r for r in self.rule(day, now) if r[0] in (t.berlin.pk, t.urumqi.pk)}
+        )
