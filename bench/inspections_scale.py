@@ -140,6 +140,9 @@ def prepare(args):
             )
         )
     Rectification.objects.bulk_create(rects, batch_size=BATCH)
+    from fangkong.inspections.services import recount_repeats
+
+    recount_repeats()  # what finishing each visit would have kept
     # Statistics of the rows just inserted, as a live database's autovacuum would have
     # them: without, PostgreSQL plans the province's 60,000 items as one row.
     with connection.cursor() as cursor:

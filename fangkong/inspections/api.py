@@ -304,10 +304,12 @@ def list_rectifications(request, query: Query[RectListQuery]):
         raise InvalidInput({"state": _("One of open, fixed, closed, overdue.")})
     unit = get_unit_for(request.user, query.unit)
     state = "" if query.state == "all" else query.state
-    rows = queries.list_rectifications(request.user, unit=unit, state=state).order_by(
-        "due_at", "id"
+    rows = (
+        queries.list_rectifications(request.user, unit=unit, state=state)
+        .order_by("due_at", "id")
+        .only("id")
     )
-    return paginate(rows, query, out=_rect_out)
+    return paginate(rows, query, items=queries.with_related, out=_rect_out)
 
 
 def _rect(request, rect_id: int) -> Rectification:

@@ -214,13 +214,26 @@ class Rectification(models.Model):
         SupplyRequest, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # Visits of the last REPEAT_DAYS (queries) that found this item at this unit, this one
+    # included: kept at creation, so the board's repeat findings read an index, not a
+    # GROUP BY over the quarter's items of the whole subtree.
+    repeat_n = models.PositiveSmallIntegerField(default=1)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
         ordering = ["due_at", "id"]
         indexes = [
-            models.Index(fields=["unit_path", "state", "due_at"], name="rect_path_state_due"),
+            # The board's counts and lists of a subtree, read from the index alone.
+            models.Index(
+                fields=["unit_path", "state", "due_at", "closed_at", "fixed_at"],
+                name="rect_board",
+            ),
+            models.Index(
+                fields=["repeat_n", "created_at", "unit_path"],
+                name="rect_repeats",
+                condition=Q(repeat_n__gt=1),
+            ),
             models.Index(
                 fields=["due_at"],
                 name="rect_open_due",

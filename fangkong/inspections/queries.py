@@ -124,7 +124,9 @@ def progress(visit: Visit) -> tuple[int, int, int]:
 def list_rectifications(
     user, *, unit: Unit | None = None, state: str = "", now: datetime | None = None
 ) -> QuerySet[Rectification]:
-    qs = Rectification.objects.visible_to(user).select_related("unit", "owner", "visit__inspector")
+    """Items of the user's view (of `unit`'s subtree), by state; the rows alone (a page of
+    them gets its unit, owner and inspector from `with_related`)."""
+    qs = Rectification.objects.visible_to(user)
     if unit is not None:
         qs = qs.in_subtree(unit)
     now = now or timezone.now()
@@ -133,6 +135,15 @@ def list_rectifications(
     elif state in RectState.values:
         qs = qs.filter(state=state)
     return qs
+
+
+def with_related(page) -> list[Rectification]:
+    """A page's items again, with their unit, owner and visit's inspector, in one query:
+    joined before the sort and the limit, the database would join every item of the
+    subtree (a province: 60,000) to keep 20."""
+    ids = [r.pk for r in page]
+    rows = Rectification.objects.select_related("unit", "owner", "visit__inspector").in_bulk(ids)
+    return [rows[pk] for pk in ids]
 
 
 def to_fix(user, units) -> QuerySet[Rectification]:
@@ -175,8 +186,8 @@ class Board:
 def get_board(user, unit: Unit, now: datetime | None = None, limit: int = 20) -> Board:
     """The rectification board of `unit`'s subtree: open, overdue, closed this week (the
     unit's week, Monday first) and repeat findings (the same item failed at the same unit in
-    more than one visit of the last REPEAT_DAYS days). A few aggregate queries over the
-    (unit_path, state, due_at) index, whatever the size of the subtree."""
+    more than one visit within REPEAT_DAYS days). A few queries over the board's index and
+    the partial index of repeats, whatever the size of the subtree."""
     now = now or timezone.now()
     monday = week_start(unit.local_date(now))
     week_from = datetime.combine(monday, time.min, tzinfo=unit.tzinfo)
@@ -188,24 +199,34 @@ def get_board(user, unit: Unit, now: datetime | None = None, limit: int = 20) ->
         closed_week=Count("pk", filter=Q(state=RectState.CLOSED, closed_at__gte=week_from)),
     )
     board = Board(unit=unit, **counts)
-    rows = qs.select_related("unit", "owner")
-    board.overdue_items = list(
-        rows.filter(state=RectState.OPEN, due_at__lte=now).order_by("due_at")[:limit]
+
+    def first(order: str, **where) -> list[Rectification]:
+        # The ids from the board's index alone, then those rows with their unit and owner:
+        # joined before the sort, SQLite would join every matching item of the subtree.
+        ids = list(qs.filter(**where).order_by(order, "pk").values_list("pk", flat=True)[:limit])
+        rows = Rectification.objects.select_related("unit", "owner").in_bulk(ids)
+        return [rows[pk] for pk in ids]
+
+    board.overdue_items = first("due_at", state=RectState.OPEN, due_at__lte=now)
+    board.open_items = first("due_at", state=RectState.OPEN, due_at__gt=now)
+    board.fixed_items = first("fixed_at", state=RectState.FIXED)
+    board.closed_items = first("-closed_at", state=RectState.CLOSED, closed_at__gte=week_from)
+    # The items found again (Rectification.repeat_n, kept at creation), most repeated
+    # first, one line per unit and item: a walk of the partial index of repeats.
+    repeats: list[dict] = []
+    seen: set = set()
+    found_again = (
+        qs.filter(repeat_n__gt=1, created_at__gte=now - timedelta(days=REPEAT_DAYS))
+        .order_by("-repeat_n", "-created_at")
+        .values("unit_id", "item_code", "repeat_n")
     )
-    board.open_items = list(
-        rows.filter(state=RectState.OPEN, due_at__gt=now).order_by("due_at")[:limit]
-    )
-    board.fixed_items = list(rows.filter(state=RectState.FIXED).order_by("fixed_at")[:limit])
-    board.closed_items = list(
-        rows.filter(state=RectState.CLOSED, closed_at__gte=week_from).order_by("-closed_at")[:limit]
-    )
-    repeats = list(
-        qs.filter(created_at__gte=now - timedelta(days=REPEAT_DAYS))
-        .values("unit_id", "item_code")
-        .annotate(n=Count("visit", distinct=True))
-        .filter(n__gt=1)
-        .order_by("-n", "unit_id")[:limit]
-    )
+    for row in found_again[: limit * 10]:
+        key = (row["unit_id"], row["item_code"])
+        if key not in seen:
+            seen.add(key)
+            repeats.append({"unit_id": key[0], "item_code": key[1], "n": row["repeat_n"]})
+            if len(repeats) == limit:
+                break
     if repeats:
         units = Unit.objects.in_bulk({r["unit_id"] for r in repeats})
         # The item's wording from the checklists (a small table), not from the items.

@@ -47,6 +47,7 @@ from .models import (
     Visit,
 )
 from .permissions import InspectionPerm
+from .queries import REPEAT_DAYS
 from .validation import check_photos
 
 SEVERITIES = (Severity.SERIOUS, Severity.NORMAL, Severity.MINOR)
@@ -251,10 +252,10 @@ def finish_visit(*, actor, visit: Visit, note: str = "", now=None) -> list[Recti
             code="unanswered",
         )
     unit = Unit.objects.select_related("liaison").get(pk=visit.unit_id)
+    failed = [a for a in answers.values() if a.result == Result.FAIL]
+    seen = repeat_counts(unit, [a.item.code for a in failed], visit, now)
     created = []
-    for answer in answers.values():
-        if answer.result != Result.FAIL:
-            continue
+    for answer in failed:
         item = answer.item
         rect = Rectification.objects.create(
             visit=visit,
@@ -269,6 +270,7 @@ def finish_visit(*, actor, visit: Visit, note: str = "", now=None) -> list[Recti
             due_at=now + timedelta(hours=due_hours(item.severity)),
             supply_item=item.supply_item,
             created_at=now,
+            repeat_n=seen.get(item.code, 0) + 1,
         )
         _event(rect, RectAction.CREATED, actor, now, rect.detail)
         messages.tell_owner(rect, "created")
@@ -279,6 +281,51 @@ def finish_visit(*, actor, visit: Visit, note: str = "", now=None) -> list[Recti
     visit.save(update_fields=["state", "finished_at", "note"])
     record_change(actor, "finish", visit, visit.unit_path, {"findings": len(created)})
     return created
+
+
+def repeat_counts(unit: Unit, codes: list[str], visit: Visit, now: datetime) -> dict[str, int]:
+    """{item code: other visits of the last REPEAT_DAYS that found it at `unit`}."""
+    seen: dict[str, set] = {}
+    rows = (
+        Rectification.objects.filter(
+            unit=unit,
+            item_code__in=codes,
+            created_at__gte=now - timedelta(days=REPEAT_DAYS),
+            visit__isnull=False,
+        )
+        .exclude(visit=visit)
+        .values_list("item_code", "visit_id")
+    )
+    for code, visit_id in rows:
+        seen.setdefault(code, set()).add(visit_id)
+    return {code: len(visits) for code, visits in seen.items()}
+
+
+def recount_repeats(queryset=None) -> int:
+    """Set repeat_n of existing items from scratch (after a bulk load: the bench; the
+    migration that brought the field has its own frozen copy). Returns the items changed."""
+    rows = (
+        (queryset if queryset is not None else Rectification.objects.all())
+        .filter(visit__isnull=False)
+        .order_by("unit_id", "item_code", "created_at", "id")
+        .values_list("id", "unit_id", "item_code", "visit_id", "created_at", "repeat_n")
+    )
+    group = None
+    earlier: list[tuple[datetime, int]] = []
+    changed: dict[int, list[int]] = {}
+    for pk, unit_id, code, visit_id, created, old in rows.iterator(chunk_size=2000):
+        if (unit_id, code) != group:
+            group, earlier = (unit_id, code), []
+        since = created - timedelta(days=REPEAT_DAYS)
+        earlier = [(at, v) for at, v in earlier if at >= since]
+        n = len({v for _, v in earlier if v != visit_id}) + 1
+        if n != old:
+            changed.setdefault(n, []).append(pk)
+        earlier.append((created, visit_id))
+    for n, ids in changed.items():
+        for i in range(0, len(ids), 500):
+            Rectification.objects.filter(pk__in=ids[i : i + 500]).update(repeat_n=n)
+    return sum(map(len, changed.values()))
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from fangkong.accountability.models import Entry
 from fangkong.core.errors import Conflict, InvalidInput, PermissionDeniedInScope
 from fangkong.inspections import queries, services, sweeps
 from fangkong.inspections.choices import RectAction, RectState, Result, Severity, VisitState
-from fangkong.inspections.models import Checklist
+from fangkong.inspections.models import Checklist, Rectification
 from fangkong.inspections.testing import (
     answer_all,
     install_checklists,
@@ -351,6 +351,22 @@ class OverdueTests(InspectionTestCase):
 
 
 class BoardTests(InspectionTestCase):
+    def test_repeats_are_kept_at_creation_within_the_window_and_recounted_the_same(self):
+        _v, first = self.finished(fail=("thermometers",))
+        _v, second = self.finished(fail=("thermometers", "plan"))
+        self.assertEqual([r.repeat_n for r in first], [1])
+        self.assertEqual(
+            sorted((r.item_code, r.repeat_n) for r in second), [("plan", 1), ("thermometers", 2)]
+        )
+        later = timezone.now() + timedelta(days=queries.REPEAT_DAYS + 1)
+        with time_machine.travel(later, tick=False):
+            _v, third = self.finished(fail=("thermometers",))
+        self.assertEqual(third[0].repeat_n, 1)  # the earlier visits are a quarter back
+        Rectification.objects.update(repeat_n=1)
+        self.assertEqual(services.recount_repeats(), 1)
+        kept = dict(Rectification.objects.values_list("pk", "repeat_n"))
+        self.assertEqual(kept, {r.pk: r.repeat_n for r in [*first, *second, *third]})
+
     def test_the_board_counts_open_overdue_closed_and_repeats(self):
         t = self.t
         _v, first = self.finished(fail=("thermometers", "plan"))
