@@ -18,6 +18,7 @@ from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
 from fangkong.core.schemas import Code, Day, Id, Int, Items, Line, Text
 from fangkong.duty.models import DutyRoom
+from fangkong.notices import services as notice_services
 from fangkong.orgs.models import Unit
 from fangkong.orgs.queries import get_unit_for, list_root_units
 from fangkong.teams.queries import list_teams
@@ -79,6 +80,18 @@ class ConfirmOut(Schema):
     person: str
     confirmed_at: datetime
     created: bool = Field(description="false when it was confirmed already")
+
+
+class RuleAckIn(Schema):
+    reply: Text(4000) = ""  # an optional written reply (e.g. 已传达学习)
+    done: bool = Field(False, description="reported as carried out (已落实)")
+
+
+class RuleAckOut(Schema):
+    rule: int
+    version: int
+    units: list[str] = Field(description="codes of the caller's units that acknowledged")
+    acked_at: datetime | None
 
 
 class AckRow(Schema):
@@ -301,6 +314,29 @@ def post_confirm(request, version_id: Id):
         "person": row.person.name,
         "confirmed_at": row.at,
         "created": created,
+    }
+
+
+@router.post(
+    "/rules/{rule_id}/ack", response=RuleAckOut, summary="Acknowledge the current version (签收)"
+)
+@idempotent
+def post_ack(request, rule_id: Id, payload: RuleAckIn):
+    """签收 of the rule's current version for the caller's covered units, through the
+    receipts of the notice it went out as (the same as acknowledging that notice). Not a
+    recipient: 403; a withdrawn notice: 409."""
+    rule = queries.get_rule_for(request.user, rule_id)
+    version = queries.current_version(rule)
+    if version is None or version.notice is None:
+        raise Http404
+    receipts = notice_services.acknowledge(
+        actor=request.user, notice=version.notice, reply=payload.reply, done=payload.done
+    )
+    return {
+        "rule": rule.pk,
+        "version": version.number,
+        "units": sorted(r.unit.code for r in receipts if r.unit_id),
+        "acked_at": max((r.acked_at for r in receipts if r.acked_at), default=None),
     }
 
 

@@ -101,6 +101,23 @@ class RuleApiTests(ProvinceMixin, TestCase):
         listed = self.client.get("/api/v1/plans?unit=group-a").json()
         self.assertEqual([(p["title"], p["drills"]) for p in listed["items"]], [("应急预案", 1)])
 
+    def test_a_unit_acknowledges_the_current_version(self):
+        rule = make_rule(self.t)
+        version = queries.current_version(rule)
+        url = f"/api/v1/rules/{rule.pk}/ack"
+        first = self.post(self.t.bob, url, {"reply": "已传达学习"}, key="ack-1")
+        self.assertEqual(first.status_code, 200, first.content)
+        self.assertEqual(first.json()["version"], version.number)
+        self.assertEqual(first.json()["units"], ["a-site-1"])
+        receipt = version.notice.receipts.get(unit=self.t.a_site_1)
+        self.assertIsNotNone(receipt.acked_at)
+        self.assertEqual(receipt.reply, "已传达学习")
+        again = self.post(self.t.bob, url, {"reply": "已传达学习"}, key="ack-1")
+        self.assertEqual(again.json(), first.json())
+        self.client.force_login(self.t.olga)
+        status = self.client.get(f"/api/v1/rules/{rule.pk}/status").json()
+        self.assertEqual(status["acknowledgement"]["acknowledged"], 1)
+
     def test_outsider_gets_404_on_every_operation(self):
         rule = make_rule(self.t)
         version = queries.current_version(rule)
@@ -117,6 +134,7 @@ class RuleApiTests(ProvinceMixin, TestCase):
             ("/api/v1/rules", BODY),
             (f"/api/v1/rules/{rule.pk}/versions", {"body": "x"}),
             (f"/api/v1/rules/versions/{version.pk}/confirm", {}),
+            (f"/api/v1/rules/{rule.pk}/ack", {}),
             ("/api/v1/plans", {"unit": "a-sub", "title": "x"}),
             (f"/api/v1/plans/{plan.pk}/drills", {"day": day, "scenario": "x"}),
         ):
