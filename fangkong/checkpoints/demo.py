@@ -27,6 +27,15 @@ NAMES = {
 FEVER_AT = "CK-CT-JY-C03"
 
 
+def _joined(site_name: str, suffix: str) -> str:
+    """The site's name and the kind's suffix without saying a word twice: 某某小区 +
+    小区大门检查点 is 某某小区大门检查点, not 某某小区小区大门检查点."""
+    for n in range(min(len(site_name), len(suffix)), 0, -1):
+        if site_name.endswith(suffix[:n]):
+            return site_name + suffix[n:]
+    return site_name + suffix
+
+
 def seed_checkpoints(admin, log=print) -> None:
     if Checkpoint.objects.filter(code=FIRST).exists():
         return
@@ -44,7 +53,7 @@ def seed_checkpoints(admin, log=print) -> None:
                 actor=admin,
                 unit=site,
                 code=f"CK-{site.code}",
-                name=f"{site.name}{name}" if name else site.name,
+                name=_joined(site.name, name) if name else site.name,
             )
         )
     fever = None
