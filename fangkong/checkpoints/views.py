@@ -268,12 +268,19 @@ def bulk(request):
     )
 
 
-@login_required
-@require_POST
-def set_state(request, code: str):
+def _managed(request, code: str):
+    """The checkpoint, if the user may manage it; a 404 otherwise (one they only see or
+    sign in at is not theirs to switch)."""
     checkpoint = queries.get_checkpoint_for(request.user, code)
     if not scope_of(request.user, services.MANAGE).covers(checkpoint.unit_path):
         raise Http404
+    return checkpoint
+
+
+@login_required
+@require_POST
+def set_state(request, code: str):
+    checkpoint = _managed(request, code)
     active = request.POST.get("active") == "1"
     services.set_active(actor=request.user, checkpoint=checkpoint, active=active)
     messages.success(
@@ -285,9 +292,7 @@ def set_state(request, code: str):
 @login_required
 @require_POST
 def set_signin(request, code: str):
-    checkpoint = queries.get_checkpoint_for(request.user, code)
-    if not scope_of(request.user, services.MANAGE).covers(checkpoint.unit_path):
-        raise Http404
+    checkpoint = _managed(request, code)
     enabled = request.POST.get("enabled") == "1"
     services.set_signin(actor=request.user, checkpoint=checkpoint, enabled=enabled)
     messages.success(
