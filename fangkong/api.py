@@ -10,6 +10,7 @@ from fangkong.core.auth import docs_access
 from fangkong.core.schemas import BodyParser
 from fangkong.donations.api import router as donations_router
 from fangkong.duty.api import router as duty_router
+from fangkong.exports.api import router as exports_router
 from fangkong.funds.api import router as funds_router
 from fangkong.health.api import router as health_router
 from fangkong.incidents.api import router as incidents_router
@@ -56,3 +57,4 @@ api.add_router("", rules_router)
 api.add_router("", restart_router)
 api.add_router("", notify_router)
 api.add_router("", workbench_router)
+api.add_router("", exports_router)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fangkong.rules",
     "fangkong.restart",
     "fangkong.workbench",
+    "fangkong.exports",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,7 @@ urlpatterns = [
     path("rules/", include("fangkong.rules.urls")),
     path("restart/", include("fangkong.restart.urls")),
     path("workbench/", include("fangkong.workbench.urls")),
+    path("exports/", include("fangkong.exports.urls")),
     path("api/v1/", api.urls),
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),

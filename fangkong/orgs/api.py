@@ -37,6 +37,7 @@ class UnitOut(Schema):
     active_to: date | None
     hosts_epidemic_office: bool
     liaison: LiaisonOut | None
+    dhis2_code: str
 
 
 class UnitCreate(Schema):
@@ -52,6 +53,7 @@ class UnitCreate(Schema):
     hosts_epidemic_office: bool = False
     liaison: Id | None = None
     sort_order: Int(0) = 0
+    dhis2_code: Line(50) = ""
 
 
 class UnitPatch(Schema):
@@ -66,6 +68,7 @@ class UnitPatch(Schema):
     hosts_epidemic_office: bool | None = None
     liaison: Id | None = None
     sort_order: Int(0) | None = None
+    dhis2_code: Line(50) | None = None
 
 
 class MoveIn(Schema):

@@ -41,6 +41,7 @@ UNIT_COLUMNS = [
     ("停用日期", "active_to"),
     ("疫情防控办公室", "hosts_epidemic_office"),
     ("排序", "sort_order"),
+    ("DHIS2编码", "dhis2_code"),
 ]
 PEOPLE_COLUMNS = [
     ("单位编码*", "unit"),
@@ -121,6 +122,8 @@ def template_workbook(kind: str) -> bytes:
             "每行一个单位；编码唯一且稳定，导入时按编码新增或更新，上级编码变化即移动单位。",
             "类型：省国资委、集团、子公司、部门、场所；场所类型：办公区、热力站、居民小区、车辆、检查点、食堂、仓库、执勤大队、景区、酒店、其他场所。",
             "是/否 列填“是”或“否”；日期写成 2020-02-01；时区默认 Asia/Shanghai。",
+            "DHIS2编码（可选）：该单位在卫生健康部门 DHIS2 中的组织机构编码，最多 50 个字符，各单位不得重复；"
+            "留空表示不导出；表中没有这一列时不改动已有编码。",
             "整表校验通过才会导入；任何一行有错，整表不导入并逐行列出错误。",
         ],
         "people": [
@@ -144,6 +147,7 @@ def template_workbook(kind: str) -> bytes:
                 "",
                 "否",
                 1,
+                "",
             ]
         ],
         "people": [
@@ -183,6 +187,7 @@ def export_workbook(kind: str, user, unit: Unit | None) -> bytes:
                 u.active_to or "",
                 _yes(u.hosts_epidemic_office),
                 u.sort_order,
+                u.dhis2_code,
             ]
             for u in units.order_by("path").iterator(chunk_size=2000)
         )
@@ -250,6 +255,8 @@ def _import_units(user, rows, result: ImportResult) -> None:
     manage = scope_of(user, OrgPerm.MANAGE_UNITS)
     parsed = []  # (row, code, parent_code, data)
     seen: dict[str, int] = {}
+    seen_dhis2: dict[str, int] = {}
+    has_dhis2 = any("dhis2_code" in raw for _n, raw in rows)
     for number, raw in rows:
         code = text(raw.get("code"))
         try:
@@ -284,6 +291,18 @@ def _import_units(user, rows, result: ImportResult) -> None:
             value = raw.get(field)
             data[field] = value.date() if hasattr(value, "date") else text(value) or None
         data["sort_order"] = raw.get("sort_order") or 0
+        if has_dhis2:  # an optional column: a file without it leaves the codes as they are
+            dhis2 = text(raw.get("dhis2_code"))
+            if dhis2 and dhis2 in seen_dhis2:
+                result.add(
+                    number,
+                    col("dhis2_code"),
+                    _("DHIS2 code %(code)s is already on row %(row)s.")
+                    % {"code": dhis2, "row": seen_dhis2[dhis2]},
+                )
+            elif dhis2:
+                seen_dhis2[dhis2] = number
+            data["dhis2_code"] = dhis2
         parsed.append((number, code, text(raw.get("parent")), data))
 
     referenced = {c for _n, c, _p, _d in parsed} | {p for _n, _c, p, _d in parsed if p}

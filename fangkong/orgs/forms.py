@@ -21,6 +21,12 @@ class UnitForm(forms.Form):
     active_to = forms.DateField(
         label=_("active to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    dhis2_code = forms.CharField(
+        label=_("DHIS2 org unit code"),
+        max_length=50,
+        required=False,
+        help_text=_("The unit's code in the health authority's DHIS2; blank: not exported."),
+    )
 
 
 class UnitEditForm(UnitForm):

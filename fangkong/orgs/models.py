@@ -74,6 +74,9 @@ class Unit(models.Model):
     # Active people placed directly in the unit, kept by orgs.services (refresh_head_counts):
     # a subtree's head count is a sum over its units, not a count over a million people.
     head_count = models.PositiveIntegerField(_("people placed here"), default=0, editable=False)
+    # The unit's organisation unit code in a health authority's DHIS2 (exports app): the
+    # export names units by it (orgUnitIdScheme=code); a unit without one is not exported.
+    dhis2_code = models.CharField(_("DHIS2 org unit code"), max_length=50, blank=True)
 
     objects = UnitQuerySet.as_manager()
 
@@ -88,6 +91,9 @@ class Unit(models.Model):
                 | Q(active_from__isnull=True)
                 | Q(active_to__gte=models.F("active_from")),
                 name="unit_active_range",
+            ),
+            models.UniqueConstraint(
+                fields=["dhis2_code"], condition=~Q(dhis2_code=""), name="unit_dhis2_code_unique"
             ),
         ]
 

@@ -43,6 +43,7 @@ UNIT_FIELDS = (
     "active_to",
     "hosts_epidemic_office",
     "sort_order",
+    "dhis2_code",
 )
 PERSON_FIELDS = ("employee_no", "name", "gender", "phone", "is_party_member", "position")
 
@@ -120,6 +121,19 @@ def clean_unit_data(data: dict, *, instance: Unit | None = None) -> tuple[dict, 
             cleaned["sort_order"] = parse_int(data["sort_order"] or 0)
         except (TypeError, ValueError):
             fail("sort_order", _("The order is a whole number."))
+    if "dhis2_code" in data:
+        dhis2 = str(data["dhis2_code"] or "").strip()
+        if len(dhis2) > 50:
+            fail("dhis2_code", _("A DHIS2 code has at most 50 characters."))
+        elif any(not ch.isprintable() for ch in dhis2):
+            fail("dhis2_code", _("A DHIS2 code is written without control characters."))
+        elif dhis2:
+            clash = Unit.objects.filter(dhis2_code=dhis2)
+            if instance is not None:
+                clash = clash.exclude(pk=instance.pk)
+            if clash.exists():
+                fail("dhis2_code", _("Another unit already has this DHIS2 code."))
+        cleaned["dhis2_code"] = dhis2
     return cleaned, errors
 
 
@@ -208,7 +222,12 @@ def update_unit(*, actor, unit: Unit, **data) -> Unit:
         setattr(unit, key, value)
     unit.initials = initials(unit.name)[:100]
     unit.liaison = liaison
-    unit.save()
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as exc:  # the same code or DHIS2 code given to another unit meanwhile
+        field = "dhis2_code" if "dhis2_code" in changes else "code"
+        raise InvalidInput({field: _("Another unit already has this code.")}) from exc
     if changes:
         record_change(actor, "update_unit", unit, unit.path, changes)
     return unit
