@@ -363,7 +363,7 @@ def reset(today, user):
 
     from fangkong.incidents.models import Incident
     from fangkong.notify.models import Message
-    from fangkong.reporting.models import DailyReport
+    from fangkong.reporting.models import DailyReport, ReportRevision
 
     recent = today - timedelta(days=2)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -380,7 +380,21 @@ def reset(today, user):
         cursor.execute("DELETE FROM health_checkin WHERE day >= %s", [recent])
         checkins = cursor.rowcount
         cursor.execute("DELETE FROM health_checkintally WHERE day >= %s", [recent])
-    reports = DailyReport.objects.filter(day__gte=recent).delete()[0]
+    # Today's filings back to missing (the rows stay: the sweep made them at midnight).
+    today_reports = DailyReport.objects.filter(day=today).exclude(first_filed_at=None)
+    ReportRevision.objects.filter(report__in=today_reports).delete()
+    reports = today_reports.update(
+        version=None,
+        values=None,
+        is_zero=False,
+        first_filed_at=None,
+        filed_at=None,
+        filed_by=None,
+        revision_count=0,
+        cutoff_values=None,
+        cutoff_is_zero=False,
+        corrected_after_cutoff=False,
+    )
     incidents = Incident.objects.filter(title__startswith=TITLE).delete()[0]
     messages = Message.objects.all().delete()[0]
     return checkins, reports, incidents, messages
@@ -555,7 +569,7 @@ class Load:
 
         await asyncio.gather(*[liaison() for _ in range(self.args.liaisons)])
 
-    async def filers(self, units, day, form_fields):
+    async def filers(self, units, day):
         queue = list(units)
         rng = random.Random(5)
 
@@ -621,12 +635,12 @@ class Load:
 
         await asyncio.gather(*[reader() for _ in range(clients)])
 
-    async def replay(self, tokens, batches, units, day, form_fields, incident_units, faults):
+    async def replay(self, tokens, batches, units, day, incident_units, faults):
         self.stop_at = time.monotonic() + self.args.seconds
         await asyncio.gather(
             self.phones(tokens),
             self.liaisons(batches, day),
-            self.filers(units, day, form_fields),
+            self.filers(units, day),
             self.incidents(incident_units),
             self.readers("overview", "/reports/overview/?form=daily&unit=SYN", self.args.readers),
             self.readers("command", "/workbench/command/?unit=SYN", self.args.commanders),
@@ -766,6 +780,19 @@ def main():
             f"today {today} (Asia/Shanghai), {timezone.localtime(timezone.now()):%H:%M}"
         )
         deleted = reset(today, user)
+        # What the routine worker did before 07:00 of a real morning: yesterday's, today's
+        # and tomorrow's expected reports, yesterday's lapses in the ledger (once: minutes
+        # on a fresh province; later runs find them done).
+        t0 = time.perf_counter()
+        from fangkong.accountability.sweeps import record_overdue
+        from fangkong.reporting.sweeps import sync_expected_reports
+
+        sync_expected_reports()
+        record_overdue()
+        print(
+            f"# the night's sweeps (expected reports, the ledger) in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
         print(
             f"# reset: {deleted[0]} check-ins, {deleted[1]} reports, {deleted[2]} incidents, "
             f"{deleted[3]} messages of earlier runs deleted"
@@ -784,7 +811,6 @@ def main():
         batches = liaison_batches(root, 400, args.batch_size, step)
         form = ReportForm.objects.get(code="daily")
         assignment = Assignment.objects.get(form=form, root=root)
-        form_fields = set()
         staff = dict(
             Person.objects.in_subtree(root)
             .filter(is_active=True)
@@ -885,11 +911,7 @@ def main():
 
             load0 = os.getloadavg()
             wall0 = time.monotonic()
-            asyncio.run(
-                load.replay(
-                    tokens, batches, filing_units, today, form_fields, incident_units, faults
-                )
-            )
+            asyncio.run(load.replay(tokens, batches, filing_units, today, incident_units, faults))
             wall = time.monotonic() - wall0
             cpu = sampler.totals()
             load1 = os.getloadavg()
