@@ -99,6 +99,11 @@ def parse_args():
     parser.add_argument("--commanders", type=int, default=1, help="root command view readers")
     parser.add_argument("--fault", default="", help="comma-separated: app,worker,db")
     parser.add_argument("--lease", type=float, default=10.0, help="the outbox lease, s")
+    parser.add_argument(
+        "--preload",
+        action="store_true",
+        help="gunicorn --preload: a restarted server binds its port once the app is loaded",
+    )
     parser.add_argument("--logs", default="/tmp/fk_province_logs", help="servers' logs")
     return parser.parse_args()
 
@@ -862,6 +867,7 @@ def main():
                         f"{HOST}:{port}",
                         "--backlog",
                         "2048",
+                        *(["--preload"] if args.preload else []),
                     ],
                     env,
                     logs / f"app{i + 1}.log",
