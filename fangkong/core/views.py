@@ -166,12 +166,20 @@ def server_error(request):
     """handler500: a page request that met a database not answering (restarting, failing
     over) gets 503 with Retry-After, not Django's 500: nothing was changed, a reload in a
     moment works. Any other error is the 500 page."""
-    from .api import DATABASE_DOWN, RETRY_AFTER
+    from .api import DATABASE_DOWN, RETRY_AFTER, request_logger
 
     if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        # One warning line per request, as the API's, not an error with its traceback.
+        request_logger.warning(
+            "Service Unavailable: %s (database: %s)",
+            request.path,
+            type(sys.exc_info()[1]).__name__,
+            extra={"status_code": 503, "request": request},
+        )
         # Rendered without the request's context: its processors would ask the database.
         response = HttpResponse(loader.get_template("503.html").render(), status=503)
         response["Retry-After"] = str(RETRY_AFTER)
+        response._has_been_logged = True  # type: ignore[attr-defined]
         return response
     return defaults.server_error(request)
 

@@ -40,8 +40,10 @@ class DatabaseDownTests(TestCase):
     def test_a_page_answers_the_503_page_with_retry_after(self):
         client = Client(raise_request_exception=False)
         client.force_login(self.user)
-        with database_down(), self.assertLogs("django.request", "ERROR"):
+        with database_down(), self.assertLogs("django.request", "WARNING") as logs:
             response = client.get("/workbench/")
+        self.assertEqual([r.levelname for r in logs.records], ["WARNING"])
+        self.assertIsNone(logs.records[0].exc_info)
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response["Retry-After"], "5")
         self.assertContains(response, "Service unavailable", status_code=503)
