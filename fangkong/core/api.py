@@ -141,8 +141,9 @@ def install_error_handlers(api) -> None:
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):
         if isinstance(exc, DATABASE_DOWN):
-            # PostgreSQL restarting or failing over: a retry in a moment succeeds (the
-            # request's transaction was rolled back), so 503 with Retry-After, not a 500.
+            # PostgreSQL restarting or failing over: a retry in a moment succeeds (with its
+            # Idempotency-Key, a write whose commit did land is not made twice), so 503
+            # with Retry-After, not a 500.
             request_logger.warning(
                 "Service Unavailable: %s (database: %s)",
                 request.path,

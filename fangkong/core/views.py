@@ -164,8 +164,8 @@ def favicon(request):
 
 def server_error(request):
     """handler500: a page request that met a database not answering (restarting, failing
-    over) gets 503 with Retry-After, not Django's 500: nothing was changed, a reload in a
-    moment works. Any other error is the 500 page."""
+    over) gets 503 with Retry-After, not Django's 500: a reload in a moment works. Any
+    other error is the 500 page."""
     from .api import DATABASE_DOWN, RETRY_AFTER, request_logger
 
     if isinstance(sys.exc_info()[1], DATABASE_DOWN):
