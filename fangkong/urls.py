@@ -49,3 +49,6 @@ urlpatterns = [
     path("admin/login/", admin_login),
     path("admin/", admin.site.urls),
 ]
+
+# A database that does not answer is a 503 with Retry-After; anything else the 500 page.
+handler500 = "fangkong.core.views.server_error"

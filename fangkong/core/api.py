@@ -2,6 +2,7 @@
 
 import logging
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Schema
@@ -55,6 +56,12 @@ ERRORS = {
     422: "A parameter or a field of the body is not valid (`fields` names each).",
     429: "Too many attempts: wait `Retry-After` seconds.",
 }
+
+
+# Errors of a database that does not answer (restarting, failing over, out of
+# connections): the request changed nothing and can be sent again.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+RETRY_AFTER = 5  # seconds
 
 
 def error_statuses(method: str, operation: dict) -> set[int]:
@@ -133,6 +140,26 @@ def install_error_handlers(api) -> None:
 
     @api.exception_handler(Exception)
     def server_error(request, exc: Exception):
+        if isinstance(exc, DATABASE_DOWN):
+            # PostgreSQL restarting or failing over: a retry in a moment succeeds (with its
+            # Idempotency-Key, a write whose commit did land is not made twice), so 503
+            # with Retry-After, not a 500.
+            request_logger.warning(
+                "Service Unavailable: %s (database: %s)",
+                request.path,
+                type(exc).__name__,
+                extra={"status_code": 503, "request": request},
+            )
+            response = error(
+                api,
+                request,
+                503,
+                "unavailable",
+                _("The database is not reachable right now. Try again in a moment."),
+            )
+            response["Retry-After"] = str(RETRY_AFTER)
+            response._has_been_logged = True  # type: ignore[attr-defined]
+            return response
         # An API client reads JSON, never Django's HTML error page. Logged as Django logs
         # its own 500s (the same logger, so the same redaction and mail to admins).
         request_logger.error(

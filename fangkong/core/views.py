@@ -1,14 +1,18 @@
+import sys
+
 from django.contrib import admin, messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.templatetags.static import static
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -156,6 +160,28 @@ def favicon(request):
     """The site's icon where a browser looks for it by itself (resolved at request time:
     the static files' manifest exists only once they are collected)."""
     return redirect(static("fangkong/favicon.svg"), permanent=True)
+
+
+def server_error(request):
+    """handler500: a page request that met a database not answering (restarting, failing
+    over) gets 503 with Retry-After, not Django's 500: a reload in a moment works. Any
+    other error is the 500 page."""
+    from .api import DATABASE_DOWN, RETRY_AFTER, request_logger
+
+    if isinstance(sys.exc_info()[1], DATABASE_DOWN):
+        # One warning line per request, as the API's, not an error with its traceback.
+        request_logger.warning(
+            "Service Unavailable: %s (database: %s)",
+            request.path,
+            type(sys.exc_info()[1]).__name__,
+            extra={"status_code": 503, "request": request},
+        )
+        # Rendered without the request's context: its processors would ask the database.
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(RETRY_AFTER)
+        response._has_been_logged = True  # type: ignore[attr-defined]
+        return response
+    return defaults.server_error(request)
 
 
 @never_cache

@@ -305,3 +305,21 @@ def test_notices_scale(synthetic_db):
     assert_ran(result, "(a) issue_notice to", "(b) queries.get_tally(SYN)", "(c) remind")
     again = run_bench("notices_scale.py", synthetic_db, "--runs", "1")
     assert_ran(again, "(a) issue_notice to")  # the benchmark's notices are replaced
+
+
+def test_province_loads_and_parses_its_options():
+    # bench/province.py starts a PostgreSQL instance of its own, two app servers and two
+    # workers on the 1,000,000-person province: far over a smoke run's ~20 s (initdb and
+    # the migrations alone). What can rot cheaply is checked: its imports (from
+    # health_scale.py, reporting_scale.py) and its options.
+    result = subprocess.run(
+        [sys.executable, str(BENCH / "province.py"), "--help"],
+        capture_output=True,
+        text=True,
+        env=bench_env(),
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    for option in ("--reuse", "--fault", "--seconds", "--preload"):
+        assert option in result.stdout
