@@ -12,6 +12,10 @@ Django's test runner does with MIGRATE False, plus the records /healthz checks):
 `migrate` costs some 20 s of CPU here, this about 2; the suite's PostgreSQL run checks
 the migrations themselves.
 
+The processes inherit the environment: `FANGKONG_DB_POOL=psycopg pytest …` runs it with
+Django's psycopg pool (measured: 503 3.0 s after the stop, the pool's wait; 200 2.6 s
+after the start).
+
 Skipped where PostgreSQL's server binaries are missing, and as root when there is no
 `postgres` account to run them as (initdb refuses to run as root).
 """
