@@ -125,6 +125,29 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# PostgreSQL connections (docs/operations.md, "Connection pooling"; measured in
+# docs/performance.md): "persistent" keeps one connection per process for
+# FANGKONG_DB_CONN_MAX_AGE seconds; "psycopg" gives each process Django's psycopg pool of
+# one connection (a sync worker runs one request at a time; with a second one allowed, the
+# pool opens two at the first request); "pgbouncer" is for a
+# DATABASE_URL that points at PgBouncer in transaction mode (no server-side cursors, whose
+# transaction-spanning state it cannot keep; prepared statements are off in Django anyway).
+DB_POOL = env("FANGKONG_DB_POOL", "persistent").lower()
+if DB_POOL not in ("persistent", "psycopg", "pgbouncer"):
+    raise ImproperlyConfigured("FANGKONG_DB_POOL is persistent, psycopg or pgbouncer")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    if DB_POOL == "psycopg":
+        DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them instead
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": 1,
+            # Seconds a request waits for the connection before an error: while the database
+            # is down each request waits this long (the default 30 s would hold every
+            # gunicorn worker and keep /healthz from answering 503).
+            "timeout": 3,
+        }
+    elif DB_POOL == "pgbouncer":
+        DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
