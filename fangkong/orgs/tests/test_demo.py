@@ -5,12 +5,13 @@ from django.urls import reverse
 from fangkong.orgs.choices import SiteKind
 from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import FamilyMember, Person, RoleAssignment, Unit
+from fangkong.orgs.testing import seed_demo_once
 
 
 class DemoProvinceTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
         User = get_user_model()
         cls.users = {u.username: u for u in User.objects.all()}
 
