@@ -17,7 +17,6 @@ import atexit
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
@@ -109,14 +108,12 @@ class ProvinceMixin:
 # The demo once per test process (each xdist worker): seeding takes 10-30 s, a snapshot's
 # restore well under one. Seeded on the migrated database (the state conftest.py keeps at
 # the start of the run), so every class gets the same demo, whatever ran before it.
-DEMO_MAX_AGE = timedelta(minutes=10)
 _migrated: TableSnapshot | None = None
 
 
 @dataclass
 class _Demo:
     key: tuple
-    seeded_at: datetime
     snapshot: TableSnapshot
     media: str  # the files the demo stored (inspection photos, restart evidence)
     result: dict
@@ -140,14 +137,14 @@ def seed_demo_once() -> dict:
     class, and its files are copied into the current MEDIA_ROOT. The demo depends on the
     moment: it is seeded again when the local date or hour differs from the snapshot's
     (FANGKONG_TEST_NOW, a test's time_machine.travel, the 09:00 cut-off passing during
-    the run) or the snapshot is older than DEMO_MAX_AGE; never kept across runs. Tests of
+    the run); never kept across runs (a process's memory). Tests of
     seed_demo itself (idempotence, the hours) call it directly."""
     global _demo
     from .demo import seed_demo
 
     now = timezone.localtime()
     key = (connection.alias, connection.settings_dict["NAME"], now.date(), now.hour)
-    if _demo is not None and _demo.key == key and now - _demo.seeded_at <= DEMO_MAX_AGE:
+    if _demo is not None and _demo.key == key:
         _demo.snapshot.restore()
     else:
         if _demo is not None:
@@ -160,6 +157,6 @@ def seed_demo_once() -> dict:
                 _migrated.restore()
             with override_settings(MEDIA_ROOT=media):
                 result = seed_demo(log=lambda *a: None)
-            _demo = _Demo(key, now, TableSnapshot(), media, result)
+            _demo = _Demo(key, TableSnapshot(), media, result)
     shutil.copytree(_demo.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
     return dict(_demo.result)
