@@ -56,11 +56,11 @@ def pytest_unconfigure(config):
         _travel = None
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _migrated_state(django_db_setup, django_db_blocker):
-    """The freshly migrated test database, kept for fangkong.orgs.testing.seed_demo_once:
-    the demo is seeded on it whatever the tests before left (a flush takes the shipped
-    catalogue, forms and checklists)."""
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, then the freshly migrated test database is kept for
+    fangkong.orgs.testing.seed_demo_once: the demo is seeded on it whatever the tests
+    before left (a flush takes the shipped catalogue, forms and checklists)."""
     from fangkong.orgs.testing import remember_migrated_state
 
     with django_db_blocker.unblock():
