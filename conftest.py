@@ -56,6 +56,17 @@ def pytest_unconfigure(config):
         _travel = None
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's, then the freshly migrated test database is kept for
+    fangkong.orgs.testing.seed_demo_once: the demo is seeded on it whatever the tests
+    before left (a flush takes the shipped catalogue, forms and checklists)."""
+    from fangkong.orgs.testing import remember_migrated_state
+
+    with django_db_blocker.unblock():
+        remember_migrated_state()
+
+
 def pytest_report_header(config):
     moment = moved_now()
     if moment is not None:

@@ -9,12 +9,23 @@ province (sasac)
 └── group-b (group)                  charlie: unit admin (the outsider)
     └── b-sub (subsidiary)
 root: superuser on everything; sasac: office on the province
+
+And the demo province for tests that need all of it: `seed_demo_once()` (see there).
 """
 
+import atexit
+import shutil
+import tempfile
+from dataclasses import dataclass
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test import override_settings
+from django.utils import timezone
 
+from fangkong.core.testing import TableSnapshot
 from fangkong.orgs import services
 from fangkong.orgs.choices import Role, SiteKind, UnitKind
 from fangkong.orgs.models import RoleAssignment
@@ -92,3 +103,60 @@ class ProvinceMixin:
     def login(self, user):
         self.client.force_login(user)
         return self.client
+
+
+# The demo once per test process (each xdist worker): seeding takes 10-30 s, a snapshot's
+# restore well under one. Seeded on the migrated database (the state conftest.py keeps at
+# the start of the run), so every class gets the same demo, whatever ran before it.
+_migrated: TableSnapshot | None = None
+
+
+@dataclass
+class _Demo:
+    key: tuple
+    snapshot: TableSnapshot
+    media: str  # the files the demo stored (inspection photos, restart evidence)
+    result: dict
+
+
+_demo: _Demo | None = None
+
+
+def remember_migrated_state() -> None:
+    """conftest.py, once the test database is migrated: the state the demo is seeded on."""
+    global _migrated
+    _migrated = TableSnapshot()
+
+
+def seed_demo_once() -> dict:
+    """The database becomes the migrated one with `seed_demo()` run on it, as the first
+    line of `setUpTestData()` (a TestCase: rolled back after the class) or of a browser
+    test's `setUpClassData()` (flushed after the class). Anything made before is gone.
+
+    The demo is seeded once and kept as a snapshot of every table, restored for each later
+    class, and its files are copied into the current MEDIA_ROOT. The demo depends on the
+    moment: it is seeded again when the local date or hour differs from the snapshot's
+    (FANGKONG_TEST_NOW, a test's time_machine.travel, the 09:00 cut-off passing during
+    the run); never kept across runs (a process's memory). Tests of
+    seed_demo itself (idempotence, the hours) call it directly."""
+    global _demo
+    from .demo import seed_demo
+
+    now = timezone.localtime()
+    key = (connection.alias, connection.settings_dict["NAME"], now.date(), now.hour)
+    if _demo is not None and _demo.key == key:
+        _demo.snapshot.restore()
+    else:
+        if _demo is not None:
+            shutil.rmtree(_demo.media, ignore_errors=True)
+            _demo = None
+        media = tempfile.mkdtemp(prefix="fk-demo-media-")
+        atexit.register(shutil.rmtree, media, ignore_errors=True)
+        with transaction.atomic():
+            if _migrated is not None:
+                _migrated.restore()
+            with override_settings(MEDIA_ROOT=media):
+                result = seed_demo(log=lambda *a: None)
+            _demo = _Demo(key, TableSnapshot(), media, result)
+    shutil.copytree(_demo.media, settings.MEDIA_ROOT, dirs_exist_ok=True)
+    return dict(_demo.result)

@@ -7,8 +7,9 @@ from django.contrib.auth import get_user_model
 
 from fangkong.core.browser import PHONE, BrowserTestCase
 from fangkong.health.services import checkins as checkin_services
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.models import Person
+from fangkong.orgs.testing import seed_demo_once
 
 
 def expect(*args, **kwargs):
@@ -20,7 +21,7 @@ def expect(*args, **kwargs):
 class ContentSecurityPolicyBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
 
     def no_style_elements(self, page):
         # htmx adds its indicator rules as a <style> unless told not to (base.html).

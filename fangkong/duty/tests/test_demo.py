@@ -9,12 +9,13 @@ from fangkong.duty.queries.coverage import list_gaps
 from fangkong.notify.recipients import on_duty_user_ids
 from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 
 
 class DemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
 
     def test_rooms_without_gaps_this_month_and_next(self):
         codes = set(DutyRoom.objects.values_list("unit__code", flat=True))

@@ -4,7 +4,8 @@ and its payment brings the masks into stock, shown on the proposal page."""
 
 from fangkong.core.browser import PHONE, BrowserTestCase
 from fangkong.funds.models import Proposal
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.supplies.models import Balance
 
 
@@ -17,7 +18,7 @@ def expect(*args, **kwargs):
 class ProposalChainBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
 
     def sign(self, username, opinion):
         page = self.new_page()

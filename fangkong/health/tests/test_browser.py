@@ -8,8 +8,9 @@ from fangkong.core.browser import PHONE, BrowserTestCase
 from fangkong.health.services import checkins as services
 from fangkong.notify.services import deliver_due
 from fangkong.orgs import services as orgs
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.reporting.models import ReportForm
 from fangkong.reporting.prefill import derived_values
 
@@ -25,7 +26,7 @@ class FeverCheckInBrowserTests(BrowserTestCase):
     def setUpClassData(cls):
         from django.contrib.auth import get_user_model
 
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
         admin = get_user_model().objects.get(username="admin")
         cls.station = Unit.objects.get(code="CT-HEAT-S01")
         # A person of our own: the demo's check-ins depend on the day they are drawn for.

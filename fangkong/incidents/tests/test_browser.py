@@ -12,8 +12,9 @@ from fangkong.core.browser import BrowserTestCase
 from fangkong.incidents.models import Incident
 from fangkong.incidents.sweeps import escalate_due
 from fangkong.notify.models import Message
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.models import Person
+from fangkong.orgs.testing import seed_demo_once
 
 
 def expect(*args, **kwargs):
@@ -25,7 +26,7 @@ def expect(*args, **kwargs):
 class SuspectedCaseBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
 
     def test_a_suspected_case_reaches_the_duty_rooms_and_escalates(self):
         page = self.login(self.page, "heat-liaison", DEMO_PASSWORD)

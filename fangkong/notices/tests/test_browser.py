@@ -5,7 +5,8 @@ SASAC re-reminds the units that have not read it, and a second click is refused.
 
 from fangkong.core.browser import PHONE, BrowserTestCase
 from fangkong.notices.models import Notice, Receipt
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
+from fangkong.orgs.testing import seed_demo_once
 
 TITLE = "关于做好春节后返岗人员疫情防控工作的通知"
 
@@ -19,7 +20,7 @@ def expect(*args, **kwargs):
 class NoticeChainBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
 
     def pick(self, page, name, text, code):
         box = page.get_by_test_id(f"unit-picker-{name}")

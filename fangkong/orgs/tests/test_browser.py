@@ -12,9 +12,10 @@ from openpyxl import Workbook
 
 from fangkong.core.browser import PHONE, BrowserTestCase
 from fangkong.orgs import queries, services
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.excel import PEOPLE_COLUMNS
 from fangkong.orgs.models import FamilyMember, Person, Unit
+from fangkong.orgs.testing import seed_demo_once
 
 KNOWN_ID = "11010519491231002X"  # a valid ID number, for the masking checks
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -55,7 +56,7 @@ def tree_node(page, code):
 class DemoProvinceBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
         admin = get_user_model().objects.get(username="admin")
         cls.known = services.create_person(
             actor=admin,

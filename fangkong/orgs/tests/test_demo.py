@@ -1,16 +1,20 @@
+import re
+from pathlib import Path
+
 from django.contrib.auth import get_user_model
-from django.test import TestCase
+from django.test import SimpleTestCase, TestCase
 from django.urls import reverse
 
 from fangkong.orgs.choices import SiteKind
 from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import FamilyMember, Person, RoleAssignment, Unit
+from fangkong.orgs.testing import seed_demo_once
 
 
 class DemoProvinceTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
         User = get_user_model()
         cls.users = {u.username: u for u in User.objects.all()}
 
@@ -109,3 +113,21 @@ class DemoProvinceTests(TestCase):
     def test_other_admin_cannot_see_the_first_group(self):
         self.assertEqual(self.visible("other-admin", "/api/v1/units/CT"), 404)
         self.assertEqual(self.visible("other-admin", "/api/v1/units/WL-HOTEL"), 200)
+
+
+class DemoOnceConventionTests(SimpleTestCase):
+    """A class seeding the whole demo itself costs the suite 10-30 s of CPU each time:
+    classes take it from orgs.testing.seed_demo_once() (docs/architecture.md)."""
+
+    def test_no_class_seeds_the_demo_itself(self):
+        setup = re.compile(
+            r"def (?:setUpTestData|setUpClassData|setUpClass)\(cls\):(.*?)(?=\n    \S|\n\S|\Z)",
+            re.S,
+        )
+        apps = Path(__file__).resolve().parents[2]
+        offenders = [
+            str(path.relative_to(apps))
+            for path in sorted(apps.glob("*/tests/*.py"))
+            if any("seed_demo(" in body for body in setup.findall(path.read_text()))
+        ]
+        self.assertEqual(offenders, [], "call seed_demo_once() in the class's setup instead")

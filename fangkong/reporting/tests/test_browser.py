@@ -4,7 +4,8 @@ change, through the real pages in headless Chromium (see fangkong.core.browser).
 from django.utils import timezone
 
 from fangkong.core.browser import BrowserTestCase
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.testing import unfile_report
 
@@ -18,7 +19,7 @@ def expect(*args, **kwargs):
 class ZeroReportBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
         cls.today = timezone.localdate()
         # The demo morning may already have filed heat station no. 1: start it afresh.
         unfile_report("daily", "CT-HEAT-S01", cls.today)

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from fangkong.core.browser import BrowserTestCase
 from fangkong.notify.models import Chase, Message
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.testing import unfile_report
 
@@ -21,7 +22,7 @@ def expect(*args, **kwargs):
 class ChaseBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
         cls.today = timezone.localdate()
         # Heat station no. 1 (heat-liaison's) and the heating company (heat-office's)
         # have not filed today (the demo morning may have filed either).

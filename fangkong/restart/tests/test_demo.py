@@ -9,6 +9,7 @@ from fangkong.canteens import queries as canteens
 from fangkong.canteens.models import Canteen, Plan
 from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.restart import queries
 from fangkong.restart.choices import PlanState
 from fangkong.restart.models import RestartPlan
@@ -18,7 +19,7 @@ from fangkong.restart.models import RestartPlan
 class DemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
 
     def test_canteen_and_restart(self):
         canteen = Canteen.objects.get(unit__code="CT-HQ-CANTEEN")

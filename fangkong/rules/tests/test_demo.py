@@ -10,6 +10,7 @@ from django.test import TestCase, override_settings
 from fangkong.inspections.models import Rectification
 from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import Person, Unit
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.rules import queries
 from fangkong.rules.demo import PLAN, SIXTEEN
 from fangkong.rules.models import ContingencyPlan, DrillFinding, ReadConfirmation, Rule
@@ -19,7 +20,7 @@ from fangkong.rules.models import ContingencyPlan, DrillFinding, ReadConfirmatio
 class DemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
 
     def test_rules_plans_and_drill(self):
         sixteen = Rule.objects.get(title=SIXTEEN)

@@ -7,8 +7,8 @@ from django.test import TestCase
 from django.utils import timezone
 
 from fangkong.accountability.models import Entry
-from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.sites import queries
 from fangkong.sites.demo import OFFICE_BUILDING, seed_sites
 from fangkong.sites.models import Schedule, SiteLink, Slot
@@ -18,7 +18,7 @@ from fangkong.sites.services import MISSED_KIND
 class DemoTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
 
     def test_two_weeks_of_logs_in_compliance_and_the_ledger(self):
         group = Unit.objects.get(code="CT")

@@ -4,8 +4,9 @@ the group; the group's office approves in part and ships from the warehouse; the
 confirms the receipt with a discrepancy; the board follows at every step."""
 
 from fangkong.core.browser import BrowserTestCase
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.supplies.models import Balance, Item, Request
 from fangkong.supplies.testing import ShippedCatalogueMixin
 
@@ -19,7 +20,7 @@ def expect(*args, **kwargs):
 class ShortfallToReceiptBrowserTests(ShippedCatalogueMixin, BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
 
     def test_a_shortfall_is_requested_approved_in_part_shipped_and_received(self):
         station = Unit.objects.get(code="CT-HEAT-S01")

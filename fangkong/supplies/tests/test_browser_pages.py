@@ -11,12 +11,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from fangkong.core.browser import BrowserTestCase
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 from fangkong.supplies import services
 from fangkong.supplies.choices import AdjustReason
 from fangkong.supplies.models import Balance, Item, Move
-from fangkong.supplies.testing import install_catalogue
 from fangkong.workbench.tests.test_phone_lists import NARROW_CELLS
 
 SHOTS = os.environ.get("FANGKONG_SCREENSHOTS", "")
@@ -33,8 +33,7 @@ def expect(*args, **kwargs):
 class DailyCountBrowserTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        install_catalogue()  # a TransactionTestCase before may have flushed it
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()  # with the shipped catalogue, whatever a flush took
         liaison = get_user_model().objects.get(username="heat-liaison")
         office = get_user_model().objects.get(username="office")
         station = Unit.objects.get(code="CT-HEAT-S01")

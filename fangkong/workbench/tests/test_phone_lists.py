@@ -5,7 +5,8 @@ columns a new user saw)."""
 from django.utils import timezone
 
 from fangkong.core.browser import BrowserTestCase
-from fangkong.orgs.demo import DEMO_PASSWORD, seed_demo
+from fangkong.orgs.demo import DEMO_PASSWORD
+from fangkong.orgs.testing import seed_demo_once
 
 PHONE = {"width": 390, "height": 844}
 # (user, page) — every list of the product, as the user who works with it.
@@ -43,7 +44,7 @@ NARROW_CELLS = """() => {
 class PhoneListTests(BrowserTestCase):
     @classmethod
     def setUpClassData(cls):
-        seed_demo(log=lambda *a: None)
+        seed_demo_once()
         cls.today = timezone.localdate()
 
     def test_no_cell_of_a_list_page_is_narrower_than_two_characters_on_a_phone(self):
