@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from fangkong.exports.demo import DATA_SET, demo_code, seed_dhis2
 from fangkong.exports.models import Dhis2Mapping
-from fangkong.orgs.demo import seed_demo
 from fangkong.orgs.models import Unit
+from fangkong.orgs.testing import seed_demo_once
 
 from .checks import adx_problems, data_value_set_problems
 
@@ -18,7 +18,7 @@ from .checks import adx_problems, data_value_set_problems
 class DemoExportTests(TestCase):
     @classmethod
     def setUpTestData(cls):
-        seed_demo(log=lambda *args: None)
+        seed_demo_once()
 
     def test_last_30_days_validate(self):
         self.assertEqual(Dhis2Mapping.objects.get(form__code="daily").data_set, DATA_SET)
