@@ -1,4 +1,5 @@
-"""The roll-up kept on write (rollup.py) equals a recount after every kind of write."""
+"""The roll-up kept on write (rollup.py) equals a recount after every kind of write, and
+the reads from it equal the live aggregates over the report rows."""
 
 import importlib
 import random
@@ -11,12 +12,22 @@ from django.test import TestCase
 from fangkong.core.errors import ServiceError
 from fangkong.orgs import services as org_services
 from fangkong.orgs.models import Unit
-from fangkong.reporting import rollup, services
+from fangkong.reporting import queries, rollup, services
 from fangkong.reporting.models import Assignment, DailyReport, DailyRollup
 from fangkong.reporting.testing import daily_values, make_reporting_province, unfile_report
 
 DAY = date(2020, 2, 3)
 DAYS = [DAY - timedelta(days=2), DAY - timedelta(days=1), DAY]
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items() if k != "fields"}
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    return value
 
 
 class RollupTests(TestCase):
@@ -31,6 +42,31 @@ class RollupTests(TestCase):
 
     def assert_exact(self, note=""):
         self.assertEqual(rollup.stored(), rollup.recount(), note)
+
+    def assert_reads_equal_live(self):
+        form = self.t.daily
+        units = list(Unit.objects.all())
+        for unit in units:
+            for day in DAYS:
+                for hour in (0, 1, 3, 5, 12):  # before, at and after the cut-offs
+                    now = datetime.combine(day, time(hour), tzinfo=UTC)
+                    for cutoff in (False, True):
+                        kwargs = {"as_of_cutoff": cutoff, "now": now}
+                        self.assertEqual(
+                            _rounded(queries.get_summary(form, unit, day, **kwargs)),
+                            _rounded(queries.live_summary(form, unit, day, **kwargs)),
+                            (unit.code, day, hour, cutoff),
+                        )
+                        self.assertEqual(
+                            _rounded(queries.list_child_breakdown(form, unit, day, **kwargs)),
+                            _rounded(queries.live_child_breakdown(form, unit, day, **kwargs)),
+                            (unit.code, day, hour, cutoff),
+                        )
+                    self.assertEqual(
+                        _rounded(queries.get_trend(form, unit, DAY, days=3, now=now)),
+                        _rounded(queries.live_trend(form, unit, DAY, days=3, now=now)),
+                        (unit.code, hour),
+                    )
 
     def random_operation(self, rng):
         t = self.t
@@ -95,6 +131,8 @@ class RollupTests(TestCase):
         for i in range(120):
             done.append(self.random_operation(rng))
             self.assert_exact(f"after operation {i}: {done[-3:]}")
+            if i % 40 == 39:
+                self.assert_reads_equal_live()
         self.assertGreater(DailyRollup.objects.count(), 0)
         self.assertGreater(DailyReport.objects.filter(revision_count__gt=1).count(), 2)
         self.assertGreater(DailyReport.objects.filter(is_zero=True).count(), 0)
@@ -124,3 +162,16 @@ class RollupTests(TestCase):
         migration = importlib.import_module("fangkong.reporting.migrations.0004_daily_rollup")
         migration.fill(global_apps, None)
         self.assertEqual(rollup.stored(), expected)
+
+    def test_reads_and_query_counts(self):
+        for day in DAYS:
+            services.sync_expected(self.t.daily, day)
+        form = self.t.daily
+        now = datetime(2020, 2, 3, 2, 0, tzinfo=UTC)
+        with self.assertNumQueries(2):  # the roll-up rows and the unit's own report
+            queries.get_summary(form, self.t.province, DAY, now=now, fields=[])
+        with self.assertNumQueries(2):
+            queries.get_trend(form, self.t.province, DAY, days=30, now=now, fields=[])
+        with self.assertNumQueries(3):  # the children, their roll-up rows, their reports
+            queries.list_child_breakdown(form, self.t.province, DAY, now=now, fields=[])
+        self.assert_reads_equal_live()
