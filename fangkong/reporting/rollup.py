@@ -260,8 +260,26 @@ def on_unit_moved(*, old_path: str, new_path: str) -> None:
 # --- the recount --------------------------------------------------------------------
 
 
+def _fold(items: dict) -> dict:
+    """Sum the shards: the figures do not depend on which shard holds them, so SHARDS can
+    change without a rebuild (reads sum every row)."""
+    folded = Delta()
+    for (form_id, day, unit, deadline, _shard), (counts, totals, cutoff) in items.items():
+        row = folded.rows.setdefault((form_id, day, unit, deadline), [[0] * len(COUNTS), {}, {}])
+        row[0] = [a + b for a, b in zip(row[0], counts, strict=True)]
+        for target, source in ((row[1], totals), (row[2], cutoff)):
+            for code, (v, n) in source.items():
+                s, m = target.get(code, (0, 0))
+                target[code] = (add_number(s, v), m + n)
+    return {
+        key: [row[0], *({k: v for k, v in t.items() if v[1]} for t in row[1:])]
+        for key, row in folded.nonzero().items()
+    }
+
+
 def recount(report_model=None, *, form_id=None, days=None) -> dict:
-    """The roll-up as the report rows give it: {key: [counts, totals, cutoff_totals]}."""
+    """The roll-up as the report rows give it, shards summed:
+    {(form, day, unit, deadline_at): [counts, totals, cutoff_totals]}."""
     from .models import DailyReport
 
     report_model = report_model or DailyReport
@@ -270,6 +288,10 @@ def recount(report_model=None, *, form_id=None, days=None) -> dict:
         rows = rows.filter(form_id=form_id)
     if days is not None:
         rows = rows.filter(day__in=list(days))
+    return _fold(_count(rows))
+
+
+def _count(rows) -> dict:
     delta = Delta()
     for st in rows.values_list(*STATE).iterator(chunk_size=5000):
         delta.add(st)
@@ -277,7 +299,7 @@ def recount(report_model=None, *, form_id=None, days=None) -> dict:
 
 
 def stored(rollup_model=None, *, form_id=None, days=None) -> dict:
-    """The roll-up rows as they are, in `recount`'s shape (empty rows left out)."""
+    """The roll-up rows as they are, in `recount`'s shape (shards summed, empty left out)."""
     from .models import DailyRollup
 
     rollup_model = rollup_model or DailyRollup
@@ -293,9 +315,8 @@ def stored(rollup_model=None, *, form_id=None, days=None) -> dict:
             {k: tuple(v) for k, v in r.totals.items()},
             {k: tuple(v) for k, v in r.cutoff_totals.items()},
         ]
-        if any(item[0]) or item[1] or item[2]:
-            out[_key(r)] = item
-    return out
+        out[_key(r)] = item
+    return _fold(out)
 
 
 def rebuild(*, form_id=None, days=None, report_model=None, rollup_model=None) -> int:
@@ -311,7 +332,12 @@ def rebuild(*, form_id=None, days=None, report_model=None, rollup_model=None) ->
             table = connection.ops.quote_name(rollup_model._meta.db_table)
             with connection.cursor() as cursor:
                 cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
-        items = recount(report_model, form_id=form_id, days=days)
+        rows = report_model.objects.all()
+        if form_id is not None:
+            rows = rows.filter(form_id=form_id)
+        if days is not None:
+            rows = rows.filter(day__in=list(days))
+        items = _count(rows)
         old = rollup_model.objects.all()
         if form_id is not None:
             old = old.filter(form_id=form_id)
