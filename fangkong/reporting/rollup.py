@@ -22,7 +22,7 @@ from django.db.models import Q
 # The filing unit's id % SHARDS chooses the row: the root's figures of a day are SHARDS
 # rows, and two filings at once wait on each other only when their units share it.
 # Changing it needs `fangkong rebuild_rollup`.
-SHARDS = 4
+SHARDS = 16
 ENABLED = True  # off only in bench/reporting_scale.py, to measure filings without it
 
 COUNTS = ("expected", "filed", "on_time", "zero", "corrected", "corrected_late")
