@@ -258,6 +258,16 @@ def register_path_copy(model: type[models.Model], field: str) -> None:
         PATH_COPIES.append((model, field))
 
 
+# Called as fn(old_path=…, new_path=…) in move_unit's transaction, after every path copy
+# was rewritten: for figures kept per ancestor (reporting's roll-up).
+PATH_MOVE_HOOKS: list = []
+
+
+def register_path_move_hook(fn) -> None:
+    if fn not in PATH_MOVE_HOOKS:
+        PATH_MOVE_HOOKS.append(fn)
+
+
 @transaction.atomic
 def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
     """Move `unit` with its whole subtree under `new_parent`; a cycle is refused.
@@ -314,6 +324,8 @@ def move_unit(*, actor, unit: Unit, new_parent: Unit) -> Unit:
             **{field: Concat(Value(new_path), Substr(field, cut))}
         )
     Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
+    for hook in PATH_MOVE_HOOKS:
+        hook(old_path=old_path, new_path=new_path)
     unit.refresh_from_db()
     record_change(actor, "move_unit", unit, unit.path, {"parent": [old_parent_id, new_parent.pk]})
     return unit

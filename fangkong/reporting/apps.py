@@ -118,11 +118,13 @@ class ReportingConfig(AppConfig):
             )
 
         from fangkong.orgs.demo import register_demo
-        from fangkong.orgs.services import register_path_copy
+        from fangkong.orgs.services import register_path_copy, register_path_move_hook
 
         from .models import DailyReport
+        from .rollup import on_unit_moved
 
         register_path_copy(DailyReport, "unit_path")
+        register_path_move_hook(on_unit_moved)
 
         from .demo import seed_reports
 

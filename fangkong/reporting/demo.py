@@ -13,6 +13,7 @@ from django.utils import timezone
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.models import Person, Unit
 
+from . import rollup
 from .models import Assignment, DailyReport, ReportForm, ReportRevision
 from .services import expected_reports
 from .shipped import install_current
@@ -150,6 +151,7 @@ def seed_reports(admin, log=print) -> None:
                     )
                 )
             DailyReport.objects.bulk_create(rows, batch_size=500)
+            rollup.add_rows(rows)
             for revision in revisions:
                 revision.report_id = revision.report.pk
             ReportRevision.objects.bulk_create(revisions, batch_size=500)

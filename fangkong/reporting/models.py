@@ -231,3 +231,39 @@ class ReportRevision(models.Model):
 
     def __str__(self):
         return f"{self.report} #{self.number}"
+
+
+class DailyRollup(models.Model):
+    """The reports of one (form, day) below one unit, added up on write (rollup.py).
+
+    `unit` is a strict ancestor of the filing units (a unit's own report is read from its
+    row), one row per cut-off (`deadline_at`: "missing" is expected − filed of the rows
+    whose cut-off has passed) and per shard (the filing unit's id % SHARDS, so that the
+    root's figures are k rows and concurrent filings rarely wait on the same one).
+    `totals` and `cutoff_totals` are {field: [sum, number of values]} of the numeric
+    values (the count tells a sum of zeros from no value at all).
+    """
+
+    form = models.ForeignKey(ReportForm, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    deadline_at = models.DateTimeField()
+    shard = models.PositiveSmallIntegerField(default=0)
+    expected = models.IntegerField(default=0)
+    filed = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    zero = models.IntegerField(default=0)
+    corrected = models.IntegerField(default=0)
+    corrected_late = models.IntegerField(default=0)
+    totals = models.JSONField(default=dict)
+    cutoff_totals = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "unit", "day", "deadline_at", "shard"], name="daily_rollup_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.form_id} {self.unit_id} {self.day} {self.shard}"

@@ -1,5 +1,8 @@
-"""Roll-ups and completeness, computed from the report rows at read time: one aggregate
-over an index range (form, day, unit_path), so every figure is current on every write."""
+"""Roll-ups and completeness. A whole day of a subtree (summary, child breakdown, trend)
+is read from the roll-up kept on write (rollup.py: a few rows per day, current on every
+write) plus the unit's own report; the `live_*` functions compute the same from the
+report rows (one aggregate over the (form, day, unit_path) index range): the reference
+the tests compare with, and the path for MAX fields, which a roll-up cannot keep."""
 
 from collections import defaultdict
 from datetime import date, timedelta
@@ -13,8 +16,9 @@ from fangkong.core.scope import scope_of
 from fangkong.orgs.models import Unit
 
 from .choices import ReportState, Rollup
-from .models import DailyReport, ReportForm, ReportRevision
+from .models import DailyReport, DailyRollup, ReportForm, ReportRevision
 from .permissions import ReportingPerm
+from .rollup import COUNTS, counts_of, numbers, state
 
 
 def get_form(code: str) -> ReportForm:
@@ -122,7 +126,7 @@ def _finish(row: dict, fields) -> dict:
     return {**counts, "totals": totals}
 
 
-def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None) -> dict:
+def live_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None) -> dict:
     """Totals and completeness of `unit`'s subtree (itself included) for `day`; totals of
     `fields` only when given (summing every field is the costly part of the aggregate)."""
     now = now or timezone.now()
@@ -144,7 +148,7 @@ def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fi
     return summary
 
 
-def list_child_breakdown(
+def live_child_breakdown(
     form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None
 ) -> list[dict]:
     """Completeness and totals (of `fields`, default all) per child of `unit` (drill-down
@@ -192,7 +196,7 @@ def list_missing(form, unit: Unit, day: date, *, late=False, now=None, limit=Non
     return rows[:limit] if limit else rows
 
 
-def get_trend(form, unit: Unit, end: date, days: int = 30, *, fields=None, now=None) -> list[dict]:
+def live_trend(form, unit: Unit, end: date, days: int = 30, *, fields=None, now=None) -> list[dict]:
     """Per day, the completeness and the totals of `fields` (default: all) of the subtree.
 
     Summing every field over a province's 30 days is the costly part, so the page asks
@@ -213,6 +217,141 @@ def get_trend(form, unit: Unit, end: date, days: int = 30, *, fields=None, now=N
     return [
         {"day": start + timedelta(days=i), **by_day.get(start + timedelta(days=i), {})}
         for i in range(days)
+    ]
+
+
+# --- read from the roll-up ----------------------------------------------------------
+
+
+def _empty() -> dict:
+    return {**dict.fromkeys((*COUNTS, "missing"), 0), "totals": {}}
+
+
+def _add_rollup(acc: dict, row: DailyRollup, now, source: str) -> None:
+    for name in COUNTS:
+        acc[name] += getattr(row, name)
+    if row.deadline_at < now:
+        acc["missing"] += row.expected - row.filed
+    _add_totals(acc["totals"], row.cutoff_totals if source == "cutoff_values" else row.totals)
+
+
+def _add_totals(target: dict, totals: dict) -> None:
+    for code, (s, n) in totals.items():
+        old = target.get(code, (0, 0))
+        target[code] = (old[0] + s, old[1] + n)
+
+
+def _add_report(acc: dict, report: DailyReport, now, source: str) -> None:
+    for name, n in zip(COUNTS, counts_of(state(report)), strict=True):
+        acc[name] += n
+    if report.first_filed_at is None and report.deadline_at < now:
+        acc["missing"] += 1
+    _add_totals(acc["totals"], {k: (v, 1) for k, v in numbers(getattr(report, source)).items()})
+
+
+def _as_row(acc: dict, fields) -> dict:
+    """The accumulated figures in the shape of the live aggregate (for `_finish`)."""
+    row = {k: v for k, v in acc.items() if k != "totals"}
+    for f in fields:
+        if f.is_numeric and f.rollup == Rollup.SUM:
+            s, n = acc["totals"].get(f.code, (0, 0))
+            row[f"t_{f.code}"] = float(s) if n else None
+    return row
+
+
+def _max_fields(fields) -> list:
+    return [f for f in fields if f.is_numeric and f.rollup == Rollup.MAX]
+
+
+def _own_reports(form, units, days):
+    return DailyReport.objects.filter(form=form, unit__in=units, day__in=days)
+
+
+def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None) -> dict:
+    """Totals and completeness of `unit`'s subtree (itself included) for `day`; totals of
+    `fields` only when given. The roll-up rows below `unit` and its own report."""
+    now = now or timezone.now()
+    fields = form.current_fields() if fields is None else fields
+    source = "cutoff_values" if as_of_cutoff else "values"
+    acc = _empty()
+    for row in DailyRollup.objects.filter(form=form, unit=unit, day=day):
+        _add_rollup(acc, row, now, source)
+    for report in _own_reports(form, [unit.pk], [day]):
+        _add_report(acc, report, now, source)
+    row = _as_row(acc, fields)
+    if maxed := _max_fields(fields):
+        rows = DailyReport.objects.filter(form=form, day=day).in_subtree(unit)
+        row.update(rows.aggregate(**_totals(maxed, source)))
+    summary = _finish(row, fields)
+    summary["fields"] = fields
+    rows = DailyReport.objects.filter(form=form, day=day).in_subtree(unit)
+    for f in fields:
+        if f.rollup == Rollup.LATEST and f.is_numeric:
+            latest = (
+                rows.filter(**{f"{source}__{f.code}__isnull": False})
+                .order_by("-filed_at")
+                .values_list(f"{source}__{f.code}", flat=True)
+                .first()
+            )
+            summary["totals"][f.code] = latest
+    return summary
+
+
+def list_child_breakdown(
+    form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fields=None
+) -> list[dict]:
+    """Completeness and totals (of `fields`, default all) per child of `unit` (drill-down
+    one level at a time), from the roll-up rows of the children and their own reports.
+    The unit's own report, if expected, comes first as "itself"."""
+    now = now or timezone.now()
+    fields = form.current_fields() if fields is None else fields
+    if _max_fields(fields):
+        return live_child_breakdown(
+            form, unit, day, as_of_cutoff=as_of_cutoff, now=now, fields=fields
+        )
+    source = "cutoff_values" if as_of_cutoff else "values"
+    children = list(
+        Unit.objects.filter(parent=unit).select_related("liaison").order_by("sort_order", "code")
+    )
+    accs: dict[int, dict] = defaultdict(_empty)
+    for row in DailyRollup.objects.filter(form=form, day=day, unit__in=children):
+        _add_rollup(accs[row.unit_id], row, now, source)
+    for report in _own_reports(form, [*children, unit], [day]):
+        _add_report(accs[report.unit_id], report, now, source)
+    result = [
+        {"unit": c, **_finish(_as_row(accs[c.pk], fields), fields)}
+        for c in children
+        if accs.get(c.pk, {}).get("expected")
+    ]
+    if accs.get(unit.pk, {}).get("expected"):
+        result.insert(
+            0, {"unit": unit, "itself": True, **_finish(_as_row(accs[unit.pk], fields), fields)}
+        )
+    return result
+
+
+def get_trend(form, unit: Unit, end: date, days: int = 30, *, fields=None, now=None) -> list[dict]:
+    """Per day, the completeness and the totals of `fields` (default: all) of the subtree:
+    the roll-up rows of `unit` for those days and its own reports."""
+    now = now or timezone.now()
+    fields = form.current_fields() if fields is None else fields
+    if _max_fields(fields):
+        return live_trend(form, unit, end, days, fields=fields, now=now)
+    start = end - timedelta(days=days - 1)
+    day_list = _days(start, days)
+    accs: dict[date, dict] = defaultdict(_empty)
+    for row in DailyRollup.objects.filter(form=form, unit=unit, day__in=day_list):
+        _add_rollup(accs[row.day], row, now, "values")
+    for report in _own_reports(form, [unit.pk], day_list):
+        _add_report(accs[report.day], report, now, "values")
+    return [
+        {
+            "day": d,
+            **(
+                _finish(_as_row(accs[d], fields), fields) if accs.get(d, {}).get("expected") else {}
+            ),
+        }
+        for d in day_list
     ]
 
 
@@ -271,7 +410,9 @@ def list_corrected_after_cutoff(form, unit: Unit, day: date, limit=200):
     rows = (
         DailyReport.objects.filter(form=form, day=day, corrected_after_cutoff=True)
         .in_subtree(unit)
-        .select_related("unit", "unit__liaison", "filed_by")
+        # The filer's roster entry too (the page names them with `who`): one query, not
+        # one per row (134 on the root's page of the benchmark).
+        .select_related("unit", "unit__liaison", "filed_by__person__unit")
         .order_by("unit_path")
     )[:limit]
     rows = list(rows)

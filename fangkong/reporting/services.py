@@ -22,7 +22,7 @@ from fangkong.core.scope import scope_of
 from fangkong.orgs.choices import SiteKind, UnitKind
 from fangkong.orgs.models import Unit
 
-from . import prefill
+from . import prefill, rollup
 from .choices import RULE_OPERATORS, FieldKind, Rollup
 from .models import Assignment, DailyReport, FormField, FormVersion, ReportForm, ReportRevision
 from .permissions import ReportingPerm
@@ -143,22 +143,59 @@ def expected_reports(form: ReportForm, day: date) -> dict[int, DailyReport]:
 def sync_expected(form: ReportForm, day: date) -> tuple[int, int]:
     """Create the rows of the units expected to file `form` on `day`; drop unfiled rows
     of units no longer expected (closed, moved out, assignment ended). Idempotent, and
-    safe from two workers at once. Returns (created, removed)."""
+    safe from two workers at once (and beside filings: the roll-up counts each row once).
+    Returns (created, removed)."""
     wanted = expected_reports(form, day)
-    existing = set(DailyReport.objects.filter(form=form, day=day).values_list("unit_id", flat=True))
-    new = [r for pk, r in wanted.items() if pk not in existing]
-    DailyReport.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
-    stale = DailyReport.objects.filter(form=form, day=day, first_filed_at__isnull=True).exclude(
-        unit_id__in=list(wanted)
-    )
-    removed = stale.delete()[0] if existing - set(wanted) else 0
-    return len(new), removed
+    with transaction.atomic():
+        existing = set(
+            DailyReport.objects.filter(form=form, day=day).values_list("unit_id", flat=True)
+        )
+        new = [r for pk, r in wanted.items() if pk not in existing]
+        created = _create_rows(new)
+        stale = DailyReport.objects.filter(form=form, day=day, first_filed_at__isnull=True).exclude(
+            unit_id__in=list(wanted)
+        )
+        removed = []
+        if existing - set(wanted):
+            removed = list(stale.select_for_update())
+            DailyReport.objects.filter(
+                pk__in=[r.pk for r in removed], first_filed_at__isnull=True
+            ).delete()
+        delta = rollup.Delta()
+        for report in created:
+            delta.add(rollup.state(report))
+        for report in removed:
+            delta.add(rollup.state(report), -1)
+        rollup.flush(delta)
+    return len(created), len(removed)
 
 
-def _report_row(form: ReportForm, unit: Unit, day: date) -> DailyReport:
+def _create_rows(rows: list[DailyReport]) -> list[DailyReport]:
+    """Insert `rows`; those created meanwhile (a filing, the other worker) are left out
+    of the result, so the roll-up counts each once."""
+    try:
+        with transaction.atomic():
+            DailyReport.objects.bulk_create(rows, batch_size=2000)
+        return rows
+    except IntegrityError:
+        pass
+    created = []
+    for row in rows:
+        try:
+            with transaction.atomic():
+                row.pk = None
+                row.save(force_insert=True)
+            created.append(row)
+        except IntegrityError:
+            continue
+    return created
+
+
+def _report_row(form: ReportForm, unit: Unit, day: date) -> tuple[DailyReport, bool]:
+    """The report row, locked, and whether this call created it."""
     report = DailyReport.objects.select_for_update().filter(form=form, unit=unit, day=day).first()
     if report is not None:
-        return report
+        return report, False
     assignment = expected_assignment(form, unit, day)
     if assignment is None:
         if not unit.is_open_on(day):
@@ -167,6 +204,7 @@ def _report_row(form: ReportForm, unit: Unit, day: date) -> DailyReport:
             {"unit": _("This unit is not expected to file this form on that day.")},
             code="not_expected",
         )
+    created = True
     try:
         with transaction.atomic():
             DailyReport.objects.create(
@@ -177,8 +215,8 @@ def _report_row(form: ReportForm, unit: Unit, day: date) -> DailyReport:
                 deadline_at=deadline_for(assignment, unit, day),
             )
     except IntegrityError:
-        pass  # created meanwhile by the sweep or a concurrent filing
-    return DailyReport.objects.select_for_update().get(form=form, unit=unit, day=day)
+        created = False  # created meanwhile by the sweep or a concurrent filing
+    return DailyReport.objects.select_for_update().get(form=form, unit=unit, day=day), created
 
 
 def _same_as_filed(report, version, clean, zero, comment) -> ReportRevision | None:
@@ -224,7 +262,8 @@ def file_report(
         raise InvalidInput({"day": _("A report cannot be filed for a day in the future.")})
     if not form.is_active:
         raise InvalidInput({"form": _("This form is no longer in use.")})
-    report = _report_row(form, unit, day)
+    report, created = _report_row(form, unit, day)
+    before = None if created else rollup.state(report)
     earlier = (
         report.revisions.filter(idempotency_key=idempotency_key).first()
         if idempotency_key
@@ -319,6 +358,8 @@ def file_report(
     followups.emit(
         FILED, key=revision.pk, unit_path=unit.path, report_id=report.pk, revision_id=revision.pk
     )
+    # Last: the ancestors' roll-up rows stay locked only from here to the commit.
+    rollup.record(before, rollup.state(report))
     return Filing(report, revision)
 
 

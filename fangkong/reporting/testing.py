@@ -65,17 +65,19 @@ def daily_values(**overrides):
 def unfile_report(form_code: str, unit_code: str, day) -> None:
     """Make a (demo) report of `day` unfiled again: no revision, no values, never filed,
     for browser tests that file it themselves (the demo morning may have filed it)."""
+    from . import rollup
     from .models import DailyReport
 
     report = DailyReport.objects.get(form__code=form_code, unit__code=unit_code, day=day)
     report.revisions.all().delete()
-    DailyReport.objects.filter(pk=report.pk).update(
-        values=None,
-        is_zero=False,
-        first_filed_at=None,
-        filed_at=None,
-        filed_by=None,
-        revision_count=0,
-        cutoff_values=None,
-        version=None,
-    )
+    with rollup.tracking(DailyReport.objects.filter(pk=report.pk)):
+        DailyReport.objects.filter(pk=report.pk).update(
+            values=None,
+            is_zero=False,
+            first_filed_at=None,
+            filed_at=None,
+            filed_by=None,
+            revision_count=0,
+            cutoff_values=None,
+            version=None,
+        )

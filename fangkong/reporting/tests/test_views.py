@@ -153,7 +153,9 @@ class OverviewPageTests(TestCase):
 
     def test_overview_query_count_is_flat(self):
         self.client.force_login(self.t.sasac)
-        with self.assertNumQueries(20):  # 19 + the missing units' reminders (催办)
+        # 19 + the missing units' reminders (催办) + the unit's own reports beside the roll-up
+        # (summary, trend, breakdown)
+        with self.assertNumQueries(22):
             self.client.get(reverse("reporting:overview") + "?unit=province&day=2020-02-03")
 
     def test_trend_series_on_demand(self):
