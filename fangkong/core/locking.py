@@ -13,6 +13,8 @@ circle. On SQLite the lock is a no-op: its writers are serialized by the databas
 
 from collections.abc import Iterable
 
+import fangkong.core.fields  # noqa: F401 (the __any lookup)
+
 
 def lock_rows(model, ids: Iterable[int | None]) -> list[int]:
     """Lock the rows of `model` with these primary keys until the end of the current
@@ -22,7 +24,7 @@ def lock_rows(model, ids: Iterable[int | None]) -> list[int]:
         return []
     return list(
         model.objects.select_for_update(of=("self",))
-        .filter(pk__in=wanted)
+        .filter(pk__any=wanted)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -4,6 +4,7 @@ and the summary of a subtree."""
 from datetime import date, datetime
 
 from ninja import Field, Query, Router, Schema
+from pydantic import BaseModel
 
 from fangkong.core.idempotency import idempotent
 from fangkong.core.pagination import Page, PageQuery, paginate
@@ -18,7 +19,7 @@ from ..services import checkins as services
 router = Router(tags=["health"])
 
 
-class CheckInRowIn(Schema):
+class CheckInRowIn(BaseModel):  # pydantic's: ninja's Schema reads ORM objects, slowly
     person: Id | None = Field(None, description="the person's id (or give employee_no)")
     employee_no: Line(32) | None = None
     # Loose types on purpose: the service answers "98.6 looks like °F" better than a schema.
@@ -107,7 +108,7 @@ def post_checkins(request, payload: CheckInBatchIn):
     (`fields`: `row N`). With an `Idempotency-Key` header a retry returns the first answer
     without saving again; the same key with another body is 409."""
     unit = get_unit_for(request.user, payload.unit, HealthPerm.MANAGE_HEALTH)
-    rows = [row.dict() for row in payload.checkins]
+    rows = [row.model_dump() for row in payload.checkins]
     outcome = services.check_in_unit(
         actor=request.user,
         unit=unit,

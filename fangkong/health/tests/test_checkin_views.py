@@ -158,6 +158,52 @@ class PhonePageTests(ShippedFormsMixin, ProvinceMixin, TestCase):
         self.assertEqual(CheckIn.objects.get().revision_count, 1)
         self.assertEqual(HealthCase.objects.count(), 1)
 
+    def test_a_first_check_in_is_two_queries_and_counted_once(self):
+        """The morning peak's POST: the link (one indexed query) and the check-in with its
+        tally and the link's last use (one statement on PostgreSQL; three and a savepoint
+        elsewhere). A double submit (same key) and the same values again change nothing;
+        new values are a revision, and the tally still counts one person."""
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from fangkong.health.models import CheckInTally
+
+        form = {"temperature": "36.6", "whereabouts": "at_post", "category": "on_post", "key": "a"}
+        with CaptureQueriesContext(connection) as captured:
+            response = self.client.post(self.url, form)
+        self.assertContains(response, 'data-testid="done"')
+        self.assertContains(response, "36.6 °C")
+        self.assertContains(response, 'data-testid="correct"')
+        self.assertNotContains(response, "<form")
+        self.assertEqual(len(captured), 2 if connection.vendor == "postgresql" else 6)
+        self.client.post(self.url, form)  # the double tap
+        self.client.post(self.url, {**form, "key": "b"})  # the same values, another key
+        checkin = CheckIn.objects.get()
+        self.assertEqual((checkin.revision_count, checkin.source), (1, "link"))
+        self.assertEqual(checkin.unit_path, self.t.p_site_1.unit_path)
+        self.assertIsNotNone(CheckInLink.objects.get(pk=self.link.pk).last_used_at)
+        self.client.post(self.url, {**form, "temperature": "36.8", "key": "c"})
+        checkin.refresh_from_db()
+        self.assertEqual((checkin.revision_count, str(checkin.temperature)), (2, "36.8"))
+        tally = CheckInTally.objects.get(unit=self.t.a_site_1, day=DAY)
+        self.assertEqual((tally.category, tally.checked_in, tally.fever), ("on_post", 1, 0))
+        self.assertEqual(tally.at_post, 1)
+        self.assertEqual(HealthCase.objects.count(), 0)
+        # The form again, with today's values, to correct them.
+        page = self.client.get(self.url)
+        self.assertContains(page, 'value="36.8"')
+        self.assertContains(page, "Already checked in today")
+
+    def test_a_fever_on_a_first_check_in_opens_a_case_and_counts_the_fever(self):
+        from fangkong.health.models import CheckInTally
+
+        self.client.post(self.url, {"temperature": "36.5", "key": "a"})  # first: no fever
+        response = self.client.post(self.url, {"temperature": "38.2", "key": "b"})
+        self.assertContains(response, 'data-testid="fever-advice"')
+        self.assertEqual(HealthCase.objects.count(), 1)
+        tally = CheckInTally.objects.get(unit=self.t.a_site_1, day=DAY)
+        self.assertEqual((tally.checked_in, tally.fever), (1, 1))
+
     def test_a_bad_temperature_is_explained(self):
         response = self.client.post(self.url, {"temperature": "98.6"})
         self.assertEqual(response.status_code, 400)

@@ -10,7 +10,7 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -445,28 +445,31 @@ LINK_PROBLEMS = {  # lazy: read in the visitor's language
 }
 
 
+def _phone_page(template: str, context: dict, status: int = 200) -> HttpResponse:
+    """The phone pages stand alone (no menu, no user): rendered without the request, so
+    without the site's context processors (menu, scope, inbox), which they never show."""
+    return _unlogged(HttpResponse(render_to_string(template, context), status=status))
+
+
 # No CSRF token here: the secret is in the URL, not in a cookie, so another site cannot make
 # a visitor's browser post with it (there is no ambient credential to ride on).
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def self_checkin(request, token: str):
     """A person checks in from their phone through their personal link: no password, no
-    login, light enough for the WeChat browser on a weak network."""
+    login, light enough for the WeChat browser on a weak network. A check-in is answered
+    with a small page of its own, not the form again (the morning peak: one token check,
+    one insert, one tally upsert); the page links back to the form to correct it."""
     now = timezone.now()
     try:
         link = services.resolve_link(token, now)
     except services.LinkError as exc:
-        return _unlogged(
-            render(
-                request,
-                "health/self_checkin.html",
-                {"problem": LINK_PROBLEMS[exc.reason]},
-                status=404,
-            )
+        return _phone_page(
+            "health/self_checkin.html", {"problem": LINK_PROBLEMS[exc.reason]}, status=404
         )
     person = link.person
     day = person.unit.local_date(now)
-    errors, done, raw = {}, None, {}
+    errors, raw = {}, {}
     if request.method == "POST":
         raw = {
             "temperature": request.POST.get("temperature", ""),
@@ -486,7 +489,11 @@ def self_checkin(request, token: str):
             # Answered at once, not redirected: a phone on a weak network makes one request
             # instead of two; a resubmission carries the same key and changes nothing.
             done = outcome.checkins[person.pk]
-    current = done or CheckIn.objects.filter(person=person, day=day).first()
+            return _phone_page(
+                "health/self_checkin_done.html",
+                {"person": person, "day": day, "done": done, "fever": done.is_fever},
+            )
+    current = CheckIn.objects.filter(person=person, day=day).first()
     if not raw and current is not None:
         raw = {
             "temperature": current.temperature,
@@ -506,25 +513,20 @@ def self_checkin(request, token: str):
             "risk_contact": "",
             "case_contact": "",
         }
-    return _unlogged(
-        render(
-            request,
-            "health/self_checkin.html",
-            {
-                "person": person,
-                "day": day,
-                "current": current,
-                "done": done,
-                "errors": errors,
-                "raw": raw,
-                "symptoms": Symptom.choices,
-                "whereabouts": Whereabouts.choices,
-                "categories": Category.choices,
-                "key": uuid.uuid4().hex,
-                "fever": done is not None and done.is_fever,
-            },
-            status=400 if errors else 200,
-        )
+    return _phone_page(
+        "health/self_checkin.html",
+        {
+            "person": person,
+            "day": day,
+            "current": current,
+            "errors": errors,
+            "raw": raw,
+            "symptoms": Symptom.choices,
+            "whereabouts": Whereabouts.choices,
+            "categories": Category.choices,
+            "key": uuid.uuid4().hex,
+        },
+        status=400 if errors else 200,
     )
 
 
