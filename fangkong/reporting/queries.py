@@ -274,8 +274,8 @@ def get_summary(form, unit: Unit, day: date, *, as_of_cutoff=False, now=None, fi
     fields = form.current_fields() if fields is None else fields
     source = "cutoff_values" if as_of_cutoff else "values"
     acc = _empty()
-    for row in DailyRollup.objects.filter(form=form, unit=unit, day=day):
-        _add_rollup(acc, row, now, source)
+    for rollup_row in DailyRollup.objects.filter(form=form, unit=unit, day=day):
+        _add_rollup(acc, rollup_row, now, source)
     for report in _own_reports(form, [unit.pk], [day]):
         _add_report(acc, report, now, source)
     row = _as_row(acc, fields)

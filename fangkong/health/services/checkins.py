@@ -373,7 +373,8 @@ def save_checkins(
                 # order (Django's keyword init with its defaults and related-object setters
                 # was a third of a 1,000-row batch's Python).
                 person = entry.person
-                checkin = CheckIn(
+                # (positional: the django-stubs plugin types only keyword arguments)
+                checkin = CheckIn(  # type: ignore[misc]
                     None,
                     person_id,
                     person.unit_id,
