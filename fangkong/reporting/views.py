@@ -206,6 +206,17 @@ def _overview_params(request):
     return form, unit, day
 
 
+LIST_ROWS = 50  # rows of each of the overview's lists
+LIST_FULL = 200  # with `full=1`
+
+
+def _with(request, **params) -> str:
+    query = request.GET.copy()
+    for k, v in params.items():
+        query[k] = v
+    return f"?{query.urlencode()}"
+
+
 @login_required
 def overview(request):
     """Totals and completeness of a subtree for a day, drill-down, missing and late units."""
@@ -213,7 +224,15 @@ def overview(request):
     as_of_cutoff = request.GET.get("as_of") == "cutoff"
     summary = queries.get_summary(form, unit, day, as_of_cutoff=as_of_cutoff)
     trend = queries.get_trend(form, unit, day, fields=[])
-    missing = list(queries.list_missing(form, unit, day, limit=200))
+    # The lists show their first rows (drawing a province's hundreds of rows was most of
+    # the root's page); `full=1` shows up to LIST_FULL. "Remind all" still reminds every
+    # missing unit up to LIST_FULL, not only the rows drawn.
+    shown = LIST_FULL if request.GET.get("full") == "1" else LIST_ROWS
+    chase_all = list(queries.list_missing(form, unit, day, limit=LIST_FULL))
+    missing = chase_all[:shown]
+    late = list(queries.list_missing(form, unit, day, late=True, limit=shown + 1))
+    corrected = queries.list_corrected_after_cutoff(form, unit, day, limit=shown + 1)
+    mismatched = queries.list_mismatched(form, unit, day, limit=shown + 1)
     chase_what = chases.what(form, day)
     receipts = list_chase_receipts(chase_what, [r.unit for r in missing])
     for r in missing:
@@ -236,11 +255,18 @@ def overview(request):
             "as_of_cutoff": as_of_cutoff,
             "rows": queries.list_child_breakdown(form, unit, day, as_of_cutoff=as_of_cutoff),
             "missing": missing,
-            "missing_units": [r.unit for r in missing],
+            "missing_more": len(chase_all) > shown,
+            "missing_units": [r.unit for r in chase_all],
             "chase_what": chase_what,
-            "late": queries.list_missing(form, unit, day, late=True, limit=200),
-            "corrected": queries.list_corrected_after_cutoff(form, unit, day),
-            "mismatched": queries.list_mismatched(form, unit, day),
+            "late": late[:shown],
+            "late_more": len(late) > shown,
+            "corrected": corrected[:shown],
+            "corrected_more": len(corrected) > shown,
+            "mismatched": mismatched[:shown],
+            "mismatched_more": len(mismatched) > shown,
+            "shown": shown,
+            "full": shown == LIST_FULL,
+            "full_url": _with(request, full="1"),
             "forms": ReportForm.objects.filter(is_active=True),
             "breadcrumbs": get_breadcrumbs(request.user, unit),
             "chart": chart,

@@ -1,10 +1,11 @@
 from datetime import UTC, date, datetime
+from unittest import mock
 
 import time_machine
 from django.test import TestCase, override_settings
 from django.urls import reverse
 
-from fangkong.reporting import services
+from fangkong.reporting import services, views
 from fangkong.reporting.models import DailyReport
 from fangkong.reporting.testing import daily_values, make_reporting_province
 
@@ -150,6 +151,23 @@ class OverviewPageTests(TestCase):
             reverse("reporting:overview") + "?unit=group-a&day=2020-02-03&as_of=cutoff"
         )
         self.assertContains(cutoff, "Figures as they stood at each unit")
+
+    def test_overview_lists_show_their_first_rows_and_remind_all_still_covers_every_unit(self):
+        self.client.force_login(self.t.alice)
+        url = reverse("reporting:overview") + "?form=daily&unit=group-a&day=2020-02-03"
+        with mock.patch.object(views, "LIST_ROWS", 1):
+            page = self.client.get(url).content.decode()
+            full = self.client.get(url + "&full=1").content.decode()
+        rows = page.split('data-testid="missing-list"')[1].split("</table>")[0]
+        self.assertEqual(rows.count("<tr>"), 2)  # the header and one unit
+        self.assertIn('data-testid="more-missing"', page)
+        self.assertIn("Only the first 1 are shown.", page)
+        self.assertIn("full=1#missing", page)
+        chase = page.split('data-testid="chase-all"')[0].rsplit("<form", 1)[1]
+        self.assertEqual(chase.count('name="unit"'), 2)  # both missing units are reminded
+        rows = full.split('data-testid="missing-list"')[1].split("</table>")[0]
+        self.assertEqual(rows.count("<tr>"), 3)
+        self.assertNotIn('data-testid="more-missing"', full)
 
     def test_overview_query_count_is_flat(self):
         self.client.force_login(self.t.sasac)
