@@ -33,6 +33,17 @@ class WorkbenchBrowserTests(BrowserTestCase):
         expect(badge).to_be_visible()
         return int(badge.inner_text())
 
+    def test_the_bar_fits_a_laptop_for_the_widest_menus(self):
+        # The system administrator has every section and the administration entry, the
+        # province office an inbox count: the page must not scroll sideways at 1366 px.
+        for username in ("admin", "sasac", "group-admin"):
+            with self.subTest(username=username):
+                page = self.login(self.new_page(viewport=SIZES["desktop"]), username, DEMO_PASSWORD)
+                width = page.evaluate("document.documentElement.scrollWidth")
+                self.assertLessEqual(width, SIZES["desktop"]["width"])
+                bar = page.locator(".fk-navbar")
+                self.assertLess(bar.bounding_box()["height"], 70)  # one line
+
     def test_the_liaison_files_todays_report_from_the_home_page(self):
         for size, viewport in SIZES.items():
             with self.subTest(size=size):
